@@ -1,0 +1,42 @@
+"""View helpers: require an active organisation and a role; turn domain errors into responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from avrop.core.errors import DomainError, NotFound
+
+
+def org_view(roles: Iterable[str] | None = None) -> Callable[..., Any]:
+    """Decorate a view that works inside the active organisation.
+
+    Unauthenticated users go to the login page; users without one of ``roles`` get 403 with the roles
+    they would need; ``NotFound`` from a selector becomes 404 (so ids of other tenants do not leak).
+    """
+    needed = frozenset(roles or ())
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.organisation is None:
+                raise Http404("No organisation.")
+            if needed and not (request.roles & needed):
+                return render(request, "403.html", {"needed_roles": sorted(needed)}, status=403)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound:
+                raise Http404() from None
+            except DomainError as exc:
+                return render(request, "core/pages/error.html", {"error": exc}, status=exc.http_status)
+
+        return wrapper
+
+    return decorator

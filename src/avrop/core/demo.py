@@ -1,0 +1,52 @@
+"""`avrop demo`: load realistic demonstration data, idempotently.
+
+Every app that has demo data provides ``demo.py`` with ``load(stdout)``; they run in INSTALLED_APPS order, so
+an app can rely on the data of the apps before it. Each loader finds its objects by natural keys
+(organisation number, GLN, user name, agreement reference) and creates only what is missing, so a second
+run changes nothing.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TextIO
+
+from django.apps import apps
+from django.db import transaction
+from stdnum import ean, luhn
+from stdnum.ch import uid
+
+DEMO_PASSWORD = "avrop-demo-2026"
+
+
+def se_org_number(nine_digits: str) -> str:
+    """A Swedish organisation number NNNNNN-NNNN whose last digit passes the Luhn check."""
+    full = nine_digits + luhn.calc_check_digit(nine_digits)
+    return f"{full[:6]}-{full[6:]}"
+
+
+def se_vat(org_number: str) -> str:
+    return "SE" + org_number.replace("-", "") + "01"
+
+
+def gln(twelve_digits: str) -> str:
+    return twelve_digits + ean.calc_check_digit(twelve_digits)
+
+
+def ch_uid(eight_digits: str) -> str:
+    full = eight_digits + uid.calc_check_digit(eight_digits)
+    return f"CHE-{full[:3]}.{full[3:6]}.{full[6:]}"
+
+
+def load_all(stdout: TextIO) -> None:
+    with transaction.atomic():
+        for config in apps.get_app_configs():
+            if not config.name.startswith("avrop."):
+                continue
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            module.load(stdout)

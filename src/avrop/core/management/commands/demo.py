@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from avrop.core.demo import DEMO_PASSWORD, load_all
+
+
+class Command(BaseCommand):
+    help = "Load demonstration data (idempotent: running it again adds nothing)."
+
+    def handle(self, *args: object, **options: object) -> None:
+        load_all(self.stdout)
+        from avrop.organisations.demo import DEMO_USERS
+
+        self.stdout.write(self.style.SUCCESS("Demo data is loaded. Logins (password for all: %s):" % DEMO_PASSWORD))
+        for username, (first, last, role_text, *_rest) in DEMO_USERS.items():
+            self.stdout.write(f"  {username:<20} {first} {last} – {role_text}")

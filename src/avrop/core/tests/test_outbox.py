@@ -1,0 +1,51 @@
+"""Outbox e-mail goes out only after commit, through a real SMTP server, and failures are retried."""
+
+import pytest
+from django.db import transaction
+
+from avrop.core.models import OutboxMessage
+from avrop.core.outbox import MAX_ATTEMPTS, DeliveryFailed, outbox_deliver_now, outbox_email
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_mail_is_sent_after_commit_through_smtp(smtp_server):
+    with transaction.atomic():
+        message = outbox_email(recipient="order@supplier.example", subject="Ny avdelning", body="Hej!")
+        assert smtp_server.messages == []  # nothing leaves inside the transaction
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert message.attempts == 1
+    assert len(smtp_server.messages) == 1
+    assert smtp_server.messages[0]["To"] == "order@supplier.example"
+    assert smtp_server.messages[0]["Subject"] == "Ny avdelning"
+
+
+def test_rolled_back_transaction_sends_nothing(smtp_server):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox_email(recipient="x@example.org", subject="s", body="b")
+        raise RuntimeError("business rule failed")
+    assert OutboxMessage.objects.count() == 0
+    assert smtp_server.messages == []
+
+
+def test_failure_is_recorded_and_retried_then_marked_failed(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = 9  # discard port: nothing listens, connection refused
+    settings.EMAIL_TIMEOUT = 2
+    message = OutboxMessage.objects.create(recipient="x@example.org", subject="s", body="b")
+    for _attempt in range(MAX_ATTEMPTS - 1):
+        with pytest.raises(DeliveryFailed):
+            outbox_deliver_now(message_id=message.pk)
+    message = outbox_deliver_now(message_id=message.pk)
+    assert message.status == OutboxMessage.Status.FAILED
+    assert message.attempts == MAX_ATTEMPTS
+    assert "ConnectionRefusedError" in message.last_error
+
+
+def test_a_sent_message_is_never_sent_twice(smtp_server):
+    message = OutboxMessage.objects.create(recipient="x@example.org", subject="s", body="b")
+    outbox_deliver_now(message_id=message.pk)
+    outbox_deliver_now(message_id=message.pk)
+    assert len(smtp_server.messages) == 1

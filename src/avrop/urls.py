@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from avrop.core import views as core_views
+from avrop.core.forms import LoginForm
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("operator/", admin.site.urls),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("", include("django.contrib.auth.urls")),
+    path("organisations/", include("avrop.organisations.urls")),
+    path("suppliers/", include("avrop.suppliers.urls")),
+    path("agreements/", include("avrop.agreements.urls")),
+    path("", include("avrop.core.urls")),
+]
