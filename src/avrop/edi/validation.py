@@ -236,9 +236,10 @@ def _rule_set_for(customization_id: str | None) -> RuleSet | None:
         prefix = rule_set.customization_prefix
         # Extensions append "#conformant#…" or ":extended:…" to the identifier; the prefix must end
         # at a boundary so that "order:3" does not match "order:30".
-        at_boundary = len(customization_id) == len(prefix) or customization_id[len(prefix)] in "#:"
-        longer = best is None or len(prefix) > len(best.customization_prefix)
-        if customization_id.startswith(prefix) and at_boundary and longer:
+        if not customization_id.startswith(prefix):
+            continue
+        at_boundary = customization_id[len(prefix) : len(prefix) + 1] in {"", "#", ":"}
+        if at_boundary and (best is None or len(prefix) > len(best.customization_prefix)):
             best = rule_set
     return best
 
@@ -257,8 +258,8 @@ def _choose_rule_set(
                     RULE_TRANSACTION_ROOT,
                     "fatal",
                     f"The rule set {rule_set.name} ({rule_set.title}) is for "
-                    f"{' or '.join(sorted(rule_set.roots))} documents, but this document is a "
-                    f"{root_name}; its rules cannot check this document.",
+                    f"{' or '.join(sorted(rule_set.roots))} documents, but this document's root "
+                    f"element is {root_name}; its rules cannot check this document.",
                     "transaction",
                     location=f"/*[local-name()='{root_name}']",
                 )
@@ -287,7 +288,7 @@ def _choose_rule_set(
                 "fatal",
                 f"The CustomizationID {what}: expected one starting with "
                 f"'{RULE_SETS['billing'].customization_prefix}' (or the self-billing one). "
-                "The CEN and Peppol billing rules were applied because the document is a "
+                "The CEN and Peppol billing rules were applied because the root element is "
                 f"{root_name}.",
                 "transaction",
                 location=_CUSTOMIZATION_LOCATION,
@@ -297,7 +298,8 @@ def _choose_rule_set(
     if by_id is not None:
         problem = (
             f"The CustomizationID {shown} names {by_id.name} ({by_id.title}), which is for "
-            f"{' or '.join(sorted(by_id.roots))} documents, but this document is a {root_name}."
+            f"{' or '.join(sorted(by_id.roots))} documents, but this document's root element is "
+            f"{root_name}."
         )
     elif customization_id:
         problem = f"The CustomizationID {shown} does not name a Peppol rule set."
