@@ -1,0 +1,642 @@
+"""The declarative UBL mapping behind every typed document.
+
+Each aggregate (``cac:Party``, ``cac:InvoiceLine`` …) is a dataclass deriving from :class:`Node`. Its fields
+carry the UBL element name in their metadata (see :func:`one`, :func:`many`, :func:`required`) and their
+Python type says how the element is read: ``str``, ``Decimal``, ``date``, ``time``, ``bool``, one of the
+leaf value classes below (:class:`Identifier`, :class:`Code`, :class:`Amount`, :class:`Quantity`,
+:class:`Measure`, :class:`BinaryObject`) or another :class:`Node`. One generic reader and one generic
+writer walk that metadata, so a new business term is one line in a dataclass.
+
+Nothing is dropped silently. A child element the dataclass does not model is kept in ``Node.extra`` as a
+:class:`RawElement` (canonical XML), and an attribute a field does not model is kept in
+``Node.extra_attributes``. On output, modelled and kept elements are merged in the order of the UBL 2.1
+``xsd:sequence`` of the parent type (:mod:`._sequences`), so the result is schema-ordered even after the
+typed fields were changed. Elements that UBL 2.1 does not know (UBL 2.3 additions in the Peppol advanced
+ordering documents) are placed after the UBL 2.1 element that preceded them in the source.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import dataclasses
+import re
+import types
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar, TypeVar
+
+from lxml import etree
+
+from ._sequences import SEQUENCES
+
+__all__ = [
+    "CAC",
+    "CBC",
+    "EXT",
+    "Amount",
+    "BinaryObject",
+    "Code",
+    "DocumentError",
+    "Identifier",
+    "Measure",
+    "Node",
+    "Quantity",
+    "RawElement",
+    "build_node",
+    "many",
+    "one",
+    "parse_node",
+    "required",
+    "unmodelled_paths",
+]
+
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+EXT = "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2"
+PREFIXES = {"cbc": CBC, "cac": CAC, "ext": EXT}
+_PREFIX_OF = {uri: prefix for prefix, uri in PREFIXES.items()}
+
+
+class DocumentError(ValueError):
+    """A document cannot be read into (or written from) the typed model.
+
+    ``path`` is an XPath-like location (``cac:InvoiceLine[3]/cbc:InvoicedQuantity``) when known.
+    """
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        self.message = message
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+    def at(self, step: str) -> DocumentError:
+        """The same error, located one level further up (``step`` is the element it happened in)."""
+        return type(self)(self.message, path=f"{step}/{self.path}" if self.path else step)
+
+
+def clark(prefixed: str) -> str:
+    """``"cbc:ID"`` → ``"{urn:…CommonBasicComponents-2}ID"``."""
+    prefix, _, local = prefixed.partition(":")
+    return f"{{{PREFIXES[prefix]}}}{local}"
+
+
+def prefixed_name(tag: str) -> str:
+    """``"{urn:…CommonBasicComponents-2}ID"`` → ``"cbc:ID"``; other namespaces stay in Clark notation."""
+    qname = etree.QName(tag)
+    prefix = _PREFIX_OF.get(qname.namespace or "")
+    return f"{prefix}:{qname.localname}" if prefix else tag
+
+
+# --- leaf values -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """An identifier with its scheme (``cbc:EndpointID schemeID="0007"``)."""
+
+    value: str
+    scheme_id: str | None = None
+    scheme_agency_id: str | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A code with the code list it comes from (``cbc:ItemClassificationCode listID="MP"``)."""
+
+    value: str
+    list_id: str | None = None
+    list_agency_id: str | None = None
+    list_version_id: str | None = None
+    name: str | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A monetary amount; UBL requires the ISO 4217 currency on every amount."""
+
+    value: Decimal
+    currency_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A quantity with its UN/ECE Rec 20 unit (``unitCode="EA"``)."""
+
+    value: Decimal
+    unit_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A measure (weight, volume, lead time) with its UN/ECE Rec 20 unit."""
+
+    value: Decimal
+    unit_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryObject:
+    """An embedded file (``cbc:EmbeddedDocumentBinaryObject``), kept as the decoded bytes."""
+
+    content: bytes
+    mime_code: str
+    filename: str | None = None
+
+    def __repr__(self) -> str:
+        # The content can be megabytes; show its size instead.
+        size = len(self.content)
+        return f"BinaryObject(<{size} bytes>, mime_code={self.mime_code!r}, filename={self.filename!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class RawElement:
+    """An element kept verbatim because the typed model does not cover it.
+
+    ``xml`` is canonical (exclusive C14N, insignificant whitespace removed, namespace declarations on the
+    top element), so two kept elements compare equal exactly when their XML content is the same.
+    ``after`` is only set for elements outside the UBL 2.1 sequence of their parent: it names the nearest
+    preceding UBL 2.1 sibling in the source, which is where the element is written back.
+    """
+
+    tag: str
+    xml: str
+    after: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The element name with its conventional prefix (``cac:Signature``)."""
+        return prefixed_name(self.tag)
+
+    def element(self) -> etree._Element:
+        """A fresh lxml element for this fragment."""
+        return etree.fromstring(self.xml)
+
+    @classmethod
+    def from_element(cls, element: etree._Element, *, after: str | None = None) -> RawElement:
+        """Keep ``element`` (and its subtree) in canonical form; the source tree is not changed."""
+        fragment = etree.fromstring(
+            etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+        )
+        declared: dict[str | None, str] = {}
+        for node in fragment.iter():
+            if not isinstance(node.tag, str):
+                continue
+            # UBL content is never mixed, so whitespace between child elements is only indentation;
+            # dropping it makes the canonical text independent of the source's pretty-printing.
+            if len(node):
+                if node.text is not None and not node.text.strip():
+                    node.text = None
+                for child in node:
+                    if child.tail is not None and not child.tail.strip():
+                        child.tail = None
+            for prefix, uri in node.nsmap.items():
+                declared.setdefault(prefix, uri)
+        etree.cleanup_namespaces(fragment, top_nsmap=declared)
+        return cls(tag=element.tag, xml=etree.tostring(fragment, encoding="unicode"), after=after)
+
+
+# --- field declarations ------------------------------------------------------------------------------
+
+
+def one(tag: str, default: Any = None) -> Any:
+    """An optional element (0..1): ``name: str | None = one("cbc:Name")``."""
+    return field(default=default, metadata={"ubl": tag})
+
+
+def required(tag: str, default_factory: Callable[[], Any] | None = None) -> Any:
+    """A mandatory element (1..1 in UBL 2.1): reading a document without it fails.
+
+    Without ``default_factory`` the constructor needs the value too.
+    """
+    metadata = {"ubl": tag, "required": True}
+    if default_factory is None:
+        return field(metadata=metadata)
+    return field(default_factory=default_factory, metadata=metadata)
+
+
+def many(tag: str) -> Any:
+    """A repeatable element (0..n): ``notes: list[str] = many("cbc:Note")``."""
+    return field(default_factory=list, metadata={"ubl": tag})
+
+
+@dataclass(kw_only=True, slots=True)
+class Node:
+    """Base of every UBL aggregate; holds what the typed fields do not cover.
+
+    ``extra``: kept child elements. ``extra_attributes``: attributes of modelled child elements that the
+    field does not model, keyed by (element name, index within the field), e.g. ``("cbc:Note", 0)``.
+    """
+
+    ubl_type: ClassVar[str] = ""
+
+    extra: list[RawElement] = field(default_factory=list, repr=False)
+    extra_attributes: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict, repr=False)
+
+    def unmodelled_paths(self, base: str = "") -> list[str]:
+        """Where this node keeps content outside the typed model, as XPath-like paths.
+
+        Elements are listed as ``…/cac:Item[1]/cac:ItemInstance[1]`` and attributes as
+        ``…/cbc:Note[1]/@languageID``.
+        """
+        return unmodelled_paths(self, base)
+
+
+def unmodelled_paths(node: Node, base: str) -> list[str]:
+    """See :meth:`Node.unmodelled_paths`."""
+    return list(_unmodelled(node, base))
+
+
+def _unmodelled(node: Node, base: str) -> Iterator[str]:
+    spec = _spec(type(node))
+    seen: dict[str, int] = {}
+    for raw in node.extra:
+        name = raw.name
+        known = spec.by_tag.get(raw.tag)
+        # A kept element with the name of a modelled one (a second cbc:Note where one is allowed) comes
+        # after the modelled occurrences.
+        offset = len(_as_list(getattr(node, known.name))) if known else 0
+        seen[name] = seen.get(name, 0) + 1
+        yield f"{base}/{name}[{offset + seen[name]}]"
+    for (name, index), attributes in node.extra_attributes.items():
+        for attribute in attributes:
+            yield f"{base}/{name}[{index + 1}]/@{prefixed_name(attribute)}"
+    for spec_field in spec.fields:
+        if spec_field.node is None:
+            continue
+        for index, child in enumerate(_as_list(getattr(node, spec_field.name))):
+            yield from _unmodelled(child, f"{base}/{spec_field.prefixed}[{index + 1}]")
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+# --- leaf readers and writers ------------------------------------------------------------------------
+
+_NO_ATTRIBUTES: frozenset[str] = frozenset()
+
+
+def _text(element: etree._Element) -> str:
+    if len(element):  # only comments or processing instructions reach here (see _read_children)
+        return "".join(element.itertext())
+    return element.text or ""
+
+
+def _decimal(element: etree._Element) -> Decimal:
+    text = _text(element).strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise DocumentError(f"not a decimal number: {text!r}") from None
+    if not value.is_finite():
+        raise DocumentError(f"not a decimal number: {text!r}")
+    return value
+
+
+def _format_decimal(value: Decimal) -> str:
+    # "f" never uses exponent notation, which xs:decimal does not allow.
+    return format(value, "f")
+
+
+def _read_str(element: etree._Element) -> str:
+    return _text(element)
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _read_date(element: etree._Element) -> date:
+    text = _text(element).strip()
+    try:
+        # fromisoformat alone would also take ISO week dates and the basic format, which xs:date does not.
+        if _DATE.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise DocumentError(f"not a date (YYYY-MM-DD): {text!r}")
+
+
+def _read_time(element: etree._Element) -> time:
+    text = _text(element).strip()
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise DocumentError(f"not a time (hh:mm:ss): {text!r}") from None
+
+
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _read_bool(element: etree._Element) -> bool:
+    text = _text(element).strip()
+    try:
+        return _BOOLEANS[text]
+    except KeyError:
+        raise DocumentError(f"not a boolean (true/false): {text!r}") from None
+
+
+def _read_identifier(element: etree._Element) -> Identifier:
+    return Identifier(_text(element), element.get("schemeID"), element.get("schemeAgencyID"))
+
+
+def _read_code(element: etree._Element) -> Code:
+    get = element.get
+    return Code(_text(element), get("listID"), get("listAgencyID"), get("listVersionID"), get("name"))
+
+
+def _read_amount(element: etree._Element) -> Amount:
+    currency = element.get("currencyID")
+    if currency is None:
+        raise DocumentError("amount without currencyID")
+    return Amount(_decimal(element), currency)
+
+
+def _read_quantity(element: etree._Element) -> Quantity:
+    return Quantity(_decimal(element), element.get("unitCode"))
+
+
+def _read_measure(element: etree._Element) -> Measure:
+    return Measure(_decimal(element), element.get("unitCode"))
+
+
+def _read_binary(element: etree._Element) -> BinaryObject:
+    mime_code = element.get("mimeCode")
+    if mime_code is None:
+        raise DocumentError("binary object without mimeCode")
+    try:
+        content = base64.b64decode(_text(element), validate=False)
+    except binascii.Error as exc:
+        raise DocumentError(f"invalid base64 content: {exc}") from None
+    return BinaryObject(content, mime_code, element.get("filename"))
+
+
+def _set(element: etree._Element, name: str, value: str | None) -> None:
+    if value is not None:
+        element.set(name, value)
+
+
+def _write_str(element: etree._Element, value: str) -> None:
+    if value:
+        element.text = value
+
+
+def _write_decimal(element: etree._Element, value: Decimal) -> None:
+    element.text = _format_decimal(value)
+
+
+def _write_date(element: etree._Element, value: date) -> None:
+    element.text = value.isoformat()
+
+
+def _write_time(element: etree._Element, value: time) -> None:
+    element.text = value.isoformat()
+
+
+def _write_bool(element: etree._Element, value: bool) -> None:
+    element.text = "true" if value else "false"
+
+
+def _write_identifier(element: etree._Element, value: Identifier) -> None:
+    _set(element, "schemeID", value.scheme_id)
+    _set(element, "schemeAgencyID", value.scheme_agency_id)
+    _write_str(element, value.value)
+
+
+def _write_code(element: etree._Element, value: Code) -> None:
+    _set(element, "listID", value.list_id)
+    _set(element, "listAgencyID", value.list_agency_id)
+    _set(element, "listVersionID", value.list_version_id)
+    _set(element, "name", value.name)
+    _write_str(element, value.value)
+
+
+def _write_amount(element: etree._Element, value: Amount) -> None:
+    element.set("currencyID", value.currency_id)
+    element.text = _format_decimal(value.value)
+
+
+def _write_quantity(element: etree._Element, value: Quantity | Measure) -> None:
+    _set(element, "unitCode", value.unit_code)
+    element.text = _format_decimal(value.value)
+
+
+def _write_binary(element: etree._Element, value: BinaryObject) -> None:
+    element.set("mimeCode", value.mime_code)
+    _set(element, "filename", value.filename)
+    element.text = base64.b64encode(value.content).decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    read: Callable[[etree._Element], Any]
+    write: Callable[[etree._Element, Any], None]
+    attributes: frozenset[str]
+
+
+_LEAVES: dict[Any, _Leaf] = {
+    str: _Leaf(_read_str, _write_str, _NO_ATTRIBUTES),
+    Decimal: _Leaf(_decimal, _write_decimal, _NO_ATTRIBUTES),
+    date: _Leaf(_read_date, _write_date, _NO_ATTRIBUTES),
+    time: _Leaf(_read_time, _write_time, _NO_ATTRIBUTES),
+    bool: _Leaf(_read_bool, _write_bool, _NO_ATTRIBUTES),
+    Identifier: _Leaf(_read_identifier, _write_identifier, frozenset({"schemeID", "schemeAgencyID"})),
+    Code: _Leaf(_read_code, _write_code, frozenset({"listID", "listAgencyID", "listVersionID", "name"})),
+    Amount: _Leaf(_read_amount, _write_amount, frozenset({"currencyID"})),
+    Quantity: _Leaf(_read_quantity, _write_quantity, frozenset({"unitCode"})),
+    Measure: _Leaf(_read_measure, _write_quantity, frozenset({"unitCode"})),
+    BinaryObject: _Leaf(_read_binary, _write_binary, frozenset({"mimeCode", "filename"})),
+}
+
+
+# --- compiled field specs ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Field:
+    name: str
+    prefixed: str
+    tag: str
+    position: int
+    repeated: bool
+    required: bool
+    node: type[Node] | None
+    leaf: _Leaf | None
+
+
+@dataclass(slots=True)
+class _Spec:
+    fields: list[_Field]
+    by_tag: dict[str, _Field]
+    positions: dict[str, int]
+    lists: tuple[str, ...]
+    blank: dict[str, Any]
+
+
+_SPECS: dict[type[Node], _Spec] = {}
+_N = TypeVar("_N", bound=Node)
+
+
+def sequence_of(ubl_type: str) -> list[tuple[str, str]]:
+    """The UBL 2.1 children of ``ubl_type`` (``"Party"``) as (``"cbc:ID"``, cardinality suffix) pairs."""
+    try:
+        text = SEQUENCES[f"{ubl_type}Type"]
+    except KeyError:
+        raise TypeError(f"{ubl_type!r} is not a UBL 2.1 aggregate or supported document type") from None
+    return [(name.rstrip("?*+"), name[len(name.rstrip("?*+")) :]) for name in text.split()]
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """``list[X]`` → (X, True); ``X | None`` → (X, False); ``X`` → (X, False)."""
+    if typing.get_origin(annotation) is list:
+        return typing.get_args(annotation)[0], True
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        if len(args) != 1:
+            raise TypeError(f"unsupported field type {annotation!r}")
+        return args[0], False
+    return annotation, False
+
+
+def _spec(cls: type[Node]) -> _Spec:
+    spec = _SPECS.get(cls)
+    if spec is None:
+        spec = _SPECS[cls] = _compile(cls)
+    return spec
+
+
+def _compile(cls: type[Node]) -> _Spec:
+    positions = {clark(name): index for index, (name, _) in enumerate(sequence_of(cls.ubl_type))}
+    hints = typing.get_type_hints(cls)
+    compiled: list[_Field] = []
+    for data_field in dataclasses.fields(cls):
+        prefixed = data_field.metadata.get("ubl")
+        if prefixed is None:
+            continue
+        tag = clark(prefixed)
+        if tag not in positions:
+            raise TypeError(f"{cls.__name__}.{data_field.name}: {prefixed} is not a child of {cls.ubl_type}")
+        kind, repeated = _unwrap(hints[data_field.name])
+        is_node = isinstance(kind, type) and issubclass(kind, Node)
+        leaf = None if is_node else _LEAVES.get(kind)
+        if not is_node and leaf is None:
+            raise TypeError(f"{cls.__name__}.{data_field.name}: unsupported type {kind!r}")
+        compiled.append(
+            _Field(
+                name=data_field.name,
+                prefixed=prefixed,
+                tag=tag,
+                position=positions[tag],
+                repeated=repeated,
+                required=bool(data_field.metadata.get("required")),
+                node=kind if is_node else None,
+                leaf=leaf,
+            )
+        )
+    compiled.sort(key=lambda spec_field: spec_field.position)
+    blank = {spec_field.name: None for spec_field in compiled if not spec_field.repeated}
+    lists = tuple(spec_field.name for spec_field in compiled if spec_field.repeated)
+    return _Spec(compiled, {f.tag: f for f in compiled}, positions, lists, blank)
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+
+def parse_node(cls: type[_N], element: etree._Element) -> _N:
+    """Read ``element`` into a ``cls`` instance. Raises :class:`DocumentError` with the location."""
+    spec = _spec(cls)
+    values: dict[str, Any] = dict(spec.blank)
+    for name in spec.lists:
+        values[name] = []
+    extra: list[RawElement] = []
+    extra_attributes: dict[tuple[str, int], dict[str, str]] = {}
+    positions = spec.positions
+    previous: str | None = None  # the nearest preceding UBL 2.1 sibling, for elements outside the sequence
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue  # comments and processing instructions are not content
+        known = spec.by_tag.get(tag)
+        if known is not None and (known.repeated or values[known.name] is None):
+            if known.leaf is not None and len(child) and any(isinstance(sub.tag, str) for sub in child):
+                known = None  # element content where UBL has a value: keep it as it is
+        else:
+            known = None
+        if known is None:
+            extra.append(RawElement.from_element(child, after=None if tag in positions else previous))
+        else:
+            index = len(values[known.name]) if known.repeated else 0
+            try:
+                value = (
+                    parse_node(known.node, child) if known.node is not None else known.leaf.read(child)  # type: ignore[union-attr]
+                )
+            except DocumentError as exc:
+                raise exc.at(f"{known.prefixed}[{index + 1}]") from None
+            if known.repeated:
+                values[known.name].append(value)
+            else:
+                values[known.name] = value
+            if len(child.attrib):
+                handled = known.leaf.attributes if known.leaf is not None else _NO_ATTRIBUTES
+                other = {key: val for key, val in child.attrib.items() if key not in handled}
+                if other:
+                    extra_attributes[(known.prefixed, index)] = other
+        if tag in positions:
+            previous = tag
+    for spec_field in spec.fields:
+        if spec_field.required and values[spec_field.name] is None:
+            raise DocumentError(f"missing {spec_field.prefixed}")
+    return cls(extra=extra, extra_attributes=extra_attributes, **values)
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+
+def build_node(node: Node, element: etree._Element) -> None:
+    """Append the children of ``node`` to ``element`` in UBL 2.1 sequence order."""
+    spec = _spec(type(node))
+    extra_attributes = node.extra_attributes
+    sub_element = etree.SubElement
+    for spec_field in spec.fields:
+        value = getattr(node, spec_field.name)
+        if value is None:
+            continue
+        items = value if spec_field.repeated else (value,)
+        for index, item in enumerate(items):
+            child = sub_element(element, spec_field.tag)
+            if spec_field.node is not None:
+                build_node(item, child)
+            else:
+                spec_field.leaf.write(child, item)  # type: ignore[union-attr]
+            if extra_attributes:
+                for key, val in extra_attributes.get((spec_field.prefixed, index), {}).items():
+                    child.set(key, val)
+    if node.extra:
+        _insert_kept(node.extra, element, spec.positions)
+
+
+def _insert_kept(kept: list[RawElement], element: etree._Element, positions: dict[str, int]) -> None:
+    # Modelled children are already in sequence order; each kept element goes after every child whose
+    # sequence position is not greater than its own (bisect_right keeps kept elements in source order).
+    keys: list[float] = [positions[child.tag] for child in element]
+    for raw in kept:
+        if raw.tag in positions:
+            key: float = positions[raw.tag]
+        elif raw.after is not None and raw.after in positions:
+            key = positions[raw.after] + 0.5
+        else:
+            key = -0.5
+        index = bisect.bisect_right(keys, key)
+        keys.insert(index, key)
+        element.insert(index, raw.element())
