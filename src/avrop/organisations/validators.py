@@ -69,9 +69,9 @@ def normalise_gln(value: str) -> str:
 
 def validate_peppol_id(value: str) -> str:
     """Validate a Peppol participant id ``scheme:value`` including the identifier's own check digits."""
-    from avrop.edi.identifiers import normalise_participant_id
+    from avrop.edi import identifiers
 
     try:
-        return normalise_participant_id(value)
+        return identifiers.normalise_participant_id(value)
     except ValueError as exc:
         raise ValidationError(str(exc), code="peppol_id") from None
