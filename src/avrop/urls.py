@@ -4,10 +4,12 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from avrop.core import views as core_views
+from avrop.core.api import api
 from avrop.core.forms import LoginForm
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("operator/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
