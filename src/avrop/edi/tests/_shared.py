@@ -30,5 +30,7 @@ def example_files() -> list[Path]:
     return sorted(
         path
         for path in STANDARDS.rglob("*")
-        if path.is_file() and path.suffix.lower() == ".xml" and "examples" in path.relative_to(STANDARDS).parts
+        if path.is_file()
+        and path.suffix.lower() == ".xml"
+        and "examples" in path.relative_to(STANDARDS).parts
     )
