@@ -49,4 +49,6 @@ def load_all(stdout: TextIO) -> None:
                 if exc.name != f"{config.name}.demo":
                     raise
                 continue
-            module.load(stdout)
+            loader = getattr(module, "load", None)
+            if loader is not None:
+                loader(stdout)
