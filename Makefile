@@ -43,7 +43,8 @@ bench: install
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	AVROP_ENV=production SECRET_KEY=lint-only-$$(printf 'x%.0s' {1..50}) DJANGO_SETTINGS_MODULE=avrop.settings \
+	AVROP_ENV=production SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+		DJANGO_SETTINGS_MODULE=avrop.settings \
 		$(BIN)/python -m django check --deploy --fail-level WARNING
 
 messages: install

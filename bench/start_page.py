@@ -46,7 +46,7 @@ def main() -> int:
     if connection.vendor != "sqlite":
         # A name of its own, so that a benchmark can run beside a test run on the same server.
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"avrop_bench_{os.getpid()}"
-    test_db = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    connection.creation.create_test_db(verbosity=0, keepdb=False)
     try:
         call_command("createcachetable", verbosity=0)
         from avrop.core.demo import load_all
@@ -117,11 +117,19 @@ def _grow_rows(factor: int) -> None:
     )
     today = dt.date.today()
     agreements = Agreement.objects.bulk_create(
-        Agreement(owner=municipality, supplier=supplier, reference=f"X-{i}", title="Extra", valid_from=today,
-                  valid_to=today + dt.timedelta(days=30 + i))
+        Agreement(
+            owner=municipality,
+            supplier=supplier,
+            reference=f"X-{i}",
+            title="Extra",
+            valid_from=today,
+            valid_to=today + dt.timedelta(days=30 + i),
+        )
         for i in range(10 * factor)
     )
-    AgreementParty.objects.bulk_create(AgreementParty(agreement=a, organisation=municipality) for a in agreements)
+    AgreementParty.objects.bulk_create(
+        AgreementParty(agreement=a, organisation=municipality) for a in agreements
+    )
 
 
 if __name__ == "__main__":

@@ -14,8 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts() -> dict[str, int]:
-    return {m._meta.label: m._default_manager.count() for m in apps.get_models() if m._meta.app_label in
-            {"organisations", "suppliers", "agreements"}}
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.app_label in {"organisations", "suppliers", "agreements"}
+    }
 
 
 def test_demo_is_idempotent():
@@ -37,13 +40,23 @@ def test_demo_has_a_user_for_every_role():
 def test_demo_tenants_match_the_seeds():
     load_all(io.StringIO())
     names = set(Organisation.objects.values_list("name", flat=True))
-    for supplier in ["Procurator AB", "Staples Sverige AB", "Lyreco Sverige AB", "Martin & Servera AB",
-                     "Grönsakshallen Sorunda AB", "Charkett AB", "Skånemejerier AB", "Ingelsta Kalkon AB"]:
+    for supplier in [
+        "Procurator AB",
+        "Staples Sverige AB",
+        "Lyreco Sverige AB",
+        "Martin & Servera AB",
+        "Grönsakshallen Sorunda AB",
+        "Charkett AB",
+        "Skånemejerier AB",
+        "Ingelsta Kalkon AB",
+    ]:
         assert supplier in names
     municipality = Organisation.objects.get(name="Österlens kommun")
     assert {d.town for d in municipality.departments.all()} == {"Simrishamn", "Ystad"}
     assert all(d.gln for d in municipality.departments.all())
-    assert all(a.building and a.floor for d in municipality.departments.all() for a in d.delivery_addresses.all())
+    assert all(
+        a.building and a.floor for d in municipality.departments.all() for a in d.delivery_addresses.all()
+    )
     agency = Organisation.objects.get(name="Myndigheten för kustmiljö")
     assert agency.served_by.kind == Organisation.Kind.SERVICE_CENTRE
     for supplier in Organisation.objects.filter(kind=Organisation.Kind.SUPPLIER):

@@ -1,12 +1,12 @@
 """The ``avrop`` command.
 
-    avrop run [--bind ADDR]    migrate, load demo data, start the worker and the web server (what `make run` does)
-    avrop serve [--bind ADDR]  the web server only (gunicorn + whitenoise)
-    avrop worker               the task worker (Huey consumer)
-    avrop setup                migrate, create the cache table and collect static files
-    avrop demo                 load demo data (idempotent)
-    avrop edi ...              validate or render e-documents (see ``avrop edi --help``)
-    avrop <django command>     any Django management command, e.g. ``avrop createsuperuser``
+avrop run [--bind ADDR]    migrate, load demo data, start the worker and the web server (what `make run` does)
+avrop serve [--bind ADDR]  the web server only (gunicorn + whitenoise)
+avrop worker               the task worker (Huey consumer)
+avrop setup                migrate, create the cache table and collect static files
+avrop demo                 load demo data (idempotent)
+avrop edi ...              validate or render e-documents (see ``avrop edi --help``)
+avrop <django command>     any Django management command, e.g. ``avrop createsuperuser``
 """
 
 from __future__ import annotations
@@ -35,12 +35,20 @@ def _bind(args: list[str]) -> str:
 
 def _gunicorn_command(bind: str) -> list[str]:
     return [
-        sys.executable, "-m", "gunicorn", "avrop.wsgi:application",
-        "--bind", bind,
-        "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
-        "--threads", os.environ.get("WEB_THREADS", "4"),
-        "--access-logfile", "-",
-        "--timeout", "60",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "avrop.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        os.environ.get("WEB_CONCURRENCY", "2"),
+        "--threads",
+        os.environ.get("WEB_THREADS", "4"),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "60",
     ]
 
 
@@ -99,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         return run(rest)
     if command == "serve":
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avrop.settings")
-        os.execv(sys.executable, _gunicorn_command(_bind(rest)))
+        os.execv(sys.executable, _gunicorn_command(_bind(rest)))  # noqa: S606 (replaces this process)
     if command == "worker":
         _django(["run_huey", *rest])
         return 0

@@ -6,13 +6,13 @@ start-up with an ``ImproperlyConfigured`` error that names the variable.
 AVROP_ENV           production (default) | development | test
 SECRET_KEY          required in production
 ALLOWED_HOSTS       comma-separated host names (default: 127.0.0.1,localhost)
-DATABASE_URL        e.g. postgres://user@127.0.0.1:5432/avrop (default: SQLite in WAL mode under AVROP_DATA_DIR)
+DATABASE_URL        e.g. postgres://user@127.0.0.1:5432/avrop (default: SQLite, WAL mode, in AVROP_DATA_DIR)
 HUEY_REDIS_URL      Redis for the task queue when several workers run (default: Huey on SQLite)
 AVROP_DATA_DIR      where the SQLite files, media and logs live (default: ./var)
 MEDIA_ROOT          uploaded and received documents (default: AVROP_DATA_DIR/media)
 AVROP_HTTPS         true (default) sets secure cookies, HSTS and the HTTPS redirect; false only for local http
-EMAIL_URL-like:     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL,
-                    EMAIL_BACKEND (default: files written to AVROP_DATA_DIR/mail when EMAIL_HOST is unset)
+E-mail:             EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+                    DEFAULT_FROM_EMAIL, EMAIL_BACKEND (without EMAIL_HOST: files in AVROP_DATA_DIR/mail)
 """
 
 from __future__ import annotations
@@ -79,7 +79,9 @@ if SECRET_KEY is None:
 elif len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("Environment variable SECRET_KEY is too short: use at least 32 characters.")
 
-ALLOWED_HOSTS = [h.strip() for h in (_env("ALLOWED_HOSTS", "127.0.0.1,localhost") or "").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in (_env("ALLOWED_HOSTS", "127.0.0.1,localhost") or "").split(",") if h.strip()
+]
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Environment variable ALLOWED_HOSTS is empty: list at least one host name.")
 CSRF_TRUSTED_ORIGINS = [o for o in (_env("CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o]
@@ -148,7 +150,9 @@ if _database_url:
     except Exception as exc:  # dj_database_url raises several types for a malformed URL
         raise ImproperlyConfigured(f"Environment variable DATABASE_URL is malformed: {exc}") from None
     if not _db.get("ENGINE"):
-        raise ImproperlyConfigured(f"Environment variable DATABASE_URL has an unknown scheme: {_database_url!r}")
+        raise ImproperlyConfigured(
+            f"Environment variable DATABASE_URL has an unknown scheme: {_database_url!r}"
+        )
 else:
     _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "avrop.sqlite3")}
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -228,7 +232,9 @@ SECURE_SSL_REDIRECT = HTTPS and _env_bool("AVROP_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("AVROP_BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("AVROP_BEHIND_PROXY", False) else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

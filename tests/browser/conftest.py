@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test itself (fixtures)
-# are still synchronous and safe here.
+# Playwright's sync API runs an event loop in this thread; the ORM calls the test itself makes (fixtures) are
+# still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("AVROP_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")

@@ -58,8 +58,9 @@ def api_token_create(*, actor: Any, user: Any, organisation: Any, name: str) -> 
 
     organisation_get(user=user, organisation_id=organisation.pk)
     key = "avr_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, organisation=organisation, name=name, key_hash=_hash(key),
-                                    prefix=key[:8])
+    token = ApiToken.objects.create(
+        user=user, organisation=organisation, name=name, key_hash=_hash(key), prefix=key[:8]
+    )
     audit(actor=actor, action="api_token.create", obj=token, organisation=organisation, after={"name": name})
     return token, key
 

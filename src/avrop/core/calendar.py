@@ -41,7 +41,9 @@ def is_business_day(day: dt.date, country: str = "SE", subdivision: str | None =
     return day.weekday() < 5 and day not in _holidays(country, subdivision, day.year)
 
 
-def add_business_days(start: dt.date, days: int, country: str = "SE", subdivision: str | None = None) -> dt.date:
+def add_business_days(
+    start: dt.date, days: int, country: str = "SE", subdivision: str | None = None
+) -> dt.date:
     """The date ``days`` business days after ``start`` (before it when negative).
 
     ``start`` itself is not counted, so an order placed on Friday with 3 business days is due on Wednesday.

@@ -16,7 +16,7 @@ from django.db import transaction
 from stdnum import ean, luhn
 from stdnum.ch import uid
 
-DEMO_PASSWORD = "avrop-demo-2026"
+DEMO_PASSWORD = "avrop-demo-2026"  # noqa: S105 (documented demo password)
 
 
 def se_org_number(nine_digits: str) -> str:

@@ -50,7 +50,9 @@ def outbox_deliver_now(*, message_id: int) -> OutboxMessage:
         message.attempts += 1
         try:
             EmailMessage(
-                subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
+                subject=message.subject,
+                body=message.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[message.recipient],
             ).send()
         except Exception as exc:  # any transport error: SMTP, DNS, socket, TLS

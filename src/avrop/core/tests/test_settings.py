@@ -13,7 +13,10 @@ def _start(env_overrides: dict[str, str], tmp_path) -> subprocess.CompletedProce
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -37,7 +40,9 @@ def test_bad_environment_stops_start_up_naming_the_variable(overrides, expected,
 
 
 def test_good_production_environment_starts(tmp_path):
-    result = _start({"AVROP_ENV": "production", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "avrop.example"}, tmp_path)
+    result = _start(
+        {"AVROP_ENV": "production", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "avrop.example"}, tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
 
@@ -48,7 +53,12 @@ def test_production_defaults_are_safe():
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.DEBUG,"
         " s.PASSWORD_HASHERS[0].rsplit('.', 1)[1], 'default-src' in s.CONTENT_SECURITY_POLICY['DIRECTIVES'])"
     )
-    env = {**os.environ, "AVROP_ENV": "production", "SECRET_KEY": "k" * 50, "DJANGO_SETTINGS_MODULE": "avrop.settings"}
+    env = {
+        **os.environ,
+        "AVROP_ENV": "production",
+        "SECRET_KEY": "k" * 50,
+        "DJANGO_SETTINGS_MODULE": "avrop.settings",
+    }
     env.pop("DATABASE_URL", None)
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -13,7 +13,9 @@ def _run_with_consumer(huey):
         return a + b
 
     result = add(2, 3)
-    consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=False, check_worker_health=False)
+    consumer = huey.create_consumer(
+        workers=2, worker_type="thread", periodic=False, check_worker_health=False
+    )
     # Signal handlers can only be installed by a main program; the worker threads are the real ones.
     consumer._set_signal_handlers = lambda: None
     consumer.start()
@@ -28,7 +30,9 @@ def test_sqlite_queue_runs_a_task_in_a_real_consumer(tmp_path):
 
 
 @pytest.mark.redis
-@pytest.mark.skipif(not os.environ.get("HUEY_REDIS_URL"), reason="HUEY_REDIS_URL is not set (no Redis server given)")
+@pytest.mark.skipif(
+    not os.environ.get("HUEY_REDIS_URL"), reason="HUEY_REDIS_URL is not set (no Redis server given)"
+)
 def test_redis_queue_runs_a_task_in_a_real_consumer():
     huey = RedisHuey(name=f"avrop-test-{uuid.uuid4().hex}", url=os.environ["HUEY_REDIS_URL"])
     try:
@@ -38,13 +42,19 @@ def test_redis_queue_runs_a_task_in_a_real_consumer():
 
 
 @pytest.mark.redis
-@pytest.mark.skipif(not os.environ.get("HUEY_REDIS_URL"), reason="HUEY_REDIS_URL is not set (no Redis server given)")
+@pytest.mark.skipif(
+    not os.environ.get("HUEY_REDIS_URL"), reason="HUEY_REDIS_URL is not set (no Redis server given)"
+)
 def test_settings_choose_redis_when_configured(tmp_path):
     import subprocess
     import sys
 
-    env = {**os.environ, "AVROP_ENV": "development", "AVROP_DATA_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "avrop.settings"}
+    env = {
+        **os.environ,
+        "AVROP_ENV": "development",
+        "AVROP_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "avrop.settings",
+    }
     code = "import django; django.setup(); from huey.contrib.djhuey import HUEY; print(type(HUEY).__name__)"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "RedisHuey", result.stderr

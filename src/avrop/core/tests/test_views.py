@@ -39,8 +39,9 @@ def test_login_is_throttled_after_repeated_failures(client, make_member, setting
 
 def test_login_leads_to_the_start_page(client, make_member):
     user, organisation = make_member(Role.REQUISITIONER)
-    response = client.post(reverse("login"), {"username": user.username, "password": "secret-password-1"},
-                           follow=True)
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": "secret-password-1"}, follow=True
+    )
     assert response.status_code == 200
     assert organisation.name in response.content.decode()
 
@@ -97,16 +98,25 @@ def test_switching_between_own_organisations(client, make_member):
     second = OrganisationFactory(name="Zeta kommun")
     MembershipFactory(user=user, organisation=second, role=Role.APPROVER)
     client.force_login(user)
-    response = client.post(reverse("organisations:switch"), {"organisation": second.pk, "next": "/"}, follow=True)
+    response = client.post(
+        reverse("organisations:switch"), {"organisation": second.pk, "next": "/"}, follow=True
+    )
     assert response.context["active_organisation"] == second
     assert response.context["active_roles"] == frozenset({Role.APPROVER})
     # An off-site "next" is ignored.
-    response = client.post(reverse("organisations:switch"), {"organisation": first.pk, "next": "https://evil.example/"})
+    response = client.post(
+        reverse("organisations:switch"), {"organisation": first.pk, "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
 def test_pages_need_login(client):
-    for url in ["/", reverse("organisations:departments"), reverse("agreements:list"), reverse("suppliers:list")]:
+    for url in [
+        "/",
+        reverse("organisations:departments"),
+        reverse("agreements:list"),
+        reverse("suppliers:list"),
+    ]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))

@@ -10,6 +10,8 @@ class Command(BaseCommand):
         load_all(self.stdout)
         from avrop.organisations.demo import DEMO_USERS
 
-        self.stdout.write(self.style.SUCCESS("Demo data is loaded. Logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data is loaded. Logins (password for all: {DEMO_PASSWORD}):")
+        )
         for username, (first, last, role_text, *_rest) in DEMO_USERS.items():
             self.stdout.write(f"  {username:<20} {first} {last} – {role_text}")
