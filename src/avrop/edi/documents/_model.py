@@ -235,12 +235,15 @@ class Node:
 
     ``extra``: kept child elements. ``extra_attributes``: attributes of modelled child elements that the
     field does not model, keyed by (element name, index within the field), e.g. ``("cbc:Note", 0)``.
+    ``source_text``: the source spelling of values whose canonical spelling differs (``0`` for false,
+    ``+0.10``, padded dates), same keys; written back as long as the value is unchanged.
     """
 
     ubl_type: ClassVar[str] = ""
 
     extra: list[RawElement] = field(default_factory=list, repr=False)
     extra_attributes: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict, repr=False)
+    source_text: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
 
     def unmodelled_paths(self, base: str = "") -> list[str]:
         """Where this node keeps content outside the typed model, as XPath-like paths.
@@ -438,24 +441,42 @@ def _write_binary(element: etree._Element, value: BinaryObject) -> None:
     element.text = base64.b64encode(value.content).decode("ascii")
 
 
+def _normalize_decimal(text: str) -> str:
+    return _format_decimal(Decimal(text.strip()))
+
+
+def _normalize_bool(text: str) -> str:
+    return "true" if _BOOLEANS[text.strip()] else "false"
+
+
+def _normalize_date(text: str) -> str:
+    return text.strip()
+
+
+def _normalize_time(text: str) -> str:
+    return time.fromisoformat(text.strip()).isoformat()
+
+
 @dataclass(frozen=True, slots=True)
 class _Leaf:
     read: Callable[[etree._Element], Any]
     write: Callable[[etree._Element, Any], None]
     attributes: frozenset[str]
+    # Text → the text the writer produces for the same value; None where text is kept as it is.
+    normalize: Callable[[str], str] | None = None
 
 
 _LEAVES: dict[Any, _Leaf] = {
     str: _Leaf(_read_str, _write_str, _NO_ATTRIBUTES),
-    Decimal: _Leaf(_decimal, _write_decimal, _NO_ATTRIBUTES),
-    date: _Leaf(_read_date, _write_date, _NO_ATTRIBUTES),
-    time: _Leaf(_read_time, _write_time, _NO_ATTRIBUTES),
-    bool: _Leaf(_read_bool, _write_bool, _NO_ATTRIBUTES),
+    Decimal: _Leaf(_decimal, _write_decimal, _NO_ATTRIBUTES, _normalize_decimal),
+    date: _Leaf(_read_date, _write_date, _NO_ATTRIBUTES, _normalize_date),
+    time: _Leaf(_read_time, _write_time, _NO_ATTRIBUTES, _normalize_time),
+    bool: _Leaf(_read_bool, _write_bool, _NO_ATTRIBUTES, _normalize_bool),
     Identifier: _Leaf(_read_identifier, _write_identifier, frozenset({"schemeID", "schemeAgencyID"})),
     Code: _Leaf(_read_code, _write_code, frozenset({"listID", "listAgencyID", "listVersionID", "name"})),
-    Amount: _Leaf(_read_amount, _write_amount, frozenset({"currencyID"})),
-    Quantity: _Leaf(_read_quantity, _write_quantity, frozenset({"unitCode"})),
-    Measure: _Leaf(_read_measure, _write_quantity, frozenset({"unitCode"})),
+    Amount: _Leaf(_read_amount, _write_amount, frozenset({"currencyID"}), _normalize_decimal),
+    Quantity: _Leaf(_read_quantity, _write_quantity, frozenset({"unitCode"}), _normalize_decimal),
+    Measure: _Leaf(_read_measure, _write_quantity, frozenset({"unitCode"}), _normalize_decimal),
     BinaryObject: _Leaf(_read_binary, _write_binary, frozenset({"mimeCode", "filename"})),
 }
 
@@ -561,6 +582,7 @@ def parse_node(cls: type[_N], element: etree._Element) -> _N:
         values[name] = []
     extra: list[RawElement] = []
     extra_attributes: dict[tuple[str, int], dict[str, str]] = {}
+    source_text: dict[tuple[str, int], str] = {}
     positions = spec.positions
     previous: str | None = None  # the nearest preceding UBL 2.1 sibling, for elements outside the sequence
     for child in element:
@@ -568,36 +590,43 @@ def parse_node(cls: type[_N], element: etree._Element) -> _N:
         if not isinstance(tag, str):
             continue  # comments and processing instructions are not content
         known = spec.by_tag.get(tag)
-        if known is not None and (known.repeated or values[known.name] is None):
-            if known.leaf is not None and len(child) and any(isinstance(sub.tag, str) for sub in child):
-                known = None  # element content where UBL has a value: keep it as it is
-        else:
-            known = None
-        if known is None:
+        if known is None or not (known.repeated or values[known.name] is None) or _has_elements(known, child):
             extra.append(RawElement.from_element(child, after=None if tag in positions else previous))
         else:
             index = len(values[known.name]) if known.repeated else 0
+            leaf = known.leaf
             try:
-                value = (
-                    parse_node(known.node, child) if known.node is not None else known.leaf.read(child)  # type: ignore[union-attr]
-                )
+                if leaf is None:
+                    value: Any = parse_node(known.node, child)  # type: ignore[arg-type]
+                else:
+                    value = leaf.read(child)
+                    if leaf.normalize is not None:
+                        text = _text(child)
+                        if leaf.normalize(text) != text:
+                            source_text[(known.prefixed, index)] = text
             except DocumentError as exc:
                 raise exc.at(f"{known.prefixed}[{index + 1}]") from None
             if known.repeated:
                 values[known.name].append(value)
             else:
                 values[known.name] = value
-            if len(child.attrib):
-                handled = known.leaf.attributes if known.leaf is not None else _NO_ATTRIBUTES
-                other = {key: val for key, val in child.attrib.items() if key not in handled}
-                if other:
-                    extra_attributes[(known.prefixed, index)] = other
+            names = child.keys()
+            if names and not (leaf is not None and leaf.attributes.issuperset(names)):
+                handled = leaf.attributes if leaf is not None else _NO_ATTRIBUTES
+                extra_attributes[(known.prefixed, index)] = {
+                    key: val for key, val in child.items() if key not in handled
+                }
         if tag in positions:
             previous = tag
     for spec_field in spec.fields:
         if spec_field.required and values[spec_field.name] is None:
             raise DocumentError(f"missing {spec_field.prefixed}")
-    return cls(extra=extra, extra_attributes=extra_attributes, **values)
+    return cls(extra=extra, extra_attributes=extra_attributes, source_text=source_text, **values)
+
+
+def _has_elements(known: _Field, child: etree._Element) -> bool:
+    """True for element content where UBL has a value (kept as it is rather than misread)."""
+    return known.leaf is not None and len(child) > 0 and any(isinstance(sub.tag, str) for sub in child)
 
 
 # --- writing -----------------------------------------------------------------------------------------
@@ -607,6 +636,7 @@ def build_node(node: Node, element: etree._Element) -> None:
     """Append the children of ``node`` to ``element`` in UBL 2.1 sequence order."""
     spec = _spec(type(node))
     extra_attributes = node.extra_attributes
+    source_text = node.source_text
     sub_element = etree.SubElement
     for spec_field in spec.fields:
         value = getattr(node, spec_field.name)
@@ -618,12 +648,28 @@ def build_node(node: Node, element: etree._Element) -> None:
             if spec_field.node is not None:
                 build_node(item, child)
             else:
-                spec_field.leaf.write(child, item)  # type: ignore[union-attr]
+                leaf = spec_field.leaf
+                leaf.write(child, item)  # type: ignore[union-attr]
+                if source_text:
+                    _respell(child, source_text.get((spec_field.prefixed, index)), leaf)  # type: ignore[arg-type]
             if extra_attributes:
                 for key, val in extra_attributes.get((spec_field.prefixed, index), {}).items():
                     child.set(key, val)
     if node.extra:
         _insert_kept(node.extra, element, spec.positions)
+
+
+def _respell(child: etree._Element, text: str | None, leaf: _Leaf) -> None:
+    # Write the source spelling back ("0" for false, "+0.10") while it still means the current value, so
+    # that a rebuilt document gets the same verdict from rules that look at the lexical form.
+    if text is None or leaf.normalize is None:
+        return
+    try:
+        same = leaf.normalize(text) == (child.text or "")
+    except (ValueError, ArithmeticError, KeyError):
+        return
+    if same:
+        child.text = text
 
 
 def _insert_kept(kept: list[RawElement], element: etree._Element, positions: dict[str, int]) -> None:
