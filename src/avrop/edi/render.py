@@ -69,16 +69,23 @@ def render_html(data: bytes, *, language: str = "en", max_bytes: int | None = No
     return html
 
 
+def safe_url_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that only loads inline ``data:`` resources.
+
+    Document content ends up in the HTML, so a sender could otherwise make the server read a local
+    file or call an internal URL while rendering.
+    """
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"})
+
+
 def render_pdf(data: bytes, *, language: str = "en", max_bytes: int | None = None) -> bytes:
     """Render an invoice or credit note as PDF (the HTML view, laid out by WeasyPrint)."""
     html = render_html(data, language=language, max_bytes=max_bytes)
     import weasyprint
-    from weasyprint.urls import URLFetcher
 
-    # Document content ends up in the HTML; only inline data: resources may be loaded, never a file or
-    # a URL named by the sender.
-    fetcher: Any = URLFetcher(allowed_protocols={"data"})
-    pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    pdf = weasyprint.HTML(string=html, url_fetcher=safe_url_fetcher()).write_pdf()
     if not pdf:
         raise RenderError("WeasyPrint produced no PDF.")
     return bytes(pdf)
