@@ -65,7 +65,15 @@ from .common import (
     SupplierParty,
     TaxScheme,
 )
-from .despatch import Consignment, DespatchAdvice, DespatchLine, Shipment, TransportHandlingUnit
+from .despatch import (
+    Consignment,
+    DespatchAdvice,
+    DespatchLine,
+    Package,
+    Shipment,
+    ShipmentStage,
+    TransportHandlingUnit,
+)
 from .finance import (
     AllowanceCharge,
     Branch,
@@ -181,6 +189,7 @@ __all__ = [
     "OrderResponse",
     "OrderResponseAdvanced",
     "OrderResponseSimple",
+    "Package",
     "Party",
     "PartyIdentification",
     "PartyLegalEntity",
@@ -199,6 +208,7 @@ __all__ = [
     "RelatedItem",
     "Response",
     "Shipment",
+    "ShipmentStage",
     "Status",
     "SupplierParty",
     "TaxCategory",

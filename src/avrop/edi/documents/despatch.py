@@ -20,7 +20,15 @@ from .common import (
 )
 from .items import Item
 
-__all__ = ["Consignment", "DespatchAdvice", "DespatchLine", "Shipment", "TransportHandlingUnit"]
+__all__ = [
+    "Consignment",
+    "DespatchAdvice",
+    "DespatchLine",
+    "Package",
+    "Shipment",
+    "ShipmentStage",
+    "TransportHandlingUnit",
+]
 
 
 @dataclass(kw_only=True, slots=True)
@@ -36,6 +44,36 @@ class Consignment(Node):
     remarks: list[str] = many("cbc:Remarks")
     information: list[str] = many("cbc:Information")
     carrier_party: Party | None = one("cac:CarrierParty")
+
+
+@dataclass(kw_only=True, slots=True)
+class Package(Node):
+    """A package inside a transport handling unit (``packaging_type_code`` from UNECE Rec 21)."""
+
+    ubl_type = "Package"
+
+    id: Identifier | None = one("cbc:ID")
+    quantity: Quantity | None = one("cbc:Quantity")
+    returnable_material_indicator: bool | None = one("cbc:ReturnableMaterialIndicator")
+    package_level_code: str | None = one("cbc:PackageLevelCode")
+    packaging_type_code: str | None = one("cbc:PackagingTypeCode")
+    packing_materials: list[str] = many("cbc:PackingMaterial")
+    trace_id: str | None = one("cbc:TraceID")
+
+
+@dataclass(kw_only=True, slots=True)
+class ShipmentStage(Node):
+    """A leg of the transport (``transport_mode_code`` from UNECE Rec 19)."""
+
+    ubl_type = "ShipmentStage"
+
+    id: str | None = one("cbc:ID")
+    transport_mode_code: str | None = one("cbc:TransportModeCode")
+    transport_means_type_code: str | None = one("cbc:TransportMeansTypeCode")
+    estimated_delivery_date: date | None = one("cbc:EstimatedDeliveryDate")
+    estimated_delivery_time: time | None = one("cbc:EstimatedDeliveryTime")
+    instructions: list[str] = many("cbc:Instructions")
+    carrier_parties: list[Party] = many("cac:CarrierParty")
 
 
 @dataclass(kw_only=True, slots=True)
@@ -55,6 +93,7 @@ class TransportHandlingUnit(Node):
     shipping_marks: list[str] = many("cbc:ShippingMarks")
     trace_id: str | None = one("cbc:TraceID")
     measurement_dimensions: list[Dimension] = many("cac:MeasurementDimension")
+    packages: list[Package] = many("cac:Package")
 
 
 @dataclass(kw_only=True, slots=True)
@@ -77,6 +116,7 @@ class Shipment(Node):
     special_instructions: list[str] = many("cbc:SpecialInstructions")
     delivery_instructions: list[str] = many("cbc:DeliveryInstructions")
     consignments: list[Consignment] = many("cac:Consignment")
+    shipment_stages: list[ShipmentStage] = many("cac:ShipmentStage")
     delivery: Delivery | None = one("cac:Delivery")
     transport_handling_units: list[TransportHandlingUnit] = many("cac:TransportHandlingUnit")
 
