@@ -590,7 +590,11 @@ def parse_node(cls: type[_N], element: etree._Element) -> _N:
         if not isinstance(tag, str):
             continue  # comments and processing instructions are not content
         known = spec.by_tag.get(tag)
-        if known is None or not (known.repeated or values[known.name] is None) or _has_elements(known, child):
+        if (
+            known is None
+            or not (known.repeated or values[known.name] is None)
+            or (known.leaf is not None and len(child) and _has_elements(child))
+        ):
             extra.append(RawElement.from_element(child, after=None if tag in positions else previous))
         else:
             index = len(values[known.name]) if known.repeated else 0
@@ -624,9 +628,9 @@ def parse_node(cls: type[_N], element: etree._Element) -> _N:
     return cls(extra=extra, extra_attributes=extra_attributes, source_text=source_text, **values)
 
 
-def _has_elements(known: _Field, child: etree._Element) -> bool:
+def _has_elements(child: etree._Element) -> bool:
     """True for element content where UBL has a value (kept as it is rather than misread)."""
-    return known.leaf is not None and len(child) > 0 and any(isinstance(sub.tag, str) for sub in child)
+    return any(isinstance(sub.tag, str) for sub in child)
 
 
 # --- writing -----------------------------------------------------------------------------------------
