@@ -23,24 +23,49 @@ CONNECTIONS = {
 FIRST_NAMES = ["Maria", "Johan", "Sara", "Ahmed", "Lena", "Oskar", "Elin", "Nils", "Petra", "Yusuf", "Karin"]
 
 
-def _connect(buyer: Organisation, organisation: Organisation, connection: str, domain: str, index: int) -> Supplier:
+def _connect(
+    buyer: Organisation, organisation: Organisation, connection: str, domain: str, index: int
+) -> Supplier:
     supplier = Supplier.objects.filter(buyer=buyer, organisation=organisation).first()
     if supplier is None:
-        supplier = services.supplier_connect(actor=None, buyer=buyer, organisation=organisation,
-                                             connection=connection, order_email=f"order@{domain}")
+        supplier = services.supplier_connect(
+            actor=None,
+            buyer=buyer,
+            organisation=organisation,
+            connection=connection,
+            order_email=f"order@{domain}",
+        )
     topics = [
         (SupplierContact.Topic.ORDERS, f"order@{domain}", "Kundtjänst order"),
-        (SupplierContact.Topic.ECOMMERCE, f"ehandel@{domain}", FIRST_NAMES[index % len(FIRST_NAMES)] + " Ehandel"),
-        (SupplierContact.Topic.AGREEMENT, f"avtal@{domain}", FIRST_NAMES[(index + 3) % len(FIRST_NAMES)] + " Avtal"),
+        (
+            SupplierContact.Topic.ECOMMERCE,
+            f"ehandel@{domain}",
+            FIRST_NAMES[index % len(FIRST_NAMES)] + " Ehandel",
+        ),
+        (
+            SupplierContact.Topic.AGREEMENT,
+            f"avtal@{domain}",
+            FIRST_NAMES[(index + 3) % len(FIRST_NAMES)] + " Avtal",
+        ),
     ]
     for topic, email, name in topics:
         if not SupplierContact.objects.filter(supplier=supplier, topic=topic).exists():
-            services.supplier_contact_add(actor=None, supplier=supplier, topic=topic, name=name, email=email,
-                                          phone=f"010-{100 + index:03d} {10 + index:02d} 00")
+            services.supplier_contact_add(
+                actor=None,
+                supplier=supplier,
+                topic=topic,
+                name=name,
+                email=email,
+                phone=f"010-{100 + index:03d} {10 + index:02d} 00",
+            )
     for dept_index, department in enumerate(Department.objects.filter(organisation=buyer).order_by("pk")):
         if not CustomerNumber.objects.filter(supplier=supplier, department=department).exists():
-            services.customer_number_set(actor=None, supplier=supplier, department=department,
-                                         number=f"K{index + 1:02d}{department.pk:04d}{dept_index}")
+            services.customer_number_set(
+                actor=None,
+                supplier=supplier,
+                department=department,
+                number=f"K{index + 1:02d}{department.pk:04d}{dept_index}",
+            )
     return supplier
 
 

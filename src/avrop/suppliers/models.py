@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from avrop.core.models import TimeStampedModel
@@ -23,15 +26,20 @@ class Supplier(TimeStampedModel):
         PUNCH_OUT = "punch_out", _("Punch-out")
 
     buyer = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("buyer"), on_delete=models.PROTECT,
+        "organisations.Organisation",
+        verbose_name=_("buyer"),
+        on_delete=models.PROTECT,
         related_name="supplier_relations",
     )
     organisation = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("supplier organisation"), on_delete=models.PROTECT,
+        "organisations.Organisation",
+        verbose_name=_("supplier organisation"),
+        on_delete=models.PROTECT,
         related_name="customer_relations",
     )
-    connection = models.CharField(_("connection"), max_length=20, choices=Connection.choices,
-                                  default=Connection.EMAIL)
+    connection = models.CharField(
+        _("connection"), max_length=20, choices=Connection.choices, default=Connection.EMAIL
+    )
     order_email = models.EmailField(_("e-mail for orders"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -48,16 +56,19 @@ class Supplier(TimeStampedModel):
 
 
 class SupplierContact(TimeStampedModel):
-    """Contacts by topic, as the coordinator's contact table lists them."""
+    """Contacts by topic, the three columns of the coordinator's contact table (seed 001)."""
 
     class Topic(models.TextChoices):
-        ORDERS = "orders", _("Orders, delivery, deviations")
-        ECOMMERCE = "ecommerce", _("E-commerce: new departments, price lists")
-        AGREEMENT = "agreement", _("Agreement's main contact")
-        INVOICES = "invoices", _("Invoices")
+        ORDERS = "orders", _("Questions about orders, delivery, deviations and the like")
+        ECOMMERCE = (
+            "ecommerce",
+            _("E-commerce questions (setting up a new department, questions about price lists)"),
+        )
+        AGREEMENT = "agreement", _("Contact person (the agreement's main contact)")
 
-    supplier = models.ForeignKey(Supplier, verbose_name=_("supplier"), on_delete=models.CASCADE,
-                                 related_name="contacts")
+    supplier = models.ForeignKey(
+        Supplier, verbose_name=_("supplier"), on_delete=models.CASCADE, related_name="contacts"
+    )
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -75,10 +86,15 @@ class SupplierContact(TimeStampedModel):
 class CustomerNumber(TimeStampedModel):
     """The number under which a supplier knows one of the buyer's departments."""
 
-    supplier = models.ForeignKey(Supplier, verbose_name=_("supplier"), on_delete=models.CASCADE,
-                                 related_name="customer_numbers")
-    department = models.ForeignKey("organisations.Department", verbose_name=_("department"),
-                                   on_delete=models.PROTECT, related_name="customer_numbers")
+    supplier = models.ForeignKey(
+        Supplier, verbose_name=_("supplier"), on_delete=models.CASCADE, related_name="customer_numbers"
+    )
+    department = models.ForeignKey(
+        "organisations.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="customer_numbers",
+    )
     number = models.CharField(_("customer number"), max_length=60)
 
     class Meta:
@@ -90,3 +106,136 @@ class CustomerNumber(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class BankAccount(TimeStampedModel):
+    """Where the buyer pays the supplier. Never edited in place: a change retires the old row, adds a new one.
+
+    Changed bank details are the classic invoice-fraud vector (a forged letter "we have a new bankgiro"), so a
+    new account starts UNVERIFIED and someone other than the person who entered it confirms it with the
+    supplier on a known phone number before payments may use it.
+    """
+
+    class Kind(models.TextChoices):
+        BANKGIRO = "bankgiro", _("Bankgiro")
+        PLUSGIRO = "plusgiro", _("Plusgiro")
+        IBAN = "iban", _("IBAN (with BIC)")
+
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", _("Changed – not verified")
+        VERIFIED = "verified", _("Verified")
+        RETIRED = "retired", _("Retired")
+
+    supplier = models.ForeignKey(
+        Supplier, verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="bank_accounts"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("account number"), max_length=40)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UNVERIFIED)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verification_note = models.CharField(_("how it was verified"), max_length=300, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("retired by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bank account")
+        verbose_name_plural = _("bank accounts")
+        ordering = ["supplier", "kind", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "kind"],
+                condition=~Q(status="retired"),
+                name="bank_account_one_current_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.display_number}"
+
+    @property
+    def display_number(self) -> str:
+        from avrop.suppliers.banking import format_account
+
+        return format_account(self.kind, self.number)
+
+
+class PortalInvitation(TimeStampedModel):
+    """An e-mailed invitation to the supplier portal. Only the SHA-256 of the token is stored."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+
+    supplier = models.ForeignKey(
+        Supplier, verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portal invitation")
+        verbose_name_plural = _("portal invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.supplier}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at <= timezone.now()
+
+    def get_display_status(self) -> str:
+        return str(_("Expired")) if self.is_expired else self.get_status_display()

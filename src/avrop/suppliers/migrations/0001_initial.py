@@ -6,71 +6,172 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Supplier',
+            name="Supplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('connection', models.CharField(choices=[('peppol', 'Peppol (integrated)'), ('email', 'E-mail and spreadsheet catalogue'), ('portal', 'Supplier portal'), ('punch_out', 'Punch-out')], default='email', max_length=20, verbose_name='connection')),
-                ('order_email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail for orders')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supplier_relations', to='organisations.organisation', verbose_name='buyer')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customer_relations', to='organisations.organisation', verbose_name='supplier organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "connection",
+                    models.CharField(
+                        choices=[
+                            ("peppol", "Peppol (integrated)"),
+                            ("email", "E-mail and spreadsheet catalogue"),
+                            ("portal", "Supplier portal"),
+                            ("punch_out", "Punch-out"),
+                        ],
+                        default="email",
+                        max_length=20,
+                        verbose_name="connection",
+                    ),
+                ),
+                (
+                    "order_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail for orders"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "buyer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supplier_relations",
+                        to="organisations.organisation",
+                        verbose_name="buyer",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customer_relations",
+                        to="organisations.organisation",
+                        verbose_name="supplier organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supplier',
-                'verbose_name_plural': 'suppliers',
-                'ordering': ['organisation__name'],
+                "verbose_name": "supplier",
+                "verbose_name_plural": "suppliers",
+                "ordering": ["organisation__name"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerNumber',
+            name="CustomerNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('number', models.CharField(max_length=60, verbose_name='customer number')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customer_numbers', to='organisations.department', verbose_name='department')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='customer_numbers', to='suppliers.supplier', verbose_name='supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("number", models.CharField(max_length=60, verbose_name="customer number")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customer_numbers",
+                        to="organisations.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="customer_numbers",
+                        to="suppliers.supplier",
+                        verbose_name="supplier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer number',
-                'verbose_name_plural': 'customer numbers',
+                "verbose_name": "customer number",
+                "verbose_name_plural": "customer numbers",
             },
         ),
         migrations.CreateModel(
-            name='SupplierContact',
+            name="SupplierContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('topic', models.CharField(choices=[('orders', 'Orders, delivery, deviations'), ('ecommerce', 'E-commerce: new departments, price lists'), ('agreement', "Agreement's main contact"), ('invoices', 'Invoices')], max_length=20, verbose_name='topic')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='suppliers.supplier', verbose_name='supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "topic",
+                    models.CharField(
+                        choices=[
+                            ("orders", "Orders, delivery, deviations"),
+                            ("ecommerce", "E-commerce: new departments, price lists"),
+                            ("agreement", "Agreement's main contact"),
+                            ("invoices", "Invoices"),
+                        ],
+                        max_length=20,
+                        verbose_name="topic",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="suppliers.supplier",
+                        verbose_name="supplier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supplier contact',
-                'verbose_name_plural': 'supplier contacts',
-                'ordering': ['supplier', 'topic', 'name'],
+                "verbose_name": "supplier contact",
+                "verbose_name_plural": "supplier contacts",
+                "ordering": ["supplier", "topic", "name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='supplier',
-            constraint=models.UniqueConstraint(fields=('buyer', 'organisation'), name='supplier_unique_per_buyer'),
+            model_name="supplier",
+            constraint=models.UniqueConstraint(
+                fields=("buyer", "organisation"), name="supplier_unique_per_buyer"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customernumber',
-            constraint=models.UniqueConstraint(fields=('supplier', 'department'), name='customer_number_unique'),
+            model_name="customernumber",
+            constraint=models.UniqueConstraint(
+                fields=("supplier", "department"), name="customer_number_unique"
+            ),
         ),
     ]
