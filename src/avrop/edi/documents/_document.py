@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
 
@@ -140,13 +140,14 @@ def parse_document(cls: type[_D], root: etree._Element) -> _D:
     """Read a whole document; ``root`` must be the root element of ``cls``."""
     document = parse_node(cls, root)
     if len(root.attrib):
-        document.root_attributes = dict(root.attrib)
+        document.root_attributes = {str(name): str(value) for name, value in root.items()}
     return document
 
 
 def build_document(document: Document) -> bytes:
     """Serialise ``document`` as UTF-8 UBL 2.1 XML with an XML declaration."""
-    nsmap: dict[str | None, str] = {None: document.namespace, "cac": CAC, "cbc": CBC}
+    # Any: the default namespace has the key None, which lxml accepts but its stubs do not.
+    nsmap: dict[Any, str] = {None: document.namespace, "cac": CAC, "cbc": CBC}
     if any(raw.tag == _UBL_EXTENSIONS for raw in document.extra):
         nsmap["ext"] = EXT
     if any(name.startswith(f"{{{XSI}}}") for name in document.root_attributes):

@@ -187,7 +187,8 @@ class RawElement:
         fragment = etree.fromstring(
             etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
         )
-        declared: dict[str | None, str] = {}
+        # Any: the default namespace has the key None, which lxml accepts but its stubs do not.
+        declared: dict[Any, str] = {}
         for node in fragment.iter():
             if not isinstance(node.tag, str):
                 continue
@@ -292,8 +293,8 @@ _NO_ATTRIBUTES: frozenset[str] = frozenset()
 
 
 def _text(element: etree._Element) -> str:
-    if len(element):  # only comments or processing instructions reach here (see _read_children)
-        return "".join(element.itertext())
+    if len(element):  # only comments or processing instructions reach here (see parse_node)
+        return "".join(str(text) for text in element.itertext())
     return element.text or ""
 
 
@@ -618,7 +619,7 @@ def parse_node(cls: type[_N], element: etree._Element) -> _N:
             if names and not (leaf is not None and leaf.attributes.issuperset(names)):
                 handled = leaf.attributes if leaf is not None else _NO_ATTRIBUTES
                 extra_attributes[(known.prefixed, index)] = {
-                    key: val for key, val in child.items() if key not in handled
+                    str(key): str(val) for key, val in child.items() if key not in handled
                 }
         if tag in positions:
             previous = tag
