@@ -1,0 +1,297 @@
+"""Benchmark of avrop.edi validation against the bare official artefacts, measured in the same run.
+
+    python bench/edi_validate.py            # full run (about 2 minutes)
+    python bench/edi_validate.py --quick    # short loops, sizes up to 1,000 lines (< 30 s)
+    python bench/edi_validate.py --size 5000  # measure the line-count figures for this size only
+
+Prints one figure per line as ``name: value unit``. No Django. Needs the standards collection
+(``../shared/standards`` beside the repository) for the example documents it starts from.
+
+Figures
+    baseline_docs_per_s         lxml XSD + CEN XSLT + Peppol XSLT (saxonche) on a pre-parsed 10-line
+                                invoice: the floor any wrapper around the official artefacts can reach
+    pipeline_docs_per_s         avrop.edi.validate(bytes) on the same invoice (parse, XSD, both XSLTs,
+                                SVRL parsing, report)
+    pipeline_vs_baseline        their ratio
+    pool_1_docs_per_s / pool_2_docs_per_s / pool_speedup   process pool with 1 and 2 workers
+    lines_<N>_s, lines_<N>_peak_rss_mb   one N-line invoice validated in a fresh process
+                                (time without stylesheet compilation; peak RSS of that process)
+    italian_3mb_s               the 3.3 MB Italian CEN example with an embedded attachment (warm)
+    startup_first_validation_s  fresh process: import + compile + first validation
+The single-process figures run pinned to one CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import multiprocessing
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from lxml import etree
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from avrop.edi import resources, validation  # noqa: E402
+
+STANDARDS = REPO.parent / "shared" / "standards"
+BASE_EXAMPLE = STANDARDS / "peppol-billing" / "examples" / "bis" / "base-example.xml"
+ITALIAN = (
+    STANDARDS / "en16931" / "examples" / "ubl" / "FT G2G_TD01 con Allegato, Bonifico e Split Payment.xml"
+)
+NS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+CENT = Decimal("0.01")
+
+
+def invoice_with_lines(lines: int) -> bytes:
+    """The Peppol base example with ``lines`` invoice lines (its two lines repeated), totals fixed.
+
+    The example has one VAT category (S, 25 %) and one document-level charge, so the totals follow
+    from the line amounts: tax base = lines + charges - allowances, VAT = 25 % of it.
+    """
+    root = etree.parse(str(BASE_EXAMPLE)).getroot()
+    templates = root.findall("cac:InvoiceLine", NS)
+    for line in templates:
+        root.remove(line)
+    line_total = Decimal(0)
+    for number in range(1, lines + 1):
+        line = copy.deepcopy(templates[(number - 1) % len(templates)])
+        line.find("cbc:ID", NS).text = str(number)
+        line_total += Decimal(line.findtext("cbc:LineExtensionAmount", namespaces=NS))
+        root.append(line)
+    charges = sum(
+        Decimal(ac.findtext("cbc:Amount", namespaces=NS))
+        * (1 if ac.findtext("cbc:ChargeIndicator", namespaces=NS) == "true" else -1)
+        for ac in root.findall("cac:AllowanceCharge", NS)
+    )
+    [subtotal] = root.findall("cac:TaxTotal/cac:TaxSubtotal", NS)
+    rate = Decimal(subtotal.findtext("cac:TaxCategory/cbc:Percent", namespaces=NS)) / 100
+    taxable = line_total + charges
+    tax = (taxable * rate).quantize(CENT)
+
+    def put(path: str, value: Decimal) -> None:
+        root.find(path, NS).text = str(value)
+
+    put("cac:TaxTotal/cbc:TaxAmount", tax)
+    put("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxableAmount", taxable)
+    put("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount", tax)
+    put("cac:LegalMonetaryTotal/cbc:LineExtensionAmount", line_total)
+    put("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount", taxable)
+    put("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", taxable + tax)
+    put("cac:LegalMonetaryTotal/cbc:PayableAmount", taxable + tax)
+    charge_total = root.find("cac:LegalMonetaryTotal/cbc:ChargeTotalAmount", NS)
+    if charge_total is not None:
+        charge_total.text = str(charges)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def rate(func: Callable[[], object], seconds: float) -> float:
+    """Calls per second of ``func`` over at least ``seconds`` (after two warm-up calls)."""
+    func()
+    func()
+    count = 0
+    started = time.perf_counter()
+    while True:
+        func()
+        count += 1
+        elapsed = time.perf_counter() - started
+        if elapsed >= seconds:
+            return count / elapsed
+
+
+def baseline(data: bytes) -> Callable[[], object]:
+    """The official artefacts applied directly, on documents parsed once beforehand."""
+    from saxonche import PySaxonProcessor
+
+    saxon = PySaxonProcessor(license=False)
+    compiler = saxon.new_xslt30_processor()
+    cen = compiler.compile_stylesheet(stylesheet_file=str(resources.CEN_XSLT))
+    peppol = compiler.compile_stylesheet(
+        stylesheet_file=str(resources.PEPPOL_XSLT_DIR / "PEPPOL-EN16931-UBL.xslt")
+    )
+    schema = etree.XMLSchema(etree.parse(str(resources.ubl21_schema_path("Invoice"))))
+    tree = etree.fromstring(data).getroottree()
+    node = saxon.parse_xml(xml_text=data.decode("utf-8"))
+
+    def run() -> tuple[bool, str, str]:
+        return (
+            schema.validate(tree),
+            cen.transform_to_string(xdm_node=node),
+            peppol.transform_to_string(xdm_node=node),
+        )
+
+    ok, *_ = run()
+    assert ok, "baseline: the invoice must pass the XSD"
+    return run
+
+
+# ---------------------------------------------------------------------------------------------------
+# Process pool
+
+
+_pool_data: bytes = b""
+
+
+def _pool_init(data: bytes) -> None:
+    global _pool_data
+    _pool_data = data
+    assert validation.validate(data).valid  # compile in the worker before timing starts
+
+
+def _pool_task(_: int) -> bool:
+    return validation.validate(_pool_data).valid
+
+
+def pool_rate(data: bytes, workers: int, seconds: float) -> float:
+    context = multiprocessing.get_context("spawn")  # fresh workers, no state inherited
+    with context.Pool(workers, initializer=_pool_init, initargs=(data,)) as pool:
+        pool.map(_pool_task, range(workers * 4), chunksize=1)  # every worker is up and warm
+        done = 0
+        started = time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            results = pool.map(_pool_task, range(workers * 20), chunksize=4)
+            assert all(results)
+            done += len(results)
+        return done / (time.perf_counter() - started)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Child processes: one document, fresh interpreter, peak RSS
+
+
+def child(path: Path, mode: str) -> None:
+    """Run in a fresh process; print a JSON object with the timings and peak RSS."""
+    started = time.perf_counter()
+    data = path.read_bytes()
+    if mode == "startup":
+        report = validation.validate(data)
+        elapsed = time.perf_counter() - started
+    else:
+        validation.warm_up(["billing"])
+        started = time.perf_counter()
+        report = validation.validate(data)
+        elapsed = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "peak_rss_mb": peak_kb / 1024,
+                "valid": report.valid,
+                "fatal": sorted(report.rules("fatal")),
+            }
+        )
+    )
+
+
+def in_child(path: Path, mode: str) -> dict[str, object]:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    if mode == "startup":
+        # Start-up is measured from before the first avrop import: run a tiny script, not this file.
+        code = (
+            "import json,resource,sys,time;t=time.perf_counter();"
+            f"sys.path.insert(0,{str(REPO / 'src')!r});"
+            "from avrop.edi import validate;"
+            f"r=validate(open({str(path)!r},'rb').read());"
+            "print(json.dumps({'seconds':time.perf_counter()-t,'valid':r.valid,"
+            "'peak_rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))"
+        )
+        argv = [sys.executable, "-c", code]
+    else:
+        argv = [sys.executable, __file__, "--child", str(path), mode]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"child {argv} failed: {done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def emit(name: str, value: float, unit: str) -> None:
+    print(f"{name}: {value:.3g} {unit}" if value < 100 else f"{name}: {value:.0f} {unit}", flush=True)
+
+
+def pin_to_one_cpu() -> set[int] | None:
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})
+    return cpus
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="short loops, sizes up to 1,000 lines (< 30 s)")
+    parser.add_argument("--size", type=int, action="append", help="invoice line count(s) to measure")
+    parser.add_argument("--child", nargs=2, metavar=("FILE", "MODE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(Path(args.child[0]), args.child[1])
+        return 0
+    if not BASE_EXAMPLE.is_file():
+        parser.error(f"the standards collection is missing: {BASE_EXAMPLE} not found")
+
+    seconds = 1.5 if args.quick else 6.0
+    sizes = args.size or ([10, 100, 1000] if args.quick else [10, 100, 1000, 10000])
+    typical = invoice_with_lines(10)
+    report = validation.validate(typical)
+    assert report.valid, report.to_dict()
+
+    with tempfile.TemporaryDirectory(prefix="edi-bench-") as tmp:
+        typical_path = Path(tmp) / "invoice-10.xml"
+        typical_path.write_bytes(typical)
+        first = in_child(typical_path, "startup")
+        assert first["valid"]
+        emit("startup_first_validation_s", float(first["seconds"]), "s")
+
+        cpus = pin_to_one_cpu()
+        base_rate = rate(baseline(typical), seconds)
+        pipe_rate = rate(lambda: validation.validate(typical), seconds)
+        emit("baseline_docs_per_s", base_rate, "docs/s")
+        emit("pipeline_docs_per_s", pipe_rate, "docs/s")
+        emit("pipeline_vs_baseline", pipe_rate / base_rate, "x")
+
+        italian = ITALIAN.read_bytes()
+        assert validation.validate(italian).valid
+        started = time.perf_counter()
+        runs = 3
+        for _ in range(runs):
+            validation.validate(italian)
+        emit("italian_3mb_s", (time.perf_counter() - started) / runs, "s")
+        if cpus is not None:
+            os.sched_setaffinity(0, cpus)
+
+        one = pool_rate(typical, 1, seconds)
+        two = pool_rate(typical, 2, seconds)
+        emit("pool_1_docs_per_s", one, "docs/s")
+        emit("pool_2_docs_per_s", two, "docs/s")
+        emit("pool_speedup", two / one, "x")
+
+        for lines in sizes:
+            path = Path(tmp) / f"invoice-{lines}.xml"
+            path.write_bytes(invoice_with_lines(lines))
+            result = in_child(path, "size")
+            assert result["valid"], f"the {lines}-line invoice must be valid: {result['fatal']}"
+            emit(f"lines_{lines}_s", float(result["seconds"]), "s")
+            emit(f"lines_{lines}_peak_rss_mb", float(result["peak_rss_mb"]), "MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
