@@ -287,3 +287,24 @@ def test_wrapped_stylesheets_give_byte_identical_svrl(rule_set: str) -> None:
             node = saxon.parse_xml(xml_text=data.decode("utf-8"))
             expected = plain.transform_to_string(xdm_node=node)
             assert validation._executable(path).transform_to_string(xdm_node=node) == expected
+
+
+def test_package_exports() -> None:
+    import avrop.edi as edi
+
+    assert edi.validate is validate
+    assert edi.validate_file is validate_file
+    assert edi.Report is Report
+    assert edi.Finding is validation.Finding
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        edi.nonexistent  # noqa: B018
+
+
+def test_parse_and_build_come_from_documents() -> None:
+    import avrop.edi as edi
+
+    documents = pytest.importorskip(
+        "avrop.edi.documents", reason="avrop.edi.documents (the typed documents package) is not importable"
+    )
+    assert edi.parse is documents.parse
+    assert edi.build is documents.build
