@@ -18,7 +18,9 @@ from avrop.organisations.selectors import department_get, department_list, organ
 @require_POST
 def switch_organisation(request: HttpRequest) -> HttpResponse:
     try:
-        organisation = organisation_get(user=request.user, organisation_id=int(request.POST.get("organisation", "")))
+        organisation = organisation_get(
+            user=request.user, organisation_id=int(request.POST.get("organisation", ""))
+        )
     except (NotFound, ValueError):
         raise Http404("Unknown organisation.") from None
     request.session[SESSION_KEY] = organisation.pk

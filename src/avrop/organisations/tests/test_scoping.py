@@ -42,7 +42,10 @@ def test_delivery_address_of_another_tenant_is_invisible(client, two_tenants):
     client.force_login(user_a)
     html = client.get(reverse("organisations:department_detail", args=[own.department_id])).content.decode()
     assert "Vår entré" in html and "Deras entré" not in html
-    assert client.get(reverse("organisations:department_detail", args=[foreign.department_id])).status_code == 404
+    assert (
+        client.get(reverse("organisations:department_detail", args=[foreign.department_id])).status_code
+        == 404
+    )
 
 
 def test_memberships_of_another_tenant_are_invisible(two_tenants):

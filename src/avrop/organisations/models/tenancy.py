@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from avrop.core.models import TimeStampedModel
@@ -44,7 +45,10 @@ class Organisation(TimeStampedModel):
     org_number = models.CharField(_("organisation number"), max_length=20)
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
     peppol_id = models.CharField(
-        _("Peppol participant id"), max_length=60, blank=True, help_text=_("scheme:value, e.g. 0007:2120001234")
+        _("Peppol participant id"),
+        max_length=60,
+        blank=True,
+        help_text=_("scheme:value, e.g. 0007:2120001234"),
     )
     gln = models.CharField(_("GLN"), max_length=13, blank=True)
     served_by = models.ForeignKey(
@@ -65,6 +69,15 @@ class Organisation(TimeStampedModel):
     module_payables = models.BooleanField(_("payables module"), default=True)
     module_receivables = models.BooleanField(_("receivables module"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    chart = models.ForeignKey(
+        "organisations.Chart",
+        verbose_name=_("chart of accounts"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("Its own chart or a shared one, e.g. the service centre's."),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -95,6 +108,14 @@ class Department(TimeStampedModel):
     invoice_street = models.CharField(_("invoice address"), max_length=200, blank=True)
     invoice_postal_code = models.CharField(_("invoice postal code"), max_length=20, blank=True)
     invoice_city = models.CharField(_("invoice city"), max_length=100, blank=True)
+    default_cost_centre = models.ForeignKey(
+        "organisations.DimensionObject",
+        verbose_name=_("default cost centre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -102,9 +123,7 @@ class Department(TimeStampedModel):
         verbose_name_plural = _("departments")
         ordering = ["organisation", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["gln"], condition=~Q(gln=""), name="department_unique_gln"
-            ),
+            models.UniqueConstraint(fields=["gln"], condition=~Q(gln=""), name="department_unique_gln"),
             models.UniqueConstraint(fields=["organisation", "name"], name="department_unique_name"),
         ]
 
@@ -129,7 +148,10 @@ class DeliveryAddress(TimeStampedModel):
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     delivery_days = models.CharField(
-        _("delivery days"), max_length=100, blank=True, help_text=_("From the distribution centre, e.g. Tue, Fri")
+        _("delivery days"),
+        max_length=100,
+        blank=True,
+        help_text=_("From the distribution centre, e.g. Tue, Fri"),
     )
     opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
     is_default = models.BooleanField(_("default"), default=False)
@@ -140,7 +162,11 @@ class DeliveryAddress(TimeStampedModel):
         ordering = ["department", "-is_default", "label"]
 
     def __str__(self) -> str:
-        parts = [self.street, self.building, _("floor %(floor)s") % {"floor": self.floor} if self.floor else ""]
+        parts = [
+            self.street,
+            self.building,
+            _("floor %(floor)s") % {"floor": self.floor} if self.floor else "",
+        ]
         return f"{self.label}: " + ", ".join(str(p) for p in parts if p)
 
 
@@ -163,6 +189,19 @@ class Membership(TimeStampedModel):
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    # Memberships are ended, never deleted: moving a requisitioner ends one row and starts another, so the
+    # history of who ordered for which department stays listable.
+    valid_from = models.DateField(_("from"), default=timezone.localdate)
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    end_reason = models.CharField(_("reason for the end"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -174,7 +213,10 @@ class Membership(TimeStampedModel):
                 name="membership_unique_active_role",
             ),
         ]
-        indexes = [models.Index(fields=["user", "is_active"], name="membership_user_active")]
+        indexes = [
+            models.Index(fields=["user", "is_active"], name="membership_user_active"),
+            models.Index(fields=["organisation", "is_active"], name="membership_org_active"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.organisation}"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from avrop.core.audit import audit, snapshot
 from avrop.core.errors import DomainError, ErrorCode
+from avrop.organisations.errors import Code
 from avrop.organisations.models import DeliveryAddress, Department, Membership, Organisation, User
 from avrop.organisations.roles import BUYER_ROLES, SERVICE_PARTNER_ROLES, SUPPLIER_ROLES
+from avrop.organisations.services._common import gln_checked, require_master_data_role, validated
 from avrop.organisations.validators import (
     normalise_gln,
     normalise_org_number,
@@ -21,10 +22,7 @@ from avrop.organisations.validators import (
 
 
 def _validated(fn: Any, value: str, field: str) -> str:
-    try:
-        return fn(value)
-    except ValidationError as exc:
-        raise DomainError(ErrorCode.VALIDATION, exc.messages[0], field=field) from None
+    return validated(fn, value, field)
 
 
 @transaction.atomic
@@ -71,25 +69,39 @@ def organisation_create(
 def department_create(
     *, actor: User | None, organisation: Organisation, name: str, gln: str = "", **fields: Any
 ) -> Department:
+    require_master_data_role(actor, organisation)
     if gln:
-        gln = _validated(normalise_gln, gln, "gln")
-        if Department.objects.filter(gln=gln).exists():
-            raise DomainError(
-                ErrorCode.CONFLICT, _("GLN %(gln)s is already used by another department.") % {"gln": gln}, field="gln"
-            )
+        gln = gln_checked(gln)
+    if Department.objects.filter(organisation=organisation, name=name).exists():
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            _("There is already a department called %(name)s.") % {"name": name},
+            field="name",
+        )
     department = Department.objects.create(organisation=organisation, name=name, gln=gln, **fields)
-    audit(actor=actor, action="department.create", obj=department, organisation=organisation,
-          after=snapshot(department))
+    audit(
+        actor=actor,
+        action="department.create",
+        obj=department,
+        organisation=organisation,
+        after=snapshot(department),
+    )
     return department
 
 
 @transaction.atomic
 def delivery_address_create(*, actor: User | None, department: Department, **fields: Any) -> DeliveryAddress:
+    require_master_data_role(actor, department.organisation)
     if fields.get("gln"):
-        fields["gln"] = _validated(normalise_gln, fields["gln"], "gln")
+        fields["gln"] = validated(normalise_gln, fields["gln"], "gln", Code.GLN_INVALID)
     address = DeliveryAddress.objects.create(department=department, **fields)
-    audit(actor=actor, action="delivery_address.create", obj=address, organisation=department.organisation,
-          after=snapshot(address))
+    audit(
+        actor=actor,
+        action="delivery_address.create",
+        obj=address,
+        organisation=department.organisation,
+        after=snapshot(address),
+    )
     return address
 
 
@@ -103,7 +115,12 @@ def _roles_for(kind: str) -> frozenset[str]:
 
 @transaction.atomic
 def membership_grant(
-    *, actor: User | None, user: User, organisation: Organisation, role: str, department: Department | None = None
+    *,
+    actor: User | None,
+    user: User,
+    organisation: Organisation,
+    role: str,
+    department: Department | None = None,
 ) -> Membership:
     if role not in _roles_for(organisation.kind):
         raise DomainError(
@@ -113,27 +130,47 @@ def membership_grant(
             field="role",
         )
     if department is not None and department.organisation_id != organisation.pk:
-        raise DomainError(ErrorCode.VALIDATION, _("The department belongs to another organisation."),
-                          field="department")
+        raise DomainError(
+            ErrorCode.VALIDATION, _("The department belongs to another organisation."), field="department"
+        )
     membership, created = Membership.objects.get_or_create(
         user=user, organisation=organisation, role=role, is_active=True, defaults={"department": department}
     )
     if created:
-        audit(actor=actor, action="membership.grant", obj=membership, organisation=organisation,
-              after=snapshot(membership))
+        audit(
+            actor=actor,
+            action="membership.grant",
+            obj=membership,
+            organisation=organisation,
+            after=snapshot(membership),
+        )
     return membership
 
 
 @transaction.atomic
 def user_create(
-    *, actor: User | None, username: str, password: str | None, first_name: str = "", last_name: str = "",
-    email: str = "", is_staff: bool = False, is_superuser: bool = False,
+    *,
+    actor: User | None,
+    username: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
 ) -> User:
     if User.objects.filter(username__iexact=username).exists():
-        raise DomainError(ErrorCode.CONFLICT, _("The user name %(name)s is taken.") % {"name": username},
-                          field="username")
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email,
-                is_staff=is_staff, is_superuser=is_superuser)
+        raise DomainError(
+            ErrorCode.CONFLICT, _("The user name %(name)s is taken.") % {"name": username}, field="username"
+        )
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
     if password:
         user.set_password(password)
     else:

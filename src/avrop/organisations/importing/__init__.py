@@ -1,0 +1,1 @@
+"""Readers and row validators for imports (users, chart of accounts). No database writes here."""

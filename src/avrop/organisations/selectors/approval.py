@@ -1,0 +1,356 @@
+"""Approval authority reads, above all ``who_can_approve``: the one question ordering and payables ask.
+
+Usage (from ordering, payables or the API)::
+
+    answer = who_can_approve(
+        user=request.user, organisation=organisation, cost_centre="1200", amount=Decimal("12500.00"),
+        document_kind=DocumentKind.ORDER, account="5410", requester=requisition.created_by,
+    )
+    answer.approvers          # [User, …] who may approve, lowest sufficient limit first
+    answer.can_approve(user)  # bool, for checking a decision
+    answer.eligible           # [Candidate] – each with the rule, its limit and, for a deputy, for whom
+    answer.excluded           # [Excluded] – who was considered and why not (limit too low, own requisition …)
+
+Rules: a rule applies when it is active and valid on the day, is for the document kind, covers the cost
+centre (or all cost centres), and — if it is narrowed to an account or a category — matches those. A rule
+covers the amount when ``amount <= amount_limit``. The approver must still hold an active approver role.
+A deputy with an active delegation on the day approves with the principal's rules. Segregation of duties:
+nobody approves their own requisition, neither as approver nor as deputy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from avrop.core.errors import DomainError, ErrorCode, NotFound
+from avrop.organisations.errors import Code
+from avrop.organisations.models import (
+    ApprovalDelegation,
+    ApprovalLimit,
+    DimensionObject,
+    DocumentKind,
+    Membership,
+    Organisation,
+    User,
+)
+from avrop.organisations.roles import Role
+from avrop.organisations.selectors import organisation_get
+from avrop.organisations.selectors.chart import chart_of, cost_centres_of
+
+
+class Exclusion(StrEnum):
+    LIMIT_TOO_LOW = "limit_too_low"
+    OWN_REQUISITION = "own_requisition"
+    DEPUTY_OWN_REQUISITION = "deputy_own_requisition"
+    NOT_AN_APPROVER = "not_an_approver"
+    DEPUTY_NOT_A_MEMBER = "deputy_not_a_member"
+    OTHER_ACCOUNT = "other_account"
+    OTHER_CATEGORY = "other_category"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone who may approve, and on which ground."""
+
+    user: User
+    rule: ApprovalLimit
+    deputy_for: User | None = None
+
+    @property
+    def amount_limit(self) -> Decimal:
+        return self.rule.amount_limit
+
+    @property
+    def explanation(self) -> str:
+        scope = self.rule.title or _("level %(level)s") % {"level": self.rule.level}
+        text = _("%(scope)s: %(kind)s up to %(limit)s %(currency)s") % {
+            "scope": scope,
+            "kind": self.rule.get_document_kind_display().lower(),
+            "limit": self.rule.amount_limit,
+            "currency": self.rule.currency,
+        }
+        if self.deputy_for is not None:
+            text += " " + _("(deputy for %(principal)s)") % {"principal": self.deputy_for}
+        return text
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """Someone whose rule touched the question but who may not approve, with the reason."""
+
+    user: User
+    reason: Exclusion
+    rule: ApprovalLimit | None = None
+    deputy_for: User | None = None
+    explanation: str = ""
+
+
+@dataclass
+class ApprovalAnswer:
+    organisation: Organisation
+    cost_centre: DimensionObject
+    amount: Decimal
+    document_kind: str
+    account: str
+    category: str
+    on: dt.date
+    requester: User | None
+    eligible: list[Candidate] = field(default_factory=list)
+    excluded: list[Excluded] = field(default_factory=list)
+
+    @property
+    def approvers(self) -> list[User]:
+        seen: dict[int, User] = {}
+        for candidate in self.eligible:
+            seen.setdefault(candidate.user.pk, candidate.user)
+        return list(seen.values())
+
+    def can_approve(self, user: User) -> bool:
+        return any(c.user.pk == user.pk for c in self.eligible)
+
+
+def _amount(value: Decimal | str | int) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError(
+            Code.AMOUNT_INVALID, _("%(value)s is not an amount.") % {"value": value}, field="amount"
+        ) from None
+    if not amount.is_finite() or amount < 0:
+        raise DomainError(Code.AMOUNT_INVALID, _("The amount must be zero or more."), field="amount")
+    return amount
+
+
+def who_can_approve(
+    *,
+    user: User,
+    organisation: Organisation,
+    cost_centre: str,
+    amount: Decimal | str | int,
+    document_kind: str,
+    account: str = "",
+    category: str = "",
+    requester: User | None = None,
+    on: dt.date | None = None,
+) -> ApprovalAnswer:
+    """Who may approve a document of ``document_kind`` ("order" or "invoice") for ``amount`` on
+    ``cost_centre`` (its code), optionally for ``account`` (number) and purchasing ``category``, made by
+    ``requester``? Eligible first by lowest sufficient limit; everyone considered and refused is listed with
+    the reason. A fixed number of queries, whatever the number of rules. Raises a domain error for an unknown cost centre.
+    """
+    organisation = organisation_get(user=user, organisation_id=organisation.pk)
+    if document_kind not in DocumentKind.values:
+        raise DomainError(
+            ErrorCode.VALIDATION, _("The document kind must be order or invoice."), field="document_kind"
+        )
+    day = on or timezone.localdate()
+    money = _amount(amount)
+    chart = chart_of(organisation)
+    centre = cost_centres_of(organisation=organisation).filter(code=cost_centre).first()
+    if centre is None:
+        raise DomainError(
+            Code.UNKNOWN_COST_CENTRE,
+            _("Cost centre %(code)s does not exist in %(chart)s.")
+            % {"code": cost_centre, "chart": chart.name},
+            field="cost_centre",
+        )
+    answer = ApprovalAnswer(
+        organisation=organisation,
+        cost_centre=centre,
+        amount=money,
+        document_kind=document_kind,
+        account=account,
+        category=category,
+        on=day,
+        requester=requester,
+    )
+    rules = list(
+        ApprovalLimit.objects.filter(
+            Q(all_cost_centres=True) | Q(cost_centres=centre),
+            organisation=organisation,
+            document_kind=document_kind,
+            is_active=True,
+            valid_from__lte=day,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .select_related("approver", "account")
+        .distinct()
+        .order_by("amount_limit", "level", "pk")
+    )
+    principals = {rule.approver_id for rule in rules}
+    delegations = list(
+        ApprovalDelegation.objects.filter(
+            organisation=organisation,
+            principal__in=principals,
+            is_active=True,
+            valid_from__lte=day,
+            valid_to__gte=day,
+        )
+        .select_related("deputy", "principal")
+        .order_by("pk")
+    )
+    people = principals | {d.deputy_id for d in delegations}
+    memberships = Membership.objects.filter(
+        organisation=organisation, user__in=people, is_active=True, user__is_active=True
+    ).values_list("user_id", "role")
+    members = {user_id for user_id, _role in memberships}
+    approvers = {user_id for user_id, role in memberships if role == Role.APPROVER}
+    deputies_of: dict[int, list[ApprovalDelegation]] = {}
+    for delegation in delegations:
+        deputies_of.setdefault(delegation.principal_id, []).append(delegation)
+
+    for rule in rules:
+        person = rule.approver
+        if rule.account_id is not None and rule.account.number != account:
+            answer.excluded.append(
+                Excluded(
+                    person,
+                    Exclusion.OTHER_ACCOUNT,
+                    rule,
+                    explanation=_("The rule is only for account %(number)s.")
+                    % {"number": rule.account.number},
+                )
+            )
+            continue
+        if rule.category and rule.category != category:
+            answer.excluded.append(
+                Excluded(
+                    person,
+                    Exclusion.OTHER_CATEGORY,
+                    rule,
+                    explanation=_("The rule is only for category %(category)s.")
+                    % {"category": rule.category},
+                )
+            )
+            continue
+        if rule.amount_limit < money:
+            answer.excluded.append(
+                Excluded(
+                    person,
+                    Exclusion.LIMIT_TOO_LOW,
+                    rule,
+                    explanation=_("The limit %(limit)s %(currency)s is below %(amount)s.")
+                    % {"limit": rule.amount_limit, "currency": rule.currency, "amount": money},
+                )
+            )
+            continue
+        if person.pk not in approvers:
+            answer.excluded.append(
+                Excluded(
+                    person,
+                    Exclusion.NOT_AN_APPROVER,
+                    rule,
+                    explanation=_("%(user)s no longer holds an active approver role.") % {"user": person},
+                )
+            )
+        elif requester is not None and person.pk == requester.pk:
+            answer.excluded.append(
+                Excluded(
+                    person,
+                    Exclusion.OWN_REQUISITION,
+                    rule,
+                    explanation=_("Segregation of duties: nobody approves their own requisition."),
+                )
+            )
+        else:
+            answer.eligible.append(Candidate(person, rule))
+        for delegation in deputies_of.get(person.pk, []):
+            deputy = delegation.deputy
+            if deputy.pk not in members:
+                answer.excluded.append(
+                    Excluded(
+                        deputy,
+                        Exclusion.DEPUTY_NOT_A_MEMBER,
+                        rule,
+                        person,
+                        _("The deputy %(user)s has no active role in the organisation.") % {"user": deputy},
+                    )
+                )
+            elif requester is not None and deputy.pk == requester.pk:
+                answer.excluded.append(
+                    Excluded(
+                        deputy,
+                        Exclusion.DEPUTY_OWN_REQUISITION,
+                        rule,
+                        person,
+                        _(
+                            "Segregation of duties: as deputy for %(principal)s, %(user)s would approve their own "
+                            "requisition."
+                        )
+                        % {"principal": person, "user": deputy},
+                    )
+                )
+            else:
+                answer.eligible.append(Candidate(deputy, rule, deputy_for=person))
+    answer.eligible.sort(
+        key=lambda c: (c.rule.amount_limit, c.rule.level, c.deputy_for is not None, c.user.pk)
+    )
+    return answer
+
+
+def approval_limit_list(
+    *, user: User, organisation: Organisation, include_ended: bool = False
+) -> QuerySet[ApprovalLimit]:
+    organisation = organisation_get(user=user, organisation_id=organisation.pk)
+    limits = ApprovalLimit.objects.filter(organisation=organisation)
+    if not include_ended:
+        limits = limits.filter(is_active=True)
+    return (
+        limits.select_related("approver", "account")
+        .prefetch_related("cost_centres")
+        .order_by("document_kind", "level", "amount_limit", "approver__last_name", "pk")
+    )
+
+
+def approval_limit_get(*, user: User, organisation: Organisation, limit_id: int) -> ApprovalLimit:
+    try:
+        return approval_limit_list(user=user, organisation=organisation, include_ended=True).get(pk=limit_id)
+    except (ApprovalLimit.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def authority_of(
+    *, user: User, organisation: Organisation, on: dt.date | None = None
+) -> QuerySet[ApprovalLimit]:
+    """The user's own rules in force, and those they hold as a deputy today (for the start page)."""
+    organisation = organisation_get(user=user, organisation_id=organisation.pk)
+    day = on or timezone.localdate()
+    principals = ApprovalDelegation.objects.filter(
+        organisation=organisation, deputy=user, is_active=True, valid_from__lte=day, valid_to__gte=day
+    ).values("principal_id")
+    return (
+        ApprovalLimit.objects.filter(
+            Q(approver=user) | Q(approver__in=principals),
+            organisation=organisation,
+            is_active=True,
+            valid_from__lte=day,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .select_related("approver")
+        .prefetch_related("cost_centres")
+        .order_by("document_kind", "amount_limit")
+    )
+
+
+def delegation_list(
+    *, user: User, organisation: Organisation, include_ended: bool = False
+) -> QuerySet[ApprovalDelegation]:
+    organisation = organisation_get(user=user, organisation_id=organisation.pk)
+    delegations = ApprovalDelegation.objects.filter(organisation=organisation)
+    if not include_ended:
+        delegations = delegations.filter(is_active=True, valid_to__gte=timezone.localdate())
+    return delegations.select_related("principal", "deputy").order_by("-valid_from", "-pk")
+
+
+def delegation_get(*, user: User, organisation: Organisation, delegation_id: int) -> ApprovalDelegation:
+    try:
+        return delegation_list(user=user, organisation=organisation, include_ended=True).get(pk=delegation_id)
+    except (ApprovalDelegation.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
