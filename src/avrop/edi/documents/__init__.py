@@ -12,17 +12,8 @@ Framework-free: no Django imports here.
 
 from ._document import Document, DocumentType
 from ._io import UnsupportedDocumentError, build, document_class, parse, parse_element, supported_roots
-from ._model import (
-    Amount,
-    BinaryObject,
-    Code,
-    DocumentError,
-    Identifier,
-    Measure,
-    Node,
-    Quantity,
-    RawElement,
-)
+from ._model import Node, RawElement
+from ._values import Amount, BinaryObject, Code, DocumentError, Identifier, Measure, Quantity
 from .billing import BILLING_CUSTOMIZATION, BILLING_PROFILE, CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from .catalogue import (
     Catalogue,

@@ -8,18 +8,7 @@ from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
 
-from ._model import (
-    CAC,
-    CBC,
-    EXT,
-    Node,
-    build_node,
-    clark,
-    one,
-    parse_node,
-    required,
-    unmodelled_paths,
-)
+from ._model import CAC, CBC, EXT, Node, build_node, clark, one, parse_node, required, unmodelled_paths
 
 __all__ = [
     "Document",

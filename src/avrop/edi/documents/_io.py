@@ -11,7 +11,8 @@ from lxml import etree
 from avrop.edi.xmlsafe import parse_bytes
 
 from ._document import Document, build_document, parse_document
-from ._model import CBC, DocumentError
+from ._model import CBC
+from ._values import DocumentError
 from .billing import CreditNote, Invoice
 from .catalogue import Catalogue, PunchOut
 from .despatch import DespatchAdvice

@@ -3,8 +3,8 @@
 Each aggregate (``cac:Party``, ``cac:InvoiceLine`` …) is a dataclass deriving from :class:`Node`. Its fields
 carry the UBL element name in their metadata (see :func:`one`, :func:`many`, :func:`required`) and their
 Python type says how the element is read: ``str``, ``Decimal``, ``date``, ``time``, ``bool``, one of the
-leaf value classes below (:class:`Identifier`, :class:`Code`, :class:`Amount`, :class:`Quantity`,
-:class:`Measure`, :class:`BinaryObject`) or another :class:`Node`. One generic reader and one generic
+leaf value classes of :mod:`._values` (``Identifier``, ``Code``, ``Amount``, ``Quantity``, ``Measure``,
+``BinaryObject``) or another :class:`Node`. One generic reader and one generic
 writer walk that metadata, so a new business term is one line in a dataclass.
 
 Nothing is dropped silently. A child element the dataclass does not model is kept in ``Node.extra`` as a
@@ -17,35 +17,24 @@ ordering documents) are placed after the UBL 2.1 element that preceded them in t
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
 import dataclasses
-import re
 import types
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, time
-from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
 
 from ._sequences import SEQUENCES
+from ._values import LEAVES, NO_ATTRIBUTES, DocumentError, Leaf, text_of
 
 __all__ = [
     "CAC",
     "CBC",
     "EXT",
-    "Amount",
-    "BinaryObject",
-    "Code",
-    "DocumentError",
-    "Identifier",
-    "Measure",
     "Node",
-    "Quantity",
     "RawElement",
     "build_node",
     "many",
@@ -62,22 +51,6 @@ PREFIXES = {"cbc": CBC, "cac": CAC, "ext": EXT}
 _PREFIX_OF = {uri: prefix for prefix, uri in PREFIXES.items()}
 
 
-class DocumentError(ValueError):
-    """A document cannot be read into (or written from) the typed model.
-
-    ``path`` is an XPath-like location (``cac:InvoiceLine[3]/cbc:InvoicedQuantity``) when known.
-    """
-
-    def __init__(self, message: str, *, path: str = "") -> None:
-        self.message = message
-        self.path = path
-        super().__init__(f"{path}: {message}" if path else message)
-
-    def at(self, step: str) -> DocumentError:
-        """The same error, located one level further up (``step`` is the element it happened in)."""
-        return type(self)(self.message, path=f"{step}/{self.path}" if self.path else step)
-
-
 def clark(prefixed: str) -> str:
     """``"cbc:ID"`` → ``"{urn:…CommonBasicComponents-2}ID"``."""
     prefix, _, local = prefixed.partition(":")
@@ -89,73 +62,6 @@ def prefixed_name(tag: str) -> str:
     qname = etree.QName(tag)
     prefix = _PREFIX_OF.get(qname.namespace or "")
     return f"{prefix}:{qname.localname}" if prefix else tag
-
-
-# --- leaf values -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Identifier:
-    """An identifier with its scheme (``cbc:EndpointID schemeID="0007"``)."""
-
-    value: str
-    scheme_id: str | None = None
-    scheme_agency_id: str | None = None
-
-    def __str__(self) -> str:
-        return self.value
-
-
-@dataclass(frozen=True, slots=True)
-class Code:
-    """A code with the code list it comes from (``cbc:ItemClassificationCode listID="MP"``)."""
-
-    value: str
-    list_id: str | None = None
-    list_agency_id: str | None = None
-    list_version_id: str | None = None
-    name: str | None = None
-
-    def __str__(self) -> str:
-        return self.value
-
-
-@dataclass(frozen=True, slots=True)
-class Amount:
-    """A monetary amount; UBL requires the ISO 4217 currency on every amount."""
-
-    value: Decimal
-    currency_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    """A quantity with its UN/ECE Rec 20 unit (``unitCode="EA"``)."""
-
-    value: Decimal
-    unit_code: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Measure:
-    """A measure (weight, volume, lead time) with its UN/ECE Rec 20 unit."""
-
-    value: Decimal
-    unit_code: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BinaryObject:
-    """An embedded file (``cbc:EmbeddedDocumentBinaryObject``), kept as the decoded bytes."""
-
-    content: bytes
-    mime_code: str
-    filename: str | None = None
-
-    def __repr__(self) -> str:
-        # The content can be megabytes; show its size instead.
-        size = len(self.content)
-        return f"BinaryObject(<{size} bytes>, mime_code={self.mime_code!r}, filename={self.filename!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,201 +193,6 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-# --- leaf readers and writers ------------------------------------------------------------------------
-
-_NO_ATTRIBUTES: frozenset[str] = frozenset()
-
-
-def _text(element: etree._Element) -> str:
-    if len(element):  # only comments or processing instructions reach here (see parse_node)
-        return "".join(str(text) for text in element.itertext())
-    return element.text or ""
-
-
-def _decimal(element: etree._Element) -> Decimal:
-    text = _text(element).strip()
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise DocumentError(f"not a decimal number: {text!r}") from None
-    if not value.is_finite():
-        raise DocumentError(f"not a decimal number: {text!r}")
-    return value
-
-
-def _format_decimal(value: Decimal) -> str:
-    # "f" never uses exponent notation, which xs:decimal does not allow.
-    return format(value, "f")
-
-
-def _read_str(element: etree._Element) -> str:
-    return _text(element)
-
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _read_date(element: etree._Element) -> date:
-    text = _text(element).strip()
-    try:
-        # fromisoformat alone would also take ISO week dates and the basic format, which xs:date does not.
-        if _DATE.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise DocumentError(f"not a date (YYYY-MM-DD): {text!r}")
-
-
-def _read_time(element: etree._Element) -> time:
-    text = _text(element).strip()
-    try:
-        return time.fromisoformat(text)
-    except ValueError:
-        raise DocumentError(f"not a time (hh:mm:ss): {text!r}") from None
-
-
-_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-
-
-def _read_bool(element: etree._Element) -> bool:
-    text = _text(element).strip()
-    try:
-        return _BOOLEANS[text]
-    except KeyError:
-        raise DocumentError(f"not a boolean (true/false): {text!r}") from None
-
-
-def _read_identifier(element: etree._Element) -> Identifier:
-    return Identifier(_text(element), element.get("schemeID"), element.get("schemeAgencyID"))
-
-
-def _read_code(element: etree._Element) -> Code:
-    get = element.get
-    return Code(_text(element), get("listID"), get("listAgencyID"), get("listVersionID"), get("name"))
-
-
-def _read_amount(element: etree._Element) -> Amount:
-    currency = element.get("currencyID")
-    if currency is None:
-        raise DocumentError("amount without currencyID")
-    return Amount(_decimal(element), currency)
-
-
-def _read_quantity(element: etree._Element) -> Quantity:
-    return Quantity(_decimal(element), element.get("unitCode"))
-
-
-def _read_measure(element: etree._Element) -> Measure:
-    return Measure(_decimal(element), element.get("unitCode"))
-
-
-def _read_binary(element: etree._Element) -> BinaryObject:
-    mime_code = element.get("mimeCode")
-    if mime_code is None:
-        raise DocumentError("binary object without mimeCode")
-    try:
-        content = base64.b64decode(_text(element), validate=False)
-    except binascii.Error as exc:
-        raise DocumentError(f"invalid base64 content: {exc}") from None
-    return BinaryObject(content, mime_code, element.get("filename"))
-
-
-def _set(element: etree._Element, name: str, value: str | None) -> None:
-    if value is not None:
-        element.set(name, value)
-
-
-def _write_str(element: etree._Element, value: str) -> None:
-    if value:
-        element.text = value
-
-
-def _write_decimal(element: etree._Element, value: Decimal) -> None:
-    element.text = _format_decimal(value)
-
-
-def _write_date(element: etree._Element, value: date) -> None:
-    element.text = value.isoformat()
-
-
-def _write_time(element: etree._Element, value: time) -> None:
-    element.text = value.isoformat()
-
-
-def _write_bool(element: etree._Element, value: bool) -> None:
-    element.text = "true" if value else "false"
-
-
-def _write_identifier(element: etree._Element, value: Identifier) -> None:
-    _set(element, "schemeID", value.scheme_id)
-    _set(element, "schemeAgencyID", value.scheme_agency_id)
-    _write_str(element, value.value)
-
-
-def _write_code(element: etree._Element, value: Code) -> None:
-    _set(element, "listID", value.list_id)
-    _set(element, "listAgencyID", value.list_agency_id)
-    _set(element, "listVersionID", value.list_version_id)
-    _set(element, "name", value.name)
-    _write_str(element, value.value)
-
-
-def _write_amount(element: etree._Element, value: Amount) -> None:
-    element.set("currencyID", value.currency_id)
-    element.text = _format_decimal(value.value)
-
-
-def _write_quantity(element: etree._Element, value: Quantity | Measure) -> None:
-    _set(element, "unitCode", value.unit_code)
-    element.text = _format_decimal(value.value)
-
-
-def _write_binary(element: etree._Element, value: BinaryObject) -> None:
-    element.set("mimeCode", value.mime_code)
-    _set(element, "filename", value.filename)
-    element.text = base64.b64encode(value.content).decode("ascii")
-
-
-def _normalize_decimal(text: str) -> str:
-    return _format_decimal(Decimal(text.strip()))
-
-
-def _normalize_bool(text: str) -> str:
-    return "true" if _BOOLEANS[text.strip()] else "false"
-
-
-def _normalize_date(text: str) -> str:
-    return text.strip()
-
-
-def _normalize_time(text: str) -> str:
-    return time.fromisoformat(text.strip()).isoformat()
-
-
-@dataclass(frozen=True, slots=True)
-class _Leaf:
-    read: Callable[[etree._Element], Any]
-    write: Callable[[etree._Element, Any], None]
-    attributes: frozenset[str]
-    # Text → the text the writer produces for the same value; None where text is kept as it is.
-    normalize: Callable[[str], str] | None = None
-
-
-_LEAVES: dict[Any, _Leaf] = {
-    str: _Leaf(_read_str, _write_str, _NO_ATTRIBUTES),
-    Decimal: _Leaf(_decimal, _write_decimal, _NO_ATTRIBUTES, _normalize_decimal),
-    date: _Leaf(_read_date, _write_date, _NO_ATTRIBUTES, _normalize_date),
-    time: _Leaf(_read_time, _write_time, _NO_ATTRIBUTES, _normalize_time),
-    bool: _Leaf(_read_bool, _write_bool, _NO_ATTRIBUTES, _normalize_bool),
-    Identifier: _Leaf(_read_identifier, _write_identifier, frozenset({"schemeID", "schemeAgencyID"})),
-    Code: _Leaf(_read_code, _write_code, frozenset({"listID", "listAgencyID", "listVersionID", "name"})),
-    Amount: _Leaf(_read_amount, _write_amount, frozenset({"currencyID"}), _normalize_decimal),
-    Quantity: _Leaf(_read_quantity, _write_quantity, frozenset({"unitCode"}), _normalize_decimal),
-    Measure: _Leaf(_read_measure, _write_quantity, frozenset({"unitCode"}), _normalize_decimal),
-    BinaryObject: _Leaf(_read_binary, _write_binary, frozenset({"mimeCode", "filename"})),
-}
-
-
 # --- compiled field specs ----------------------------------------------------------------------------
 
 
@@ -494,7 +205,7 @@ class _Field:
     repeated: bool
     required: bool
     node: type[Node] | None
-    leaf: _Leaf | None
+    leaf: Leaf | None
 
 
 @dataclass(slots=True)
@@ -551,7 +262,7 @@ def _compile(cls: type[Node]) -> _Spec:
             raise TypeError(f"{cls.__name__}.{data_field.name}: {prefixed} is not a child of {cls.ubl_type}")
         kind, repeated = _unwrap(hints[data_field.name])
         is_node = isinstance(kind, type) and issubclass(kind, Node)
-        leaf = None if is_node else _LEAVES.get(kind)
+        leaf = None if is_node else LEAVES.get(kind)
         if not is_node and leaf is None:
             raise TypeError(f"{cls.__name__}.{data_field.name}: unsupported type {kind!r}")
         compiled.append(
@@ -606,7 +317,7 @@ def parse_node(cls: type[_N], element: etree._Element) -> _N:
                 else:
                     value = leaf.read(child)
                     if leaf.normalize is not None:
-                        text = _text(child)
+                        text = text_of(child)
                         if leaf.normalize(text) != text:
                             source_text[(known.prefixed, index)] = text
             except DocumentError as exc:
@@ -617,7 +328,7 @@ def parse_node(cls: type[_N], element: etree._Element) -> _N:
                 values[known.name] = value
             names = child.keys()
             if names and not (leaf is not None and leaf.attributes.issuperset(names)):
-                handled = leaf.attributes if leaf is not None else _NO_ATTRIBUTES
+                handled = leaf.attributes if leaf is not None else NO_ATTRIBUTES
                 extra_attributes[(known.prefixed, index)] = {
                     str(key): str(val) for key, val in child.items() if key not in handled
                 }
@@ -650,13 +361,21 @@ def build_node(node: Node, element: etree._Element) -> None:
         items = value if spec_field.repeated else (value,)
         for index, item in enumerate(items):
             child = sub_element(element, spec_field.tag)
-            if spec_field.node is not None:
-                build_node(item, child)
-            else:
-                leaf = spec_field.leaf
-                leaf.write(child, item)  # type: ignore[union-attr]
-                if source_text:
-                    _respell(child, source_text.get((spec_field.prefixed, index)), leaf)  # type: ignore[arg-type]
+            try:
+                if spec_field.node is not None:
+                    build_node(item, child)
+                else:
+                    leaf = spec_field.leaf
+                    leaf.write(child, item)  # type: ignore[union-attr]
+                    if source_text:
+                        _respell(child, source_text.get((spec_field.prefixed, index)), leaf)  # type: ignore[arg-type]
+            except DocumentError as exc:
+                raise exc.at(f"{spec_field.prefixed}[{index + 1}]") from None
+            except (AttributeError, TypeError) as exc:
+                # A value of the wrong type (a str where an Amount belongs): say where, not just what.
+                raise DocumentError(f"cannot write {type(item).__name__} {item!r}: {exc}").at(
+                    f"{spec_field.prefixed}[{index + 1}]"
+                ) from exc
             if extra_attributes:
                 for key, val in extra_attributes.get((spec_field.prefixed, index), {}).items():
                     child.set(key, val)
@@ -664,7 +383,7 @@ def build_node(node: Node, element: etree._Element) -> None:
         _insert_kept(node.extra, element, spec.positions)
 
 
-def _respell(child: etree._Element, text: str | None, leaf: _Leaf) -> None:
+def _respell(child: etree._Element, text: str | None, leaf: Leaf) -> None:
     # Write the source spelling back ("0" for false, "+0.10") while it still means the current value, so
     # that a rebuilt document gets the same verdict from rules that look at the lexical form.
     if text is None or leaf.normalize is None:

@@ -7,7 +7,8 @@ from datetime import date, time
 from typing import ClassVar
 
 from ._document import Document, DocumentType
-from ._model import Amount, Node, Quantity, many, one, required
+from ._model import Node, many, one, required
+from ._values import Amount, Quantity
 from .common import (
     BillingReference,
     CustomerParty,

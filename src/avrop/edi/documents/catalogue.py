@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import ClassVar
 
 from ._document import Document, DocumentType, poacc_customization, poacc_profile
-from ._model import Amount, Measure, Node, Quantity, many, one, required
+from ._model import Node, many, one, required
+from ._values import Amount, Measure, Quantity
 from .common import (
     Address,
     CatalogueReference,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
-from ._model import BinaryObject, Identifier, Measure, Node, Quantity, many, one, required
+from ._model import Node, many, one, required
+from ._values import BinaryObject, Identifier, Measure, Quantity
 
 __all__ = [
     "Address",

@@ -7,7 +7,8 @@ from datetime import date, time
 from typing import ClassVar
 
 from ._document import Document, DocumentType, poacc_customization, poacc_profile
-from ._model import Amount, Identifier, Measure, Node, Quantity, many, one, required
+from ._model import Node, many, one, required
+from ._values import Amount, Identifier, Measure, Quantity
 from .common import (
     CustomerParty,
     Delivery,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ._model import Amount, Code, Node, many, one, required
+from ._model import Node, many, one, required
+from ._values import Amount, Code
 from .common import Address, Period, TaxScheme
 
 __all__ = [

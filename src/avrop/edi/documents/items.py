@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
-from ._model import Amount, Code, Identifier, Node, Quantity, many, one, required
+from ._model import Node, many, one, required
+from ._values import Amount, Code, Identifier, Quantity
 from .common import Country, Dimension, DocumentReference, Party, Period
 from .finance import AllowanceCharge, TaxCategory
 

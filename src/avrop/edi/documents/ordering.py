@@ -11,7 +11,8 @@ from datetime import date, time
 from typing import ClassVar
 
 from ._document import Document, DocumentType, poacc_customization, poacc_profile
-from ._model import Amount, Node, Quantity, many, one, required
+from ._model import Node, many, one, required
+from ._values import Amount, Quantity
 from .common import (
     CatalogueReference,
     Contract,

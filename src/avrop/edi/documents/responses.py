@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import ClassVar
 
 from ._document import Document, DocumentType, poacc_customization, poacc_profile
-from ._model import Code, Measure, Node, many, one, required
+from ._model import Node, many, one, required
+from ._values import Code, Measure
 from .common import DocumentReference, LineReference, Party
 
 __all__ = [

@@ -466,3 +466,23 @@ def test_a_large_invoice_parses_and_builds_quickly() -> None:
     assert built.count(b"<cac:InvoiceLine>") == 2000
     # About 0.3 s on a quiet laptop core; the bound only catches accidental quadratic behaviour.
     assert elapsed < 10
+
+
+def test_wrong_value_types_are_refused_with_their_location() -> None:
+    invoice = _invoice()
+    invoice.lines[1].line_extension_amount = Amount(0.1, SEK)  # type: ignore[arg-type]
+    with pytest.raises(
+        DocumentError, match=r"cac:InvoiceLine\[2\]/cbc:LineExtensionAmount\[1\]: expected a Decimal"
+    ):
+        build(invoice)
+
+    invoice = _invoice()
+    invoice.legal_monetary_total.payable_amount = "750.00"  # type: ignore[assignment]
+    with pytest.raises(
+        DocumentError, match=r"cac:LegalMonetaryTotal\[1\]/cbc:PayableAmount\[1\]: cannot write str"
+    ):
+        build(invoice)
+
+    invoice = _invoice()
+    invoice.lines[0].quantity = Quantity(10, "EA")  # type: ignore[arg-type]
+    assert b'<cbc:InvoicedQuantity unitCode="EA">10</cbc:InvoicedQuantity>' in build(invoice)
