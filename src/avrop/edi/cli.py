@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -170,6 +171,12 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "avrop edi") -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on usage errors (2) and after --help (0)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    if args.command == "validate":
-        return _validate(args, sys.stdout)
-    return _render(args, sys.stdout, sys.stderr)
+    try:
+        if args.command == "validate":
+            return _validate(args, sys.stdout)
+        return _render(args, sys.stdout, sys.stderr)
+    except BrokenPipeError:
+        # The reader went away (``… | head``): not an error of ours. Point stdout at devnull so that
+        # the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_INVALID

@@ -191,3 +191,22 @@ def test_python_m_usage_error() -> None:
     done = _python_m("validate")
     assert done.returncode == 2
     assert b"usage: python -m avrop.edi validate" in done.stderr
+
+
+def test_closed_pipe_is_not_a_crash() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
+    files = [str(BILLING_BASE_EXAMPLE)] * 40
+    with subprocess.Popen(
+        [sys.executable, "-m", "avrop.edi", "validate", *files],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()  # like `| head -1`
+        errors = process.stderr.read()
+        code = process.wait(timeout=120)
+    assert first.startswith(str(BILLING_BASE_EXAMPLE).encode())
+    assert b"Traceback" not in errors
+    assert code in {0, 1}
