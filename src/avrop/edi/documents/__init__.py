@@ -29,33 +29,15 @@ from .common import (
     Address,
     AddressLine,
     Attachment,
-    BillingReference,
-    CatalogueReference,
     Contact,
-    Contract,
     Country,
-    CustomerParty,
-    Delivery,
-    DeliveryTerms,
-    Despatch,
     Dimension,
-    DocumentReference,
     ExternalReference,
-    LineReference,
     Location,
-    OrderLineReference,
-    OrderReference,
-    Party,
-    PartyIdentification,
-    PartyLegalEntity,
-    PartyName,
-    PartyTaxScheme,
     Period,
-    Person,
-    ProjectReference,
-    SupplierParty,
     TaxScheme,
 )
+from .delivery import Delivery, DeliveryTerms, Despatch
 from .despatch import (
     Consignment,
     DespatchAdvice,
@@ -94,6 +76,26 @@ from .items import (
 )
 from .order_responses import OrderAgreement, OrderResponse, OrderResponseAdvanced, OrderResponseSimple
 from .ordering import LineItem, Order, OrderCancellation, OrderChange, OrderLine
+from .parties import (
+    CustomerParty,
+    Party,
+    PartyIdentification,
+    PartyLegalEntity,
+    PartyName,
+    PartyTaxScheme,
+    Person,
+    SupplierParty,
+)
+from .references import (
+    BillingReference,
+    CatalogueReference,
+    Contract,
+    DocumentReference,
+    LineReference,
+    OrderLineReference,
+    OrderReference,
+    ProjectReference,
+)
 from .responses import (
     ApplicationResponse,
     CatalogueResponse,

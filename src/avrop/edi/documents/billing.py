@@ -9,22 +9,19 @@ from typing import ClassVar
 from ._document import Document, DocumentType
 from ._model import Node, many, one, required
 from ._values import Amount, Quantity
-from .common import (
+from .common import Period
+from .delivery import Delivery, DeliveryTerms
+from .finance import AllowanceCharge, ExchangeRate, MonetaryTotal, PaymentMeans, PaymentTerms, TaxTotal
+from .items import Item, Price
+from .parties import CustomerParty, Party, SupplierParty
+from .references import (
     BillingReference,
-    CustomerParty,
-    Delivery,
-    DeliveryTerms,
     DocumentReference,
     LineReference,
     OrderLineReference,
     OrderReference,
-    Party,
-    Period,
     ProjectReference,
-    SupplierParty,
 )
-from .finance import AllowanceCharge, ExchangeRate, MonetaryTotal, PaymentMeans, PaymentTerms, TaxTotal
-from .items import Item, Price
 
 __all__ = [
     "BILLING_CUSTOMIZATION",

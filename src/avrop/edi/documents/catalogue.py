@@ -14,18 +14,11 @@ from typing import ClassVar
 from ._document import Document, DocumentType, poacc_customization, poacc_profile
 from ._model import Node, many, one, required
 from ._values import Amount, Measure, Quantity
-from .common import (
-    Address,
-    CatalogueReference,
-    Contract,
-    CustomerParty,
-    DocumentReference,
-    Party,
-    Period,
-    SupplierParty,
-)
+from .common import Address, Period
 from .finance import AllowanceCharge, TaxCategory
 from .items import Item, ItemProperty, Price
+from .parties import CustomerParty, Party, SupplierParty
+from .references import CatalogueReference, Contract, DocumentReference
 
 __all__ = [
     "Catalogue",

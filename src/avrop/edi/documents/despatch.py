@@ -9,17 +9,11 @@ from typing import ClassVar
 from ._document import Document, DocumentType, poacc_customization, poacc_profile
 from ._model import Node, many, one, required
 from ._values import Amount, Identifier, Measure, Quantity
-from .common import (
-    CustomerParty,
-    Delivery,
-    Dimension,
-    DocumentReference,
-    OrderLineReference,
-    OrderReference,
-    Party,
-    SupplierParty,
-)
+from .common import Dimension
+from .delivery import Delivery
 from .items import Item
+from .parties import CustomerParty, Party, SupplierParty
+from .references import DocumentReference, OrderLineReference, OrderReference
 
 __all__ = [
     "Consignment",

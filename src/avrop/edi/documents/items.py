@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from ._model import Node, many, one, required
 from ._values import Amount, Code, Identifier, Quantity
-from .common import Country, Dimension, DocumentReference, Party, Period
+from .common import Country, Dimension, Period
 from .finance import AllowanceCharge, TaxCategory
+from .parties import Party
+from .references import DocumentReference
 
 __all__ = [
     "Certificate",

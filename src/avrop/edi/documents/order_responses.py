@@ -12,21 +12,13 @@ from typing import ClassVar
 
 from ._document import Document, DocumentType, poacc_customization, poacc_profile
 from ._model import many, one, required
-from .common import (
-    Contract,
-    Country,
-    CustomerParty,
-    Delivery,
-    DeliveryTerms,
-    DocumentReference,
-    OrderReference,
-    Party,
-    Period,
-    SupplierParty,
-)
+from .common import Country, Period
+from .delivery import Delivery, DeliveryTerms
 from .finance import AllowanceCharge, MonetaryTotal, PaymentMeans, PaymentTerms, TaxTotal
 from .items import TransactionConditions
 from .ordering import OrderLine
+from .parties import CustomerParty, Party, SupplierParty
+from .references import Contract, DocumentReference, OrderReference
 
 __all__ = ["OrderAgreement", "OrderResponse", "OrderResponseAdvanced", "OrderResponseSimple"]
 

@@ -13,24 +13,20 @@ from typing import ClassVar
 from ._document import Document, DocumentType, poacc_customization, poacc_profile
 from ._model import Node, many, one, required
 from ._values import Amount, Quantity
-from .common import (
+from .common import Country, Period
+from .delivery import Delivery, DeliveryTerms
+from .finance import AllowanceCharge, MonetaryTotal, PaymentMeans, PaymentTerms, TaxTotal
+from .items import Item, Price, TransactionConditions
+from .parties import CustomerParty, Party, SupplierParty
+from .references import (
     CatalogueReference,
     Contract,
-    Country,
-    CustomerParty,
-    Delivery,
-    DeliveryTerms,
     DocumentReference,
     LineReference,
     OrderLineReference,
     OrderReference,
-    Party,
-    Period,
     ProjectReference,
-    SupplierParty,
 )
-from .finance import AllowanceCharge, MonetaryTotal, PaymentMeans, PaymentTerms, TaxTotal
-from .items import Item, Price, TransactionConditions
 
 __all__ = ["LineItem", "Order", "OrderCancellation", "OrderChange", "OrderLine"]
 

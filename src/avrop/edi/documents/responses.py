@@ -14,7 +14,8 @@ from typing import ClassVar
 from ._document import Document, DocumentType, poacc_customization, poacc_profile
 from ._model import Node, many, one, required
 from ._values import Code, Measure
-from .common import DocumentReference, LineReference, Party
+from .parties import Party
+from .references import DocumentReference, LineReference
 
 __all__ = [
     "ApplicationResponse",
