@@ -1,0 +1,402 @@
+"""Read price-list files row by row without loading them whole: CSV, XLSX and Peppol Catalogue (T19).
+
+Each reader yields ``(line, {field: raw value})`` and knows the headers it found. Problems that make the
+whole file unusable (wrong encoding, no header, a required column missing, an invalid T19) raise
+``SourceError`` naming the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from avrop.catalogue.imports.fields import FIELD_BY_KEY, REQUIRED, match_headers
+
+csv.field_size_limit(1024 * 1024)
+_CHUNK = 1024 * 1024
+
+
+class SourceError(Exception):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: str = "",
+        findings: list[Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+        self.findings = findings or []
+
+
+@dataclass
+class Source:
+    """An opened price-list file: its headers and a row iterator."""
+
+    format: str
+    headers: list[str] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # field → the header the file uses
+    unused: list[str] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+    partial: bool = False  # a T19 update: items not mentioned stay as they are
+    meta: dict[str, Any] = field(default_factory=dict)
+    rows: Iterator[tuple[int, dict[str, Any], str]] = iter(())
+
+
+def sniff_format(path: Path) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"<"):
+        return "peppol"
+    return "csv"
+
+
+def _line_of(path: Path, offset: int) -> int:
+    with path.open("rb") as handle:
+        return handle.read(offset).count(b"\n") + 1
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when every byte decodes, else Windows-1252; anything else is refused."""
+    with path.open("rb") as handle:
+        first = handle.read(3)
+    candidates = ["utf-8-sig"] if first.startswith(codecs.BOM_UTF8) else ["utf-8", "cp1252"]
+    failure: tuple[str, int] | None = None
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        offset = 0
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    decoder.decode(chunk)
+                    offset += len(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            failure = (encoding, offset + exc.start)
+            continue
+        return encoding
+    assert failure is not None
+    encoding, position = failure
+    raise SourceError(
+        "encoding",
+        _("The file is neither UTF-8 nor Windows-1252: byte %(byte)s cannot be read. Save it as UTF-8 CSV.")
+        % {"byte": position},
+        line=_line_of(path, position),
+    )
+
+
+def _delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def _require(columns: dict[str, int], headers: list[str]) -> None:
+    missing = [FIELD_BY_KEY[k].header for k in REQUIRED if k not in columns]
+    if missing:
+        raise SourceError(
+            "missing_columns",
+            _("Required columns are missing: %(missing)s. The file has: %(found)s.")
+            % {
+                "missing": ", ".join(missing),
+                "found": ", ".join(str(h) for h in headers if str(h).strip())[:500],
+            },
+            line=1,
+        )
+
+
+def open_csv(path: Path, *, saved: dict[str, str] | None = None) -> Source:
+    encoding = detect_encoding(path)
+    handle = path.open("r", encoding=encoding, newline="")
+    first = handle.readline()
+    if not first.strip():
+        handle.close()
+        raise SourceError("empty", _("The file is empty."), line=1)
+    delimiter = _delimiter(first)
+    handle.seek(0)
+    reader = csv.reader(handle, delimiter=delimiter)
+    try:
+        headers = next(reader)
+    except csv.Error as exc:
+        handle.close()
+        raise SourceError("broken_header", str(exc), line=1) from None
+    positions, unused = match_headers(headers, saved)
+    try:
+        _require(positions, headers)
+    except SourceError:
+        handle.close()
+        raise
+    width = len(headers)
+    items = list(positions.items())
+
+    def rows() -> Iterator[tuple[int, dict[str, Any], str]]:
+        line = 1
+        try:
+            for row in reader:
+                line = reader.line_num
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                if len(row) != width:
+                    yield (
+                        line,
+                        {
+                            "__broken__": len(row),
+                            "article_number": row[positions["article_number"]]
+                            if positions["article_number"] < len(row)
+                            else "",
+                        },
+                        "",
+                    )
+                    continue
+                yield line, {key: row[pos] for key, pos in items}, ""
+        except csv.Error as exc:
+            raise SourceError(
+                "broken_row",
+                _("The file cannot be read from here on: %(error)s.") % {"error": exc},
+                line=line + 1,
+            ) from None
+        finally:
+            handle.close()
+
+    return Source(
+        format="csv",
+        headers=headers,
+        columns={k: headers[p] for k, p in positions.items()},
+        unused=unused,
+        encoding=encoding,
+        delimiter=delimiter,
+        rows=rows(),
+        meta={"width": width},
+    )
+
+
+def open_xlsx(path: Path, *, saved: dict[str, str] | None = None) -> Source:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = workbook.sheet_names
+        sheet = (
+            workbook.get_sheet_by_name("Prislista")
+            if "Prislista" in names
+            else workbook.get_sheet_by_index(0)
+        )
+        iterator = iter(sheet.iter_rows())
+    except (CalamineError, OSError, ValueError) as exc:
+        raise SourceError(
+            "unreadable", _("The spreadsheet cannot be read: %(error)s.") % {"error": exc}, line=1
+        ) from None
+    line = 0
+    headers: list[str] = []
+    for row in iterator:
+        line += 1
+        if any(str(c).strip() for c in row):
+            headers = [str(c).strip() for c in row]
+            break
+    if not headers:
+        raise SourceError("empty", _("The file is empty."), line=1)
+    positions, unused = match_headers(headers, saved)
+    _require(positions, headers)
+    items = list(positions.items())
+    header_line = line
+
+    def rows() -> Iterator[tuple[int, dict[str, Any], str]]:
+        number = header_line
+        for row in iterator:
+            number += 1
+            if not any(c != "" and c is not None for c in row):
+                continue
+            size = len(row)
+            yield number, {key: row[pos] if pos < size else "" for key, pos in items}, ""
+
+    return Source(
+        format="xlsx",
+        headers=headers,
+        columns={k: headers[p] for k, p in positions.items()},
+        unused=unused,
+        rows=rows(),
+    )
+
+
+UNSPSC_LISTS = {"TST", "MP"}
+ECLASS_LISTS = {"STQ"}
+
+
+def _catalogue_line_values(line: Any) -> dict[str, Any]:
+    item = line.item
+    raw: dict[str, Any] = {
+        "article_number": item.sellers_item_id or "",
+        "name": item.name or "",
+        "description": " ".join(item.descriptions),
+        "brand": item.brand_names[0] if item.brand_names else "",
+        "keywords": ", ".join(item.keywords),
+    }
+    standard = item.standard_item_id
+    if standard is not None and (standard.scheme_id in (None, "0160")):
+        raw["gtin"] = standard.value
+    for classification in item.commodity_classifications:
+        code = classification.item_classification_code
+        if code is None:
+            continue
+        if code.list_id in UNSPSC_LISTS and "unspsc" not in raw:
+            raw["unspsc"] = code.value
+        elif code.list_id in ECLASS_LISTS and "eclass" not in raw:
+            raw["eclass"] = code.value
+    tiers = []
+    for location in line.required_item_location_quantities:
+        price = location.price
+        if price is None:
+            continue
+        minimum = location.minimum_quantity.value if location.minimum_quantity else None
+        if "price" not in raw and (minimum is None or minimum <= 1):
+            raw["price"] = price.price_amount.value
+            raw["currency"] = price.price_amount.currency_id
+            if price.base_quantity is not None:
+                raw["price_quantity"] = price.base_quantity.value
+                raw.setdefault("unit", price.base_quantity.unit_code or "")
+        elif minimum is not None:
+            tiers.append(f"{minimum}:{price.price_amount.value}")
+        if location.lead_time_measure is not None and "lead_time_days" not in raw:
+            raw["lead_time_days"] = location.lead_time_measure.value
+    if tiers:
+        raw["price_tiers"] = ";".join(tiers)
+    if line.orderable_unit:
+        raw["unit"] = line.orderable_unit
+    if item.pack_size_numeric is not None:
+        raw["pack_size"] = item.pack_size_numeric
+    elif line.content_unit_quantity is not None:
+        raw["pack_size"] = line.content_unit_quantity.value
+    tax = item.classified_tax_category
+    if tax is not None and tax.percent is not None:
+        raw["vat_rate"] = tax.percent
+    images = []
+    for reference in item.item_specification_document_references:
+        attachment = reference.attachment
+        external = attachment.external_reference if attachment else None
+        if external and external.uri:
+            images.append(external.uri)
+    raw["image_urls"] = " ".join(images)
+    raw["eco_labels"] = ",".join(
+        c.certificate_type_code
+        for c in item.certificates
+        if c.certificate_type.lower().startswith("environment")
+    )
+    return raw
+
+
+def _iterparse(path: Path, events: tuple[str, ...], tag: str | None = None) -> Any:
+    from lxml import etree
+
+    # The hardened settings of avrop.edi.xmlsafe: no DTD, no entities, no network, no huge trees.
+    return etree.iterparse(
+        str(path),
+        events=events,
+        tag=tag,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+    )
+
+
+def open_peppol(path: Path, *, max_bytes: int | None = None) -> Source:
+    """Validate the T19 with the official rules first, then stream its lines."""
+
+    from avrop.edi import validation, xmlsafe
+    from avrop.edi.documents import Catalogue, CatalogueLine
+    from avrop.edi.documents._model import parse_node
+
+    try:
+        data = xmlsafe.read_file_limited(path, max_bytes=max_bytes)
+    except xmlsafe.XmlSafetyError as exc:
+        raise SourceError(str(exc.code), exc.message, line=exc.line) from None
+    report = validation.validate(data)
+    if report.document_type not in (None, "catalogue", "Catalogue") and report.transaction != "T19":
+        raise SourceError(
+            "not_a_catalogue",
+            _("The document is not a Peppol Catalogue (T19)."),
+            line=1,
+            findings=report.findings,
+        )
+    if not report.valid:
+        first = report.fatal[0]
+        raise SourceError(
+            "invalid_t19",
+            _("The catalogue fails validation: %(rule)s %(message)s")
+            % {"rule": first.rule, "message": first.message},
+            line=first.line,
+            column=first.location or "",
+            findings=report.findings,
+        )
+    del data
+    line_tag = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}CatalogueLine"
+    root = None
+    for event, element in _iterparse(path, ("start",)):
+        if root is None:
+            root = element
+        if event == "start" and element.tag == line_tag:
+            break
+    assert root is not None
+    for child in root.findall(line_tag):
+        root.remove(child)
+    header = parse_node(Catalogue, root)
+    period = header.validity_period
+    partial = (header.action_code or "").lower() == "update"
+    meta = {
+        "document_id": header.id,
+        "contract": header.contract_reference or "",
+        "valid_from": period.start_date if period else None,
+        "valid_to": period.end_date if period else None,
+        "version_id": header.version_id or "",
+        "provider_endpoint": header.provider_party.endpoint_id,
+        "receiver_endpoint": header.receiver_party.endpoint_id,
+        "issue_date": header.issue_date,
+    }
+
+    def rows() -> Iterator[tuple[int, dict[str, Any], str]]:
+        for _event, element in _iterparse(path, ("end",), tag=line_tag):
+            number = element.sourceline or 0
+            try:
+                line = parse_node(CatalogueLine, element)
+            except Exception as exc:  # a value the typed model cannot read (malformed date, amount)
+                yield number, {"__broken__": str(exc)}, ""
+            else:
+                yield number, _catalogue_line_values(line), (line.action_code or "").lower()
+            element.clear(keep_tail=False)
+            parent = element.getparent()
+            if parent is not None:
+                while element.getprevious() is not None:
+                    del parent[0]
+
+    return Source(
+        format="peppol",
+        partial=partial,
+        meta=meta,
+        rows=rows(),
+        columns={k: f.header for k, f in FIELD_BY_KEY.items()},
+    )
+
+
+def open_source(path: Path, fmt: str, *, saved: dict[str, str] | None = None) -> Source:
+    if fmt == "xlsx":
+        return open_xlsx(path, saved=saved)
+    if fmt == "peppol":
+        return open_peppol(path)
+    return open_csv(path, saved=saved)

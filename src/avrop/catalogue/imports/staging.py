@@ -1,0 +1,358 @@
+"""Stage a price list against the active catalogue and, on approval, apply only what changed.
+
+Staging streams the file once. It keeps in memory only the article numbers of the agreement's items with
+the hash of their content (about 130 bytes per item), so a row whose content is unchanged costs a dictionary
+lookup and is never written. Added, changed and removed items go to ``StagedItem`` in batches (``COPY`` on
+PostgreSQL, ``executemany`` on SQLite). Activation is three set-based SQL statements, so approving a million
+rows moves no row through Python.
+
+SQL statements are built from table and column names of the models (never from input) and take
+values only as parameters; that is why they carry ``noqa: S608``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from avrop.catalogue.imports.readers import Source
+from avrop.catalogue.imports.rows import CODE, OWN_CATEGORY, SCHEME, VALUE_COLUMNS, Finding, RowChecker, _text
+from avrop.catalogue.models import CatalogueItem, ImportFinding, StagedItem
+
+BATCH = 5000
+MAX_STORED_FINDINGS = 5000
+_SEEN = object()
+
+ITEM_TABLE = CatalogueItem._meta.db_table
+STAGED_TABLE = StagedItem._meta.db_table
+FINDING_TABLE = ImportFinding._meta.db_table
+STAGED_COLUMNS = (
+    "version_id",
+    "line",
+    "change",
+    *VALUE_COLUMNS,
+    "content_hash",
+    "account_code",
+    "over_limit",
+)
+FINDING_COLUMNS = ("version_id", "line", "column", "code", "severity", "message", "article_number")
+
+
+def bulk_write(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert rows as fast as the database allows: COPY on PostgreSQL, one prepared statement on SQLite."""
+    if not rows:
+        return
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",  # noqa: S608
+                rows,
+            )
+
+
+class AccountRules:
+    """The organisation's account rules, most specific first: UNSPSC prefix, own category, supplier."""
+
+    def __init__(self, *, organisation_id: int, supplier_id: int) -> None:
+        from avrop.catalogue.models import AccountRule
+
+        self.unspsc: dict[str, str] = {}
+        self.category: dict[str, str] = {}
+        self.supplier = ""
+        for rule in AccountRule.objects.filter(organisation_id=organisation_id):
+            if rule.kind == AccountRule.Kind.UNSPSC and rule.supplier_id in (None, supplier_id):
+                self.unspsc[rule.value] = rule.account_code
+            elif rule.kind == AccountRule.Kind.CATEGORY and rule.supplier_id in (None, supplier_id):
+                self.category[rule.value.strip().lower()] = rule.account_code
+            elif rule.kind == AccountRule.Kind.SUPPLIER and rule.supplier_id == supplier_id:
+                self.supplier = rule.account_code
+        self.lengths = sorted({len(p) for p in self.unspsc}, reverse=True)
+
+    def account_for(self, scheme: str, code: str, own_category: str) -> str:
+        if scheme == "unspsc" and code:
+            for length in self.lengths:
+                found = self.unspsc.get(code[:length])
+                if found:
+                    return found
+        if own_category and self.category:
+            found = self.category.get(own_category.strip().lower())
+            if found:
+                return found
+        return self.supplier
+
+
+@dataclass
+class StageResult:
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    error_rows: int = 0
+    price_increases: int = 0
+    over_limit: int = 0
+    unmapped: int = 0
+    finding_counts: Counter = field(default_factory=Counter)
+
+
+class _Findings:
+    def __init__(self, version_id: int) -> None:
+        self.version_id = version_id
+        self.buffer: list[tuple] = []
+        self.stored = 0
+        self.counts: Counter = Counter()
+
+    def add(self, finding: Finding) -> None:
+        self.counts[finding.code] += 1
+        if self.stored >= MAX_STORED_FINDINGS:
+            return
+        self.stored += 1
+        self.buffer.append(
+            (
+                self.version_id,
+                finding.line,
+                finding.column[:120],
+                finding.code,
+                finding.severity,
+                finding.message,
+                finding.article_number[:60],
+            )
+        )
+        if len(self.buffer) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        bulk_write(FINDING_TABLE, FINDING_COLUMNS, self.buffer)
+        self.buffer = []
+
+
+def _existing(agreement_id: int) -> tuple[dict[str, Any], set[str]]:
+    """Article number → content hash of the active items; the article numbers of removed ones."""
+    active: dict[str, Any] = {}
+    inactive: set[str] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT article_number, content_hash, is_active FROM {ITEM_TABLE} WHERE agreement_id = %s",  # noqa: S608 (table names from model meta)
+            [agreement_id],
+        )
+        while rows := cursor.fetchmany(10000):
+            for article, content, is_active in rows:
+                if is_active:
+                    active[article] = content
+                else:
+                    inactive.add(article)
+    return active, inactive
+
+
+def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRules) -> StageResult:
+    """Compare the file with the active items and write the differences as staged rows."""
+    from avrop.catalogue.imports.rows import content_hash
+
+    version_id = version.pk
+    active, inactive = _existing(version.agreement_id)
+    first_import = not active and not inactive
+    findings = _Findings(version_id)
+    new_articles: set[str] = set()
+    result = StageResult()
+    buffer: list[tuple] = []
+
+    def write(line: int, change: str, values: tuple, digest: int, account: str) -> None:
+        buffer.append((version_id, line, change, *values, digest, account, False))
+        if len(buffer) >= BATCH:
+            with transaction.atomic():
+                bulk_write(STAGED_TABLE, STAGED_COLUMNS, buffer)
+            buffer.clear()
+
+    empty_values = ("",) * len(VALUE_COLUMNS)
+    for line, raw, action in source.rows:
+        result.rows += 1
+        broken = raw.get("__broken__")
+        if broken is not None:
+            article = _text(raw.get("article_number"))
+            width = source.meta.get("width")
+            message = (
+                _("The row has %(found)s fields, the header has %(expected)s; check quotes and delimiters.")
+                % {"found": broken, "expected": width}
+                if width
+                else _("The line cannot be read: %(error)s") % {"error": broken}
+            )
+            findings.add(Finding(line, "", "broken_row", message, article))
+            result.error_rows += 1
+            if active.get(article, _SEEN) is not _SEEN:
+                active[article] = _SEEN  # kept as it is: a broken row must not remove an item
+            continue
+        values, row_findings = checker.check(line, raw)
+        for finding in row_findings:
+            findings.add(finding)
+        if values is None:
+            result.error_rows += 1
+            article = _text(raw.get("article_number"))
+            if active.get(article, _SEEN) is not _SEEN:
+                active[article] = _SEEN
+            continue
+        article = values[0]
+        state = active.get(article)
+        if action == "delete":
+            if state is not None and state is not _SEEN:
+                active[article] = _SEEN
+                write(line, StagedItem.Change.REMOVED, (article, *empty_values[1:]), 0, "")
+                result.removed += 1
+            continue
+        if state is _SEEN or article in new_articles:
+            findings.add(
+                Finding(
+                    line,
+                    checker.columns["article_number"],
+                    "duplicate_article",
+                    _("Article number %(article)s occurs more than once; only its first row is used.")
+                    % {"article": article},
+                    article,
+                )
+            )
+            result.error_rows += 1
+            continue
+        digest = content_hash(values)
+        if state is None:
+            new_articles.add(article)
+            account = rules.account_for(values[SCHEME], values[CODE], values[OWN_CATEGORY])
+            write(line, StagedItem.Change.ADDED, values, digest, account)
+            result.added += 1
+            if not account:
+                result.unmapped += 1
+        else:
+            active[article] = _SEEN
+            if state == digest:
+                result.unchanged += 1
+            else:
+                account = rules.account_for(values[SCHEME], values[CODE], values[OWN_CATEGORY])
+                write(line, StagedItem.Change.CHANGED, values, digest, account)
+                result.changed += 1
+    if not source.partial:
+        for article, state in active.items():
+            if state is not _SEEN:
+                write(0, StagedItem.Change.REMOVED, (article, *empty_values[1:]), 0, "")
+                result.removed += 1
+    del active
+    with transaction.atomic():
+        bulk_write(STAGED_TABLE, STAGED_COLUMNS, buffer)
+        findings.flush()
+    result.finding_counts = findings.counts
+    if not first_import:
+        _link_items(version_id, version.agreement_id)
+        result.price_increases, result.over_limit = _price_changes(version)
+    return result
+
+
+def _link_items(version_id: int, agreement_id: int) -> None:
+    """Point changed, removed and re-added rows at their item (added rows of new articles stay unlinked)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {STAGED_TABLE} SET item_id = (SELECT i.id FROM {ITEM_TABLE} i WHERE i.agreement_id = %s "  # noqa: S608 (table names from model meta)
+            f"AND i.article_number = {STAGED_TABLE}.article_number) WHERE version_id = %s",
+            [agreement_id, version_id],
+        )
+
+
+def unit_price(amount: Decimal, quantity: Decimal | None) -> Decimal:
+    return amount / (quantity or 1)
+
+
+def _price_changes(version: Any) -> tuple[int, int]:
+    """Old price and percentage change of each changed item; flag increases above the agreement's limit."""
+    limit = version.agreement.max_price_increase_percent
+    increases = over = 0
+    updates: list[tuple] = []
+    hundred = Decimal(100)
+    cent = Decimal("0.01")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.id, s.price_amount, s.price_quantity, i.price_amount, i.price_quantity "  # noqa: S608 (table names from model meta)
+            f"FROM {STAGED_TABLE} s JOIN {ITEM_TABLE} i ON i.id = s.item_id "
+            f"WHERE s.version_id = %s AND s.change = %s",
+            [version.pk, StagedItem.Change.CHANGED],
+        )
+        while rows := cursor.fetchmany(10000):
+            for staged_id, new_amount, new_qty, old_amount, old_qty in rows:
+                new = unit_price(Decimal(str(new_amount)), Decimal(str(new_qty or 1)))
+                old = unit_price(Decimal(str(old_amount)), Decimal(str(old_qty or 1)))
+                if new == old:
+                    continue
+                percent = ((new - old) / old * hundred).quantize(cent, ROUND_HALF_UP) if old else None
+                is_over = bool(percent is not None and limit is not None and percent > limit)
+                if percent is not None and percent > 0:
+                    increases += 1
+                over += is_over
+                updates.append(
+                    (str(old_amount), str(percent) if percent is not None else None, is_over, staged_id)
+                )
+    if updates:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for start in range(0, len(updates), BATCH):
+                cursor.executemany(
+                    f"UPDATE {STAGED_TABLE} SET old_price_amount = %s, price_change_percent = %s, "  # noqa: S608
+                    f"over_limit = %s WHERE id = %s",
+                    updates[start : start + BATCH],
+                )
+    return increases, over
+
+
+_DATA = [c for c in VALUE_COLUMNS] + ["content_hash"]
+
+
+def activate(*, version: Any, now: dt.datetime) -> None:
+    """Apply a staged version to the catalogue items; must run inside the approving transaction."""
+    v = version.pk
+    cols = ", ".join(_DATA)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ITEM_TABLE} (organisation_id, agreement_id, supplier_id, version_id, is_active, "  # noqa: S608 (table names from model meta)
+            f"{cols}, account_code, account_source, image, first_seen_at, updated_at) "
+            f"SELECT %s, %s, %s, %s, %s, {', '.join('s.' + c for c in _DATA)}, s.account_code, "
+            f"CASE WHEN s.account_code = '' THEN '' ELSE 'rule' END, '', %s, %s "
+            f"FROM {STAGED_TABLE} s WHERE s.version_id = %s AND s.change = %s AND s.item_id IS NULL",
+            [
+                version.organisation_id,
+                version.agreement_id,
+                version.supplier_id,
+                v,
+                True,
+                now,
+                now,
+                v,
+                StagedItem.Change.ADDED,
+            ],
+        )
+        assignments = ", ".join(f"{c} = s.{c}" for c in _DATA)
+        cursor.execute(
+            f"UPDATE {ITEM_TABLE} SET version_id = %s, is_active = %s, removed_at = NULL, updated_at = %s, "  # noqa: S608 (table names from model meta)
+            f"{assignments}, "
+            f"account_code = CASE WHEN {ITEM_TABLE}.account_source = 'manual' OR s.account_code = '' "
+            f"THEN {ITEM_TABLE}.account_code ELSE s.account_code END, "
+            f"account_source = CASE WHEN {ITEM_TABLE}.account_source = 'manual' OR s.account_code = '' "
+            f"THEN {ITEM_TABLE}.account_source ELSE 'rule' END "
+            f"FROM {STAGED_TABLE} s WHERE s.item_id = {ITEM_TABLE}.id AND s.version_id = %s "
+            f"AND s.change IN (%s, %s)",
+            [v, True, now, v, StagedItem.Change.ADDED, StagedItem.Change.CHANGED],
+        )
+        cursor.execute(
+            f"UPDATE {ITEM_TABLE} SET is_active = %s, removed_at = %s, updated_at = %s, version_id = %s "  # noqa: S608 (table names from model meta)
+            f"WHERE id IN (SELECT item_id FROM {STAGED_TABLE} WHERE version_id = %s AND change = %s)",
+            [False, now, now, v, v, StagedItem.Change.REMOVED],
+        )
+
+
+def changed_item_ids(version_id: int) -> Iterable[int]:
+    return CatalogueItem.objects.filter(version_id=version_id).values_list("pk", flat=True).iterator(10000)
