@@ -1,13 +1,22 @@
 """Typed Peppol BIS 3 / UBL 2.1 documents: ``parse(bytes) -> Document`` and ``build(Document) -> bytes``.
 
 Every document is a tree of dataclasses with Decimal amounts, ``datetime.date`` dates and the business terms
-named in English (``Invoice.seller.party.name``, ``Order.lines[0].line_item.quantity``). Content the typed
-model does not cover is kept and written back in schema order; ``Document.unmodelled_paths()`` lists it.
-Framework-free: no Django imports here.
+named in English (``Invoice.seller.party.name``, ``Order.lines[0].line_item.quantity``). Framework-free: no
+Django imports here. Usage (not a doctest)::
 
-    >>> doc = parse(xml_bytes)                     # Invoice, Order, OrderResponse, … by root + customisation
-    >>> doc.document_type, doc.transaction         # (DocumentType.INVOICE, "T10")
-    >>> build(doc) == build(parse(build(doc)))     # round trip is stable
+    doc = parse(xml_bytes)          # Invoice, Order, OrderResponse, OrderAgreement … by root + customisation
+    doc.document_type, doc.transaction                      # DocumentType.INVOICE, "T10"
+    order = Order(id="PO-1", issue_date=date.today(), buyer=…, seller=…, lines=[…])
+    xml = build(order)              # UTF-8, cbc/cac prefixes, elements in UBL 2.1 schema order
+
+Nothing is dropped. Elements the typed model does not cover are kept as canonical XML (``Node.extra``),
+attributes it does not cover in ``Node.extra_attributes``, and non-canonical spellings of values (``0``
+for false, ``+0.10``) in ``Node.source_text``; ``build`` writes all of them back in schema order, and
+``Document.unmodelled_paths()`` lists what was kept. Comments and the source's indentation and namespace
+prefixes are not kept.
+
+Equality is dataclass equality over all of that: ``parse(build(doc)) == doc`` for every official example.
+Decimals compare by value (``Decimal("1.0") == Decimal("1.00")``) but are written with their own scale.
 """
 
 from ._document import Document, DocumentType

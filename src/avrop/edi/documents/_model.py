@@ -144,6 +144,8 @@ class Node:
     field does not model, keyed by (element name, index within the field), e.g. ``("cbc:Note", 0)``.
     ``source_text``: the source spelling of values whose canonical spelling differs (``0`` for false,
     ``+0.10``, padded dates), same keys; written back as long as the value is unchanged.
+    Both are keyed by position: after inserting into or reordering a list field of a parsed document,
+    move or drop their entries too, or an attribute follows the position rather than the value.
     """
 
     ubl_type: ClassVar[str] = ""
