@@ -117,7 +117,7 @@ class Scheme:
 
 
 def _module(dotted: str) -> _Validator:
-    module: _Validator = importlib.import_module(f"stdnum.{dotted}")  # type: ignore[assignment]
+    module: _Validator = importlib.import_module(f"stdnum.{dotted}")
     return module
 
 

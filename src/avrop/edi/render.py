@@ -61,7 +61,7 @@ def render_html(data: bytes, *, language: str = "en", max_bytes: int | None = No
     # The clone is per thread, so setting its parameter here cannot leak into another render.
     executable.set_parameter("language", _saxon().make_string_value(language))
     try:
-        html = executable.transform_to_string(xdm_node=_saxon_node(data, tree))
+        html: str | None = executable.transform_to_string(xdm_node=_saxon_node(data, tree))
     except PySaxonApiError as exc:
         raise RenderError(f"The presentation stylesheet failed: {exc}") from exc
     if not html:

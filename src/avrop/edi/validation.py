@@ -42,7 +42,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from lxml import etree
 
@@ -443,7 +443,7 @@ def _xsd_findings(tree: etree._ElementTree, root_name: str, rule_set: RuleSet | 
     with lock:
         if schema.validate(tree):
             return []
-        entries = list(schema.error_log)
+        entries: list[Any] = list(cast(Iterable[Any], schema.error_log))
     return [
         Finding(
             RULE_XSD,
@@ -576,7 +576,7 @@ def validate(data: bytes, *, transaction: str | None = None, max_bytes: int | No
                     "namespaces.",
                     "xml",
                     location=f"/*[local-name()='{root_name}']",
-                    line=root.sourceline,
+                    line=xmlsafe.source_line(root),
                 )
             ],
         )

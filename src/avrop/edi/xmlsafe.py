@@ -154,7 +154,7 @@ def _clean_message(msg: str) -> str:
 def _from_syntax_error(exc: etree.XMLSyntaxError) -> XmlSafetyError:
     line, column = exc.position if exc.position else (exc.lineno, None)
     text = _clean_message(exc.msg or str(exc))
-    if exc.code in _ENCODING_ERRORS or "encoding" in text.lower():
+    if getattr(exc, "code", None) in _ENCODING_ERRORS or "encoding" in text.lower():
         return XmlSafetyError(
             XmlErrorCode.ENCODING,
             f"The document is not correctly encoded: {text}.",
@@ -181,12 +181,18 @@ def _deeper_than(max_depth: int) -> etree.XPath:
 
 
 def _check_tree(tree: etree._ElementTree, *, max_depth: int) -> None:
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    if getattr(tree.docinfo, "doctype", "") or tree.docinfo.internalDTD is not None:
         raise _doctype_error(None)
     if _deeper_than(max_depth)(tree):
         raise XmlSafetyError(
             XmlErrorCode.TOO_DEEP, f"The document nests elements deeper than {max_depth} levels."
         )
+
+
+def source_line(node: object) -> int | None:
+    """The 1-based line of an lxml node, if libxml2 recorded one."""
+    line = getattr(node, "sourceline", None)
+    return line if isinstance(line, int) and line > 0 else None
 
 
 def _parse_counting(data: bytes, *, max_depth: int, max_elements: int) -> etree._ElementTree:
@@ -218,13 +224,13 @@ def _parse_counting(data: bytes, *, max_depth: int, max_elements: int) -> etree.
                         raise XmlSafetyError(
                             XmlErrorCode.TOO_MANY_ELEMENTS,
                             f"The document has more than {max_elements} elements (the limit).",
-                            line=element.sourceline,
+                            line=source_line(element),
                         )
                     if depth > max_depth:
                         raise XmlSafetyError(
                             XmlErrorCode.TOO_DEEP,
                             f"The document nests elements deeper than {max_depth} levels.",
-                            line=element.sourceline,
+                            line=source_line(element),
                         )
                 else:
                     depth -= 1
