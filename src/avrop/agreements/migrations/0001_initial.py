@@ -5,48 +5,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('reference', models.CharField(max_length=60, verbose_name='reference number')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('shared', 'Shared (state or regional) agreement'), ('customer_specific', 'Customer-specific agreement')], default='customer_specific', max_length=20, verbose_name='kind')),
-                ('categories', models.CharField(blank=True, max_length=300, verbose_name='categories')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(verbose_name='valid to')),
-                ('extension_options', models.CharField(blank=True, help_text='e.g. 1 + 1 years', max_length=200, verbose_name='options to extend')),
-                ('delivery_terms', models.TextField(blank=True, verbose_name='delivery terms')),
-                ('delivery_days', models.PositiveIntegerField(blank=True, null=True, verbose_name='delivery within (calendar days)')),
-                ('consumables_business_days', models.PositiveIntegerField(blank=True, null=True, verbose_name='consumables within (business days)')),
-                ('invoicing_terms', models.TextField(blank=True, verbose_name='invoicing terms')),
-                ('payment_days', models.PositiveIntegerField(default=30, verbose_name='payment terms (days)')),
-                ('follow_up_meetings_per_year', models.PositiveIntegerField(default=0, verbose_name='follow-up meetings per year')),
-                ('max_price_increase_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='max price increase per price list (%)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("reference", models.CharField(max_length=60, verbose_name="reference number")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("shared", "Shared (state or regional) agreement"),
+                            ("customer_specific", "Customer-specific agreement"),
+                        ],
+                        default="customer_specific",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("categories", models.CharField(blank=True, max_length=300, verbose_name="categories")),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(verbose_name="valid to")),
+                (
+                    "extension_options",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. 1 + 1 years",
+                        max_length=200,
+                        verbose_name="options to extend",
+                    ),
+                ),
+                ("delivery_terms", models.TextField(blank=True, verbose_name="delivery terms")),
+                (
+                    "delivery_days",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="delivery within (calendar days)"
+                    ),
+                ),
+                (
+                    "consumables_business_days",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="consumables within (business days)"
+                    ),
+                ),
+                ("invoicing_terms", models.TextField(blank=True, verbose_name="invoicing terms")),
+                (
+                    "payment_days",
+                    models.PositiveIntegerField(default=30, verbose_name="payment terms (days)"),
+                ),
+                (
+                    "follow_up_meetings_per_year",
+                    models.PositiveIntegerField(default=0, verbose_name="follow-up meetings per year"),
+                ),
+                (
+                    "max_price_increase_percent",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="max price increase per price list (%)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agreement',
-                'verbose_name_plural': 'agreements',
-                'ordering': ['valid_to', 'reference'],
+                "verbose_name": "agreement",
+                "verbose_name_plural": "agreements",
+                "ordering": ["valid_to", "reference"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementParty',
+            name="AgreementParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'call-off party',
-                'verbose_name_plural': 'call-off parties',
+                "verbose_name": "call-off party",
+                "verbose_name_plural": "call-off parties",
             },
         ),
     ]

@@ -5,45 +5,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agreements', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("agreements", "0001_initial"),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agreement',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_agreements', to='organisations.organisation', verbose_name='contracting organisation'),
+            model_name="agreement",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="owned_agreements",
+                to="organisations.organisation",
+                verbose_name="contracting organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='supplier',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supplier_agreements', to='organisations.organisation', verbose_name='supplier'),
+            model_name="agreement",
+            name="supplier",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="supplier_agreements",
+                to="organisations.organisation",
+                verbose_name="supplier",
+            ),
         ),
         migrations.AddField(
-            model_name='agreementparty',
-            name='agreement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='agreements.agreement', verbose_name='agreement'),
+            model_name="agreementparty",
+            name="agreement",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="parties",
+                to="agreements.agreement",
+                verbose_name="agreement",
+            ),
         ),
         migrations.AddField(
-            model_name='agreementparty',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='callable_agreements', to='organisations.organisation', verbose_name='organisation'),
+            model_name="agreementparty",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="callable_agreements",
+                to="organisations.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.UniqueConstraint(fields=('owner', 'reference'), name='agreement_unique_reference'),
+            model_name="agreement",
+            constraint=models.UniqueConstraint(
+                fields=("owner", "reference"), name="agreement_unique_reference"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__gte', models.F('valid_from'))), name='agreement_dates_in_order'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_to__gte", models.F("valid_from"))), name="agreement_dates_in_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreementparty',
-            constraint=models.UniqueConstraint(fields=('agreement', 'organisation'), name='agreement_party_unique'),
+            model_name="agreementparty",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "organisation"), name="agreement_party_unique"
+            ),
         ),
     ]
