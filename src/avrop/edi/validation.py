@@ -29,10 +29,18 @@ UBL 2.3
     UBL 2.3, whose schemas are not part of the official artefacts we ship. Their XSD layer is skipped
     with an ``XSD-UNAVAILABLE`` warning; the Schematron rules run as usual.
 
-Caching and threads
-    Stylesheets and schemas are compiled once per process, lazily, under a lock. Saxon executables are
-    not thread-safe, so each thread works on its own clone; lxml schemas are used under a per-schema
-    lock. After ``fork`` the children keep using the parent's compiled artefacts.
+Caching, threads and processes
+    Stylesheets and schemas are compiled once per process, lazily, under a lock (``warm_up()`` does it
+    ahead of time). Saxon executables are not thread-safe, so each thread works on its own clone; lxml
+    schemas are used under a per-schema lock. saxonche holds the GIL while it transforms, so threads
+    give no parallelism: for throughput use processes (``spawn`` start method; each process compiles
+    once, about a second).
+
+Speed
+    The document is parsed once by lxml (safety, XSD) and once by Saxon, and that one Saxon node feeds
+    both stylesheets. The Schematron XSLTs run through a wrapper that imports them unchanged and skips
+    a no-op walk of the ISO skeleton (see ``_SKIP_EMPTY_WALK``); SVRL is produced unindented and is
+    only parsed when it contains a failed assertion or successful report.
 """
 
 from __future__ import annotations
