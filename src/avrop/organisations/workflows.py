@@ -56,8 +56,8 @@ IMPORT_JOB_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def assert_request_transition(obj: Any, *, to: str) -> None:
-    _assert_transition(obj, to=to, transitions=DEPARTMENT_REQUEST_TRANSITIONS)
+    _assert_transition(obj, to=str(to), transitions=DEPARTMENT_REQUEST_TRANSITIONS)
 
 
 def assert_import_transition(obj: Any, *, to: str) -> None:
-    _assert_transition(obj, to=to, transitions=IMPORT_JOB_TRANSITIONS)
+    _assert_transition(obj, to=str(to), transitions=IMPORT_JOB_TRANSITIONS)

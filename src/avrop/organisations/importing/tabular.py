@@ -77,7 +77,7 @@ def _raw_rows(filename: str, data: bytes) -> tuple[list[list[str]], str, str]:
             ) from None
         return rows, "", ""
     text, encoding = decode_text(data)
-    first_line = text.split("\n", 1)[0]
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max([";", ",", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:

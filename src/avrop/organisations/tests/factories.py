@@ -5,7 +5,17 @@ from __future__ import annotations
 import factory
 from stdnum import ean, luhn
 
-from avrop.organisations.models import DeliveryAddress, Department, Membership, Organisation, User
+from avrop.organisations.models import (
+    Account,
+    Chart,
+    DeliveryAddress,
+    Department,
+    Dimension,
+    DimensionObject,
+    Membership,
+    Organisation,
+    User,
+)
 from avrop.organisations.roles import Role
 
 
@@ -77,3 +87,41 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.REQUISITIONER
+
+
+class ChartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Chart
+
+    owner = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Kontoplan {n}")
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    chart = factory.SubFactory(ChartFactory)
+    number = factory.Sequence(lambda n: f"{5000 + n}")
+    name = factory.Sequence(lambda n: f"Konto {n}")
+    kind = Account.Kind.EXPENSE
+
+
+class DimensionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dimension
+
+    chart = factory.SubFactory(ChartFactory)
+    number = 1
+    code = "cost_centre"
+    name = "Kostnadsställe"
+    kind = Dimension.Kind.COST_CENTRE
+
+
+class DimensionObjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DimensionObject
+
+    dimension = factory.SubFactory(DimensionFactory)
+    code = factory.Sequence(lambda n: f"{1000 + n}")
+    name = factory.Sequence(lambda n: f"Ansvar {n}")
