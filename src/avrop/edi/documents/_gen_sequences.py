@@ -18,7 +18,7 @@ from lxml import etree
 XS = "{http://www.w3.org/2001/XMLSchema}"
 TARGET = Path(__file__).with_name("_sequences.py")
 
-# The document types this package models (root element names). Keep in sync with ``_registry``.
+# The document types this package models (root element names); a test checks them against ``_io``.
 ROOTS = (
     "ApplicationResponse",
     "Catalogue",

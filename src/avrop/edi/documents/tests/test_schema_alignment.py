@@ -21,7 +21,7 @@ from avrop.edi.documents import (
     Quantity,
     supported_roots,
 )
-from avrop.edi.documents._gen_sequences import TARGET, generate
+from avrop.edi.documents._gen_sequences import ROOTS, TARGET, generate
 from avrop.edi.documents._io import _FAMILIES
 from avrop.edi.documents._model import _spec, _unwrap, sequence_of
 from avrop.edi.tests._shared import require_standards
@@ -100,6 +100,7 @@ def test_the_sequence_table_is_generated_from_these_schemas() -> None:
 
 
 def test_every_supported_root_has_its_schema_type() -> None:
+    assert sorted(etree.QName(tag).localname for tag in supported_roots()) == sorted(ROOTS)
     for tag in supported_roots():
         local = etree.QName(tag).localname
         element_type = _global_elements(XSD_DIR / "maindoc" / f"UBL-{local}-2.1.xsd")[local]
