@@ -316,6 +316,18 @@ def _iterparse(path: Path, events: tuple[str, ...], tag: str | None = None) -> A
     )
 
 
+def _document_id(data: bytes) -> str:
+    from avrop.edi import xmlsafe
+
+    try:
+        root = xmlsafe.parse_bytes(data).getroot()
+    except xmlsafe.XmlSafetyError:
+        return ""
+    return (root.findtext("{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}ID") or "")[
+        :100
+    ]
+
+
 def open_peppol(path: Path, *, max_bytes: int | None = None) -> Source:
     """Validate the T19 with the official rules first, then stream its lines."""
 

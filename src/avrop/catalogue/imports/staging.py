@@ -29,6 +29,7 @@ from avrop.catalogue.models import CatalogueItem, ImportFinding, StagedItem
 BATCH = 5000
 MAX_STORED_FINDINGS = 5000
 _SEEN = object()
+_NULLABLE = {"pack_size", "price_amount", "price_quantity", "vat_rate", "lead_time_days"}
 
 ITEM_TABLE = CatalogueItem._meta.db_table
 STAGED_TABLE = StagedItem._meta.db_table
@@ -176,7 +177,9 @@ def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRu
                 bulk_write(STAGED_TABLE, STAGED_COLUMNS, buffer)
             buffer.clear()
 
-    empty_values = ("",) * len(VALUE_COLUMNS)
+    empty_values = tuple(
+        "[]" if c in ("price_tiers", "image_urls") else None if c in _NULLABLE else "" for c in VALUE_COLUMNS
+    )
     for line, raw, action in source.rows:
         result.rows += 1
         broken = raw.get("__broken__")

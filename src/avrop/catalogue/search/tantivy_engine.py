@@ -1,0 +1,312 @@
+"""The tantivy engine: an embedded full-text index in files under ``AVROP_DATA_DIR/search/``.
+
+Layout::
+
+    search/CURRENT        the name of the index directory in use
+    search/writer.lock    held (flock) by whoever writes: one writer at a time across all processes
+    search/items-<stamp>/ a tantivy index
+
+Writers (the indexing task, the rebuild command) take ``writer.lock``, write and commit. A rebuild writes a
+new directory and then switches ``CURRENT``, so searches go on against the old index meanwhile. Readers in
+any web process notice a commit (``meta.json`` changes) or a switch (``CURRENT`` changes) with two ``stat``
+calls per search and reload.
+
+Text is analysed for Swedish: lower case, diacritics folded (so "kok" finds "kök"), Snowball stems. A query
+word matches exactly (ranked by BM25), as a prefix (the last word, as people type) and with one typo (two
+for long words); article numbers and GTINs match exactly or by prefix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import tantivy
+
+from avrop.catalogue.search import ItemDocument, SearchQuery, SearchResult
+
+ANALYZER = "sv_text"
+RAW = "raw_lower"
+WRITER_HEAP = 96 * 1024 * 1024
+MAX_TOKENS = 8
+
+
+def _text_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("swedish"))
+        .build()
+    )
+
+
+def _raw_analyzer() -> tantivy.TextAnalyzer:
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(tantivy.Filter.lowercase()).build()
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    builder.add_unsigned_field("agreement", indexed=True, fast=True)
+    builder.add_unsigned_field("supplier", indexed=True)
+    for name in ("name", "brand", "keywords", "description"):
+        builder.add_text_field(name, tokenizer_name=ANALYZER, index_option="freq")
+    for name in ("article", "category", "eco"):
+        builder.add_text_field(name, tokenizer_name=RAW, index_option="basic")
+    builder.add_float_field("price", indexed=True, fast=True)
+    return builder.build()
+
+
+SCHEMA = _schema()
+TEXT_FIELDS = (("name", 3.0), ("keywords", 2.0), ("brand", 2.0), ("description", 1.0))
+
+
+def _open(path: Path) -> tantivy.Index:
+    path.mkdir(parents=True, exist_ok=True)
+    index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
+    index.register_tokenizer(ANALYZER, _text_analyzer())
+    index.register_tokenizer(RAW, _raw_analyzer())
+    return index
+
+
+def to_tantivy(doc: ItemDocument) -> tantivy.Document:
+    articles = [doc.article_number]
+    if doc.gtin:
+        articles.append(doc.gtin)
+    return tantivy.Document.from_dict(
+        {
+            "id": doc.id,
+            "agreement": doc.agreement_id,
+            "supplier": doc.supplier_id,
+            "name": doc.name,
+            "brand": doc.brand,
+            "keywords": doc.keywords,
+            "description": doc.description,
+            "article": articles,
+            "category": list(doc.categories),
+            "eco": list(doc.eco_labels),
+            "price": doc.unit_price,
+        },
+        SCHEMA,
+    )
+
+
+class TantivyEngine:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._local = threading.local()
+        self._text = _text_analyzer()
+
+    # --- files and locks ------------------------------------------------------------------------------
+
+    def _current_name(self) -> str:
+        try:
+            return (self.root / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            return ""
+
+    def _switch(self, name: str) -> None:
+        tmp = self.root / f"CURRENT.{os.getpid()}"
+        tmp.write_text(name)
+        os.replace(tmp, self.root / "CURRENT")
+
+    @contextlib.contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / "writer.lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _ensure_current(self) -> str:
+        name = self._current_name()
+        if not name:
+            name = f"items-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+            _open(self.root / name)
+            self._switch(name)
+        return name
+
+    # --- reading ---------------------------------------------------------------------------------------
+
+    def _searcher(self) -> tantivy.Searcher | None:
+        """A searcher for this thread, reloaded when the index was committed to or switched."""
+        try:
+            current_stat = os.stat(self.root / "CURRENT").st_mtime_ns
+        except FileNotFoundError:
+            return None
+        local = self._local
+        if getattr(local, "current_stat", None) != current_stat:
+            name = self._current_name()
+            if not name or not (self.root / name).exists():
+                return None
+            local.index = _open(self.root / name)
+            local.name = name
+            local.current_stat = current_stat
+            local.meta_stat = None
+        try:
+            meta_stat = os.stat(self.root / local.name / "meta.json").st_mtime_ns
+        except FileNotFoundError:
+            return None
+        if local.meta_stat != meta_stat:
+            local.index.reload()
+            local.meta_stat = meta_stat
+        return local.index.searcher()
+
+    def _tokens(self, text: str) -> list[str]:
+        return self._text.analyze(text)[:MAX_TOKENS]
+
+    def build_query(self, query: SearchQuery) -> tantivy.Query | None:
+        schema = SCHEMA
+        should = tantivy.Occur.Should
+        must = tantivy.Occur.Must
+        words = query.text.split()
+        tokens = self._tokens(query.text)
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if tokens:
+            per_token = []
+            for position, token in enumerate(tokens):
+                last = position == len(tokens) - 1
+                options: list[tuple[tantivy.Occur, tantivy.Query]] = [
+                    (should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, token), boost))
+                    for field, boost in TEXT_FIELDS
+                ]
+                distance = 2 if len(token) >= 8 else 1 if len(token) >= 4 else 0
+                for field in ("name", "keywords", "brand"):
+                    if distance or (last and len(token) >= 2):
+                        options.append(
+                            (
+                                should,
+                                tantivy.Query.fuzzy_term_query(
+                                    schema,
+                                    field,
+                                    token,
+                                    distance=distance,
+                                    transposition_cost_one=True,
+                                    prefix=last,
+                                ),
+                            )
+                        )
+                per_token.append((must, tantivy.Query.boolean_query(options)))
+            clauses.append((should, tantivy.Query.boolean_query(per_token)))
+        if len(words) == 1 and words[0].strip():
+            article = words[0].strip().lower()
+            clauses.append(
+                (
+                    should,
+                    tantivy.Query.boost_query(tantivy.Query.term_query(schema, "article", article), 10.0),
+                )
+            )
+            if len(article) >= 3:
+                clauses.append(
+                    (
+                        should,
+                        tantivy.Query.boost_query(
+                            tantivy.Query.fuzzy_term_query(
+                                schema, "article", article, distance=0, prefix=True
+                            ),
+                            5.0,
+                        ),
+                    )
+                )
+        if not clauses and not (query.category or query.eco_label or query.supplier_ids):
+            return None
+        text_query = tantivy.Query.boolean_query(clauses) if clauses else tantivy.Query.all_query()
+        filters: list[tuple[tantivy.Occur, tantivy.Query]] = [
+            (must, text_query),
+            (must, tantivy.Query.term_set_query(schema, "agreement", sorted(query.agreement_ids))),
+        ]
+        if query.supplier_ids:
+            filters.append(
+                (must, tantivy.Query.term_set_query(schema, "supplier", sorted(query.supplier_ids)))
+            )
+        if query.category:
+            filters.append((must, tantivy.Query.term_query(schema, "category", query.category.lower())))
+        if query.eco_label:
+            filters.append((must, tantivy.Query.term_query(schema, "eco", query.eco_label.lower())))
+        if query.price_min is not None or query.price_max is not None:
+            filters.append(
+                (
+                    must,
+                    tantivy.Query.range_query(
+                        schema,
+                        "price",
+                        tantivy.FieldType.Float,
+                        float(query.price_min) if query.price_min is not None else None,
+                        float(query.price_max) if query.price_max is not None else None,
+                    ),
+                )
+            )
+        return tantivy.Query.boolean_query(filters)
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        if not query.agreement_ids:
+            return SearchResult()
+        searcher = self._searcher()
+        if searcher is None:
+            return SearchResult()
+        built = self.build_query(query)
+        if built is None:
+            return SearchResult()
+        found = searcher.search(built, limit=query.limit, count=True, offset=query.offset)
+        ids = [searcher.doc(address)["id"][0] for _score, address in found.hits]
+        return SearchResult(ids=ids, total=found.count or 0)
+
+    def count(self) -> int:
+        searcher = self._searcher()
+        return searcher.num_docs if searcher is not None else 0
+
+    # --- writing ---------------------------------------------------------------------------------------
+
+    def update(
+        self, *, documents: Iterable[ItemDocument], removed_ids: Iterable[int], fresh: bool = False
+    ) -> int:
+        """Replace the given documents and delete the removed ones, in one commit.
+
+        ``fresh``: the documents are new to the index (a first price list), so there is nothing to replace.
+        """
+        written = 0
+        with self._writer_lock():
+            index = _open(self.root / self._ensure_current())
+            writer = index.writer(heap_size=WRITER_HEAP, num_threads=2 if fresh else 1)
+            try:
+                for item_id in removed_ids:
+                    writer.delete_documents_by_term("id", item_id)
+                for doc in documents:
+                    if not fresh:
+                        writer.delete_documents_by_term("id", doc.id)
+                    writer.add_document(to_tantivy(doc))
+                    written += 1
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+        return written
+
+    def rebuild(self, documents: Iterable[ItemDocument]) -> int:
+        """Write a complete new index beside the old one, then switch to it and remove the old one."""
+        written = 0
+        with self._writer_lock():
+            old = self._current_name()
+            name = f"items-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 100000}"
+            index = _open(self.root / name)
+            writer = index.writer(heap_size=WRITER_HEAP * 2, num_threads=2)
+            for doc in documents:
+                writer.add_document(to_tantivy(doc))
+                written += 1
+            writer.commit()
+            writer.wait_merging_threads()
+            self._switch(name)
+            if old and old != name:
+                shutil.rmtree(self.root / old, ignore_errors=True)
+        return written

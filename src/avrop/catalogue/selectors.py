@@ -1,0 +1,315 @@
+"""Reads about catalogues, always scoped by the acting user and organisation.
+
+Requisitioners see active items of agreements their organisation may call off today (a call-off party and
+inside the agreement's validity). Coordinators of the contracting organisation see its price lists, staged
+imports and every item of its agreements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from avrop.agreements.models import Agreement
+from avrop.catalogue.models import (
+    AccountRule,
+    CatalogueItem,
+    CatalogueVersion,
+    ImportFinding,
+    MissingItemReport,
+    SearchLog,
+    StagedItem,
+    Template,
+    TemplateLine,
+)
+from avrop.catalogue.search import SearchQuery, get_engine
+from avrop.core.errors import NotFound
+from avrop.organisations.models import Membership, Organisation, User
+from avrop.organisations.roles import Role
+from avrop.organisations.selectors import organisation_get, roles_in
+
+MANAGE_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.PROCUREMENT_OFFICER})
+
+
+def callable_agreement_ids(*, organisation: Organisation, today: dt.date | None = None) -> frozenset[int]:
+    """The agreements the organisation may call off today: it is a party and the agreement is valid."""
+    today = today or timezone.localdate()
+    return frozenset(
+        Agreement.objects.filter(
+            parties__organisation=organisation, valid_from__lte=today, valid_to__gte=today
+        ).values_list("pk", flat=True)
+    )
+
+
+def _scoped(user: User, organisation: Organisation) -> Organisation:
+    return organisation_get(user=user, organisation_id=organisation.pk)
+
+
+# --- price lists -----------------------------------------------------------------------------------------
+
+
+def price_list_list(*, user: User, organisation: Organisation) -> QuerySet[CatalogueVersion]:
+    """The contracting organisation's price lists, or for a supplier the ones it sent."""
+    organisation = _scoped(user, organisation)
+    return (
+        CatalogueVersion.objects.filter(Q(organisation=organisation) | Q(supplier=organisation))
+        .select_related("agreement", "supplier", "inbound_file", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def price_list_get(*, user: User, organisation: Organisation, version_id: int) -> CatalogueVersion:
+    try:
+        return price_list_list(user=user, organisation=organisation).get(pk=version_id)
+    except (CatalogueVersion.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def price_lists_waiting(*, user: User, organisation: Organisation) -> QuerySet[CatalogueVersion]:
+    return price_list_list(user=user, organisation=organisation).filter(
+        organisation=organisation, status=CatalogueVersion.Status.REVIEW
+    )
+
+
+def staged_items(
+    *, version: CatalogueVersion, change: str = "", over_limit: bool = False, unmapped: bool = False
+) -> QuerySet[StagedItem]:
+    rows = StagedItem.objects.filter(version=version)
+    if change:
+        rows = rows.filter(change=change)
+    if over_limit:
+        rows = rows.filter(over_limit=True)
+    if unmapped:
+        rows = rows.filter(change=StagedItem.Change.ADDED, account_code="")
+    return rows.order_by("line", "id")
+
+
+def staged_price_changes(*, version: CatalogueVersion) -> QuerySet[StagedItem]:
+    return StagedItem.objects.filter(
+        version=version, change=StagedItem.Change.CHANGED, price_change_percent__isnull=False
+    ).order_by("-over_limit", "-price_change_percent", "line")
+
+
+def unmapped_groups(*, version: CatalogueVersion) -> list[dict]:
+    """New items without an account, grouped by category so one rule maps a whole group."""
+    return list(
+        StagedItem.objects.filter(version=version, change=StagedItem.Change.ADDED, account_code="")
+        .values("category_scheme", "category_code", "own_category")
+        .annotate(items=Count("id"), example=Max("name"))
+        .order_by("-items", "category_code", "own_category")[:100]
+    )
+
+
+def finding_list(*, version: CatalogueVersion) -> QuerySet[ImportFinding]:
+    return ImportFinding.objects.filter(version=version).order_by("line", "id")
+
+
+def finding_summary(*, version: CatalogueVersion) -> list[dict]:
+    return list(
+        ImportFinding.objects.filter(version=version)
+        .values("code", "severity")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+
+
+# --- items ----------------------------------------------------------------------------------------------
+
+
+def _item_scope(organisation: Organisation, roles: frozenset[str]) -> Q:
+    visible = Q(agreement_id__in=callable_agreement_ids(organisation=organisation), is_active=True)
+    if roles & MANAGE_ROLES:
+        visible |= Q(organisation=organisation)
+    return visible
+
+
+def item_get(*, user: User, organisation: Organisation, item_id: int) -> CatalogueItem:
+    organisation = _scoped(user, organisation)
+    roles = roles_in(user=user, organisation=organisation)
+    try:
+        return (
+            CatalogueItem.objects.filter(_item_scope(organisation, roles))
+            .select_related("agreement", "supplier")
+            .get(pk=item_id)
+        )
+    except (CatalogueItem.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def items_for_ids(*, user: User, organisation: Organisation, item_ids: list[int]) -> list[CatalogueItem]:
+    """Load search hits in their ranked order, re-checking the scope in the database."""
+    organisation = _scoped(user, organisation)
+    allowed = callable_agreement_ids(organisation=organisation)
+    found = {
+        item.pk: item
+        for item in CatalogueItem.objects.filter(
+            pk__in=item_ids, agreement_id__in=allowed, is_active=True
+        ).select_related("agreement", "supplier")
+    }
+    return [found[i] for i in item_ids if i in found]
+
+
+@dataclass
+class SearchPage:
+    items: list[CatalogueItem]
+    total: int
+    query: SearchQuery
+
+
+def search_items(
+    *,
+    user: User,
+    organisation: Organisation,
+    text: str,
+    supplier_id: int | None = None,
+    category: str = "",
+    eco_label: str = "",
+    price_min: Decimal | None = None,
+    price_max: Decimal | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchPage:
+    organisation = _scoped(user, organisation)
+    query = SearchQuery(
+        text=text.strip()[:200],
+        agreement_ids=callable_agreement_ids(organisation=organisation),
+        supplier_ids=frozenset([supplier_id]) if supplier_id else frozenset(),
+        category=category,
+        eco_label=eco_label,
+        price_min=price_min,
+        price_max=price_max,
+        limit=limit,
+        offset=offset,
+    )
+    result = get_engine().search(query)
+    return SearchPage(
+        items=items_for_ids(user=user, organisation=organisation, item_ids=result.ids),
+        total=result.total,
+        query=query,
+    )
+
+
+def search_facets(*, user: User, organisation: Organisation) -> dict[str, list]:
+    """Choices for the filters: suppliers, own categories and labels of the callable agreements."""
+    organisation = _scoped(user, organisation)
+    allowed = callable_agreement_ids(organisation=organisation)
+    agreements = (
+        Agreement.objects.filter(pk__in=allowed).select_related("supplier").order_by("supplier__name")
+    )
+    suppliers = {a.supplier_id: a.supplier.name for a in agreements}
+    categories = list(
+        CatalogueItem.objects.filter(agreement_id__in=allowed, is_active=True)
+        .exclude(own_category="")
+        .values_list("own_category", flat=True)
+        .distinct()
+        .order_by("own_category")[:200]
+    )
+    return {"suppliers": sorted(suppliers.items(), key=lambda s: s[1]), "categories": categories}
+
+
+def unmapped_items(*, user: User, organisation: Organisation) -> QuerySet[CatalogueItem]:
+    organisation = _scoped(user, organisation)
+    return (
+        CatalogueItem.objects.filter(organisation=organisation, is_active=True, account_code="")
+        .select_related("agreement", "supplier")
+        .order_by("supplier__name", "own_category", "name")
+    )
+
+
+def account_rule_list(*, user: User, organisation: Organisation) -> QuerySet[AccountRule]:
+    organisation = _scoped(user, organisation)
+    return (
+        AccountRule.objects.filter(organisation=organisation)
+        .select_related("supplier")
+        .order_by("kind", "value")
+    )
+
+
+def default_account_for(item: CatalogueItem) -> str:
+    """The account number an order line for ``item`` is coded to by default ('' when not mapped).
+
+    The mapping is kept on the item (set by the rules at import or by hand), so this costs no query.
+    """
+    return item.account_code
+
+
+# --- templates -----------------------------------------------------------------------------------------
+
+
+def template_list(*, user: User, organisation: Organisation) -> QuerySet[Template]:
+    """Own templates and those shared with the user's department, organisation or all requisitioners."""
+    organisation = _scoped(user, organisation)
+    memberships = Membership.objects.filter(user=user, organisation=organisation, is_active=True)
+    departments = [d for d in memberships.values_list("department_id", flat=True) if d]
+    is_requisitioner = memberships.filter(role=Role.REQUISITIONER).exists()
+    visible = Q(owner=user) | Q(sharing=Template.Sharing.ORGANISATION)
+    if departments:
+        visible |= Q(sharing=Template.Sharing.DEPARTMENT, department_id__in=departments)
+    if is_requisitioner or roles_in(user=user, organisation=organisation) & MANAGE_ROLES:
+        visible |= Q(sharing=Template.Sharing.REQUISITIONERS)
+    served_by = organisation.served_by_id
+    scope = Q(organisation=organisation)
+    if served_by and is_requisitioner:
+        scope |= Q(organisation_id=served_by, sharing=Template.Sharing.REQUISITIONERS)
+    return (
+        Template.objects.filter(scope)
+        .filter(visible)
+        .select_related("owner", "department")
+        .annotate(line_count=Count("lines"))
+        .order_by("name")
+    )
+
+
+def template_get(*, user: User, organisation: Organisation, template_id: int) -> Template:
+    try:
+        return template_list(user=user, organisation=organisation).get(pk=template_id)
+    except (Template.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def template_lines(*, template: Template, organisation: Organisation) -> list[TemplateLine]:
+    """Lines with their items; ``line.available`` is False when the item left the catalogue or the
+    organisation may no longer call off its agreement."""
+    allowed = callable_agreement_ids(organisation=organisation)
+    lines = list(template.lines.select_related("item", "item__supplier", "item__agreement"))
+    for line in lines:
+        line.available = line.item.is_active and line.item.agreement_id in allowed
+    return lines
+
+
+# --- searches and missing items ------------------------------------------------------------------------
+
+
+def zero_result_searches(
+    *, user: User, organisation: Organisation, days: int = 30, limit: int = 20
+) -> list[dict]:
+    """The most common searches that found nothing, so the coordinator knows what to ask suppliers for."""
+    organisation = _scoped(user, organisation)
+    since = timezone.now() - dt.timedelta(days=days)
+    return list(
+        SearchLog.objects.filter(organisation=organisation, hits=0, searched_at__gte=since)
+        .values("normalised")
+        .annotate(times=Count("id"), users=Count("user", distinct=True), last=Max("searched_at"))
+        .order_by("-times", "normalised")[:limit]
+    )
+
+
+def missing_report_list(*, user: User, organisation: Organisation) -> QuerySet[MissingItemReport]:
+    organisation = _scoped(user, organisation)
+    reports = MissingItemReport.objects.filter(organisation=organisation).select_related(
+        "reported_by", "answered_by"
+    )
+    if not roles_in(user=user, organisation=organisation) & MANAGE_ROLES:
+        reports = reports.filter(reported_by=user)
+    return reports.order_by("status", "-created_at")
+
+
+def missing_report_get(*, user: User, organisation: Organisation, report_id: int) -> MissingItemReport:
+    try:
+        return missing_report_list(user=user, organisation=organisation).get(pk=report_id)
+    except (MissingItemReport.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None

@@ -1,0 +1,1 @@
+"""Catalogue actions, one module per family: imports, accounts, templates, searches, indexing."""

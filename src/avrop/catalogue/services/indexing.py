@@ -1,0 +1,141 @@
+"""Keep the search index in step with the database: only active items of active price lists are indexed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+
+from avrop.catalogue.models import CatalogueItem, CatalogueVersion
+from avrop.catalogue.search import ItemDocument, get_engine
+
+_COLUMNS = (
+    "id",
+    "agreement_id",
+    "supplier_id",
+    "article_number",
+    "gtin",
+    "name",
+    "description",
+    "brand",
+    "keywords",
+    "category_scheme",
+    "category_code",
+    "own_category",
+    "eco_labels",
+    "price_amount",
+    "price_quantity",
+    "is_active",
+)
+ITEM_TABLE = CatalogueItem._meta.db_table
+VERSION_TABLE = CatalogueVersion._meta.db_table
+
+
+def categories_of(scheme: str, code: str, own: str) -> tuple[str, ...]:
+    """Category terms: the full code and its UNSPSC segment, family and class, so a filter can be broad."""
+    terms = []
+    if scheme == "unspsc" and code:
+        terms.extend(f"unspsc:{code[:n]}" for n in (2, 4, 6, 8) if len(code) >= n)
+    elif scheme and code:
+        terms.append(f"{scheme}:{code}")
+    if own:
+        terms.append(f"own:{own.strip().lower()}")
+    return tuple(terms)
+
+
+def _document(row: tuple) -> ItemDocument:
+    (
+        item_id,
+        agreement_id,
+        supplier_id,
+        article,
+        gtin,
+        name,
+        description,
+        brand,
+        keywords,
+        scheme,
+        code,
+        own,
+        eco,
+        price,
+        quantity,
+        _active,
+    ) = row
+    price = Decimal(str(price))
+    quantity = Decimal(str(quantity or 1)) or Decimal(1)
+    return ItemDocument(
+        id=item_id,
+        agreement_id=agreement_id,
+        supplier_id=supplier_id,
+        article_number=article,
+        gtin=gtin,
+        name=name,
+        description=description,
+        brand=brand,
+        keywords=keywords,
+        categories=categories_of(scheme, code, own),
+        eco_labels=tuple(label.lower() for label in eco.split(",") if label),
+        unit_price=float(price / quantity),
+    )
+
+
+def _rows(where: str, params: list) -> Iterator[tuple]:
+    # A server-side cursor on PostgreSQL and fetchmany on SQLite keep memory flat for a million rows.
+    cols = ", ".join(f"i.{c}" for c in _COLUMNS)
+    sql = (
+        f"SELECT {cols} FROM {ITEM_TABLE} i JOIN {VERSION_TABLE} v "  # noqa: S608 (names from model meta)
+        f"ON v.agreement_id = i.agreement_id AND v.status = 'active' WHERE {where}"
+    )
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            yield from rows
+
+
+def _split(rows: Iterable[tuple], removed: list[int]) -> Iterator[ItemDocument]:
+    for row in rows:
+        if row[-1]:
+            yield _document(row)
+        else:
+            removed.append(row[0])
+
+
+def index_version(*, version_id: int) -> int:
+    """Index what an activated price list changed (its items carry its id); delete what it removed."""
+    version = CatalogueVersion.objects.filter(pk=version_id).first()
+    if version is None or version.status != CatalogueVersion.Status.ACTIVE:
+        return 0
+    first_load = version.base_id is None and not version.removed
+    written = get_engine().update(
+        documents=(_document(r) for r in _rows("i.version_id = %s AND i.is_active = %s", [version_id, True])),
+        removed_ids=[] if first_load else _removed_ids(version_id),
+        fresh=first_load,
+    )
+    CatalogueVersion.objects.filter(pk=version_id).update(indexed_at=timezone.now())
+    return written
+
+
+def _removed_ids(version_id: int) -> list[int]:
+    return list(
+        CatalogueItem.objects.filter(version_id=version_id, is_active=False).values_list("pk", flat=True)
+    )
+
+
+def index_items(*, item_ids: list[int]) -> int:
+    """Re-index single items (after an image or other edit); inactive or unknown ones are deleted."""
+    if not item_ids:
+        return 0
+    removed: list[int] = []
+    placeholders = ", ".join(["%s"] * len(item_ids))
+    documents = list(_split(_rows(f"i.id IN ({placeholders})", list(item_ids)), removed))
+    found = {d.id for d in documents}
+    removed.extend(i for i in item_ids if i not in found)
+    return get_engine().update(documents=documents, removed_ids=removed)
+
+
+def rebuild_index() -> int:
+    """Build the whole index from the database and switch to it (``avrop catalogue_reindex``)."""
+    return get_engine().rebuild(_split(_rows("i.is_active = %s", [True]), []))

@@ -1,0 +1,45 @@
+"""Catalogue tasks: staging, indexing, the watched folder and scheduled activation. Ids in, idempotent."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+
+
+@db_task()
+def catalogue_stage(version_id: int) -> str:
+    from avrop.catalogue.services.imports import price_list_stage
+
+    return price_list_stage(version_id=version_id).status
+
+
+@db_task(retries=3, retry_delay=30)
+def catalogue_index_version(version_id: int) -> int:
+    """Index one activated price list. The engine's writer lock serialises writers across workers."""
+    from avrop.catalogue.services.indexing import index_version
+
+    return index_version(version_id=version_id)
+
+
+@db_task(retries=3, retry_delay=30)
+def catalogue_index_items(item_ids: list[int]) -> int:
+    from avrop.catalogue.services.indexing import index_items
+
+    return index_items(item_ids=item_ids)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("catalogue-inbound-scan")
+def catalogue_inbound_scan() -> int:
+    """The Monday routine without anyone: pick up files dropped in the suppliers' folders."""
+    from avrop.catalogue.services.imports import inbound_folder_scan
+
+    return len(inbound_folder_scan())
+
+
+@db_periodic_task(crontab(minute="7"))
+def catalogue_activate_due() -> int:
+    """Activate approved price lists whose start date has come (hourly, so a restart loses no day)."""
+    from avrop.catalogue.services.imports import price_lists_activate_due
+
+    return price_lists_activate_due()
