@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "avrop.suppliers",
     "avrop.agreements",
     "avrop.catalogue",
+    "avrop.payables",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PayablesConfig(AppConfig):
+    name = "avrop.payables"
+    label = "payables"
+    verbose_name = _("Supplier invoices")

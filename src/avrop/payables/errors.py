@@ -1,0 +1,19 @@
+"""Stable error codes of the payables app."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    NOT_AP_CLERK = "payables_not_ap_clerk"
+    NOT_REVIEWER = "payables_not_reviewer"
+    SAME_PERSON = "payables_same_person"
+    NO_REVIEWER = "payables_no_reviewer"
+    REVIEWER_NOT_MEMBER = "payables_reviewer_not_member"
+    CODING_INVALID = "payables_coding_invalid"
+    CODING_TOTAL = "payables_coding_total"
+    REGISTRATION_INVALID = "payables_registration_invalid"
+    FILE_TOO_LARGE = "payables_file_too_large"
+    FILE_EMPTY = "payables_file_empty"
+    REASON_REQUIRED = "payables_reason_required"
