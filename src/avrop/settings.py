@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "avrop.organisations",
     "avrop.suppliers",
     "avrop.agreements",
+    "avrop.cases",
     "avrop.catalogue",
     "avrop.payables",
 ]

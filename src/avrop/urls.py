@@ -17,5 +17,6 @@ urlpatterns = [
     path("organisations/", include("avrop.organisations.urls")),
     path("suppliers/", include("avrop.suppliers.urls")),
     path("agreements/", include("avrop.agreements.urls")),
+    path("cases/", include("avrop.cases.urls")),
     path("", include("avrop.core.urls")),
 ]

@@ -332,7 +332,7 @@ def bank_account_register(
 
 
 def _retire(actor: User | None, account: BankAccount) -> None:
-    assert_transition(account, to=BankAccount.Status.RETIRED, transitions=BANK_ACCOUNT_TRANSITIONS)
+    assert_transition(account, to=str(BankAccount.Status.RETIRED), transitions=BANK_ACCOUNT_TRANSITIONS)
     account.status = BankAccount.Status.RETIRED
     account.retired_by, account.retired_at = actor, timezone.now()
     account.save(update_fields=["status", "retired_by", "retired_at", "updated_at"])
@@ -343,7 +343,7 @@ def bank_account_verify(*, actor: User, account_id: int, note: str) -> BankAccou
     """Confirm new bank details. Segregation of duties: not by the person who registered them."""
     account = lock(BankAccount, account_id)
     _guard(actor, account.supplier.buyer, BANK_ROLES)
-    assert_transition(account, to=BankAccount.Status.VERIFIED, transitions=BANK_ACCOUNT_TRANSITIONS)
+    assert_transition(account, to=str(BankAccount.Status.VERIFIED), transitions=BANK_ACCOUNT_TRANSITIONS)
     if account.registered_by_id is not None and account.registered_by_id == actor.pk:
         raise NotAllowed(
             _("Someone other than the person who registered the bank details must verify them."),
@@ -486,7 +486,9 @@ def portal_invitation_accept(
     found = portal_invitation_by_key(key=key)
     invitation = lock(PortalInvitation, found.pk)
     portal_invitation_check(invitation)  # again under the lock: two tabs may race
-    assert_transition(invitation, to=PortalInvitation.Status.ACCEPTED, transitions=INVITATION_TRANSITIONS)
+    assert_transition(
+        invitation, to=str(PortalInvitation.Status.ACCEPTED), transitions=INVITATION_TRANSITIONS
+    )
     username = username.strip()
     if not username:
         raise DomainError(ErrorCode.VALIDATION, _("Choose a user name."), field="username")
@@ -526,7 +528,7 @@ def portal_invitation_revoke(*, actor: User | None, invitation_id: int) -> Porta
     invitation = lock(PortalInvitation, invitation_id)
     buyer = invitation.supplier.buyer
     _guard(actor, buyer, INVITE_ROLES)
-    assert_transition(invitation, to=PortalInvitation.Status.REVOKED, transitions=INVITATION_TRANSITIONS)
+    assert_transition(invitation, to=str(PortalInvitation.Status.REVOKED), transitions=INVITATION_TRANSITIONS)
     invitation.status = PortalInvitation.Status.REVOKED
     invitation.revoked_by, invitation.revoked_at = actor, timezone.now()
     invitation.save(update_fields=["status", "revoked_by", "revoked_at", "updated_at"])
