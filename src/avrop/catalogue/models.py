@@ -210,6 +210,8 @@ class CatalogueItem(models.Model):
     keywords = models.CharField(_("keywords"), max_length=500, blank=True)
     eco_labels = models.CharField(_("environmental labels"), max_length=200, blank=True)
     content_hash = models.BigIntegerField(default=0, editable=False)
+    # The hash of the row as the supplier wrote it: an unchanged row is recognised without being parsed.
+    raw_hash = models.BigIntegerField(default=0, editable=False)
     # The account is kept as its number so that the mapping works with or without a chart of accounts.
     account_code = models.CharField(_("account"), max_length=20, blank=True)
     account_source = models.CharField(
@@ -280,6 +282,7 @@ class StagedItem(models.Model):
     keywords = models.CharField(max_length=500, blank=True)
     eco_labels = models.CharField(max_length=200, blank=True)
     content_hash = models.BigIntegerField(default=0)
+    raw_hash = models.BigIntegerField(default=0)
     account_code = models.CharField(max_length=20, blank=True)
     old_price_amount = models.DecimalField(null=True, blank=True, **MONEY)
     price_change_percent = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)

@@ -59,7 +59,6 @@ TIERS, VAT, LEAD, IMAGES, KEYWORDS, ECO = range(13, 19)
 
 LIMITS = {
     "article_number": 60,
-    "gtin": 14,
     "name": 300,
     "brand": 120,
     "own_category": 120,
@@ -100,7 +99,9 @@ def parse_decimal(value: object) -> Decimal:
         return Decimal(value)
     if isinstance(value, float):
         return Decimal(repr(value))
-    text = _SPACES.sub("", str(value))
+    text = str(value)
+    if " " in text or "\u00a0" in text or "\u202f" in text:
+        text = _SPACES.sub("", text)
     if "," in text and "." in text:
         if text.rfind(",") > text.rfind("."):
             text = text.replace(".", "").replace(",", ".")
@@ -136,6 +137,12 @@ def content_hash(values: tuple) -> int:
     return int.from_bytes(hashlib.blake2b(joined.encode(), digest_size=8).digest(), "big", signed=True)
 
 
+def raw_hash(raw: dict[str, object]) -> int:
+    """The hash of the cells as read, before any normalisation."""
+    joined = "\x1f".join(v if v.__class__ is str else str(v) for v in raw.values())  # type: ignore[misc]
+    return int.from_bytes(hashlib.blake2b(joined.encode(), digest_size=8).digest(), "big", signed=True)
+
+
 class RowChecker:
     """Normalises rows given as ``{field: raw value}``; keeps no state between rows except settings."""
 
@@ -150,20 +157,22 @@ class RowChecker:
 
     def check(self, line: int, raw: dict[str, object]) -> tuple[tuple | None, list[Finding]]:
         findings: list[Finding] = []
-        get = raw.get
-        article = _text(get("article_number"))
+        # Text of every cell once; CSV cells are already str, spreadsheet cells may be numbers.
+        t = {k: (v.strip() if v.__class__ is str else _text(v)) for k, v in raw.items()}
+        get = t.get
+        article = get("article_number", "")
         if not article:
             findings.append(
                 self._finding(
                     line, "article_number", "missing_article_number", _("The article number is missing."), ""
                 )
             )
-        name = _SPACES.sub(" ", _text(get("name")))
+        name = " ".join(get("name", "").split())
         if not name:
             findings.append(self._finding(line, "name", "missing_name", _("The name is missing."), article))
-        for key in ("article_number", "name", "brand", "own_category", "keywords", "eco_labels"):
-            value = _text(get(key))
-            if len(value) > LIMITS[key]:
+        for key in LIMITS:
+            value = get(key)
+            if value and len(value) > LIMITS[key]:
                 findings.append(
                     self._finding(
                         line,
@@ -175,11 +184,14 @@ class RowChecker:
                     )
                 )
 
-        gtin = _text(get("gtin")).replace(" ", "")
+        gtin = get("gtin", "")
         if gtin:
-            if gtin.isdigit() and len(gtin) in (8, 12, 13, 14) and ean.is_valid(gtin):
-                pass
-            else:
+            gtin = gtin.replace(" ", "")
+            if not (
+                gtin.isdigit()
+                and len(gtin) in (8, 12, 13, 14)
+                and ean.calc_check_digit(gtin[:-1]) == gtin[-1]
+            ):
                 findings.append(
                     self._finding(
                         line,
@@ -190,7 +202,7 @@ class RowChecker:
                     )
                 )
 
-        unit = _text(get("unit")).upper()
+        unit = get("unit", "").upper()
         if not unit:
             findings.append(self._finding(line, "unit", "missing_unit", _("The unit is missing."), article))
         elif unit not in self.units:
@@ -205,22 +217,22 @@ class RowChecker:
                 )
             )
 
-        price_raw = get("price")
+        price_text = get("price", "")
         price = None
-        if price_raw is None or _text(price_raw) == "":
+        if not price_text:
             findings.append(
                 self._finding(line, "price", "missing_price", _("The price is missing."), article)
             )
         else:
             try:
-                price = parse_decimal(price_raw)
+                price = parse_decimal(raw["price"])
             except ValueError:
                 findings.append(
                     self._finding(
                         line,
                         "price",
                         "invalid_price",
-                        _("%(value)s is not a price.") % {"value": _text(price_raw)[:20]},
+                        _("%(value)s is not a price.") % {"value": price_text[:20]},
                         article,
                     )
                 )
@@ -230,28 +242,35 @@ class RowChecker:
                         self._finding(line, "price", "negative_price", _("The price is negative."), article)
                     )
 
-        pack = self._optional_decimal(line, "pack_size", get("pack_size"), findings, article, positive=True)
-        price_qty = self._optional_decimal(
-            line, "price_quantity", get("price_quantity"), findings, article, positive=True
-        )
-        vat = self._optional_decimal(line, "vat_rate", get("vat_rate"), findings, article)
-        if vat is not None and not (0 <= vat <= 100):
-            findings.append(
-                self._finding(line, "vat_rate", "invalid_vat", _("The VAT rate must be 0–100."), article)
+        pack = price_qty = vat = lead = None
+        if get("pack_size"):
+            pack = self._optional_decimal(
+                line, "pack_size", raw["pack_size"], findings, article, positive=True
             )
-        lead = self._optional_decimal(line, "lead_time_days", get("lead_time_days"), findings, article)
-        if lead is not None and (lead < 0 or lead != lead.to_integral_value()):
-            findings.append(
-                self._finding(
-                    line,
-                    "lead_time_days",
-                    "invalid_lead_time",
-                    _("The lead time must be whole days."),
-                    article,
+        if get("price_quantity"):
+            price_qty = self._optional_decimal(
+                line, "price_quantity", raw["price_quantity"], findings, article, positive=True
+            )
+        if get("vat_rate"):
+            vat = self._optional_decimal(line, "vat_rate", raw["vat_rate"], findings, article)
+            if vat is not None and not (0 <= vat <= 100):
+                findings.append(
+                    self._finding(line, "vat_rate", "invalid_vat", _("The VAT rate must be 0–100."), article)
                 )
-            )
-        currency = _text(get("currency")).upper() or self.default_currency
-        if not _CURRENCY.match(currency):
+        if get("lead_time_days"):
+            lead = self._optional_decimal(line, "lead_time_days", raw["lead_time_days"], findings, article)
+            if lead is not None and (lead < 0 or lead != lead.to_integral_value()):
+                findings.append(
+                    self._finding(
+                        line,
+                        "lead_time_days",
+                        "invalid_lead_time",
+                        _("The lead time must be whole days."),
+                        article,
+                    )
+                )
+        currency = get("currency", "").upper() or self.default_currency
+        if currency != "SEK" and not _CURRENCY.match(currency):
             findings.append(
                 self._finding(
                     line,
@@ -261,11 +280,10 @@ class RowChecker:
                     article,
                 )
             )
-        tiers = self._tiers(line, get("price_tiers"), findings, article)
+        tiers = self._tiers(line, get("price_tiers", ""), findings, article) if get("price_tiers") else []
 
         scheme, code = "", ""
-        unspsc = _text(get("unspsc"))
-        eclass = _text(get("eclass"))
+        unspsc = get("unspsc", "")
         if unspsc:
             scheme, code = "unspsc", unspsc.replace(" ", "")
             if not code.isdigit() or len(code) > 8:
@@ -278,22 +296,27 @@ class RowChecker:
                         article,
                     )
                 )
-        elif eclass:
-            scheme, code = "eclass", eclass.replace("-", "")[:40]
-        if any(f.severity == "error" for f in findings):
+        elif get("eclass"):
+            scheme, code = "eclass", get("eclass", "").replace("-", "")[:40]
+        if findings:
             return None, findings
 
-        images = _text(get("image_urls"))
-        image_list = [u for u in images.replace("|", " ").split() if u.startswith(("https://", "http://"))]
+        images = get("image_urls", "")
+        image_list = (
+            [u for u in images.replace("|", " ").split() if u.startswith(("https://", "http://"))]
+            if images
+            else []
+        )
+        eco = get("eco_labels", "")
         values = (
             article,
             gtin,
             name,
-            _text(get("description")),
-            _text(get("brand")),
+            get("description", ""),
+            get("brand", ""),
             scheme,
             code,
-            _text(get("own_category")),
+            get("own_category", ""),
             unit,
             canonical(pack) if pack is not None else None,
             canonical(price),  # type: ignore[arg-type]
@@ -303,10 +326,8 @@ class RowChecker:
             canonical(vat) if vat is not None else None,
             int(lead) if lead is not None else None,
             json.dumps(image_list) if image_list else "[]",
-            _text(get("keywords")),
-            ",".join(
-                x.strip().upper() for x in _text(get("eco_labels")).replace(";", ",").split(",") if x.strip()
-            ),
+            get("keywords", ""),
+            ",".join(x.strip().upper() for x in eco.replace(";", ",").split(",") if x.strip()) if eco else "",
         )
         return values, findings
 

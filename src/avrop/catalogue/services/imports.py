@@ -283,6 +283,15 @@ def price_list_stage(*, version_id: int) -> CatalogueVersion:
             )
     except readers.SourceError as exc:
         return _fail(version, exc)
+    except Exception as exc:
+        # Record why before the task queue reports it, so the coordinator does not wait for a review.
+        _fail(
+            version,
+            readers.SourceError(
+                "internal", _("The import stopped unexpectedly: %(error)s") % {"error": type(exc).__name__}
+            ),
+        )
+        raise
     with transaction.atomic():
         version = lock(CatalogueVersion, version.pk)
         assert_transition(version, to=Status.REVIEW, transitions=VERSION_TRANSITIONS)
