@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -171,11 +172,22 @@ def supplier_update(
 # --- Contacts and customer numbers ------------------------------------------------------------------------
 
 
-def _check_topic(topic: str) -> None:
+def _check_contact(topic: str, name: str, email: str) -> None:
     if topic not in SupplierContact.Topic.values:
         raise DomainError(
             ErrorCode.VALIDATION, _("Unknown contact topic %(topic)s.") % {"topic": topic}, field="topic"
         )
+    if not name.strip():
+        raise DomainError(ErrorCode.VALIDATION, _("Enter the contact's name."), field="name")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise DomainError(
+                ErrorCode.VALIDATION,
+                _("%(email)s is not an e-mail address.") % {"email": email},
+                field="email",
+            ) from None
 
 
 @transaction.atomic
@@ -183,7 +195,7 @@ def supplier_contact_add(
     *, actor: User | None, supplier: Supplier, topic: str, name: str, email: str = "", phone: str = ""
 ) -> SupplierContact:
     _guard(actor, supplier.buyer, SUPPLIER_ROLES)
-    _check_topic(topic)
+    _check_contact(topic, name, email)
     contact = SupplierContact.objects.create(
         supplier=supplier, topic=topic, name=name, email=email, phone=phone
     )
@@ -204,7 +216,7 @@ def supplier_contact_update(
     contact = lock(SupplierContact, contact_id)
     buyer = contact.supplier.buyer
     _guard(actor, buyer, SUPPLIER_ROLES)
-    _check_topic(topic)
+    _check_contact(topic, name, email)
     before = snapshot(contact)
     contact.topic, contact.name, contact.email, contact.phone = topic, name, email, phone
     contact.save(update_fields=["topic", "name", "email", "phone", "updated_at"])
