@@ -18,5 +18,6 @@ urlpatterns = [
     path("suppliers/", include("avrop.suppliers.urls")),
     path("agreements/", include("avrop.agreements.urls")),
     path("cases/", include("avrop.cases.urls")),
+    path("payables/", include("avrop.payables.urls")),
     path("", include("avrop.core.urls")),
 ]

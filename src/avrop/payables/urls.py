@@ -1,0 +1,26 @@
+from django.urls import path
+
+from avrop.payables import views
+
+app_name = "payables"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("review/", views.review_list, name="review"),
+    path("upload/", views.upload, name="upload"),
+    path("<int:pk>/", views.invoice_detail, name="invoice"),
+    path("<int:pk>/original/", views.invoice_original, name="original"),
+    path("<int:pk>/pdf/", views.invoice_pdf, name="pdf"),
+    path("<int:pk>/official/", views.official_view, name="official"),
+    path("<int:pk>/attachments/<int:index>/", views.attachment, name="attachment"),
+    path("<int:pk>/messages/<int:message_id>/", views.message_content, name="message"),
+    path("<int:pk>/send-to-review/", views.send_to_review, name="send_to_review"),
+    path("<int:pk>/reference/", views.set_reference, name="set_reference"),
+    path("<int:pk>/not-duplicate/", views.not_duplicate, name="not_duplicate"),
+    path("<int:pk>/return/", views.return_invoice, name="return"),
+    path("<int:pk>/query/", views.query_invoice, name="query"),
+    path("<int:pk>/resume/", views.resume, name="resume"),
+    path("<int:pk>/approve/", views.approve, name="approve"),
+    path("<int:pk>/send-back/", views.send_back, name="send_back"),
+    path("<int:pk>/paid/", views.mark_paid, name="paid"),
+    path("<int:pk>/register/", views.register, name="register"),
+]

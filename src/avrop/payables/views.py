@@ -1,0 +1,481 @@
+"""Payables pages: the pre-check queue, the invoice page with its actions, upload and PDF registration."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from csp.decorators import csp_replace
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from avrop.core.decorators import org_view
+from avrop.core.errors import DomainError
+from avrop.organisations.roles import Role
+from avrop.payables import forms, rules, selectors, services
+from avrop.payables.models import Channel, InvoiceMessage, SupplierInvoice
+from avrop.payables.workflows import PRECHECK_QUEUE, TRANSITIONS
+
+Status = SupplierInvoice.Status
+AP_ROLES = [Role.AP_CLERK, Role.ADMIN, Role.AUDITOR]
+CLERK_ROLES = [Role.AP_CLERK, Role.ADMIN]
+
+
+@org_view(roles=AP_ROLES)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    filters = selectors.QueueFilter(
+        status=request.GET.get("status", "") if request.GET.get("status") in Status.values else "",
+        supplier=request.GET.get("supplier", "") if request.GET.get("supplier", "").isdigit() else "",
+        search=request.GET.get("q", "")[:100],
+        overdue=request.GET.get("overdue") == "1",
+    )
+    rows = list(selectors.queue(user=request.user, organisation=request.organisation, filters=filters)[:200])
+    counts = selectors.queue_counts(user=request.user, organisation=request.organisation)
+    rate = selectors.reference_rate_on(timezone.localdate())
+    for row in rows:
+        row.late = selectors.late_cost(row, rate=rate)
+    tabs = [(status, Status(status).label, counts.get(status, 0)) for status in PRECHECK_QUEUE]
+    return render(
+        request,
+        "payables/pages/queue.html",
+        {
+            "rows": rows,
+            "tabs": tabs,
+            "filters": filters,
+            "rate": rate,
+            "open_total": sum(v for k, v in counts.items() if k != Status.RETURNED),
+        },
+    )
+
+
+@org_view()
+@require_GET
+def review_list(request: HttpRequest) -> HttpResponse:
+    rows = (
+        selectors.invoice_list(user=request.user, organisation=request.organisation)
+        .filter(reviewer=request.user, status=Status.WAITING_REVIEW)
+        .order_by("due_date", "pk")
+    )
+    return render(request, "payables/pages/review_list.html", {"rows": rows})
+
+
+def _document_view(invoice: SupplierInvoice) -> Any:
+    """The typed invoice for the readable page, or None when the stored file is not a readable invoice."""
+    if invoice.channel == Channel.PDF:
+        return None
+    from avrop.edi import documents
+
+    try:
+        return documents.parse(services.stored_content(invoice.document))
+    except (ValueError, OSError):
+        return None
+
+
+def _detail_context(request: HttpRequest, invoice: SupplierInvoice, **extra: Any) -> dict[str, Any]:
+    roles = request.roles
+    is_clerk = bool(roles & set(CLERK_ROLES))
+    organisation = request.organisation
+    allowed = TRANSITIONS.get(invoice.status, frozenset())
+    context: dict[str, Any] = {
+        "invoice": invoice,
+        "doc": _document_view(invoice),
+        "findings": [{**f, "plain": rules.explain(f)} for f in invoice.findings],
+        "messages_sent": selectors.messages_of(invoice),
+        "coding_lines": invoice.coding_lines.all(),
+        "late": selectors.late_cost(invoice),
+        "is_clerk": is_clerk,
+        "is_reviewer": invoice.reviewer_id == request.user.pk and invoice.status == Status.WAITING_REVIEW,
+        "can_return": Status.RETURNED in allowed,
+        "can_query": Status.UNDER_QUERY in allowed,
+        "original": invoice.duplicate_of,
+    }
+    if organisation.is_buyer:
+        reviewers = selectors.reviewers_for(organisation=organisation)
+        if is_clerk and invoice.status in {Status.PRECHECK, Status.UNDER_QUERY}:
+            suggestion = selectors.coding_suggestion(invoice)
+            context["suggestion"] = suggestion
+            context["coding_formset"] = extra.pop("coding_formset", None) or forms.CodingFormSet(
+                prefix="coding",
+                initial=[
+                    {
+                        "account": s.account,
+                        "cost_centre": s.cost_centre,
+                        "project": s.project,
+                        "amount": s.amount,
+                    }
+                    for s in suggestion.lines
+                ],
+            )
+            context["reviewer_form"] = extra.pop("reviewer_form", None) or forms.ReviewerForm(
+                reviewers=reviewers, initial={"reviewer": invoice.reviewer_id, "source": suggestion.source}
+            )
+        if is_clerk and invoice.status in {Status.NEEDS_REFERENCE, Status.PRECHECK}:
+            context["reference_form"] = forms.ReferenceForm(
+                departments=organisation.departments.filter(is_active=True).order_by("name"),
+                reviewers=reviewers,
+                initial={"department": invoice.department_id, "reviewer": invoice.reviewer_id},
+            )
+        if is_clerk and invoice.status == Status.REGISTRATION:
+            context["registration_form"] = extra.pop("registration_form", None) or _registration_form(invoice)
+    context["reason_form"] = forms.ReasonForm()
+    context["question_form"] = forms.QuestionForm()
+    context["comment_form"] = forms.CommentForm()
+    context.update(extra)
+    return context
+
+
+def _registration_form(invoice: SupplierInvoice, data: Any = None) -> forms.RegistrationForm:
+    prefilled = invoice.pdf_prefill or {}
+    initial = {
+        "supplier": invoice.supplier_id,
+        "kind": invoice.kind,
+        "currency": "SEK",
+        **{
+            k: prefilled[k]
+            for k in (
+                "number",
+                "issue_date",
+                "due_date",
+                "payable_amount",
+                "tax_amount",
+                "buyer_reference",
+                "payee_account",
+                "payment_reference",
+            )
+            if k in prefilled
+        },
+    }
+    if "payable_amount" in prefilled and "tax_amount" in prefilled:
+        initial["net_amount"] = Decimal(prefilled["payable_amount"]) - Decimal(prefilled["tax_amount"])
+    suppliers = invoice.organisation.supplier_relations.select_related("organisation").order_by(
+        "organisation__name"
+    )
+    form = forms.RegistrationForm(data, suppliers=suppliers, initial=initial)
+    form.fields["supplier"].label_from_instance = lambda s: s.organisation.name
+    return form
+
+
+@org_view()
+@require_GET
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    return render(request, "payables/pages/invoice.html", _detail_context(request, invoice))
+
+
+@org_view()
+@require_GET
+def invoice_original(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file exactly as received: XML shown as text, PDF inline (for the registration page)."""
+    invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    return _original_response(invoice)
+
+
+def _original_response(invoice: SupplierInvoice) -> HttpResponse:
+    content = services.stored_content(invoice.document)
+    document = invoice.document
+    if document.content_type == "application/pdf":
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{document.sha256[:16]}.pdf"'
+    else:
+        response = HttpResponse(content, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{document.sha256[:16]}.xml"'
+    return response
+
+
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+@org_view()
+@require_GET
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    if invoice.document.content_type != "application/pdf":
+        raise Http404()
+    response = HttpResponse(services.stored_content(invoice.document), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="invoice.pdf"'
+    return response
+
+
+@org_view()
+@require_GET
+def message_content(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    message = invoice.messages.filter(pk=message_id).first()
+    if message is None:
+        raise Http404()
+    content_type = "text/plain; charset=utf-8"
+    response = HttpResponse(bytes(message.content), content_type=content_type)
+    extension = "xml" if message.via == InvoiceMessage.Via.PEPPOL else "txt"
+    response["Content-Disposition"] = f'inline; filename="{message.document_id}.{extension}"'
+    return response
+
+
+@org_view()
+@require_GET
+def attachment(request: HttpRequest, pk: int, index: int) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    doc = _document_view(invoice)
+    attachments = getattr(doc, "attachments", []) if doc is not None else []
+    if index >= len(attachments) or attachments[index].attachment.embedded_document is None:
+        raise Http404()
+    binary = attachments[index].attachment.embedded_document
+    # Served as a download, never rendered here: an attachment is content from outside.
+    response = HttpResponse(binary.content, content_type="application/octet-stream")
+    filename = "".join(c for c in (binary.filename or f"attachment-{index}") if c.isalnum() or c in "._-")
+    response["Content-Disposition"] = f'attachment; filename="{filename or "attachment"}"'
+    return response
+
+
+@org_view(roles=AP_ROLES)
+@require_GET
+@csp_replace({"style-src": ["'self'", "'unsafe-inline'"], "script-src": ["'none'"]})
+def official_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """OpenPeppol's presentation stylesheet; its HTML carries inline styles, so only this page allows them."""
+    from avrop.edi.render import RenderError, render_html
+
+    invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    try:
+        html = render_html(services.stored_content(invoice.document))
+    except RenderError as exc:
+        return render(
+            request, "core/pages/error.html", {"error": DomainError("render", str(exc))}, status=422
+        )
+    return HttpResponse(html)
+
+
+def _back(pk: int) -> HttpResponse:
+    return redirect(reverse("payables:invoice", args=[pk]))
+
+
+def _action(request: HttpRequest, pk: int, form: Any, call: Any, done: str) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return _back(invoice.pk)
+    try:
+        call(invoice, form.cleaned_data)
+    except DomainError as exc:
+        if exc.http_status == 404:
+            raise
+        messages.error(request, exc.message)
+        return _back(invoice.pk)
+    messages.success(request, done)
+    return _back(invoice.pk)
+
+
+@org_view(roles=CLERK_ROLES)
+@require_POST
+def send_to_review(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    formset = forms.CodingFormSet(request.POST, prefix="coding")
+    reviewer_form = forms.ReviewerForm(
+        request.POST, reviewers=selectors.reviewers_for(organisation=request.organisation)
+    )
+    if formset.is_valid() and reviewer_form.is_valid():
+        source = reviewer_form.cleaned_data.get("source") or "manual"
+        lines = [dict(f.cleaned_data, source=source) for f in formset.forms if f.cleaned_data]
+        try:
+            services.invoice_send_to_review(
+                actor=request.user,
+                invoice_id=invoice.pk,
+                lines=lines,
+                reviewer_id=reviewer_form.cleaned_data["reviewer"].pk,
+                source=source,
+            )
+        except DomainError as exc:
+            if exc.http_status == 404:
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Sent to %(name)s for review.")
+                % {"name": reviewer_form.cleaned_data["reviewer"].get_full_name()},
+            )
+            return redirect(reverse("payables:queue"))
+    context = _detail_context(request, invoice, coding_formset=formset, reviewer_form=reviewer_form)
+    return render(request, "payables/pages/invoice.html", context, status=400)
+
+
+@org_view(roles=CLERK_ROLES)
+@require_POST
+def set_reference(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.ReferenceForm(
+        request.POST,
+        departments=request.organisation.departments.all(),
+        reviewers=selectors.reviewers_for(organisation=request.organisation),
+    )
+    return _action(
+        request,
+        pk,
+        form,
+        lambda inv, data: services.invoice_set_reference(
+            actor=request.user,
+            invoice_id=inv.pk,
+            department_id=data["department"].pk if data["department"] else None,
+            reviewer_id=data["reviewer"].pk if data["reviewer"] else None,
+        ),
+        _("Reference set."),
+    )
+
+
+@org_view(roles=CLERK_ROLES)
+@require_POST
+def not_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.CommentForm(request.POST)
+    return _action(
+        request,
+        pk,
+        form,
+        lambda inv, data: services.invoice_not_duplicate(
+            actor=request.user, invoice_id=inv.pk, comment=data["comment"]
+        ),
+        _("Marked as not a duplicate."),
+    )
+
+
+@org_view()
+@require_POST
+def return_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.ReasonForm(request.POST)
+    return _action(
+        request,
+        pk,
+        form,
+        lambda inv, data: services.invoice_return(
+            actor=request.user, invoice_id=inv.pk, reason=data["reason"]
+        ),
+        _("The invoice was returned to the supplier."),
+    )
+
+
+@org_view()
+@require_POST
+def query_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.QuestionForm(request.POST)
+    return _action(
+        request,
+        pk,
+        form,
+        lambda inv, data: services.invoice_query(
+            actor=request.user, invoice_id=inv.pk, question=data["question"]
+        ),
+        _("The question was sent to the supplier."),
+    )
+
+
+@org_view(roles=CLERK_ROLES)
+@require_POST
+def resume(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.CommentForm(request.POST)
+    return _action(
+        request,
+        pk,
+        form,
+        lambda inv, data: services.invoice_resume(
+            actor=request.user, invoice_id=inv.pk, comment=data["comment"]
+        ),
+        _("Back in pre-check."),
+    )
+
+
+@org_view()
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.forms.Form(request.POST)
+    return _action(
+        request,
+        pk,
+        form,
+        lambda inv, data: services.invoice_approve(actor=request.user, invoice_id=inv.pk),
+        _("Approved. The supplier is told the invoice is accepted."),
+    )
+
+
+@org_view()
+@require_POST
+def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.CommentForm(request.POST)
+    return _action(
+        request,
+        pk,
+        form,
+        lambda inv, data: services.invoice_send_back(
+            actor=request.user, invoice_id=inv.pk, comment=data["comment"]
+        ),
+        _("Sent back to the AP clerk."),
+    )
+
+
+@org_view(roles=CLERK_ROLES)
+@require_POST
+def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.forms.Form(request.POST)
+    return _action(
+        request,
+        pk,
+        form,
+        lambda inv, data: services.invoice_mark_paid(actor=request.user, invoice_id=inv.pk),
+        _("Marked as paid. The supplier is told."),
+    )
+
+
+@org_view(roles=CLERK_ROLES)
+@require_POST
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    form = _registration_form(invoice, request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        supplier = data.pop("supplier")
+        try:
+            invoice = services.invoice_register(
+                actor=request.user, invoice_id=invoice.pk, supplier_id=supplier.pk, **data
+            )
+        except DomainError as exc:
+            if exc.http_status == 404:
+                raise
+            if exc.field and exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Registered: %(status)s.") % {"status": invoice.get_status_display()})
+            return _back(invoice.pk)
+    context = _detail_context(request, invoice, registration_form=form)
+    return render(request, "payables/pages/invoice.html", context, status=400)
+
+
+@org_view(roles=CLERK_ROLES)
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    form = forms.UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        document, invoice = services.invoice_receive(
+            content=file.read(),
+            filename=file.name,
+            channel=Channel.UPLOAD,
+            actor=request.user,
+            buyer=request.organisation,
+        )
+        if invoice is None:
+            found = ", ".join(f"{f['rule']}: {f['message']}" for f in document.findings[:3])
+            messages.error(
+                request,
+                _("The file was stored but could not be read as an invoice: %(why)s")
+                % {"why": found or _("it was received before")},
+            )
+            return redirect(reverse("payables:upload"))
+        if invoice.organisation_id != request.organisation.pk:
+            messages.warning(request, _("The invoice was received for another organisation."))
+            return redirect(reverse("payables:queue"))
+        messages.success(request, _("Received: %(status)s.") % {"status": invoice.get_status_display()})
+        return _back(invoice.pk)
+    return render(request, "payables/pages/upload.html", {"form": form})
