@@ -30,7 +30,8 @@ SUPPLIERS: dict[str, tuple[str, str, str]] = {
 }
 
 DEPARTMENTS = [
-    # key, name, town, gln base, code, addresses (label, street, postal, city, building, floor, room, contact, phone, days)
+    # key, name, town, gln base, code,
+    # addresses (label, street, postal, city, building, floor, room, contact, phone, days)
     (
         "simrishamn-kommunkontor",
         "Kommunledningskontoret Simrishamn",

@@ -1,7 +1,8 @@
 """Validate rows of an accounts / dimension objects file (CSV or XLSX).
 
 Columns: ``type`` (``account``/``konto`` or a dimension key, number or name such as ``cost_centre``,
-``kostnadsställe``, ``projekt``), ``code``, ``name``, optional ``valid_from``, ``valid_to`` and ``account_type``
+``kostnadsställe``, ``projekt``), ``code``, ``name``, optional ``valid_from``, ``valid_to`` and
+``account_type``
 (T, S, K, I).
 """
 

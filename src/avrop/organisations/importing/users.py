@@ -120,7 +120,8 @@ def validate_user_rows(
                         number,
                         "username",
                         _(
-                            "A user name may contain letters, digits and @ . + - _ only, at most 150 characters."
+                            "A user name may contain letters, digits and @ . + - _ only, "
+                            "at most 150 characters."
                         ),
                         username,
                     )

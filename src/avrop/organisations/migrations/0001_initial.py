@@ -9,161 +9,390 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('code', models.CharField(blank=True, max_length=40, verbose_name='code')),
-                ('gln', models.CharField(blank=True, max_length=13, verbose_name='GLN')),
-                ('town', models.CharField(blank=True, max_length=100, verbose_name='town')),
-                ('invoice_street', models.CharField(blank=True, max_length=200, verbose_name='invoice address')),
-                ('invoice_postal_code', models.CharField(blank=True, max_length=20, verbose_name='invoice postal code')),
-                ('invoice_city', models.CharField(blank=True, max_length=100, verbose_name='invoice city')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("code", models.CharField(blank=True, max_length=40, verbose_name="code")),
+                ("gln", models.CharField(blank=True, max_length=13, verbose_name="GLN")),
+                ("town", models.CharField(blank=True, max_length=100, verbose_name="town")),
+                (
+                    "invoice_street",
+                    models.CharField(blank=True, max_length=200, verbose_name="invoice address"),
+                ),
+                (
+                    "invoice_postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="invoice postal code"),
+                ),
+                ("invoice_city", models.CharField(blank=True, max_length=100, verbose_name="invoice city")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'department',
-                'verbose_name_plural': 'departments',
-                'ordering': ['organisation', 'name'],
+                "verbose_name": "department",
+                "verbose_name_plural": "departments",
+                "ordering": ["organisation", "name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('preferred_language', models.CharField(blank=True, choices=[('sv', 'Swedish'), ('en', 'English')], default='sv', max_length=8, verbose_name='language')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        blank=True,
+                        choices=[("sv", "Swedish"), ("en", "English")],
+                        default="sv",
+                        max_length=8,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
-                'swappable': 'AUTH_USER_MODEL',
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
+                "swappable": "AUTH_USER_MODEL",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='DeliveryAddress',
+            name="DeliveryAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('label', models.CharField(max_length=100, verbose_name='label')),
-                ('gln', models.CharField(blank=True, max_length=13, verbose_name='GLN')),
-                ('street', models.CharField(max_length=200, verbose_name='street')),
-                ('postal_code', models.CharField(max_length=20, verbose_name='postal code')),
-                ('city', models.CharField(max_length=100, verbose_name='city')),
-                ('building', models.CharField(blank=True, max_length=100, verbose_name='building')),
-                ('floor', models.CharField(blank=True, max_length=20, verbose_name='floor')),
-                ('room', models.CharField(blank=True, max_length=40, verbose_name='room')),
-                ('contact_name', models.CharField(blank=True, max_length=200, verbose_name='contact person')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='contact phone')),
-                ('delivery_days', models.CharField(blank=True, help_text='From the distribution centre, e.g. Tue, Fri', max_length=100, verbose_name='delivery days')),
-                ('opening_hours', models.CharField(blank=True, max_length=100, verbose_name='opening hours')),
-                ('is_default', models.BooleanField(default=False, verbose_name='default')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='delivery_addresses', to='organisations.department', verbose_name='department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("label", models.CharField(max_length=100, verbose_name="label")),
+                ("gln", models.CharField(blank=True, max_length=13, verbose_name="GLN")),
+                ("street", models.CharField(max_length=200, verbose_name="street")),
+                ("postal_code", models.CharField(max_length=20, verbose_name="postal code")),
+                ("city", models.CharField(max_length=100, verbose_name="city")),
+                ("building", models.CharField(blank=True, max_length=100, verbose_name="building")),
+                ("floor", models.CharField(blank=True, max_length=20, verbose_name="floor")),
+                ("room", models.CharField(blank=True, max_length=40, verbose_name="room")),
+                ("contact_name", models.CharField(blank=True, max_length=200, verbose_name="contact person")),
+                ("contact_phone", models.CharField(blank=True, max_length=40, verbose_name="contact phone")),
+                (
+                    "delivery_days",
+                    models.CharField(
+                        blank=True,
+                        help_text="From the distribution centre, e.g. Tue, Fri",
+                        max_length=100,
+                        verbose_name="delivery days",
+                    ),
+                ),
+                ("opening_hours", models.CharField(blank=True, max_length=100, verbose_name="opening hours")),
+                ("is_default", models.BooleanField(default=False, verbose_name="default")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="delivery_addresses",
+                        to="organisations.department",
+                        verbose_name="department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery address',
-                'verbose_name_plural': 'delivery addresses',
-                'ordering': ['department', '-is_default', 'label'],
+                "verbose_name": "delivery address",
+                "verbose_name_plural": "delivery addresses",
+                "ordering": ["department", "-is_default", "label"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('buyer', 'Buyer'), ('service_centre', 'Shared service centre'), ('supplier', 'Supplier'), ('service_partner', 'Service partner')], max_length=20, verbose_name='kind')),
-                ('country', models.CharField(choices=[('SE', 'Sweden'), ('CH', 'Switzerland')], default='SE', max_length=2, verbose_name='country')),
-                ('org_number', models.CharField(max_length=20, verbose_name='organisation number')),
-                ('vat_number', models.CharField(blank=True, max_length=20, verbose_name='VAT number')),
-                ('peppol_id', models.CharField(blank=True, help_text='scheme:value, e.g. 0007:2120001234', max_length=60, verbose_name='Peppol participant id')),
-                ('gln', models.CharField(blank=True, max_length=13, verbose_name='GLN')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='street')),
-                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='postal code')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('module_ordering', models.BooleanField(default=True, verbose_name='ordering module')),
-                ('module_payables', models.BooleanField(default=True, verbose_name='payables module')),
-                ('module_receivables', models.BooleanField(default=False, verbose_name='receivables module')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('served_by', models.ForeignKey(blank=True, limit_choices_to={'kind': 'service_centre'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='served_organisations', to='organisations.organisation', verbose_name='served by service centre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("buyer", "Buyer"),
+                            ("service_centre", "Shared service centre"),
+                            ("supplier", "Supplier"),
+                            ("service_partner", "Service partner"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        choices=[("SE", "Sweden"), ("CH", "Switzerland")],
+                        default="SE",
+                        max_length=2,
+                        verbose_name="country",
+                    ),
+                ),
+                ("org_number", models.CharField(max_length=20, verbose_name="organisation number")),
+                ("vat_number", models.CharField(blank=True, max_length=20, verbose_name="VAT number")),
+                (
+                    "peppol_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="scheme:value, e.g. 0007:2120001234",
+                        max_length=60,
+                        verbose_name="Peppol participant id",
+                    ),
+                ),
+                ("gln", models.CharField(blank=True, max_length=13, verbose_name="GLN")),
+                ("street", models.CharField(blank=True, max_length=200, verbose_name="street")),
+                ("postal_code", models.CharField(blank=True, max_length=20, verbose_name="postal code")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("module_ordering", models.BooleanField(default=True, verbose_name="ordering module")),
+                ("module_payables", models.BooleanField(default=True, verbose_name="payables module")),
+                ("module_receivables", models.BooleanField(default=False, verbose_name="receivables module")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "served_by",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "service_centre"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="served_organisations",
+                        to="organisations.organisation",
+                        verbose_name="served by service centre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('role', models.CharField(choices=[('requisitioner', 'Requisitioner'), ('approver', 'Approver'), ('goods_receiver', 'Goods receiver'), ('coordinator', 'E-commerce coordinator'), ('procurement_officer', 'Procurement officer'), ('ap_clerk', 'Accounts payable clerk'), ('ar_clerk', 'Accounts receivable clerk'), ('supplier_user', 'Supplier user'), ('spoc', 'Supplier SPOC'), ('service_partner', 'Service partner'), ('auditor', 'Auditor'), ('admin', 'Administrator')], max_length=30, verbose_name='role')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='organisations.department', verbose_name='department')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='organisations.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("requisitioner", "Requisitioner"),
+                            ("approver", "Approver"),
+                            ("goods_receiver", "Goods receiver"),
+                            ("coordinator", "E-commerce coordinator"),
+                            ("procurement_officer", "Procurement officer"),
+                            ("ap_clerk", "Accounts payable clerk"),
+                            ("ar_clerk", "Accounts receivable clerk"),
+                            ("supplier_user", "Supplier user"),
+                            ("spoc", "Supplier SPOC"),
+                            ("service_partner", "Service partner"),
+                            ("auditor", "Auditor"),
+                            ("admin", "Administrator"),
+                        ],
+                        max_length=30,
+                        verbose_name="role",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="organisations.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="organisations.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
             },
         ),
         migrations.AddField(
-            model_name='department',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departments', to='organisations.organisation', verbose_name='organisation'),
+            model_name="department",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="departments",
+                to="organisations.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(fields=('country', 'org_number'), name='organisation_unique_org_number'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                fields=("country", "org_number"), name="organisation_unique_org_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['user', 'is_active'], name='membership_user_active'),
+            model_name="membership",
+            index=models.Index(fields=["user", "is_active"], name="membership_user_active"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('user', 'organisation', 'role'), name='membership_unique_active_role'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("user", "organisation", "role"),
+                name="membership_unique_active_role",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(condition=models.Q(('gln', ''), _negated=True), fields=('gln',), name='department_unique_gln'),
+            model_name="department",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("gln", ""), _negated=True), fields=("gln",), name="department_unique_gln"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='department_unique_name'),
+            model_name="department",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="department_unique_name"
+            ),
         ),
     ]

@@ -1,4 +1,6 @@
-"""Chart of accounts and coding dimensions (kontoplan, kostnadsställen, projekt, aktiviteter, fria dimensioner).
+"""Chart of accounts and coding dimensions.
+
+(Kontoplan, kostnadsställen, projekt, aktiviteter, fria dimensioner.)
 
 A chart is owned by one organisation; others may use it when it is shared (a service centre's common chart).
 Accounts and dimensions belong to the chart. Dimension objects either belong to the chart as a whole

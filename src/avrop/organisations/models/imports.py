@@ -9,6 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from avrop.core.models import TimeStampedModel
 from avrop.organisations.workflows import ImportJobStatus
 
+SUMMARY_LABELS = {
+    "users_created": _("New users"),
+    "roles_granted": _("Roles granted"),
+    "rows_skipped": _("Rows left out"),
+    "valid_rows": _("Valid rows"),
+    "accounts_created": _("New accounts"),
+    "accounts_updated": _("Changed accounts"),
+    "dimensions_created": _("New dimensions"),
+    "objects_created": _("New dimension objects"),
+    "objects_updated": _("Changed dimension objects"),
+}
+
 
 class ImportJob(TimeStampedModel):
     Status = ImportJobStatus
@@ -63,6 +75,10 @@ class ImportJob(TimeStampedModel):
         if not self.total_rows:
             return 0
         return min(100, int(self.processed_rows * 100 / self.total_rows))
+
+    @property
+    def summary_rows(self) -> list[tuple[str, object]]:
+        return [(str(SUMMARY_LABELS.get(key, key)), value) for key, value in self.summary.items()]
 
     @property
     def is_finished(self) -> bool:

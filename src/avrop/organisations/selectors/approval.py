@@ -106,6 +106,10 @@ class ApprovalAnswer:
     excluded: list[Excluded] = field(default_factory=list)
 
     @property
+    def document_kind_label(self) -> str:
+        return str(DocumentKind(self.document_kind).label)
+
+    @property
     def approvers(self) -> list[User]:
         seen: dict[int, User] = {}
         for candidate in self.eligible:
@@ -143,7 +147,8 @@ def who_can_approve(
     """Who may approve a document of ``document_kind`` ("order" or "invoice") for ``amount`` on
     ``cost_centre`` (its code), optionally for ``account`` (number) and purchasing ``category``, made by
     ``requester``? Eligible first by lowest sufficient limit; everyone considered and refused is listed with
-    the reason. A fixed number of queries, whatever the number of rules. Raises a domain error for an unknown cost centre.
+    the reason. A fixed number of queries, whatever the number of rules. Raises a domain error for an
+    unknown cost centre.
     """
     organisation = organisation_get(user=user, organisation_id=organisation.pk)
     if document_kind not in DocumentKind.values:
@@ -281,7 +286,8 @@ def who_can_approve(
                         rule,
                         person,
                         _(
-                            "Segregation of duties: as deputy for %(principal)s, %(user)s would approve their own "
+                            "Segregation of duties: as deputy for %(principal)s, %(user)s would approve "
+                            "their own "
                             "requisition."
                         )
                         % {"principal": person, "user": deputy},

@@ -37,7 +37,8 @@ def _not_for_yourself(actor: User | None, approver: User) -> None:
     if actor is not None and actor.pk == approver.pk:
         raise NotAllowed(
             _(
-                "You cannot set or change your own approval authority; ask another coordinator or administrator."
+                "You cannot set or change your own approval authority; "
+                "ask another coordinator or administrator."
             ),
             code=Code.OWN_AUTHORITY,
         )

@@ -383,7 +383,10 @@ def department_request_notify_suppliers(*, actor: User | None, request_id: int) 
 def department_request_customer_number(
     *, actor: User | None, request_id: int, supplier_id: int, number: str
 ) -> DepartmentRequestSupplier:
-    """Record the customer number a supplier gave the new department (later entered by suppliers themselves)."""
+    """Record the customer number a supplier gave the new department.
+
+    Suppliers will enter it themselves in the portal later; the step is the same.
+    """
     from avrop.suppliers.services import customer_number_set
 
     request = lock(DepartmentRequest, request_id)
@@ -392,7 +395,8 @@ def department_request_customer_number(
         raise DomainError(
             ErrorCode.INVALID_TRANSITION,
             _(
-                "Customer numbers are recorded after the suppliers were notified and before the request is closed."
+                "Customer numbers are recorded after the suppliers were notified "
+                "and before the request is closed."
             ),
         )
     number = number.strip()

@@ -49,7 +49,10 @@ def import_job_create(
     mode: str = ImportJob.Mode.ALL_OR_NOTHING,
     inline: bool | None = None,
 ) -> ImportJob:
-    """Store the file and start the import after commit: inline when small (or ``inline=True``), else a task."""
+    """Store the file and start the import after commit.
+
+    Inline when small (or ``inline=True``), else as a background task.
+    """
     require_master_data_role(actor, organisation)
     if kind not in ImportJob.Kind.values or mode not in ImportJob.Mode.values:
         raise DomainError(ErrorCode.VALIDATION, _("Unknown kind of import."), field="kind")
@@ -127,7 +130,10 @@ def _progress(job_id: int) -> Any:
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
-    """Run one queued job to its end; a job that is not queued is left alone, so a repeated task is harmless."""
+    """Run one queued job to its end.
+
+    A job that is not queued is left alone, so a repeated task is harmless.
+    """
     with transaction.atomic():
         job = lock(ImportJob, job_id)
         if job.status != Status.QUEUED:

@@ -200,7 +200,10 @@ def member_move(
 def user_deactivate(
     *, actor: User | None, organisation: Organisation, user_id: int, reason: str = ""
 ) -> User:
-    """End every role the user has in this organisation; with no role left anywhere the login is closed too."""
+    """End every role the user has in this organisation.
+
+    With no role left anywhere, the login is closed too.
+    """
     require_master_data_role(actor, organisation)
     user = _member_of(organisation, user_id)
     if actor is not None and user.pk == actor.pk:

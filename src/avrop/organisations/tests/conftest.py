@@ -41,9 +41,12 @@ def build_tenant(make_member) -> Tenant:  # noqa: ANN001
     chart = ChartFactory(owner=organisation, name=f"Kommun-Bas {organisation.pk}")
     organisation.chart = chart
     organisation.save(update_fields=["chart"])
-    cost_centre = DimensionFactory(chart=chart, is_required=True, required_from_account="3000",
-                                   required_to_account="8999")
-    project = DimensionFactory(chart=chart, number=6, code="project", name="Projekt", kind=Dimension.Kind.PROJECT)
+    cost_centre = DimensionFactory(
+        chart=chart, is_required=True, required_from_account="3000", required_to_account="8999"
+    )
+    project = DimensionFactory(
+        chart=chart, number=6, code="project", name="Projekt", kind=Dimension.Kind.PROJECT
+    )
     return Tenant(
         organisation=organisation,
         coordinator=coordinator,

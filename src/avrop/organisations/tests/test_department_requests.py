@@ -41,8 +41,9 @@ def suppliers(tenant):
     """Three suppliers of the organisation: with an e-commerce contact, with only an order e-mail, and one of
     another buyer (which must not be told)."""
     with_contact = SupplierFactory(buyer=tenant.organisation, order_email="order@lyreco.example")
-    SupplierContactFactory(supplier=with_contact, topic=SupplierContact.Topic.ECOMMERCE,
-                           email="ehandel@lyreco.example")
+    SupplierContactFactory(
+        supplier=with_contact, topic=SupplierContact.Topic.ECOMMERCE, email="ehandel@lyreco.example"
+    )
     order_only = SupplierFactory(buyer=tenant.organisation, order_email="order@procurator.example")
     SupplierFactory(order_email="order@someone-else.example")
     return with_contact, order_only
@@ -50,8 +51,12 @@ def suppliers(tenant):
 
 def _submitted(tenant, requester=None, **overrides):
     requester = requester or tenant.person(Role.REQUISITIONER, email="chef@kommun.example")
-    return services.department_request_submit(actor=requester, organisation=tenant.organisation,
-                                              default_cost_centre_id=tenant.kitchen.pk, **{**FORM, **overrides})
+    return services.department_request_submit(
+        actor=requester,
+        organisation=tenant.organisation,
+        default_cost_centre_id=tenant.kitchen.pk,
+        **{**FORM, **overrides},
+    )
 
 
 def _to_notified(tenant, request, django_capture_on_commit_callbacks):
@@ -75,8 +80,12 @@ def test_whole_flow_from_request_to_ready(tenant, suppliers, django_capture_on_c
     assert department.is_active is False, "a department is not orderable before every supplier knows it"
     assert department.default_cost_centre == tenant.kitchen
     address = department.delivery_addresses.get()
-    assert (address.building, address.floor, address.room, address.delivery_days) == ("Hus B", "1", "Förråd 12",
-                                                                                       "Tis, fre")
+    assert (address.building, address.floor, address.room, address.delivery_days) == (
+        "Hus B",
+        "1",
+        "Förråd 12",
+        "Tis, fre",
+    )
 
     gln = _gln(900001)
     services.department_request_assign_gln(actor=tenant.coordinator, request_id=request.pk, gln=gln)
@@ -92,8 +101,17 @@ def test_whole_flow_from_request_to_ready(tenant, suppliers, django_capture_on_c
     assert steps[order_only.pk].recipient == "order@procurator.example"
     assert sorted(m.to[0] for m in mail.outbox) == ["ehandel@lyreco.example", "order@procurator.example"]
     body = mail.outbox[0].body
-    for fact in (gln, "Hemtjänsten Östra", "Hus B", "Förråd 12", "Sara Lind", "0414-81 92 00", "Tis, fre",
-                 "Box 100", request.reference):
+    for fact in (
+        gln,
+        "Hemtjänsten Östra",
+        "Hus B",
+        "Förråd 12",
+        "Sara Lind",
+        "0414-81 92 00",
+        "Tis, fre",
+        "Box 100",
+        request.reference,
+    ):
         assert fact in body
     assert all(s.message.status == OutboxMessage.Status.SENT for s in steps.values())
 
@@ -103,10 +121,12 @@ def test_whole_flow_from_request_to_ready(tenant, suppliers, django_capture_on_c
     assert with_contact.organisation.name in missing.value.message
 
     for supplier, number in ((with_contact, "L-4711"), (order_only, "P-0815")):
-        services.department_request_customer_number(actor=tenant.coordinator, request_id=request.pk,
-                                                    supplier_id=supplier.pk, number=number)
-    assert dict(CustomerNumber.objects.filter(department=department).values_list("supplier_id", "number")) == {
-        with_contact.pk: "L-4711", order_only.pk: "P-0815"}
+        services.department_request_customer_number(
+            actor=tenant.coordinator, request_id=request.pk, supplier_id=supplier.pk, number=number
+        )
+    assert dict(
+        CustomerNumber.objects.filter(department=department).values_list("supplier_id", "number")
+    ) == {with_contact.pk: "L-4711", order_only.pk: "P-0815"}
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -116,8 +136,11 @@ def test_whole_flow_from_request_to_ready(tenant, suppliers, django_capture_on_c
     assert request.status == Status.COMPLETED and department.is_active
     assert [m.to for m in mail.outbox] == [["chef@kommun.example"]]
     assert "L-4711" in mail.outbox[0].body
-    actions = list(AuditEvent.objects.filter(object_type="organisations.departmentrequest",
-                                             object_id=str(request.pk)).values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(
+            object_type="organisations.departmentrequest", object_id=str(request.pk)
+        ).values_list("action", flat=True)
+    )
     for action in ("submit", "approve", "assign_gln", "notify_suppliers", "customer_number", "complete"):
         assert f"department_request.{action}" in actions
 
@@ -129,8 +152,9 @@ def test_steps_cannot_be_skipped_or_repeated(tenant, suppliers, django_capture_o
     with pytest.raises(InvalidTransition):
         services.department_request_notify_suppliers(actor=tenant.coordinator, request_id=request.pk)
     with pytest.raises(DomainError, match="after the suppliers were notified"):
-        services.department_request_customer_number(actor=tenant.coordinator, request_id=request.pk,
-                                                    supplier_id=suppliers[0].pk, number="1")
+        services.department_request_customer_number(
+            actor=tenant.coordinator, request_id=request.pk, supplier_id=suppliers[0].pk, number="1"
+        )
     services.department_request_approve(actor=tenant.coordinator, request_id=request.pk)
     with pytest.raises(InvalidTransition):
         services.department_request_approve(actor=tenant.coordinator, request_id=request.pk)
@@ -176,7 +200,9 @@ def test_invalid_gln_names_the_check_and_duplicate_gln_is_refused(tenant):
     good = _gln(424242)
     wrong_digit = good[:-1] + str((int(good[-1]) + 1) % 10)
     with pytest.raises(DomainError) as bad:
-        services.department_request_assign_gln(actor=tenant.coordinator, request_id=request.pk, gln=wrong_digit)
+        services.department_request_assign_gln(
+            actor=tenant.coordinator, request_id=request.pk, gln=wrong_digit
+        )
     assert (bad.value.code, bad.value.field) == ("gln_invalid", "gln")
     assert "kontrollsiffra" in bad.value.message  # the message names the GS1 check (Swedish UI default)
     with pytest.raises(DomainError, match="fel längd"):
@@ -192,8 +218,9 @@ def test_invalid_gln_names_the_check_and_duplicate_gln_is_refused(tenant):
 def test_missing_required_field_and_duplicate_name(tenant):
     requester = tenant.person(Role.REQUISITIONER)
     with pytest.raises(DomainError) as missing:
-        services.department_request_submit(actor=requester, organisation=tenant.organisation,
-                                           **{**FORM, "contact_phone": ""})
+        services.department_request_submit(
+            actor=requester, organisation=tenant.organisation, **{**FORM, "contact_phone": ""}
+        )
     assert missing.value.field == "contact_phone"
     DepartmentFactory(organisation=tenant.organisation, name=FORM["name"])
     request = _submitted(tenant, requester=requester)
@@ -204,8 +231,12 @@ def test_missing_required_field_and_duplicate_name(tenant):
 def test_cost_centre_of_another_organisation_is_refused(tenant, other_tenant):
     requester = tenant.person(Role.REQUISITIONER)
     with pytest.raises(DomainError) as foreign:
-        services.department_request_submit(actor=requester, organisation=tenant.organisation,
-                                           default_cost_centre_id=other_tenant.kitchen.pk, **FORM)
+        services.department_request_submit(
+            actor=requester,
+            organisation=tenant.organisation,
+            default_cost_centre_id=other_tenant.kitchen.pk,
+            **FORM,
+        )
     assert foreign.value.code == "unknown_cost_centre"
 
 
@@ -214,25 +245,34 @@ def test_coordinator_of_another_organisation_cannot_touch_the_request(tenant, ot
     with pytest.raises(NotFound):
         services.department_request_approve(actor=other_tenant.coordinator, request_id=request.pk)
     with pytest.raises(NotFound):
-        services.department_request_submit(actor=other_tenant.coordinator, organisation=tenant.organisation,
-                                           **FORM)
+        services.department_request_submit(
+            actor=other_tenant.coordinator, organisation=tenant.organisation, **FORM
+        )
 
 
-def test_customer_number_for_a_supplier_not_in_the_request(tenant, suppliers, django_capture_on_commit_callbacks):
+def test_customer_number_for_a_supplier_not_in_the_request(
+    tenant, suppliers, django_capture_on_commit_callbacks
+):
     request = _to_notified(tenant, _submitted(tenant), django_capture_on_commit_callbacks)
     stranger = SupplierFactory(buyer=tenant.organisation)  # connected after the notification
     with pytest.raises(DomainError) as refused:
-        services.department_request_customer_number(actor=tenant.coordinator, request_id=request.pk,
-                                                    supplier_id=stranger.pk, number="X1")
+        services.department_request_customer_number(
+            actor=tenant.coordinator, request_id=request.pk, supplier_id=stranger.pk, number="X1"
+        )
     assert refused.value.code == "supplier_not_in_request"
     with pytest.raises(DomainError, match="Enter the customer number"):
-        services.department_request_customer_number(actor=tenant.coordinator, request_id=request.pk,
-                                                    supplier_id=suppliers[0].pk, number="  ")
+        services.department_request_customer_number(
+            actor=tenant.coordinator, request_id=request.pk, supplier_id=suppliers[0].pk, number="  "
+        )
 
 
 def test_supplier_without_any_address_is_listed_but_not_mailed(tenant, django_capture_on_commit_callbacks):
-    silent = SupplierFactory(buyer=tenant.organisation, order_email="",
-                             organisation__kind=Organisation.Kind.SUPPLIER, organisation__email="")
+    silent = SupplierFactory(
+        buyer=tenant.organisation,
+        order_email="",
+        organisation__kind=Organisation.Kind.SUPPLIER,
+        organisation__email="",
+    )
     request = _to_notified(tenant, _submitted(tenant), django_capture_on_commit_callbacks)
     step = request.supplier_steps.get()
     assert step.supplier == silent and step.recipient == "" and step.notified_at is None

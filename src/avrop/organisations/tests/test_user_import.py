@@ -26,8 +26,14 @@ MIXED = (
 
 def _import(tenant, content, capture, filename="personal.csv", **kwargs):
     with capture(execute=True):
-        job = services.import_job_create(actor=tenant.coordinator, organisation=tenant.organisation,
-                                         kind=ImportJob.Kind.USERS, filename=filename, content=content, **kwargs)
+        job = services.import_job_create(
+            actor=tenant.coordinator,
+            organisation=tenant.organisation,
+            kind=ImportJob.Kind.USERS,
+            filename=filename,
+            content=content,
+            **kwargs,
+        )
     job.refresh_from_db()
     return job
 
@@ -37,7 +43,9 @@ def kitchen(tenant):
     return DepartmentFactory(organisation=tenant.organisation, name="Solgårdens kök", code="SOL")
 
 
-def test_mixed_file_imports_nothing_and_reports_every_bad_row(tenant, kitchen, django_capture_on_commit_callbacks):
+def test_mixed_file_imports_nothing_and_reports_every_bad_row(
+    tenant, kitchen, django_capture_on_commit_callbacks
+):
     job = _import(tenant, MIXED.encode("cp1252"), django_capture_on_commit_callbacks)
     assert job.status == ImportJob.Status.REJECTED
     problems = {(e["row"], e["column"]) for e in job.report}
@@ -66,8 +74,10 @@ def test_choosing_the_valid_rows_imports_them(tenant, kitchen, django_capture_on
 
 
 def test_clean_utf8_bom_comma_file_imports_at_once(tenant, kitchen, django_capture_on_commit_callbacks):
-    content = ("\ufeffusername,first_name,last_name,email,role,department\n"
-               "kim,Kim,Åberg,kim@kommun.example,requisitioner,Solgårdens kök\n").encode()
+    content = (
+        "\ufeffusername,first_name,last_name,email,role,department\n"
+        "kim,Kim,Åberg,kim@kommun.example,requisitioner,Solgårdens kök\n"
+    ).encode()
     job = _import(tenant, content, django_capture_on_commit_callbacks)
     assert job.status == ImportJob.Status.DONE, job.report
     assert User.objects.get(username="kim").last_name == "Åberg"
@@ -90,21 +100,31 @@ def test_existing_users(tenant, other_tenant, django_capture_on_commit_callbacks
     member = tenant.person(Role.REQUISITIONER, username="anna")
     UserFactory(username="stranger")
     other_tenant.person(Role.REQUISITIONER, username="foreign")
-    content = ("username;first_name;last_name;email;role\n"
-               "ANNA;Anna;Berg;anna@kommun.example;approver\n"
-               "anna2;Anna;Berg;anna@kommun.example;requisitioner\n"
-               "stranger;S;S;s@x.example;requisitioner\n").encode()
+    content = (
+        b"username;first_name;last_name;email;role\n"
+        b"ANNA;Anna;Berg;anna@kommun.example;approver\n"
+        b"anna2;Anna;Berg;anna@kommun.example;requisitioner\n"
+        b"stranger;S;S;s@x.example;requisitioner\n"
+    )
     job = _import(tenant, content, django_capture_on_commit_callbacks)
     assert [(e["row"], e["column"]) for e in job.report] == [(4, "username")]
-    content = "username;first_name;last_name;email;role\nanna;Anna;Berg;a@x.example;requisitioner\n".encode()
+    content = b"username;first_name;last_name;email;role\nanna;Anna;Berg;a@x.example;requisitioner\n"
     job = _import(tenant, content, django_capture_on_commit_callbacks)
-    assert job.report[0]["column"] == "role" and "already has" in job.report[0]["message"] or "redan" in \
-        job.report[0]["message"]
-    job = _import(tenant, "username;first_name;last_name;email;role\nanna;A;B;a@x.example;approver\n".encode(),
-                  django_capture_on_commit_callbacks)
+    assert (
+        job.report[0]["column"] == "role"
+        and "already has" in job.report[0]["message"]
+        or "redan" in job.report[0]["message"]
+    )
+    job = _import(
+        tenant,
+        b"username;first_name;last_name;email;role\nanna;A;B;a@x.example;approver\n",
+        django_capture_on_commit_callbacks,
+    )
     assert job.status == ImportJob.Status.DONE
     assert set(Membership.objects.filter(user=member, is_active=True).values_list("role", flat=True)) == {
-        Role.REQUISITIONER, Role.APPROVER}
+        Role.REQUISITIONER,
+        Role.APPROVER,
+    }
 
 
 def test_missing_columns_fail_with_a_message(tenant, django_capture_on_commit_callbacks):
@@ -116,33 +136,65 @@ def test_missing_columns_fail_with_a_message(tenant, django_capture_on_commit_ca
 def test_only_master_data_roles_import(tenant):
     requisitioner = tenant.person(Role.REQUISITIONER)
     with pytest.raises(NotAllowed):
-        services.import_job_create(actor=requisitioner, organisation=tenant.organisation,
-                                   kind=ImportJob.Kind.USERS, filename="x.csv", content=b"x")
+        services.import_job_create(
+            actor=requisitioner,
+            organisation=tenant.organisation,
+            kind=ImportJob.Kind.USERS,
+            filename="x.csv",
+            content=b"x",
+        )
 
 
 def test_empty_and_oversized_files(tenant, settings):
     with pytest.raises(DomainError) as empty:
-        services.import_job_create(actor=tenant.coordinator, organisation=tenant.organisation,
-                                   kind=ImportJob.Kind.USERS, filename="x.csv", content=b"")
+        services.import_job_create(
+            actor=tenant.coordinator,
+            organisation=tenant.organisation,
+            kind=ImportJob.Kind.USERS,
+            filename="x.csv",
+            content=b"",
+        )
     assert empty.value.field == "file"
     settings.AVROP_MAX_UPLOAD_BYTES = 10
     with pytest.raises(DomainError) as large:
-        services.import_job_create(actor=tenant.coordinator, organisation=tenant.organisation,
-                                   kind=ImportJob.Kind.USERS, filename="x.csv", content=b"x" * 11)
+        services.import_job_create(
+            actor=tenant.coordinator,
+            organisation=tenant.organisation,
+            kind=ImportJob.Kind.USERS,
+            filename="x.csv",
+            content=b"x" * 11,
+        )
     assert large.value.code == "import_too_large"
 
 
 @pytest.mark.parametrize(
     ("raw", "encoding"),
-    [("åäö".encode(), "utf-8"), (b"\xef\xbb\xbf" + "åäö".encode(), "utf-8-sig"),
-     ("åäö".encode("cp1252"), "cp1252")],
+    [
+        ("åäö".encode(), "utf-8"),
+        (b"\xef\xbb\xbf" + "åäö".encode(), "utf-8-sig"),
+        ("åäö".encode("cp1252"), "cp1252"),
+    ],
 )
 def test_encoding_detection(raw, encoding):
     assert decode_text(raw) == ("åäö", encoding)
 
 
 def test_delimiter_detection_and_blank_lines():
-    table = read_table("x.csv", b"\nusername,first_name,last_name,email,role\n\na,b,c,d@e.se,requisitioner\n",
-                       ALIASES, REQUIRED)
-    assert table.delimiter == "," and table.rows == [(4, {"username": "a", "first_name": "b", "last_name": "c",
-                                                          "email": "d@e.se", "role": "requisitioner"})]
+    table = read_table(
+        "x.csv",
+        b"\nusername,first_name,last_name,email,role\n\na,b,c,d@e.se,requisitioner\n",
+        ALIASES,
+        REQUIRED,
+    )
+    assert table.delimiter == "," and table.rows == [
+        (
+            4,
+            {
+                "username": "a",
+                "first_name": "b",
+                "last_name": "c",
+                "email": "d@e.se",
+                "role": "requisitioner",
+            },
+        )
+    ]

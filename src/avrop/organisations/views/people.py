@@ -1,0 +1,211 @@
+"""People: list, add, import, move, roles, deactivate."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from avrop.core.decorators import org_view
+from avrop.organisations import services
+from avrop.organisations.forms import ImportForm, MoveForm, PersonForm, RoleForm
+from avrop.organisations.importing.users import ALIASES, REQUIRED
+from avrop.organisations.models import ImportJob, Membership
+from avrop.organisations.selectors import (
+    department_list,
+    member_history,
+    membership_get,
+    person_get,
+    person_list,
+)
+from avrop.organisations.views._helpers import MASTER, act, invalid_form, submit
+
+PAGE_SIZE = 50
+
+
+def _departments(request: HttpRequest):  # noqa: ANN202
+    return department_list(user=request.user, organisation=request.organisation).filter(is_active=True)
+
+
+@org_view(roles=MASTER)
+@require_GET
+def people(request: HttpRequest) -> HttpResponse:
+    former = request.GET.get("former") == "1"
+    persons = person_list(user=request.user, organisation=request.organisation, include_former=former)
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = [p.pk for p in page]
+    roles: dict[int, list[Membership]] = {}
+    for membership in member_history(user=request.user, organisation=request.organisation).filter(
+        user__in=ids, is_active=True
+    ):
+        roles.setdefault(membership.user_id, []).append(membership)
+    rows = [(person, roles.get(person.pk, [])) for person in page]
+    return render(request, "organisations/pages/people.html", {"page": page, "rows": rows, "former": former})
+
+
+@org_view(roles=MASTER)
+@require_http_methods(["GET", "POST"])
+def person_new(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, departments=_departments(request))
+    if request.method == "POST":
+        data = {**form.cleaned_data} if form.is_valid() else {}
+        membership = submit(
+            form, lambda: services.member_add(actor=request.user, organisation=request.organisation, **data)
+        )
+        if membership is not None:
+            return redirect("organisations:person_detail", membership.user_id)
+    return render(
+        request,
+        "organisations/pages/form.html",
+        {
+            "form": form,
+            "title": _("New person"),
+            "lead": _(
+                "The person sets a password with the \u201cforgot password\u201d link on the login page."
+            ),
+            "back": reverse("organisations:people"),
+        },
+    )
+
+
+@org_view(roles=MASTER)
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(user=request.user, organisation=request.organisation, person_id=pk)
+    history = list(member_history(user=request.user, organisation=request.organisation).filter(user=person))
+    departments = list(_departments(request))
+    return render(
+        request,
+        "organisations/pages/person.html",
+        {
+            "person": person,
+            "history": history,
+            "active": [
+                (
+                    m,
+                    MoveForm(initial={"membership": m.pk}, departments=departments, prefix=f"m{m.pk}")
+                    if m.department_id
+                    else None,
+                )
+                for m in history
+                if m.is_active
+            ],
+            "role_form": RoleForm(departments=departments),
+            "is_self": person.pk == request.user.pk,
+        },
+    )
+
+
+@org_view(roles=MASTER)
+@require_POST
+def person_move(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    membership = membership_get(
+        user=request.user, organisation=request.organisation, membership_id=membership_pk
+    )
+    form = MoveForm(request.POST, departments=_departments(request), prefix=f"m{membership.pk}")
+    target = reverse("organisations:person_detail", args=[pk])
+    if not form.is_valid():
+        return invalid_form(request, form, target)
+    return act(
+        request,
+        lambda: services.member_move(
+            actor=request.user,
+            membership_id=membership.pk,
+            department_id=form.cleaned_data["department_id"],
+            on=form.cleaned_data["on"],
+        ),
+        _("Moved. The earlier placement is kept in the history."),
+        target,
+    )
+
+
+@org_view(roles=MASTER)
+@require_POST
+def person_role_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(user=request.user, organisation=request.organisation, person_id=pk)
+    form = RoleForm(request.POST, departments=_departments(request))
+    target = reverse("organisations:person_detail", args=[person.pk])
+    if not form.is_valid():
+        return invalid_form(request, form, target)
+    return act(
+        request,
+        lambda: services.member_role_grant(
+            actor=request.user, organisation=request.organisation, user_id=person.pk, **form.cleaned_data
+        ),
+        _("Role added."),
+        target,
+    )
+
+
+@org_view(roles=MASTER)
+@require_POST
+def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    membership = membership_get(
+        user=request.user, organisation=request.organisation, membership_id=membership_pk
+    )
+    return act(
+        request,
+        lambda: services.membership_end(
+            actor=request.user, membership_id=membership.pk, reason=request.POST.get("reason", "")
+        ),
+        _("The role has ended."),
+        reverse("organisations:person_detail", args=[pk]),
+    )
+
+
+@org_view(roles=MASTER)
+@require_POST
+def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(user=request.user, organisation=request.organisation, person_id=pk)
+    return act(
+        request,
+        lambda: services.user_deactivate(
+            actor=request.user,
+            organisation=request.organisation,
+            user_id=person.pk,
+            reason=request.POST.get("reason", ""),
+        ),
+        _("Deactivated. The person keeps their history."),
+        reverse("organisations:person_detail", args=[pk]),
+    )
+
+
+@org_view(roles=MASTER)
+@require_http_methods(["GET", "POST"])
+def people_import(request: HttpRequest) -> HttpResponse:
+    columns = ", ".join(REQUIRED + [k for k in ALIASES if k not in REQUIRED])
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        accept=".csv,.xlsx,.xls,.ods",
+        help_text=_("CSV (; or ,) or XLSX with the columns %(columns)s.") % {"columns": columns},
+    )
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        job = submit(
+            form,
+            lambda: services.import_job_create(
+                actor=request.user,
+                organisation=request.organisation,
+                kind=ImportJob.Kind.USERS,
+                filename=upload.name,
+                content=upload.read(),
+            ),
+        )
+        if job is not None:
+            return redirect("organisations:import_detail", job.pk)
+    return render(
+        request,
+        "organisations/pages/import_upload.html",
+        {
+            "form": form,
+            "title": _("Import people"),
+            "back": reverse("organisations:people"),
+            "columns": ["username", "first_name", "last_name", "email", "role", "department", "phone"],
+            "example": "username;first_name;last_name;email;role;department;phone\n"
+            "sara.lind;Sara;Lind;sara.lind@kommun.example;beställare;SOL;0414-81 92 00",
+        },
+    )
