@@ -1,4 +1,5 @@
-"""Demo framework agreements: one per supplier, some ending soon so the follow-up lists are not empty."""
+"""Demo framework agreements: one per supplier, some ending soon so the follow-up lists are not empty; the
+shared Partner54 agreement has quarterly follow-up meetings with minutes and its agreement text attached."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import TextIO
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from avrop.agreements import services
-from avrop.agreements.models import Agreement
+from avrop.agreements.models import Agreement, AgreementDocument, FollowUpMeeting
+from avrop.agreements.selectors import follow_up_period
 from avrop.organisations.demo import (
     AGENCY,
     MUNICIPALITY,
@@ -19,6 +22,7 @@ from avrop.organisations.demo import (
     SUPPLIERS,
 )
 from avrop.organisations.models import Organisation
+from avrop.suppliers.models import SupplierContact
 
 # supplier name: (reference, title, categories, months left, delivery days, consumables business days)
 TERMS = {
@@ -65,6 +69,129 @@ def _create(
         parties=parties,
         **fields,
     )  # type: ignore[arg-type]
+
+
+def demo_pdf(title: str, lines: list[str]) -> bytes:
+    """A small one-page PDF (Helvetica, WinAnsi text) built by hand: demo documents need no PDF library."""
+
+    def text(value: str) -> str:
+        return value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    rows = [f"BT /F1 16 Tf 56 780 Td ({text(title)}) Tj ET"]
+    rows += [f"BT /F1 11 Tf 56 {750 - 18 * i} Td ({text(line)}) Tj ET" for i, line in enumerate(lines)]
+    stream = "\n".join(rows).encode("cp1252", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+MINUTES = [
+    "Leveranser: {delivered} av {ordered} maskiner levererade inom tre veckor; två förseningar utreds.",
+    "Förbrukningsvaror: levererade inom 3 arbetsdagar med placering, byggnad, våning och serienummer.",
+    "Gröna knappen: utbildning genomförd och godkänd på samtliga levererade maskiner.",
+    "Statistik och nettoprislista: genomgång av köpta produkter och volymer; prislistan oförändrad.",
+]
+
+
+def _quarterly_meetings(agreement: Agreement, today: dt.date) -> None:
+    """One meeting in each quarter since the start (seed 000: at least 4 a year, with the SPOC)."""
+    current_start, _end = follow_up_period(today, 4)
+    quarter_start, _end = follow_up_period(agreement.valid_from, 4)
+    number = 0
+    while quarter_start <= current_start:
+        held_on = max(quarter_start + dt.timedelta(days=40), agreement.valid_from + dt.timedelta(days=7))
+        held_on = min(held_on, today - dt.timedelta(days=3))
+        if held_on < quarter_start:  # this quarter has only just begun
+            break
+        number += 1
+        if not FollowUpMeeting.objects.filter(agreement=agreement, held_on=held_on).exists():
+            minutes = "\n".join(
+                line.format(delivered=10 + number * 4, ordered=12 + number * 4) for line in MINUTES
+            )
+            pdf = demo_pdf(
+                f"Protokoll uppföljningsmöte {held_on.isoformat()} – {agreement.reference}",
+                minutes.splitlines(),
+            )
+            services.follow_up_meeting_record(
+                actor=None,
+                agreement_id=agreement.pk,
+                held_on=held_on,
+                minutes=minutes,
+                attendees="Gustav Spoc (SPOC, Partner54), Disa Ekonom (servicecentret), "
+                "Cecilia Nord (Österlens kommun)",
+                upload=SimpleUploadedFile(f"protokoll-{held_on.isoformat()}.pdf", pdf)
+                if number % 2
+                else None,
+            )
+        quarter_start, _end = follow_up_period(quarter_start + dt.timedelta(days=95), 4)
+
+
+def _agreement_text(agreement: Agreement) -> None:
+    if AgreementDocument.objects.filter(agreement=agreement, kind=AgreementDocument.Kind.CONTRACT).exists():
+        return
+    pdf = demo_pdf(
+        f"{agreement.reference} {agreement.title}",
+        [
+            f"Avtalsperiod: {agreement.valid_from.isoformat()} – {agreement.valid_to.isoformat()}, "
+            f"option {agreement.extension_options}.",
+            "Leverans senast tre (3) veckor efter beställning om ej annat överenskommits.",
+            "Förbrukningsvaror/slitagedelar levereras inom 3 arbetsdagar.",
+            "Uppföljningsmöten efter behov, dock minst 4 gånger per år tillsammans med SPOC.",
+            "Rapport på köpta tjänster 2 gånger per år; statistik för föregående år i januari.",
+        ],
+    )
+    services.agreement_document_attach(
+        actor=None,
+        agreement_id=agreement.pk,
+        title="Avtalstext",
+        upload=SimpleUploadedFile(f"{agreement.reference}.pdf", pdf),
+    )
+
+
+def _municipality_follow_up(municipality: Organisation, today: dt.date) -> None:
+    """Half of the municipality's agreements have had this half-year's meeting, the others are due."""
+    for index, agreement in enumerate(Agreement.objects.filter(owner=municipality).order_by("reference")):
+        if index % 2 or agreement.valid_to < today or agreement.meetings.exists():
+            continue
+        start, _end = follow_up_period(today, agreement.follow_up_meetings_per_year or 1)
+        held_on = max(start, today - dt.timedelta(days=20), agreement.valid_from)
+        services.follow_up_meeting_record(
+            actor=None,
+            agreement_id=agreement.pk,
+            held_on=held_on,
+            attendees="Cecilia Nord, Per Upphandlare, leverantörens avtalsansvarige",
+            minutes="Avtalstrohet och leveranstider gicks igenom; inga avvikelser.",
+        )
+    lyreco = Agreement.objects.filter(owner=municipality, reference="ÖK-2025-002").first()
+    if lyreco is not None and lyreco.introduction_planned_at is None:
+        contact = SupplierContact.objects.filter(
+            supplier__buyer=municipality,
+            supplier__organisation=lyreco.supplier,
+            topic=SupplierContact.Topic.AGREEMENT,
+        ).first()
+        services.agreement_introduction_plan(
+            actor=None,
+            agreement_id=lyreco.pk,
+            contact=contact,
+            planned_on=lyreco.valid_from,
+            note="Startmöte med avtalets kontaktperson: pricat varje måndag, mall med de vanligaste "
+            "artiklarna.",
+        )
 
 
 def load(stdout: TextIO) -> None:
@@ -131,4 +258,11 @@ def load(stdout: TextIO) -> None:
         invoicing_terms="Monatliche Verrechnung mit Verrechnungs-ID und allen SP-IDs.",
         payment_days=30,
     )
-    stdout.write(f"agreements: {Agreement.objects.count()} agreements")
+    shared = Agreement.objects.get(owner=centre, reference="SRA-2025-MFP")
+    _quarterly_meetings(shared, today)
+    _agreement_text(shared)
+    _municipality_follow_up(municipality, today)
+    stdout.write(
+        f"agreements: {Agreement.objects.count()} agreements, "
+        f"{FollowUpMeeting.objects.count()} follow-up meetings, {AgreementDocument.objects.count()} documents"
+    )

@@ -15,7 +15,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from avrop.agreements.models import Agreement, AgreementDocument, AgreementParty, FollowUpMeeting
+from avrop.agreements.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementParty,
+    FollowUpMeeting,
+    document_path,
+)
 from avrop.core.audit import audit, snapshot
 from avrop.core.errors import DomainError, ErrorCode
 from avrop.core.locking import lock
@@ -364,11 +370,18 @@ def agreement_document_attach(
     )
     # The file is written first (named by its hash); should the row not be saved, it is removed again. A
     # rollback of an outer transaction can still leave an unreferenced file behind, which is harmless.
-    document.file.save(sha256, upload, save=False)
+    # Storage is content-addressed: a file already stored under its hash is the same file, so it is reused.
+    name = document_path(document, sha256)
+    written = not document.file.storage.exists(name)
+    if written:
+        document.file.save(sha256, upload, save=False)
+    else:
+        document.file.name = name
     try:
         document.save()
     except Exception:
-        document.file.delete(save=False)
+        if written:
+            document.file.delete(save=False)
         raise
     audit(
         actor=actor,

@@ -1,13 +1,17 @@
-"""Demo supplier relations: connection type, contacts by topic and customer numbers per department."""
+"""Demo supplier relations: connection type, contacts by topic, customer numbers per department, bank details
+(one freshly changed and not yet verified) and two supplier-portal invitations (one pending, one accepted)."""
 
 from __future__ import annotations
 
 from typing import TextIO
 
+from stdnum import luhn
+
+from avrop.core.demo import DEMO_PASSWORD
 from avrop.organisations.demo import AGENCY, MUNICIPALITY, PARTNER54, SERVICE_PARTNER, SUPPLIERS
-from avrop.organisations.models import Department, Organisation
+from avrop.organisations.models import Department, Organisation, User
 from avrop.suppliers import services
-from avrop.suppliers.models import CustomerNumber, Supplier, SupplierContact
+from avrop.suppliers.models import BankAccount, CustomerNumber, PortalInvitation, Supplier, SupplierContact
 
 CONNECTIONS = {
     "Procurator AB": Supplier.Connection.EMAIL,
@@ -69,6 +73,66 @@ def _connect(
     return supplier
 
 
+def _bankgiro(index: int) -> str:
+    base = f"57{index % 10}{(index * 7919) % 10000:04d}"
+    return base + luhn.calc_check_digit(base)
+
+
+def _bank_details(municipality: Organisation) -> None:
+    """Verified bankgiro numbers for the municipality's suppliers; Charkett has just announced a new one."""
+    clerk = User.objects.get(username="ap_clerk")
+    for index, supplier in enumerate(
+        Supplier.objects.filter(buyer=municipality).select_related("organisation")
+    ):
+        if BankAccount.objects.filter(supplier=supplier).exists():
+            continue
+        account = services.bank_account_register(
+            actor=None, supplier=supplier, kind=BankAccount.Kind.BANKGIRO, number=_bankgiro(index)
+        )
+        services.bank_account_verify(
+            actor=clerk,
+            account_id=account.pk,
+            note="Ringt leverantörens växel på numret i avtalet och fått numret bekräftat.",
+        )
+        if supplier.organisation.name == "Charkett AB":
+            services.bank_account_register(
+                actor=User.objects.get(username="coordinator"),
+                supplier=supplier,
+                kind=BankAccount.Kind.BANKGIRO,
+                number=_bankgiro(index + 50),
+            )
+        if supplier.organisation.name == "Lyreco Sverige AB":
+            account = services.bank_account_register(
+                actor=None,
+                supplier=supplier,
+                kind=BankAccount.Kind.IBAN,
+                number="SE4550000000058398257466",
+                bic="ESSESESS",
+            )
+            services.bank_account_verify(
+                actor=clerk,
+                account_id=account.pk,
+                note="Bekräftat via leverantörsbrev och samtal till känd kontaktperson.",
+            )
+
+
+def _invitations(municipality: Organisation) -> None:
+    """Staples has accepted its portal invitation (login ``staples``); Ingelsta Kalkon has not yet."""
+    staples = Supplier.objects.get(buyer=municipality, organisation__name="Staples Sverige AB")
+    if not PortalInvitation.objects.filter(supplier=staples).exists():
+        _invitation, key = services.portal_invitation_send(
+            actor=None, supplier=staples, email="ehandel@staples.example", base_url="http://127.0.0.1:8000/"
+        )
+        services.portal_invitation_accept(
+            key=key, username="staples", password=DEMO_PASSWORD, first_name="Sofia", last_name="Staples"
+        )
+    kalkon = Supplier.objects.get(buyer=municipality, organisation__name="Ingelsta Kalkon AB")
+    if not PortalInvitation.objects.filter(supplier=kalkon).exists():
+        services.portal_invitation_send(
+            actor=None, supplier=kalkon, email="ehandel@ingelsta.example", base_url="http://127.0.0.1:8000/"
+        )
+
+
 def load(stdout: TextIO) -> None:
     municipality = Organisation.objects.get(org_number=MUNICIPALITY)
     agency = Organisation.objects.get(org_number=AGENCY)
@@ -80,4 +144,9 @@ def load(stdout: TextIO) -> None:
     partner54 = Organisation.objects.get(org_number=PARTNER54)
     meier = Organisation.objects.get(org_number=SERVICE_PARTNER)
     _connect(partner54, meier, Supplier.Connection.PORTAL, "meier-montage.example", 20)
-    stdout.write(f"suppliers: {Supplier.objects.count()} supplier relations")
+    _bank_details(municipality)
+    _invitations(municipality)
+    stdout.write(
+        f"suppliers: {Supplier.objects.count()} supplier relations, "
+        f"{BankAccount.objects.count()} bank accounts, {PortalInvitation.objects.count()} invitations"
+    )
