@@ -14,11 +14,11 @@ from xml.sax.saxutils import escape
 
 CENT = Decimal("0.01")
 ARTICLES = [
-    ("Kopieringspapper A4 80 g, 5 x 500 ark", "BX", Decimal("189.00")),
+    ("Kopieringspapper A4 80 g, 5 x 500 ark", "XBX", Decimal("189.00")),
     ("Toner svart, multifunktionsskrivare", "EA", Decimal("1249.00")),
     ("Kaffe mellanrost 450 g", "EA", Decimal("62.50")),
     ("Servicebesök tekniker, per timme", "HUR", Decimal("850.00")),
-    ("Kulspetspenna blå, 12-pack", "PK", Decimal("48.90")),
+    ("Kulspetspenna blå, 12-pack", "XPK", Decimal("48.90")),
     ("Mjölk 1,5 % 1 l", "LTR", Decimal("13.20")),
     ("Hyra multifunktionsmaskin, månad", "MON", Decimal("1450.00")),
 ]

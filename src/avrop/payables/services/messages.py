@@ -101,15 +101,18 @@ def build_message(
             note=note,
             language=language,
         )
-        return Outgoing(
-            InvoiceMessage.Via.PEPPOL,
-            seller_endpoint,
-            built.content,
-            built.document_id,
-            built.text,
-            built.valid,
-            built.findings,
-        )
+        # A response the network would refuse (e.g. the seller's own id fails its check digit) goes by
+        # e-mail when the invoice gives an address; otherwise it is kept, marked failed, for the clerk.
+        if built.valid or not _supplier_email(supplier, seller_email):
+            return Outgoing(
+                InvoiceMessage.Via.PEPPOL,
+                seller_endpoint,
+                built.content,
+                built.document_id,
+                built.text,
+                built.valid,
+                built.findings,
+            )
     text = responses.response_text(code=code, findings=findings, note=note, language=language)
     with translation.override(language):
         subject = _("Invoice %(number)s to %(buyer)s: %(status)s") % {
