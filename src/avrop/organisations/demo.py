@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from avrop.core.demo import DEMO_PASSWORD, ch_uid, gln, se_org_number, se_vat
+from avrop.organisations import demo_master_data as master_data
 from avrop.organisations import services
 from avrop.organisations.models import DeliveryAddress, Department, Organisation, User
 from avrop.organisations.roles import Role
@@ -378,6 +379,7 @@ def load(stdout: TextIO) -> None:
         role=Role.REQUISITIONER,
         department=Department.objects.get(pk=_DEPARTMENT_KEYS["ystad-gymnasiet"]),
     )
+    master_data.load(municipality=municipality, centre=centre, agency=agency, departments=_DEPARTMENT_KEYS)
     stdout.write(
         f"organisations: {Organisation.objects.count()} organisations, "
         f"{Department.objects.count()} departments, {User.objects.count()} users"

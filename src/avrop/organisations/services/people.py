@@ -69,6 +69,7 @@ def member_add(
     role: str,
     department_id: int | None = None,
     phone: str = "",
+    valid_from: dt.date | None = None,
 ) -> Membership:
     """Create a person with a role. They set their password through the "forgot password" link."""
     require_master_data_role(actor, organisation)
@@ -86,7 +87,12 @@ def member_add(
         user.phone = phone
         user.save(update_fields=["phone"])
     return membership_grant(
-        actor=actor, user=user, organisation=organisation, role=role, department=department
+        actor=actor,
+        user=user,
+        organisation=organisation,
+        role=role,
+        department=department,
+        valid_from=valid_from,
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.core.audit import audit, snapshot
@@ -121,6 +123,7 @@ def membership_grant(
     organisation: Organisation,
     role: str,
     department: Department | None = None,
+    valid_from: dt.date | None = None,
 ) -> Membership:
     if role not in _roles_for(organisation.kind):
         raise DomainError(
@@ -134,7 +137,11 @@ def membership_grant(
             ErrorCode.VALIDATION, _("The department belongs to another organisation."), field="department"
         )
     membership, created = Membership.objects.get_or_create(
-        user=user, organisation=organisation, role=role, is_active=True, defaults={"department": department}
+        user=user,
+        organisation=organisation,
+        role=role,
+        is_active=True,
+        defaults={"department": department, "valid_from": valid_from or timezone.localdate()},
     )
     if created:
         audit(
