@@ -1,6 +1,6 @@
 """Read price-list files row by row without loading them whole: CSV, XLSX and Peppol Catalogue (T19).
 
-Each reader yields ``(line, {field: raw value})`` and knows the headers it found. Problems that make the
+Each reader yields ``(line, cells, action)`` and knows the headers it found. Problems that make the
 whole file unusable (wrong encoding, no header, a required column missing, an invalid T19) raise
 ``SourceError`` naming the file, the line and the column.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,13 @@ class Source:
     delimiter: str = ""
     partial: bool = False  # a T19 update: items not mentioned stay as they are
     meta: dict[str, Any] = field(default_factory=dict)
-    rows: Iterator[tuple[int, dict[str, Any], str]] = iter(())
+    # Spreadsheet rows are yielded as cell lists with the field positions here (a dict per row would cost
+    # more than recognising an unchanged row); Peppol lines are yielded as {field: value} with no positions.
+    positions: dict[str, int] | None = None
+    width: int = 0
+    rows: Iterator[tuple[int, Any, str, int | None]] = iter(())
+    # Hashes of records known to be unchanged; set by the caller before iterating (CSV only).
+    known: Any = frozenset()
 
 
 def sniff_format(path: Path) -> str:
@@ -120,69 +127,103 @@ def _require(columns: dict[str, int], headers: list[str]) -> None:
         )
 
 
+class _Feeder:
+    """Hands csv.reader the lines of one record at a time, so records are parsed only when needed."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __iter__(self) -> _Feeder:
+        return self
+
+    def __next__(self) -> str:
+        if not self.lines:
+            raise StopIteration
+        return self.lines.pop(0)
+
+
+def record_digest(record: bytes) -> int:
+    """The hash of one CSV record's bytes as written (without the line end)."""
+    return int.from_bytes(hashlib.blake2b(record, digest_size=8).digest(), "big")
+
+
 def open_csv(path: Path, *, saved: dict[str, str] | None = None) -> Source:
+    """Read records as bytes; a record whose hash is in ``source.known`` is yielded unparsed (cells None).
+
+    Records spanning lines (a quoted field with a line break) are joined until their quotes balance.
+    """
     encoding = detect_encoding(path)
-    handle = path.open("r", encoding=encoding, newline="")
-    first = handle.readline()
+    with path.open("r", encoding=encoding, newline="") as text:
+        first = text.readline()
     if not first.strip():
-        handle.close()
         raise SourceError("empty", _("The file is empty."), line=1)
     delimiter = _delimiter(first)
-    handle.seek(0)
-    reader = csv.reader(handle, delimiter=delimiter)
     try:
-        headers = next(reader)
+        headers = next(csv.reader([first], delimiter=delimiter))
     except csv.Error as exc:
-        handle.close()
         raise SourceError("broken_header", str(exc), line=1) from None
     positions, unused = match_headers(headers, saved)
-    try:
-        _require(positions, headers)
-    except SourceError:
-        handle.close()
-        raise
+    _require(positions, headers)
     width = len(headers)
-    items = list(positions.items())
-
-    def rows() -> Iterator[tuple[int, dict[str, Any], str]]:
-        line = 1
-        try:
-            for row in reader:
-                line = reader.line_num
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue
-                if len(row) != width:
-                    yield (
-                        line,
-                        {
-                            "__broken__": len(row),
-                            "article_number": row[positions["article_number"]]
-                            if positions["article_number"] < len(row)
-                            else "",
-                        },
-                        "",
-                    )
-                    continue
-                yield line, {key: row[pos] for key, pos in items}, ""
-        except csv.Error as exc:
-            raise SourceError(
-                "broken_row",
-                _("The file cannot be read from here on: %(error)s.") % {"error": exc},
-                line=line + 1,
-            ) from None
-        finally:
-            handle.close()
-
-    return Source(
+    source = Source(
         format="csv",
         headers=headers,
         columns={k: headers[p] for k, p in positions.items()},
         unused=unused,
         encoding=encoding,
         delimiter=delimiter,
-        rows=rows(),
-        meta={"width": width},
+        positions=positions,
+        width=width,
     )
+    decode_as = "utf-8" if encoding == "utf-8-sig" else encoding
+
+    def rows() -> Iterator[tuple[int, list[str] | None, str, int]]:
+        known = source.known
+        feeder = _Feeder()
+        reader = csv.reader(feeder, delimiter=delimiter)
+        line = 1
+        start = 1
+        pending: list[bytes] = []
+        quotes = 0
+        with path.open("rb") as handle:
+            handle.readline()
+            for physical in handle:
+                line += 1
+                if not pending:
+                    start = line
+                    quotes = 0
+                pending.append(physical)
+                quotes += physical.count(b'"')
+                if quotes % 2:
+                    continue  # inside a quoted field that goes on on the next line
+                record = pending[0] if len(pending) == 1 else b"".join(pending)
+                pending = []
+                record = record.rstrip(b"\r\n")
+                if not record.strip():
+                    continue
+                digest = record_digest(record)
+                if digest in known:
+                    yield start, None, "", digest
+                    continue
+                feeder.lines = record.decode(decode_as).splitlines(keepends=True) or [""]
+                try:
+                    cells = next(reader)
+                except (csv.Error, StopIteration) as exc:
+                    raise SourceError(
+                        "broken_row", _("The row cannot be read: %(error)s.") % {"error": exc}, line=start
+                    ) from None
+                except UnicodeDecodeError:
+                    raise SourceError(
+                        "encoding", _("The row is not correctly encoded."), line=start
+                    ) from None
+                yield start, cells, "", digest
+            if pending:
+                raise SourceError(
+                    "broken_row", _("A quoted field is not closed before the end of the file."), line=start
+                )
+
+    source.rows = rows()
+    return source
 
 
 def open_xlsx(path: Path, *, saved: dict[str, str] | None = None) -> Source:
@@ -212,17 +253,15 @@ def open_xlsx(path: Path, *, saved: dict[str, str] | None = None) -> Source:
         raise SourceError("empty", _("The file is empty."), line=1)
     positions, unused = match_headers(headers, saved)
     _require(positions, headers)
-    items = list(positions.items())
     header_line = line
 
-    def rows() -> Iterator[tuple[int, dict[str, Any], str]]:
+    def rows() -> Iterator[tuple[int, list[Any], str, None]]:
         number = header_line
         for row in iterator:
             number += 1
             if not any(c != "" and c is not None for c in row):
                 continue
-            size = len(row)
-            yield number, {key: row[pos] if pos < size else "" for key, pos in items}, ""
+            yield number, row, "", None
 
     return Source(
         format="xlsx",
@@ -230,6 +269,8 @@ def open_xlsx(path: Path, *, saved: dict[str, str] | None = None) -> Source:
         columns={k: headers[p] for k, p in positions.items()},
         unused=unused,
         rows=rows(),
+        positions=positions,
+        width=len(headers),
     )
 
 
@@ -382,15 +423,15 @@ def open_peppol(path: Path, *, max_bytes: int | None = None) -> Source:
         "issue_date": header.issue_date,
     }
 
-    def rows() -> Iterator[tuple[int, dict[str, Any], str]]:
+    def rows() -> Iterator[tuple[int, dict[str, Any], str, None]]:
         for _event, element in _iterparse(path, ("end",), tag=line_tag):
             number = element.sourceline or 0
             try:
                 line = parse_node(CatalogueLine, element)
             except Exception as exc:  # a value the typed model cannot read (malformed date, amount)
-                yield number, {"__broken__": str(exc)}, ""
+                yield number, {"__broken__": str(exc)}, "", None
             else:
-                yield number, _catalogue_line_values(line), (line.action_code or "").lower()
+                yield number, _catalogue_line_values(line), (line.action_code or "").lower(), None
             element.clear(keep_tail=False)
             parent = element.getparent()
             if parent is not None:

@@ -137,12 +137,6 @@ def content_hash(values: tuple) -> int:
     return int.from_bytes(hashlib.blake2b(joined.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-def raw_hash(raw: dict[str, object]) -> int:
-    """The hash of the cells as read, before any normalisation."""
-    joined = "\x1f".join(v if v.__class__ is str else str(v) for v in raw.values())  # type: ignore[misc]
-    return int.from_bytes(hashlib.blake2b(joined.encode(), digest_size=8).digest(), "big", signed=True)
-
-
 class RowChecker:
     """Normalises rows given as ``{field: raw value}``; keeps no state between rows except settings."""
 

@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from avrop.catalogue.imports.readers import Source
+from avrop.catalogue.imports.readers import Source, record_digest
 from avrop.catalogue.imports.rows import CODE, OWN_CATEGORY, SCHEME, VALUE_COLUMNS, Finding, RowChecker, _text
 from avrop.catalogue.models import CatalogueItem, ImportFinding, StagedItem
 
@@ -164,7 +164,7 @@ def _existing(agreement_id: int) -> tuple[dict[str, Any], set[str]]:
 
 def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRules) -> StageResult:
     """Compare the file with the active items and write the differences as staged rows."""
-    from avrop.catalogue.imports.rows import content_hash, raw_hash
+    from avrop.catalogue.imports.rows import content_hash
 
     version_id = version.pk
     active, inactive = _existing(version.agreement_id)
@@ -175,7 +175,8 @@ def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRu
     buffer: list[tuple] = []
 
     def write(line: int, change: str, values: tuple, digest: int, raw_digest: int, account: str) -> None:
-        buffer.append((version_id, line, change, *values, digest, raw_digest, account, False))
+        signed_raw = raw_digest - (1 << 64) if raw_digest >= (1 << 63) else raw_digest
+        buffer.append((version_id, line, change, *values, digest, signed_raw, account, False))
         if len(buffer) >= BATCH:
             with transaction.atomic():
                 bulk_write(STAGED_TABLE, STAGED_COLUMNS, buffer)
@@ -184,16 +185,50 @@ def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRu
     empty_values = tuple(
         "[]" if c in ("price_tiers", "image_urls") else None if c in _NULLABLE else "" for c in VALUE_COLUMNS
     )
-    for line, raw, action in source.rows:
+    positions = source.positions
+    width = source.width
+    strict_width = source.format == "csv"
+    article_position = positions["article_number"] if positions is not None else -1
+    items = list(positions.items()) if positions is not None else []
+    if source.format == "csv":
+        # The reader skips parsing records whose bytes are exactly as approved last time.
+        source.known = by_raw = {state & MASK: article for article, state in active.items()}
+    for line, cells, action, digest in source.rows:
         result.rows += 1
-        broken = raw.get("__broken__")
+        if cells is None:
+            article = by_raw[digest]
+            if active[article] is _SEEN:
+                findings.add(
+                    Finding(
+                        line,
+                        checker.columns["article_number"],
+                        "duplicate_article",
+                        _("Article number %(article)s occurs more than once; only its first row is used.")
+                        % {"article": article},
+                        article,
+                    )
+                )
+                result.error_rows += 1
+            else:
+                active[article] = _SEEN
+                result.unchanged += 1
+            continue
+        if positions is None:
+            raw = cells
+            broken = raw.get("__broken__")
+            key_text = "\x1f".join(v if v.__class__ is str else str(v) for v in raw.values())
+            cell = raw.get("article_number", "")
+        else:
+            size = len(cells)
+            broken = size if strict_width and size != width else None
+            key_text = "" if digest is not None else "\x1f".join([str(v) for v in cells])
+            cell = cells[article_position] if article_position < size else ""
         if broken is not None:
-            article = _text(raw.get("article_number"))
-            width = source.meta.get("width")
+            article = _text(cell)
             message = (
                 _("The row has %(found)s fields, the header has %(expected)s; check quotes and delimiters.")
                 % {"found": broken, "expected": width}
-                if width
+                if positions is not None
                 else _("The line cannot be read: %(error)s") % {"error": broken}
             )
             findings.add(Finding(line, "", "broken_row", message, article))
@@ -201,15 +236,17 @@ def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRu
             if active.get(article, _SEEN) is not _SEEN:
                 active[article] = _SEEN  # kept as it is: a broken row must not remove an item
             continue
-        raw_digest = raw_hash(raw)
-        if not action:
-            cell = raw.get("article_number")
-            state = active.get(cell.strip() if cell.__class__ is str else _text(cell))  # type: ignore[union-attr]
-            if state is not None and state is not _SEEN and state & MASK == raw_digest & MASK:
+        raw_digest = digest if digest is not None else record_digest(key_text.encode())
+        if not action and digest is None:
+            article = cell.strip() if cell.__class__ is str else _text(cell)
+            state = active.get(article)
+            if state is not None and state is not _SEEN and state & MASK == raw_digest:
                 # Exactly as approved last time: nothing to parse, write or index.
-                active[cell.strip() if cell.__class__ is str else _text(cell)] = _SEEN  # type: ignore[union-attr]
+                active[article] = _SEEN
                 result.unchanged += 1
                 continue
+        if positions is not None:
+            raw = {key: cells[pos] if pos < size else "" for key, pos in items}
         values, row_findings = checker.check(line, raw)
         for finding in row_findings:
             findings.add(finding)
