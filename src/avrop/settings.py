@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "avrop.cases",
     "avrop.catalogue",
     "avrop.payables",
+    "avrop.ordering",
 ]
 
 MIDDLEWARE = [

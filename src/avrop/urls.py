@@ -19,5 +19,6 @@ urlpatterns = [
     path("agreements/", include("avrop.agreements.urls")),
     path("cases/", include("avrop.cases.urls")),
     path("payables/", include("avrop.payables.urls")),
+    path("ordering/", include("avrop.ordering.urls")),
     path("", include("avrop.core.urls")),
 ]

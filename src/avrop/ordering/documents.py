@@ -1,0 +1,315 @@
+"""Peppol documents of ordering, built from purchase orders with ``avrop.edi.documents``.
+
+T01 Order for a new order, T115 Order Cancellation and T114 Order Change for the buyer's later wishes (the
+advanced-ordering profile; suppliers on basic ordering get these by e-mail instead, see ``channels``).
+The receiving side reads T76 Order Responses with ``read_order_response``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from avrop.edi.documents import (
+    Address,
+    Amount,
+    Contact,
+    Contract,
+    Country,
+    CustomerParty,
+    Delivery,
+    Identifier,
+    Item,
+    ItemIdentification,
+    LineItem,
+    Location,
+    MonetaryTotal,
+    Order,
+    OrderCancellation,
+    OrderLine,
+    OrderReference,
+    OrderResponse,
+    Party,
+    PartyIdentification,
+    PartyLegalEntity,
+    PartyName,
+    Period,
+    Price,
+    Quantity,
+    SupplierParty,
+    build,
+    parse,
+)
+from avrop.edi.documents.codes import OrderTypeCode
+
+
+def participant(peppol_id: str) -> Identifier | None:
+    """``0007:2120001234`` → Identifier with its scheme; None when not set."""
+    scheme, sep, value = (peppol_id or "").partition(":")
+    if not sep or not value:
+        return None
+    return Identifier(value.strip(), scheme_id=scheme.strip())
+
+
+def participant_text(identifier: Identifier | None) -> str:
+    if identifier is None:
+        return ""
+    return f"{identifier.scheme_id}:{identifier.value}" if identifier.scheme_id else identifier.value
+
+
+def _address(street: str, postal: str, city: str, country: str, **extra: str) -> Address:
+    return Address(
+        street_name=street or None,
+        city_name=city or None,
+        postal_zone=(postal or "").replace(" ", "") or None,
+        country=Country(identification_code=country or "SE"),
+        **{k: v for k, v in extra.items() if v},
+    )
+
+
+def _party(organisation: Any, *, gln: str = "", contact: Contact | None = None) -> Party:
+    org_number = (organisation.org_number or "").replace("-", "")
+    identifications = [PartyIdentification(id=Identifier(gln, scheme_id="0088"))] if gln else []
+    return Party(
+        endpoint_id=participant(organisation.peppol_id),
+        identifications=identifications,
+        names=[PartyName(name=organisation.name)],
+        postal_address=_address(
+            organisation.street, organisation.postal_code, organisation.city, organisation.country
+        ),
+        legal_entities=[
+            PartyLegalEntity(
+                registration_name=organisation.name,
+                company_id=Identifier(org_number, scheme_id="0007") if organisation.country == "SE" else None,
+            )
+        ],
+        contact=contact,
+    )
+
+
+def _location(address: Any) -> Location:
+    return Location(
+        id=Identifier(address.gln, scheme_id="0088") if address.gln else None,
+        address=_address(
+            address.street,
+            address.postal_code,
+            address.city,
+            "SE",
+            building_name=address.building,
+            floor=address.floor,
+            room=address.room,
+            mark_attention=address.contact_name,
+        ),
+    )
+
+
+def _delivery_party(address: Any) -> Party | None:
+    if not address.contact_name:
+        return None
+    return Party(
+        names=[PartyName(name=address.contact_name)],
+        contact=Contact(name=address.contact_name, telephone=address.contact_phone or None),
+    )
+
+
+@dataclass
+class OrderData:
+    """Everything an order document needs, loaded once (the builder runs no queries)."""
+
+    order: Any
+    lines: list[Any]
+    buyer: Any
+    supplier: Any
+    department: Any
+    requisitioner: Any
+    delivery_address: Any | None
+    agreement_reference: str = ""
+    line_addresses: dict[int, Any] = field(default_factory=dict)
+    line_notes: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _amount(value: Decimal, currency: str) -> Amount:
+    return Amount(value.quantize(Decimal("0.01")), currency)
+
+
+def _quantity(value: Decimal, unit: str) -> Quantity:
+    return Quantity(value.normalize() if value == value.to_integral() else value, unit or "EA")
+
+
+def order_document(data: OrderData) -> Order:
+    po = data.order
+    currency = po.currency
+    contact = Contact(
+        name=data.requisitioner.get_full_name() or data.requisitioner.username,
+        telephone=getattr(data.requisitioner, "phone", "") or None,
+        electronic_mail=data.requisitioner.email or None,
+    )
+    buyer = CustomerParty(
+        supplier_assigned_account_id=po.customer_number or None,
+        party=_party(data.buyer, gln=po.buyer_gln, contact=contact),
+    )
+    seller = SupplierParty(party=_party(data.supplier))
+    header_address = data.delivery_address
+    deliveries = []
+    if header_address is not None:
+        deliveries.append(
+            Delivery(
+                delivery_location=_location(header_address),
+                requested_delivery_period=Period(start_date=po.requested_delivery_date)
+                if po.requested_delivery_date
+                else None,
+                delivery_party=_delivery_party(header_address),
+            )
+        )
+    total = Decimal("0")
+    order_lines = []
+    for line in data.lines:
+        total += line.line_amount
+        address = data.line_addresses.get(line.pk)
+        line_deliveries = []
+        own_address = address is not None and header_address is not None and address.pk != header_address.pk
+        if line.requested_delivery_date or own_address:
+            line_deliveries.append(
+                Delivery(
+                    delivery_location=_location(address) if own_address else None,
+                    requested_delivery_period=Period(start_date=line.requested_delivery_date)
+                    if line.requested_delivery_date
+                    else None,
+                )
+            )
+        item = Item(
+            name=line.name[:300],
+            sellers_item_identification=ItemIdentification(id=Identifier(line.article_number))
+            if line.article_number
+            else None,
+            standard_item_identification=ItemIdentification(id=Identifier(line.gtin, scheme_id="0160"))
+            if line.gtin
+            else None,
+        )
+        order_lines.append(
+            OrderLine(
+                notes=data.line_notes.get(line.pk, []),
+                line_item=LineItem(
+                    id=str(line.line_number),
+                    quantity=_quantity(line.quantity, line.unit),
+                    line_extension_amount=_amount(line.line_amount, currency),
+                    accounting_cost=line.accounting or None,
+                    deliveries=line_deliveries,
+                    price=Price(price_amount=Amount(line.unit_price.normalize(), currency)),
+                    item=item,
+                ),
+            )
+        )
+    return Order(
+        id=po.number,
+        issue_date=po.ordered_on,
+        order_type_code=OrderTypeCode.ORDER,
+        currency=currency,
+        customer_reference=po.buyer_reference or po.number,
+        contracts=[Contract(id=data.agreement_reference)] if data.agreement_reference else [],
+        buyer=buyer,
+        seller=seller,
+        deliveries=deliveries,
+        anticipated_monetary_total=MonetaryTotal(
+            line_extension_amount=_amount(total, currency), payable_amount=_amount(total, currency)
+        ),
+        lines=order_lines,
+    )
+
+
+def order_xml(data: OrderData) -> bytes:
+    return build(order_document(data))
+
+
+def cancellation_xml(*, order: Any, buyer: Any, supplier: Any, reason: str, issue_date: dt.date) -> bytes:
+    document = OrderCancellation(
+        id=f"{order.number}-C",
+        issue_date=issue_date,
+        cancellation_notes=[reason or "Cancelled by the buyer"],
+        order_references=[OrderReference(id=order.number)],
+        buyer=CustomerParty(party=_party(buyer, gln=order.buyer_gln)),
+        seller=SupplierParty(party=_party(supplier)),
+    )
+    return build(document)
+
+
+# --- reading order responses -----------------------------------------------------------------------------
+
+
+@dataclass
+class ResponseLine:
+    line_id: str
+    status_code: str
+    quantity: Decimal | None
+    unit_price: Decimal | None
+    delivery_date: dt.date | None
+    substitute_article_number: str = ""
+    substitute_name: str = ""
+
+
+@dataclass
+class ResponseData:
+    document_id: str
+    issue_date: dt.date | None
+    code: str
+    order_number: str
+    sender: str
+    buyer: str
+    note: str
+    promised_delivery_date: dt.date | None
+    lines: list[ResponseLine]
+
+
+def _article(item: Item | None) -> str:
+    if item is not None and item.sellers_item_identification is not None:
+        return item.sellers_item_identification.id.value
+    return ""
+
+
+def read_order_response(content: bytes) -> ResponseData:
+    """The parts of a T76 that ordering uses. Raises ``ValueError`` when it is no order response."""
+    document = parse(content)
+    if not isinstance(document, OrderResponse):
+        raise ValueError(f"{type(document).__name__} is not an order response")
+    seller = document.seller.party if document.seller is not None else None
+    sender = participant_text(seller.endpoint_id) if seller is not None else ""
+    buyer_party = document.buyer.party if document.buyer is not None else None
+    buyer = participant_text(buyer_party.endpoint_id) if buyer_party is not None else ""
+    promised = None
+    if document.delivery is not None and document.delivery.promised_delivery_period is not None:
+        period = document.delivery.promised_delivery_period
+        promised = period.end_date or period.start_date
+    lines: list[ResponseLine] = []
+    for order_line in document.lines:
+        item = order_line.line_item
+        line_id = item.id
+        for reference in order_line.order_line_references:
+            if reference.line_id:
+                line_id = reference.line_id
+                break
+        period = item.delivery_period
+        substitute = (order_line.seller_substituted_line_items or [None])[0]
+        lines.append(
+            ResponseLine(
+                line_id=str(line_id),
+                status_code=item.line_status_code or "",
+                quantity=item.quantity.value if item.quantity is not None else None,
+                unit_price=item.price.price_amount.value if item.price is not None else None,
+                delivery_date=(period.end_date or period.start_date) if period is not None else None,
+                substitute_article_number=_article(substitute.item) if substitute is not None else "",
+                substitute_name=(substitute.item.name or "") if substitute is not None else "",
+            )
+        )
+    return ResponseData(
+        document_id=document.id,
+        issue_date=document.issue_date,
+        code=document.response_code or "",
+        order_number=document.order_reference.id if document.order_reference is not None else "",
+        sender=sender,
+        buyer=buyer,
+        note=document.note or "",
+        promised_delivery_date=promised,
+        lines=lines,
+    )

@@ -1,0 +1,331 @@
+"""Reads of ordering, always scoped by the acting user.
+
+Requisitioners see their own requisitions and orders; approvers also what waits for them and what they
+decided; coordinators, administrators, procurement officers and auditors see the whole organisation. Supplier
+users see the orders sent to their organisation through the portal, and its overdue orders. Other tenants'
+ids raise ``NotFound``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from avrop.core.errors import NotFound
+from avrop.ordering.models import (
+    ApprovalStep,
+    FreeTextForm,
+    OrderEvent,
+    OrderResponse,
+    PurchaseOrder,
+    Requisition,
+    RequisitionLine,
+    Transmission,
+)
+from avrop.ordering.services._common import READ_ALL_ROLES
+from avrop.ordering.workflows import (
+    AWAITING_DELIVERY,
+    RequisitionStatus,
+    StepStatus,
+    TransmissionStatus,
+)
+from avrop.organisations.models import ApprovalDelegation, Organisation, User
+from avrop.organisations.roles import Role
+from avrop.organisations.selectors import organisation_get, roles_in
+
+SUPPLIER_ROLES = frozenset({Role.SUPPLIER_USER, Role.SPOC, Role.ADMIN})
+
+
+def _scope(user: User, organisation: Organisation) -> tuple[Organisation, frozenset[str]]:
+    organisation = organisation_get(user=user, organisation_id=organisation.pk)
+    return organisation, roles_in(user=user, organisation=organisation)
+
+
+def _decided_by(user: User) -> Q:
+    return Q(steps__decided_by=user)
+
+
+# --- requisitions -------------------------------------------------------------------------------------------
+
+
+def requisition_list(
+    *, user: User, organisation: Organisation, everyone: bool = False
+) -> QuerySet[Requisition]:
+    organisation, roles = _scope(user, organisation)
+    requisitions = Requisition.objects.filter(organisation=organisation).exclude(
+        status=RequisitionStatus.DRAFT
+    )
+    if not (everyone and roles & READ_ALL_ROLES):
+        requisitions = requisitions.filter(requisitioner=user)
+    return requisitions.select_related("requisitioner", "department").order_by("-created_at", "-id")
+
+
+def requisition_get(*, user: User, organisation: Organisation, requisition_id: int) -> Requisition:
+    organisation, roles = _scope(user, organisation)
+    requisitions = Requisition.objects.filter(organisation=organisation).select_related(
+        "requisitioner", "department__default_cost_centre", "organisation", "rejected_by"
+    )
+    try:
+        requisition = requisitions.get(pk=requisition_id)
+    except (Requisition.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if requisition.requisitioner_id == user.pk or roles & READ_ALL_ROLES:
+        return requisition
+    if Role.APPROVER in roles and requisition.status != RequisitionStatus.DRAFT:
+        return requisition
+    raise NotFound()
+
+
+def requisition_lines(requisition: Requisition) -> list[RequisitionLine]:
+    """All lines with what the pages show, in a fixed number of queries."""
+    return list(
+        requisition.lines.select_related(
+            "supplier__organisation", "delivery_address", "item", "agreement", "free_text_form", "order_line"
+        )
+        .prefetch_related("splits", "attachments")
+        .order_by("position")
+    )
+
+
+def requisition_steps(requisition: Requisition) -> list[ApprovalStep]:
+    return list(requisition.steps.select_related("decided_by").order_by("round", "position"))
+
+
+def _principals_of(user: User, organisation: Organisation) -> set[int]:
+    today = timezone.localdate()
+    return set(
+        ApprovalDelegation.objects.filter(
+            organisation=organisation, deputy=user, is_active=True, valid_from__lte=today, valid_to__gte=today
+        ).values_list("principal_id", flat=True)
+    )
+
+
+def approval_queue(*, user: User, organisation: Organisation) -> list[Requisition]:
+    """Requisitions with a step of the current round waiting for ``user`` (or for someone they stand in for),
+    oldest first, each with ``waiting_steps`` and ``waiting_amount``. Three queries whatever the size."""
+    organisation, roles = _scope(user, organisation)
+    if Role.APPROVER not in roles:
+        return []
+    people = {user.pk} | _principals_of(user, organisation)
+    steps = (
+        ApprovalStep.objects.filter(
+            requisition__organisation=organisation,
+            status=StepStatus.PENDING,
+            requisition__status__in=[
+                RequisitionStatus.PENDING_APPROVAL,
+                RequisitionStatus.PENDING_REAPPROVAL,
+            ],
+        )
+        .exclude(requisition__requisitioner=user)
+        .select_related("requisition__requisitioner", "requisition__department")
+        .order_by("requisition__submitted_at", "requisition_id", "position")
+    )
+    queue: dict[int, Requisition] = {}
+    for step in steps:
+        requisition = step.requisition
+        if step.round != requisition.approval_round or not people & set(step.approver_ids):
+            continue
+        entry = queue.setdefault(requisition.pk, requisition)
+        if not hasattr(entry, "waiting_steps"):
+            entry.waiting_steps = []  # type: ignore[attr-defined]
+        entry.waiting_steps.append(step)  # type: ignore[attr-defined]
+    for requisition in queue.values():
+        requisition.waiting_amount = sum(s.amount for s in requisition.waiting_steps)  # type: ignore[attr-defined]
+    return list(queue.values())
+
+
+def approvals_decided(*, user: User, organisation: Organisation, limit: int = 20) -> list[ApprovalStep]:
+    organisation, _roles = _scope(user, organisation)
+    return list(
+        ApprovalStep.objects.filter(requisition__organisation=organisation, decided_by=user)
+        .select_related("requisition__requisitioner")
+        .order_by("-decided_at")[:limit]
+    )
+
+
+def free_text_forms(*, user: User, organisation: Organisation) -> QuerySet[FreeTextForm]:
+    organisation, _roles = _scope(user, organisation)
+    return FreeTextForm.objects.filter(organisation=organisation, is_active=True).order_by("name")
+
+
+def free_text_form_get(*, user: User, organisation: Organisation, form_id: int) -> FreeTextForm:
+    try:
+        return free_text_forms(user=user, organisation=organisation).get(pk=form_id)
+    except (FreeTextForm.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+# --- purchase orders ------------------------------------------------------------------------------------------
+
+
+def _orders(user: User, organisation: Organisation, *, everyone: bool) -> QuerySet[PurchaseOrder]:
+    organisation, roles = _scope(user, organisation)
+    if organisation.kind == Organisation.Kind.SUPPLIER:
+        if not roles & SUPPLIER_ROLES:
+            return PurchaseOrder.objects.none()
+        return PurchaseOrder.objects.filter(supplier__organisation=organisation).exclude(
+            transmission_status__in=[
+                TransmissionStatus.QUEUED,
+                TransmissionStatus.FAILED,
+                TransmissionStatus.CANCELLED,
+            ]
+        )
+    orders = PurchaseOrder.objects.filter(organisation=organisation)
+    if not (everyone and roles & READ_ALL_ROLES):
+        orders = orders.filter(requisition__requisitioner=user)
+    return orders
+
+
+def purchase_order_list(
+    *, user: User, organisation: Organisation, everyone: bool = False, status: str = "", overdue: bool = False
+) -> QuerySet[PurchaseOrder]:
+    orders = _orders(user, organisation, everyone=everyone)
+    if status:
+        orders = orders.filter(status=status)
+    if overdue:
+        orders = orders.filter(status__in=AWAITING_DELIVERY, expected_delivery_date__lt=timezone.localdate())
+    return orders.select_related(
+        "supplier__organisation", "requisition__requisitioner", "department", "organisation"
+    ).order_by("-created_at", "-id")
+
+
+def purchase_order_get(*, user: User, organisation: Organisation, order_id: int) -> PurchaseOrder:
+    orders = _orders(user, organisation, everyone=True).select_related(
+        "supplier__organisation",
+        "requisition__requisitioner",
+        "department",
+        "organisation",
+        "delivery_address",
+        "agreement",
+    )
+    try:
+        order = orders.get(pk=order_id)
+    except (PurchaseOrder.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    roles = roles_in(user=user, organisation=organisation)
+    if organisation.kind != Organisation.Kind.SUPPLIER and not roles & READ_ALL_ROLES:
+        if order.requisition.requisitioner_id != user.pk and Role.APPROVER not in roles:
+            raise NotFound()
+    return order
+
+
+def order_lines(order: PurchaseOrder) -> list[Any]:
+    return list(order.lines.select_related("requisition_line").order_by("line_number"))
+
+
+def order_responses(order: PurchaseOrder) -> list[OrderResponse]:
+    return list(
+        order.responses.select_related("registered_by").prefetch_related("lines").order_by("created_at", "id")
+    )
+
+
+def order_timeline(order: PurchaseOrder) -> list[OrderEvent]:
+    """The requisition's events before the order existed, then everything about this order."""
+    return list(
+        OrderEvent.objects.filter(
+            Q(purchase_order=order) | Q(requisition_id=order.requisition_id, purchase_order__isnull=True)
+        ).order_by("at", "id")
+    )
+
+
+def order_transmissions(order: PurchaseOrder) -> list[Transmission]:
+    return list(order.transmissions.order_by("id"))
+
+
+def orders_overdue(
+    *, user: User, organisation: Organisation, everyone: bool = False
+) -> QuerySet[PurchaseOrder]:
+    return purchase_order_list(
+        user=user, organisation=organisation, everyone=everyone, overdue=True
+    ).order_by("expected_delivery_date", "pk")
+
+
+def portal_inbox(*, user: User, organisation: Organisation) -> QuerySet[PurchaseOrder]:
+    """For a supplier's users: orders sent to them through the portal, newest first."""
+    organisation, roles = _scope(user, organisation)
+    if not roles & SUPPLIER_ROLES:
+        return PurchaseOrder.objects.none()
+    return (
+        PurchaseOrder.objects.filter(supplier__organisation=organisation, channel="portal")
+        .exclude(
+            transmission_status__in=[
+                TransmissionStatus.QUEUED,
+                TransmissionStatus.FAILED,
+                TransmissionStatus.CANCELLED,
+            ]
+        )
+        .select_related("organisation", "department", "delivery_address")
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- the coordinator's troubleshooting ------------------------------------------------------------------------
+
+
+def failing_transmissions(*, user: User, organisation: Organisation) -> QuerySet[Transmission]:
+    organisation, roles = _scope(user, organisation)
+    if not roles & READ_ALL_ROLES:
+        return Transmission.objects.none()
+    return (
+        Transmission.objects.filter(organisation=organisation)
+        .filter(
+            Q(status=TransmissionStatus.FAILED)
+            | Q(status__in=[TransmissionStatus.QUEUED, TransmissionStatus.SENDING], last_error__gt="")
+        )
+        .select_related("purchase_order", "supplier__organisation")
+        .order_by("id")
+    )
+
+
+def refused_responses(*, user: User, organisation: Organisation, days: int = 30) -> QuerySet[OrderResponse]:
+    organisation, roles = _scope(user, organisation)
+    if not roles & READ_ALL_ROLES:
+        return OrderResponse.objects.none()
+    since = timezone.now() - dt.timedelta(days=days)
+    return (
+        OrderResponse.objects.filter(organisation=organisation, created_at__gte=since)
+        .filter(
+            outcome__in=[
+                OrderResponse.Outcome.INVALID,
+                OrderResponse.Outcome.UNKNOWN_ORDER,
+                OrderResponse.Outcome.WRONG_SENDER,
+            ]
+        )
+        .select_related("purchase_order")
+        .order_by("-created_at")
+    )
+
+
+def orders_without_response(*, user: User, organisation: Organisation) -> QuerySet[PurchaseOrder]:
+    organisation, roles = _scope(user, organisation)
+    if not roles & READ_ALL_ROLES:
+        return PurchaseOrder.objects.none()
+    return (
+        PurchaseOrder.objects.filter(
+            organisation=organisation, no_response_flagged_at__isnull=False, status="sent"
+        )
+        .select_related("supplier__organisation", "requisition__requisitioner")
+        .order_by("no_response_flagged_at")
+    )
+
+
+def response_list(
+    *, user: User, organisation: Organisation, everyone: bool = True
+) -> QuerySet[OrderResponse]:
+    orders = _orders(user, organisation, everyone=everyone)
+    return (
+        OrderResponse.objects.filter(purchase_order__in=orders)
+        .select_related("purchase_order")
+        .prefetch_related(Prefetch("lines"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def response_get(*, user: User, organisation: Organisation, response_id: int) -> OrderResponse:
+    try:
+        return response_list(user=user, organisation=organisation).get(pk=response_id)
+    except (OrderResponse.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None

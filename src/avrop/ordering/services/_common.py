@@ -1,0 +1,96 @@
+"""Helpers shared by the ordering services: roles, policy, amounts and the order timeline."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from avrop.core.errors import DomainError
+from avrop.ordering.errors import Code
+from avrop.ordering.models import OrderEvent, OrderingPolicy, PurchaseOrder, Requisition
+from avrop.organisations.models import Organisation, User
+from avrop.organisations.roles import Role
+
+ORDER_ROLES = frozenset({Role.REQUISITIONER})
+OVERSIGHT_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
+READ_ALL_ROLES = OVERSIGHT_ROLES | {Role.AUDITOR, Role.PROCUREMENT_OFFICER}
+
+
+def policy_for(organisation: Organisation | int) -> OrderingPolicy:
+    """The organisation's ordering policy, or an unsaved one with the defaults."""
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    found = OrderingPolicy.objects.filter(organisation_id=organisation_id).first()
+    return found or OrderingPolicy(organisation_id=organisation_id)
+
+
+def quantity_of(value: Any, *, field: str = "quantity") -> Decimal:
+    try:
+        quantity = Decimal(str(value).replace(",", ".").replace(" ", ""))
+    except (InvalidOperation, ValueError):
+        raise DomainError(
+            Code.QUANTITY_INVALID, _("%(value)s is not a quantity.") % {"value": value}, field=field
+        ) from None
+    if not quantity.is_finite() or quantity <= 0:
+        raise DomainError(Code.QUANTITY_INVALID, _("The quantity must be more than zero."), field=field)
+    if quantity > Decimal("999999999"):
+        raise DomainError(Code.QUANTITY_INVALID, _("The quantity is too large."), field=field)
+    return quantity.quantize(Decimal("0.001"))
+
+
+def price_of(value: Any, *, field: str = "unit_price") -> Decimal:
+    try:
+        price = Decimal(str(value).replace(",", ".").replace(" ", ""))
+    except (InvalidOperation, ValueError):
+        raise DomainError(
+            Code.PRICE_INVALID, _("%(value)s is not a price.") % {"value": value}, field=field
+        ) from None
+    if not price.is_finite() or price < 0:
+        raise DomainError(Code.PRICE_INVALID, _("The price must be zero or more."), field=field)
+    if price > Decimal("99999999999"):
+        raise DomainError(Code.PRICE_INVALID, _("The price is too large."), field=field)
+    return price.quantize(Decimal("0.0001"))
+
+
+def actor_name(actor: User | None) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "system"
+    return actor.get_full_name() or actor.get_username()
+
+
+def event(
+    *,
+    requisition: Requisition,
+    kind: str,
+    text: str = "",
+    purchase_order: PurchaseOrder | None = None,
+    actor: User | None = None,
+    is_error: bool = False,
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        organisation_id=requisition.organisation_id,
+        requisition=requisition,
+        purchase_order=purchase_order,
+        at=timezone.now(),
+        kind=kind,
+        text=text[:4000],
+        is_error=is_error,
+        actor_name=actor_name(actor),
+    )
+
+
+def order_event(
+    order: PurchaseOrder, *, kind: str, text: str = "", actor: User | None = None, is_error: bool = False
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        organisation_id=order.organisation_id,
+        requisition_id=order.requisition_id,
+        purchase_order=order,
+        at=timezone.now(),
+        kind=kind,
+        text=text[:4000],
+        is_error=is_error,
+        actor_name=actor_name(actor),
+    )
