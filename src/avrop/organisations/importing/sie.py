@@ -8,6 +8,7 @@ that is actually Windows-1252 (a common exporter mistake) is recognised by its S
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -54,35 +55,20 @@ def decode_sie(data: bytes) -> tuple[str, str]:
     return data.decode("cp437"), "cp437"
 
 
+_FIELD = re.compile(r'"((?:\\.|[^"\\])*)"?|(\{[^}]*\}?)|([^\s"{]+)')
+_ESCAPE = re.compile(r"\\(.)")
+
+
 def split_fields(line: str) -> list[str]:
     """Split one SIE line into its fields; quotes group, ``\\"`` is a literal quote, braces group a list."""
-    fields: list[str] = []
-    i, n = 0, len(line)
-    while i < n:
-        char = line[i]
-        if char in " \t":
-            i += 1
-            continue
-        if char == '"':
-            i += 1
-            value = []
-            while i < n and line[i] != '"':
-                if line[i] == "\\" and i + 1 < n:
-                    i += 1
-                value.append(line[i])
-                i += 1
-            fields.append("".join(value))
-            i += 1
-        elif char == "{":
-            end = line.find("}", i)
-            end = n if end == -1 else end
-            fields.append(line[i : end + 1])
-            i = end + 1
+    fields = []
+    for quoted, braces, plain in _FIELD.findall(line):
+        if braces:
+            fields.append(braces)
+        elif plain:
+            fields.append(plain)
         else:
-            start = i
-            while i < n and line[i] not in " \t":
-                i += 1
-            fields.append(line[start:i])
+            fields.append(_ESCAPE.sub(r"\1", quoted))
     return fields
 
 
