@@ -1,4 +1,4 @@
-"""SIE 4 chart import: a generated PC8 file with accounts, dimensions and objects, imported through an ImportJob.
+"""SIE 4 chart import: a generated PC8 file with accounts, dimensions and objects, through an ImportJob.
 
 Prints the time to read the file, the time of the whole import (read, check, set-based upsert, job and audit
 rows), the time of a second import of the same file (nothing changes) and, as the raw baseline measured in

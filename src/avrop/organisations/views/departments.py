@@ -192,7 +192,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             "form": form,
             "title": _("New ordering department"),
             "lead": _(
-                "Replaces the form \u201cNy beställningsavdelning e-handel\u201d. The coordinator approves, "
+                "Replaces the form “Ny beställningsavdelning e-handel”. The coordinator approves, "
                 "assigns a GLN and tells the suppliers."
             ),
             "back": reverse("organisations:requests"),

@@ -63,9 +63,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "title": _("New person"),
-            "lead": _(
-                "The person sets a password with the \u201cforgot password\u201d link on the login page."
-            ),
+            "lead": _("The person sets a password with the “forgot password” link on the login page."),
             "back": reverse("organisations:people"),
         },
     )
