@@ -94,6 +94,11 @@ class DepartmentRequestForm(forms.ModelForm):
         self.fields["default_cost_centre_id"].choices = _cost_centre_choices(cost_centres)
         self.fields["contact_phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["delivery_days"].help_text = _("From the distribution centre, e.g. Tue, Fri")
+        # The department's town and the delivery address's city must not share a label.
+        self.fields["town"].label = _("Town of the department")
+        self.fields["street"].label = _("Delivery street address")
+        self.fields["postal_code"].label = _("Delivery postal code")
+        self.fields["city"].label = _("Delivery city")
 
 
 class DepartmentForm(_GlnCleanMixin, forms.ModelForm):
