@@ -69,9 +69,14 @@ def _address(street: str, postal: str, city: str, country: str, **extra: str) ->
     )
 
 
-def _party(organisation: Any, *, gln: str = "", contact: Contact | None = None) -> Party:
+def _party(
+    organisation: Any, *, gln: str = "", contact: Contact | None = None, customer_number: str = ""
+) -> Party:
     org_number = (organisation.org_number or "").replace("-", "")
     identifications = [PartyIdentification(id=Identifier(gln, scheme_id="0088"))] if gln else []
+    if customer_number:
+        # The supplier's number for this department; T01 has no account-id field, so it is an identification.
+        identifications.append(PartyIdentification(id=Identifier(customer_number)))
     return Party(
         endpoint_id=participant(organisation.peppol_id),
         identifications=identifications,
@@ -89,18 +94,26 @@ def _party(organisation: Any, *, gln: str = "", contact: Contact | None = None) 
     )
 
 
-def _location(address: Any) -> Location:
+def _where(address: Any) -> str:
+    """Building, floor and room in one line (Peppol T01 has no fields of their own for them)."""
+    parts = [
+        address.building,
+        f"vån {address.floor}" if address.floor else "",
+        f"rum {address.room}" if address.room else "",
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def _location(address: Any, *, with_id: bool = True) -> Location:
     return Location(
-        id=Identifier(address.gln, scheme_id="0088") if address.gln else None,
+        id=Identifier(address.gln, scheme_id="0088") if address.gln and with_id else None,
+        name=address.label or None,
         address=_address(
             address.street,
             address.postal_code,
             address.city,
             "SE",
-            building_name=address.building,
-            floor=address.floor,
-            room=address.room,
-            mark_attention=address.contact_name,
+            additional_street_name=_where(address),
         ),
     )
 
@@ -147,8 +160,7 @@ def order_document(data: OrderData) -> Order:
         electronic_mail=data.requisitioner.email or None,
     )
     buyer = CustomerParty(
-        supplier_assigned_account_id=po.customer_number or None,
-        party=_party(data.buyer, gln=po.buyer_gln, contact=contact),
+        party=_party(data.buyer, gln=po.buyer_gln, contact=contact, customer_number=po.customer_number)
     )
     seller = SupplierParty(party=_party(data.supplier))
     header_address = data.delivery_address
@@ -173,7 +185,7 @@ def order_document(data: OrderData) -> Order:
         if line.requested_delivery_date or own_address:
             line_deliveries.append(
                 Delivery(
-                    delivery_location=_location(address) if own_address else None,
+                    delivery_location=_location(address, with_id=False) if own_address else None,
                     requested_delivery_period=Period(start_date=line.requested_delivery_date)
                     if line.requested_delivery_date
                     else None,
