@@ -356,6 +356,7 @@ class ApprovalStep(TimeStampedModel):
     comment = models.TextField(_("comment"), blank=True)
     reminder_count = models.PositiveSmallIntegerField(default=0)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

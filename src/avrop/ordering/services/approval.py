@@ -556,7 +556,7 @@ def approval_reminders_run(*, today: Any = None) -> dict[str, int]:
                     _escalate(locked, requisition, waited)
                     escalated += 1
         elif waited >= policy.reminder_business_days and (
-            step.reminded_at is None or timezone.localtime(step.reminded_at).date() < today
+            step.reminded_on is None or step.reminded_on < today
         ):
             with transaction.atomic():
                 locked = lock(ApprovalStep, step.pk)
@@ -564,7 +564,8 @@ def approval_reminders_run(*, today: Any = None) -> dict[str, int]:
                     continue
                 locked.reminder_count += 1
                 locked.reminded_at = timezone.now()
-                locked.save(update_fields=["reminder_count", "reminded_at", "updated_at"])
+                locked.reminded_on = today
+                locked.save(update_fields=["reminder_count", "reminded_at", "reminded_on", "updated_at"])
                 notify_approvers(
                     requisition=requisition, steps=[locked], template="ordering/email/reminder.txt"
                 )

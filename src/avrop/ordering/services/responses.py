@@ -268,6 +268,9 @@ def apply_response(
     response.purchase_order = order
     response.organisation_id = order.organisation_id
     order_delivered_to_supplier(order, _("The supplier answered the order."))
+    order.transmission_status = (
+        PurchaseOrder.objects.values_list("transmission_status", flat=True).get(pk=order.pk)
+    )
     by_number = {str(line.line_number): line for line in order.lines.all()}
     tolerance = policy_for(order.organisation_id).price_increase_tolerance_percent
     response_lines: list[OrderResponseLine] = []
