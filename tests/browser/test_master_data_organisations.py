@@ -125,6 +125,24 @@ def test_coordinator_adds_an_orderer_and_moves_them(demo_data, page):
     expect(history).to_contain_text("Solgårdens äldreboende")
     expect(history).to_contain_text("Österportskolan Ystad")
 
+    # Bulk import: a file with one good and one bad row imports nothing until the valid row is chosen.
+    page.goto("/organisations/people/import/")
+    csv = (
+        "Användarnamn;Förnamn;Efternamn;E-post;Roll;Avdelning\r\n"
+        "ola.ek;Ola;Ek;ola.ek@osterlen.example;beställare;SOL\r\n"
+        "eva;Eva;;inte-en-adress;trollkarl;SOL\r\n"
+    )
+    page.get_by_label("Fil").set_input_files(
+        files=[{"name": "personal.csv", "mimeType": "text/csv", "buffer": csv.encode("cp1252")}]
+    )
+    page.get_by_role("button", name="Ladda upp och kontrollera").click()
+    report = page.get_by_role("table", name="Fel, rad för rad")
+    expect(report.get_by_role("row")).to_have_count(4)  # the header and three problems in row 3
+    expect(report).to_contain_text("inte-en-adress")
+    _no_violations(page, "import report")
+    page.get_by_role("button", name="Läs in den 1 giltiga raden").click()
+    expect(page.locator("#import-status")).to_contain_text("Inläst")
+
 
 def test_approval_and_chart_pages(demo_data, page):
     login(page, "coordinator", DEMO_PASSWORD)

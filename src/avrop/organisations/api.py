@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from avrop.core.errors import NotFound
 from avrop.organisations import services
@@ -300,7 +301,9 @@ def create_approval_limit(request: HttpRequest, payload: ApprovalLimitIn):  # no
     rule = services.approval_limit_create(
         actor=request.user, organisation=request.organisation, approver=approver, **data
     )
-    return 201, approval_limit_get(user=request.user, organisation=request.organisation, limit_id=rule.pk)
+    return Status(
+        201, approval_limit_get(user=request.user, organisation=request.organisation, limit_id=rule.pk)
+    )
 
 
 @router.patch(
