@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from avrop.core.decorators import org_view
-from avrop.core.errors import DomainError
+from avrop.core.errors import DomainError, NotFound
 from avrop.ordering import checks, selectors, services
 from avrop.ordering.forms import (
     AttachmentForm,
@@ -36,6 +36,12 @@ from avrop.organisations.roles import Role
 from avrop.organisations.selectors import delivery_address_list
 
 BUYER_ROLES = frozenset(Role.values) - {Role.SUPPLIER_USER, Role.SPOC, Role.SERVICE_PARTNER}
+
+
+def _not_found(exc: Exception) -> None:
+    """Another tenant's id looks like a missing one: 404, never a message that it exists."""
+    if isinstance(exc, NotFound):
+        raise exc
 
 
 def _error(request: HttpRequest, exc: DomainError) -> None:
@@ -136,6 +142,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     except ValueError:
         raise Http404() from None
     except DomainError as exc:
+        _not_found(exc)
         if request.htmx:
             return render(request, "ordering/partials/added.html", {"error": exc.message}, status=exc.http_status)
         _error(request, exc)
@@ -153,6 +160,7 @@ def cart_add_template(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         lines = services.cart_add_template(actor=request.user, organisation=request.organisation, template_id=pk)
     except DomainError as exc:
+        _not_found(exc)
         _error(request, exc)
         return _back(request, reverse("ordering:shop"))
     messages.success(request, _("%(n)s lines added from the template.") % {"n": len(lines)})
@@ -165,6 +173,7 @@ def cart(request: HttpRequest) -> HttpResponse:
     try:
         context = _cart_context(request)
     except DomainError as exc:
+        _not_found(exc)
         context = {"cart": None, "error": exc.message}
     return render(request, "ordering/pages/cart.html", context)
 
@@ -196,6 +205,7 @@ def line_update(request: HttpRequest, pk: int) -> HttpResponse:
             outside_agreement_reason=data["outside_agreement_reason"],
         )
     except DomainError as exc:
+        _not_found(exc)
         _error(request, exc)
     return _cart_response(request)
 
@@ -206,6 +216,7 @@ def line_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.line_remove(actor=request.user, line_id=pk)
     except DomainError as exc:
+        _not_found(exc)
         _error(request, exc)
     return _cart_response(request)
 
@@ -243,6 +254,7 @@ def line_coding(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.line_coding_set(actor=request.user, line_id=line.pk, splits=rows)
         except DomainError as exc:
+            _not_found(exc)
             formset._non_form_errors = formset.error_class([exc.message])  # noqa: SLF001 (show the service's verdict)
         else:
             messages.success(request, _("The coding of line %(n)s was saved.") % {"n": line.position})
@@ -269,6 +281,7 @@ def attachment_add(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("The file was attached."))
         except DomainError as exc:
+            _not_found(exc)
             _error(request, exc)
     else:
         messages.error(request, _("Choose a file to attach."))
@@ -281,6 +294,7 @@ def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.attachment_remove(actor=request.user, attachment_id=pk)
     except DomainError as exc:
+        _not_found(exc)
         _error(request, exc)
     return redirect("ordering:cart")
 
@@ -300,6 +314,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     try:
         requisition = services.requisition_submit(actor=request.user, requisition_id=cart.pk, submit_key=key)
     except (DomainError, ValueError) as exc:
+        _not_found(exc)
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("ordering:cart")
     messages.success(request, _("Requisition %(number)s was sent for approval.") % {"number": requisition.number})
@@ -348,6 +363,7 @@ def free_text(request: HttpRequest) -> HttpResponse:
                 outside_agreement_reason=data["outside_agreement_reason"],
             )
         except DomainError as exc:
+            _not_found(exc)
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("The line was added to the cart."))
@@ -400,6 +416,7 @@ def requisition_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         services.requisition_cancel(actor=request.user, requisition_id=pk, reason=request.POST.get("reason", ""))
         messages.success(request, _("The requisition was cancelled."))
     except DomainError as exc:
+        _not_found(exc)
         _error(request, exc)
     if request.POST.get("next") == "cart":
         return redirect("ordering:shop")
@@ -453,6 +470,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
                 reject_line_ids=form.cleaned_data["reject_lines"] if approve_it else (),
             )
         except DomainError as exc:
+            _not_found(exc)
             form.add_error(None, exc.message)
         else:
             messages.success(
@@ -473,6 +491,7 @@ def approve_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         check = services.approval_link_check(token=token)
     except DomainError as exc:
+        _not_found(exc)
         return render(request, "ordering/pages/approve_link.html", {"error": exc.message}, status=410)
     context = _decision_context(check.requisition, check.link.user)
     context["approver"] = check.link.user
@@ -483,6 +502,7 @@ def approve_link(request: HttpRequest, token: str) -> HttpResponse:
                 token=token, approve=approve_it, comment=request.POST.get("comment", "")[:2000]
             )
         except DomainError as exc:
+            _not_found(exc)
             context["error"] = exc.message
             return render(request, "ordering/pages/approve_link.html", context, status=exc.http_status)
         return render(
@@ -564,6 +584,7 @@ def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         services.purchase_order_cancel(actor=request.user, order_id=pk, reason=form.cleaned_data["reason"])
         messages.success(request, _("The cancellation was registered."))
     except DomainError as exc:
+        _not_found(exc)
         _error(request, exc)
     return redirect("ordering:order", pk)
 
@@ -575,6 +596,7 @@ def order_cancellation_confirmed(request: HttpRequest, pk: int) -> HttpResponse:
         services.purchase_order_cancellation_register(actor=request.user, order_id=pk, note=request.POST.get("note", ""))
         messages.success(request, _("The order is cancelled."))
     except DomainError as exc:
+        _not_found(exc)
         _error(request, exc)
     return redirect("ordering:order", pk)
 
@@ -598,6 +620,7 @@ def order_change(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, order_id=order.pk, changes=changes, note=request.POST.get("note", "")
             )
         except (DomainError, ValueError) as exc:
+            _not_found(exc)
             error = getattr(exc, "message", str(exc))
         else:
             messages.success(request, _("The change was registered."))
@@ -623,6 +646,7 @@ def order_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
                 upload=form.cleaned_data["file"],
             )
         except DomainError as exc:
+            _not_found(exc)
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("The confirmation was registered on the order."))
@@ -652,6 +676,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
         row = services.transmission_resend(actor=request.user, transmission_id=pk)
         messages.success(request, _("The %(what)s was queued again.") % {"what": row.get_kind_display().lower()})
     except DomainError as exc:
+        _not_found(exc)
         _error(request, exc)
     return _back(request, reverse("ordering:troubleshooting"))
 
