@@ -19,6 +19,8 @@ from avrop.organisations.selectors import (
     delivery_address_list,
     department_get,
     department_list,
+    department_request_get,
+    department_request_list,
     member_history,
     person_list,
 )
@@ -215,6 +217,61 @@ class CodingOut(Schema):
     problems: list[CodingProblemOut]
 
 
+class SupplierStepOut(Schema):
+    supplier_id: int
+    supplier: str = Field(..., alias="supplier.organisation.name")
+    channel: str
+    recipient: str
+    notified_at: dt.datetime | None
+    customer_number: str
+    customer_number_at: dt.datetime | None
+
+
+class DepartmentRequestOut(Schema):
+    id: int
+    reference: str
+    status: str
+    name: str
+    code: str
+    department_id: int | None
+    gln: str | None = Field(None, alias="department.gln")
+    requested_by: str = Field(..., alias="requested_by.username")
+    requested_at: dt.datetime
+    suppliers: list[SupplierStepOut]
+
+    @staticmethod
+    def resolve_suppliers(obj) -> list:  # noqa: ANN001
+        return list(obj.supplier_steps.select_related("supplier__organisation").order_by("pk"))
+
+
+class DepartmentRequestIn(Schema):
+    name: str
+    code: str = ""
+    town: str = ""
+    invoice_street: str
+    invoice_postal_code: str
+    invoice_city: str
+    default_cost_centre_id: int | None = None
+    orders_food: bool = False
+    address_label: str = "Godsmottagning"
+    street: str
+    postal_code: str
+    city: str
+    building: str = ""
+    floor: str = ""
+    room: str = ""
+    contact_name: str
+    contact_phone: str
+    delivery_days: str = ""
+    opening_hours: str = ""
+    note: str = ""
+
+
+class CustomerNumberIn(Schema):
+    supplier_id: int
+    number: str
+
+
 def _member(request: HttpRequest, user_id: int | None) -> User | None:
     if user_id is None:
         return None
@@ -250,6 +307,47 @@ def list_members(request: HttpRequest, include_ended: bool = False):  # noqa: AN
     if not include_ended:
         rows = rows.filter(is_active=True)
     return list(rows)
+
+
+@router.get("/department-requests", response=list[DepartmentRequestOut])
+def list_department_requests(request: HttpRequest):  # noqa: ANN201
+    return list(
+        department_request_list(user=request.user, organisation=request.organisation).select_related(
+            "department"
+        )
+    )
+
+
+@router.get("/department-requests/{request_id}", response=DepartmentRequestOut)
+def get_department_request(request: HttpRequest, request_id: int):  # noqa: ANN201
+    return department_request_get(user=request.user, organisation=request.organisation, request_id=request_id)
+
+
+@router.post("/department-requests", response={201: DepartmentRequestOut, 400: ErrorOut, 403: ErrorOut})
+def submit_department_request(request: HttpRequest, payload: DepartmentRequestIn):  # noqa: ANN201
+    """Ask for a new ordering department (the paper form "Ny beställningsavdelning e-handel")."""
+    created = services.department_request_submit(
+        actor=request.user, organisation=request.organisation, **payload.dict()
+    )
+    return Status(
+        201,
+        department_request_get(user=request.user, organisation=request.organisation, request_id=created.pk),
+    )
+
+
+@router.post(
+    "/department-requests/{request_id}/customer-numbers",
+    response={200: DepartmentRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def record_customer_number(request: HttpRequest, request_id: int, payload: CustomerNumberIn):  # noqa: ANN201
+    """Record the customer number one supplier gave the new department."""
+    found = department_request_get(
+        user=request.user, organisation=request.organisation, request_id=request_id
+    )
+    services.department_request_customer_number(
+        actor=request.user, request_id=found.pk, supplier_id=payload.supplier_id, number=payload.number
+    )
+    return department_request_get(user=request.user, organisation=request.organisation, request_id=found.pk)
 
 
 @router.get("/accounts", response=list[AccountOut])

@@ -8,7 +8,12 @@ from avrop.core.api import api_token_create
 from avrop.organisations import services
 from avrop.organisations.models import DocumentKind
 from avrop.organisations.roles import Role
-from avrop.organisations.tests.factories import DeliveryAddressFactory, DepartmentFactory, MembershipFactory
+from avrop.organisations.tests.factories import (
+    DeliveryAddressFactory,
+    DepartmentFactory,
+    MembershipFactory,
+    _gln,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +187,50 @@ def test_schema_documents_the_endpoints(client):
         "/api/organisations/coding/check",
     ):
         assert path in paths
+
+
+def test_department_requests_over_the_api(api, tenant, client, django_capture_on_commit_callbacks):
+    from avrop.suppliers.tests.factories import SupplierFactory
+
+    supplier = SupplierFactory(buyer=tenant.organisation, order_email="order@lyreco.example")
+    requester = tenant.person(Role.REQUISITIONER)
+    payload = {
+        "name": "Hemtjänsten Östra",
+        "invoice_street": "Box 100",
+        "invoice_postal_code": "272 80",
+        "invoice_city": "Simrishamn",
+        "street": "Gatan 1",
+        "postal_code": "272 31",
+        "city": "Simrishamn",
+        "contact_name": "Sara Lind",
+        "contact_phone": "0414-1",
+        "default_cost_centre_id": tenant.kitchen.pk,
+    }
+    response = api.post("/department-requests", payload, headers=_headers(requester, tenant.organisation))
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["status"] == "requested" and created["suppliers"] == []
+    services.department_request_approve(actor=tenant.coordinator, request_id=created["id"])
+    services.department_request_assign_gln(
+        actor=tenant.coordinator, request_id=created["id"], gln=_gln(990005)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.department_request_notify_suppliers(actor=tenant.coordinator, request_id=created["id"])
+    step = api.get(f"/department-requests/{created['id']}").json()["suppliers"][0]
+    assert step["recipient"] == "order@lyreco.example" and step["customer_number"] == ""
+    recorded = api.post(
+        f"/department-requests/{created['id']}/customer-numbers",
+        {"supplier_id": supplier.pk, "number": "L-1"},
+    )
+    assert recorded.status_code == 200 and recorded.json()["suppliers"][0]["customer_number"] == "L-1"
+    refused = api.post(
+        f"/department-requests/{created['id']}/customer-numbers",
+        {"supplier_id": supplier.pk, "number": "L-2"},
+        headers=_headers(requester, tenant.organisation),
+    )
+    assert refused.status_code == 403
+    # The requester sees their own request; a stranger's request id is not found.
+    assert [
+        r["id"]
+        for r in api.get("/department-requests", headers=_headers(requester, tenant.organisation)).json()
+    ] == [created["id"]]
