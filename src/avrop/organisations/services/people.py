@@ -111,12 +111,14 @@ def member_role_grant(
         raise DomainError(
             ErrorCode.CONFLICT, _("%(user)s already has this role.") % {"user": user}, field="role"
         )
+    department = _department_of(organisation, department_id)
+    if not user.is_active:
+        # A person who comes back gets their login back with the new role.
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        audit(actor=actor, action="user.reactivate", obj=user, organisation=organisation)
     return membership_grant(
-        actor=actor,
-        user=user,
-        organisation=organisation,
-        role=role,
-        department=_department_of(organisation, department_id),
+        actor=actor, user=user, organisation=organisation, role=role, department=department
     )
 
 

@@ -234,3 +234,16 @@ def test_end_and_grant_roles(tenant):
     with pytest.raises(DomainError) as self_end:
         services.membership_end(actor=tenant.coordinator, membership_id=own.pk)
     assert self_end.value.code == "self_deactivation"
+
+
+def test_a_role_for_a_deactivated_person_gives_the_login_back(tenant):
+    person = tenant.person(Role.REQUISITIONER)
+    services.user_deactivate(actor=tenant.coordinator, organisation=tenant.organisation, user_id=person.pk)
+    services.member_role_grant(
+        actor=tenant.coordinator,
+        organisation=tenant.organisation,
+        user_id=person.pk,
+        role=Role.GOODS_RECEIVER,
+    )
+    person.refresh_from_db()
+    assert person.is_active and person.memberships.filter(is_active=True).count() == 1
