@@ -48,7 +48,8 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
             Row(
                 text=d.name,
                 url=reverse("organisations:department_detail", args=[d.pk]),
-                detail=f"GLN {d.gln}" if d.gln else _("no GLN yet"),
+                detail=(f"GLN {d.gln}" if d.gln else _("no GLN yet"))
+                + ("" if d.is_active else " · " + _("not ready")),
             )
             for d in departments[:ROWS_PER_SECTION]
         ]
