@@ -29,6 +29,7 @@ from avrop.edi.documents import (
     Order,
     OrderCancellation,
     OrderLine,
+    OrderLineReference,
     OrderReference,
     OrderResponse,
     Party,
@@ -243,6 +244,81 @@ def cancellation_xml(*, order: Any, buyer: Any, supplier: Any, reason: str, issu
         order_references=[OrderReference(id=order.number)],
         buyer=CustomerParty(party=_party(buyer, gln=order.buyer_gln)),
         seller=SupplierParty(party=_party(supplier)),
+    )
+    return build(document)
+
+
+def order_response_xml(
+    *,
+    order: Any,
+    code: str,
+    issue_date: dt.date,
+    document_id: str,
+    lines: list[dict[str, Any]] | None = None,
+    promised: dt.date | None = None,
+    note: str = "",
+    sender: str = "",
+) -> bytes:
+    """A T76 as the supplier would send it (demo data, tests, and the portal's answer as a document).
+
+    ``lines``: ``{"line_id", "status", "quantity", "price", "date", "substitute": (article, name)}``."""
+    supplier = order.supplier.organisation
+    order_lines = []
+    for data in lines or []:
+        substitute = data.get("substitute")
+        order_lines.append(
+            OrderLine(
+                line_item=LineItem(
+                    id=str(data["line_id"]),
+                    line_status_code=str(data.get("status", "3")),
+                    quantity=Quantity(Decimal(str(data["quantity"])), data.get("unit", "EA"))
+                    if "quantity" in data
+                    else None,
+                    price=Price(price_amount=Amount(Decimal(str(data["price"])), order.currency))
+                    if "price" in data
+                    else None,
+                    deliveries=[Delivery(promised_delivery_period=Period(start_date=data["date"], end_date=data["date"]))]
+                    if data.get("date")
+                    else [],
+                    item=Item(name=data.get("name", "-")),
+                ),
+                seller_substituted_line_items=[
+                    LineItem(
+                        id=str(data["line_id"]),
+                        item=Item(
+                            name=substitute[1],
+                            sellers_item_identification=ItemIdentification(id=Identifier(substitute[0])),
+                        ),
+                    )
+                ]
+                if substitute
+                else [],
+                order_line_references=[OrderLineReference(line_id=str(data["line_id"]))],
+            )
+        )
+    document = OrderResponse(
+        id=document_id,
+        issue_date=issue_date,
+        response_code=code,
+        notes=[note] if note else [],
+        currency=order.currency,
+        order_references=[OrderReference(id=order.number)],
+        seller=SupplierParty(
+            party=Party(
+                endpoint_id=participant(sender or supplier.peppol_id),
+                legal_entities=[PartyLegalEntity(registration_name=supplier.name)],
+            )
+        ),
+        buyer=CustomerParty(
+            party=Party(
+                endpoint_id=participant(order.organisation.peppol_id),
+                legal_entities=[PartyLegalEntity(registration_name=order.organisation.name)],
+            )
+        ),
+        deliveries=[Delivery(promised_delivery_period=Period(start_date=promised, end_date=promised))]
+        if promised
+        else [],
+        lines=order_lines,
     )
     return build(document)
 

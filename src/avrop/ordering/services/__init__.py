@@ -43,6 +43,7 @@ from avrop.ordering.services.responses import (
 )
 from avrop.ordering.services.transmission import (
     transmission_delivered,
+    transmission_failed,
     transmission_health,
     transmission_resend,
     transmission_send,
@@ -84,6 +85,7 @@ __all__ = [
     "requisition_submit",
     "steps_for",
     "transmission_delivered",
+    "transmission_failed",
     "transmission_health",
     "transmission_resend",
     "transmission_send",

@@ -648,3 +648,15 @@ def transmission_health(*, organisation_id: int, now: dt.datetime | None = None)
             }
         )
     return health
+
+
+def transmission_failed(*, transmission_id: int, error: str) -> Transmission:
+    """The channel reported afterwards that it could not deliver (an access point's error receipt, a bounce):
+    the transmission is FAILED with that reason and waits for the coordinator to send it again."""
+    row = Transmission.objects.get(pk=transmission_id)
+    if row.status == TransmissionStatus.QUEUED and not _claim(row, timezone.now()):
+        return Transmission.objects.get(pk=transmission_id)
+    if row.status in {TransmissionStatus.SENT, TransmissionStatus.DELIVERED}:
+        Transmission.objects.filter(pk=row.pk).update(status=TransmissionStatus.SENDING)
+    _record_failure(Transmission.objects.get(pk=transmission_id), error, permanent=True)
+    return Transmission.objects.get(pk=transmission_id)

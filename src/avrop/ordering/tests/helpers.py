@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
-from django.test.utils import CaptureQueriesContext  # noqa: F401 (re-exported for the tests)
 
-from avrop.edi.documents import (
-    Amount,
-    CustomerParty,
-    Delivery,
-    Identifier,
-    Item,
-    ItemIdentification,
-    LineItem,
-    OrderLine,
-    OrderLineReference,
-    OrderReference,
-    OrderResponse,
-    Party,
-    PartyLegalEntity,
-    Period,
-    Price,
-    Quantity,
-    SupplierParty,
-    build,
-)
 from avrop.ordering import services
+from avrop.ordering.documents import order_response_xml
 from avrop.ordering.models import PurchaseOrder
+
 
 
 def cart_with(world: Any, *, peppol: int = 2, email: int = 1, quantity: int = 2) -> Any:
@@ -52,14 +32,6 @@ def ordered(world: Any, capture: Any, **cart: Any) -> tuple[Any, dict[str, Purch
     return requisition, orders
 
 
-def _party(peppol_id: str, name: str) -> Party:
-    scheme, _, value = peppol_id.partition(":")
-    return Party(
-        endpoint_id=Identifier(value, scheme_id=scheme),
-        legal_entities=[PartyLegalEntity(registration_name=name)],
-    )
-
-
 def t76(
     order: PurchaseOrder,
     code: str,
@@ -71,50 +43,18 @@ def t76(
     promised: dt.date | None = None,
 ) -> bytes:
     """A Peppol order response to ``order`` (lines: line_id, status, quantity, price, date, substitute)."""
-    supplier = order.supplier.organisation
-    order_lines = []
-    for data in lines or []:
-        substitute = data.get("substitute")
-        order_lines.append(
-            OrderLine(
-                line_item=LineItem(
-                    id=str(data["line_id"]),
-                    line_status_code=str(data.get("status", "3")),
-                    quantity=Quantity(Decimal(str(data["quantity"])), "EA") if "quantity" in data else None,
-                    price=Price(price_amount=Amount(Decimal(str(data["price"])), "SEK")) if "price" in data else None,
-                    deliveries=[Delivery(promised_delivery_period=Period(start_date=data["date"], end_date=data["date"]))]
-                    if "date" in data
-                    else [],
-                    item=Item(name=data.get("name", "Artikel")),
-                ),
-                seller_substituted_line_items=[
-                    LineItem(
-                        id=str(data["line_id"]),
-                        item=Item(
-                            name=substitute[1],
-                            sellers_item_identification=ItemIdentification(id=Identifier(substitute[0])),
-                        ),
-                    )
-                ]
-                if substitute
-                else [],
-                order_line_references=[OrderLineReference(line_id=str(data["line_id"]))],
-            )
-        )
-    document = OrderResponse(
-        id=document_id,
+    if number is not None:
+        order = PurchaseOrder.objects.get(pk=order.pk)
+        order.number = number
+    return order_response_xml(
+        order=order,
+        code=code,
         issue_date=dt.date.today(),
-        response_code=code,
-        currency="SEK",
-        order_references=[OrderReference(id=number or order.number)],
-        seller=SupplierParty(party=_party(sender or supplier.peppol_id, supplier.name)),
-        buyer=CustomerParty(party=_party(order.organisation.peppol_id, order.organisation.name)),
-        deliveries=[Delivery(promised_delivery_period=Period(start_date=promised, end_date=promised))]
-        if promised
-        else [],
-        lines=order_lines,
+        document_id=document_id,
+        lines=lines,
+        promised=promised,
+        sender=sender or "",
     )
-    return build(document)
 
 
 class FlakyAccessPoint:
