@@ -17,6 +17,7 @@ urlpatterns = [
     path("organisations/", include("avrop.organisations.urls")),
     path("suppliers/", include("avrop.suppliers.urls")),
     path("agreements/", include("avrop.agreements.urls")),
+    path("catalogue/", include("avrop.catalogue.urls")),
     path("cases/", include("avrop.cases.urls")),
     path("payables/", include("avrop.payables.urls")),
     path("ordering/", include("avrop.ordering.urls")),

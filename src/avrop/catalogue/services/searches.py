@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,9 +53,25 @@ def missing_report_create(
         search_terms=search_terms.strip()[:200],
         quantity=quantity.strip()[:100],
     )
-    if apps.is_installed("avrop.cases"):
-        report.case_id = _open_case(actor=actor, organisation=organisation, report=report)
-        report.save(update_fields=["case_id"])
+    # seed 001, "Beställare hittar inte varor": the coordinator works it as a support case with its checklist.
+    from avrop.cases.checklists import CaseType
+    from avrop.cases.services import case_open
+
+    terms = report.search_terms or report.description[:60]
+    details = [report.description]
+    if report.search_terms:
+        details.append(_("Searched for: %(terms)s") % {"terms": report.search_terms})
+    if report.quantity:
+        details.append(_("Quantity: %(quantity)s") % {"quantity": report.quantity})
+    case = case_open(
+        actor=actor,
+        organisation=organisation,
+        case_type=CaseType.CANNOT_FIND_ITEMS,
+        subject=(_("Item not found: %(terms)s") % {"terms": terms})[:200],
+        description="\n".join(details),
+    )
+    report.case_id = case.pk
+    report.save(update_fields=["case_id"])
     audit(
         actor=actor,
         action="missing_item.report",
@@ -65,22 +80,6 @@ def missing_report_create(
         after={"search_terms": report.search_terms},
     )
     return report
-
-
-def _open_case(*, actor: User, organisation: Organisation, report: MissingItemReport) -> int | None:
-    from importlib import import_module
-
-    services = import_module("avrop.cases.services")
-    create = getattr(services, "case_create", None)
-    if create is None:
-        return None
-    case = create(
-        actor=actor,
-        organisation=organisation,
-        subject=_("Item not found: %(terms)s") % {"terms": report.search_terms or report.description[:60]},
-        description=report.description,
-    )
-    return case.pk
 
 
 @transaction.atomic
