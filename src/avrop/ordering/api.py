@@ -158,15 +158,21 @@ def list_orders(
 
 @router.get("/orders/{order_id}", response=OrderOut)
 def get_order(request: HttpRequest, order_id: int) -> PurchaseOrder:
-    return selectors.purchase_order_get(user=request.user, organisation=request.organisation, order_id=order_id)
+    return selectors.purchase_order_get(
+        user=request.user, organisation=request.organisation, order_id=order_id
+    )
 
 
 @router.get("/orders/{order_id}/document.xml")
 def get_order_document(request: HttpRequest, order_id: int) -> HttpResponse:
     """The Peppol order (T01) exactly as it was sent, for ERPs that archive it."""
-    order = selectors.purchase_order_get(user=request.user, organisation=request.organisation, order_id=order_id)
+    order = selectors.purchase_order_get(
+        user=request.user, organisation=request.organisation, order_id=order_id
+    )
     document = get_object_or_404(
-        OrderDocument.objects.filter(purchase_order=order, kind=OrderDocument.Kind.ORDER_XML).order_by("-id")[:1]
+        OrderDocument.objects.filter(purchase_order=order, kind=OrderDocument.Kind.ORDER_XML).order_by("-id")[
+            :1
+        ]
     )
     return HttpResponse(bytes(document.content), content_type="application/xml")
 
@@ -184,4 +190,6 @@ def list_responses(
 
 @router.get("/order-responses/{response_id}", response=ResponseOut)
 def get_response(request: HttpRequest, response_id: int) -> OrderResponse:
-    return selectors.response_get(user=request.user, organisation=request.organisation, response_id=response_id)
+    return selectors.response_get(
+        user=request.user, organisation=request.organisation, response_id=response_id
+    )

@@ -83,7 +83,7 @@ def active_lines(requisition: Requisition) -> list[RequisitionLine]:
     )
 
 
-# --- coding ---------------------------------------------------------------------------------------------
+# --- coding -----------------------------------------------------------------------------------------------
 
 
 def _valid_on(obj: Any, day: dt.date) -> bool:
@@ -214,7 +214,7 @@ def split_problems(line: RequisitionLine, splits: list[CodingSplit]) -> list[Pro
     return []
 
 
-# --- approval route -------------------------------------------------------------------------------------
+# --- approval route ---------------------------------------------------------------------------------------
 
 
 def _narrowed_rules(organisation: Organisation) -> tuple[set[str], set[str]]:
@@ -278,19 +278,21 @@ def _authority_problem(step: RouteStep) -> Problem:
     highest = max((e.rule.amount_limit for e in limits), default=None)
     if highest is not None:
         message = _(
-            "Nobody may approve %(amount)s %(currency)s on cost centre %(centre)s: the highest approval limit is "
-            "%(limit)s. Split the requisition or ask the coordinator to give someone the authority."
+            "Nobody may approve %(amount)s %(currency)s on cost centre %(centre)s: "
+            "the highest approval limit is %(limit)s. "
+            "Split the requisition or ask the coordinator to give someone the authority."
         ) % {"amount": step.amount, "currency": "SEK", "centre": step.cost_centre, "limit": highest}
     else:
         message = _(
-            "Nobody has approval authority for cost centre %(centre)s. Ask the coordinator to set up an approver."
+            "Nobody has approval authority for cost centre %(centre)s. "
+            "Ask the coordinator to set up an approver."
         ) % {"centre": step.cost_centre}
     if step.answer is not None and any(e.reason == "own_requisition" for e in step.answer.excluded):
         message += " " + _("You cannot approve your own requisition (segregation of duties).")
     return Problem("missing_authority", message, field="approval")
 
 
-# --- everything together ---------------------------------------------------------------------------------
+# --- everything together ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -333,7 +335,8 @@ def _line_problems(
             Problem(
                 "item_unavailable",
                 _(
-                    "The item has left the catalogue or the agreement is no longer valid; choose another item."
+                    "The item has left the catalogue or the agreement is no longer valid; "
+                    "choose another item."
                 ),
                 line.pk,
             )
@@ -365,7 +368,8 @@ def _line_problems(
             Problem(
                 "machine_missing",
                 _(
-                    "Consumables need the machine's serial number (and placement, building, floor and contact)."
+                    "Consumables need the machine's serial number "
+                    "(and placement, building, floor and contact)."
                 ),
                 line.pk,
                 "machine_serial",

@@ -1,5 +1,5 @@
-"""Demo ordering: the municipality's chart and approval authority when nobody set them up yet, free-text forms,
-and requisitions and orders in every state for Anna Berg (requisitioner) and Bengt Åkesson (approver).
+"""Demo ordering: the municipality's chart and approval authority when nobody set them up yet, free-text
+forms, and requisitions and orders in every state for Anna Berg (requisitioner) and Bengt Åkesson (approver).
 
 Everything goes through the services (the supplier side too: responses are real T76 documents taken in by
 the intake). Idempotent: the orders are made only when Anna has no requisition yet.
@@ -69,7 +69,9 @@ FORMS = [
 def _master_data(municipality: Organisation, approver: User) -> None:
     """Chart, cost centres per department and approval authority, if the municipality has none yet."""
     if municipality.chart_id is None:
-        organisation_services.chart_create(actor=None, organisation=municipality, name="Österlen kontoplan 2026")
+        organisation_services.chart_create(
+            actor=None, organisation=municipality, name="Österlen kontoplan 2026"
+        )
         municipality.refresh_from_db()
         organisation_services.dimension_create(
             actor=None,
@@ -163,8 +165,9 @@ class Demo:
     def items(self, supplier: str, count: int) -> list[CatalogueItem]:
         organisation = self.suppliers[supplier].organisation
         return list(
-            CatalogueItem.objects.filter(organisation=self.municipality, supplier=organisation, is_active=True)
-            .order_by("article_number")[:count]
+            CatalogueItem.objects.filter(
+                organisation=self.municipality, supplier=organisation, is_active=True
+            ).order_by("article_number")[:count]
         )
 
     def cart(self, supplier_lines: list[tuple[str, int]]) -> Requisition:
@@ -182,7 +185,9 @@ class Demo:
                 )
                 continue
             relation = self.suppliers[supplier]
-            agreement = Agreement.objects.filter(owner=self.municipality, supplier=relation.organisation).first()
+            agreement = Agreement.objects.filter(
+                owner=self.municipality, supplier=relation.organisation
+            ).first()
             for index in range(count):
                 services.cart_add_free_text(
                     actor=self.anna,
@@ -205,7 +210,9 @@ class Demo:
 
     def approve(self, requisition: Requisition) -> dict[str, PurchaseOrder]:
         services.requisition_decide(requisition_id=requisition.pk, approver=self.bengt, approve=True)
-        return {o.supplier.organisation.name: o for o in PurchaseOrder.objects.filter(requisition=requisition)}
+        return {
+            o.supplier.organisation.name: o for o in PurchaseOrder.objects.filter(requisition=requisition)
+        }
 
     def send(self, order: PurchaseOrder) -> PurchaseOrder:
         services.transmissions_send_for_supplier(supplier_id=order.supplier_id)
@@ -283,7 +290,14 @@ def load(stdout: TextIO) -> None:
         raised,
         "CA",
         1,
-        lines=[{"line_id": 1, "status": "3", "quantity": first.quantity, "price": first.unit_price * Decimal("1.15")}],
+        lines=[
+            {
+                "line_id": 1,
+                "status": "3",
+                "quantity": first.quantity,
+                "price": first.unit_price * Decimal("1.15"),
+            }
+        ],
         note="Nytt pris från tillverkaren.",
     )
 
@@ -301,7 +315,8 @@ def load(stdout: TextIO) -> None:
     failed = demo.approve(demo.submit(demo.cart([("Martin & Servera AB", 2)])))["Martin & Servera AB"]
     services.transmission_failed(
         transmission_id=Transmission.objects.get(purchase_order=failed).pk,
-        error="Access point: HTTP 503 Service Unavailable from ap.martinservera.example (receiver not reachable)",
+        error="Access point: HTTP 503 Service Unavailable from ap.martinservera.example "
+        "(receiver not reachable)",
     )
 
     # Portal order, visible in Staples' portal inbox.
@@ -311,7 +326,9 @@ def load(stdout: TextIO) -> None:
     cancelled = demo.send(demo.approve(demo.submit(demo.cart([("Procurator AB", 1)])))["Procurator AB"])
     services.purchase_order_cancel(actor=anna, order_id=cancelled.pk, reason="Beställt dubbelt av misstag.")
     services.transmissions_send_for_supplier(supplier_id=cancelled.supplier_id)
-    services.purchase_order_cancellation_register(actor=anna, order_id=cancelled.pk, note="Bekräftat per e-post.")
+    services.purchase_order_cancellation_register(
+        actor=anna, order_id=cancelled.pk, note="Bekräftat per e-post."
+    )
 
     # Approved but not sent yet (the worker sends it once it runs).
     demo.approve(demo.submit(demo.cart([("Procurator AB", 1)])))
@@ -331,4 +348,3 @@ def load(stdout: TextIO) -> None:
         f"ordering: {Requisition.objects.filter(organisation=municipality).count()} requisitions, "
         f"{PurchaseOrder.objects.filter(organisation=municipality).count()} purchase orders"
     )
-

@@ -277,7 +277,11 @@ def order_response_xml(
                     price=Price(price_amount=Amount(Decimal(str(data["price"])), order.currency))
                     if "price" in data
                     else None,
-                    deliveries=[Delivery(promised_delivery_period=Period(start_date=data["date"], end_date=data["date"]))]
+                    deliveries=[
+                        Delivery(
+                            promised_delivery_period=Period(start_date=data["date"], end_date=data["date"])
+                        )
+                    ]
                     if data.get("date")
                     else [],
                     item=Item(name=data.get("name", "-")),
@@ -323,7 +327,7 @@ def order_response_xml(
     return build(document)
 
 
-# --- reading order responses -----------------------------------------------------------------------------
+# --- reading order responses ------------------------------------------------------------------------------
 
 
 @dataclass

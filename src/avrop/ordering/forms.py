@@ -20,9 +20,14 @@ class DateInput(forms.DateInput):
 class LineForm(forms.Form):
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=12, decimal_places=3)
     delivery_address = forms.TypedChoiceField(label=_("Delivery address"), coerce=int, required=False)
-    requested_delivery_date = forms.DateField(label=_("Requested delivery date"), required=False, widget=DateInput())
+    requested_delivery_date = forms.DateField(
+        label=_("Requested delivery date"), required=False, widget=DateInput()
+    )
     note_to_supplier = forms.CharField(
-        label=_("Note to the supplier"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note to the supplier"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     is_consumable = forms.BooleanField(label=_("Consumable for a machine"), required=False)
     machine_serial = forms.CharField(label=_("Serial number"), required=False, max_length=60)
@@ -31,7 +36,10 @@ class LineForm(forms.Form):
     machine_floor = forms.CharField(label=_("Floor"), required=False, max_length=20)
     machine_contact = forms.CharField(label=_("Contact person"), required=False, max_length=200)
     outside_agreement_reason = forms.CharField(
-        label=_("Why outside the agreement"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Why outside the agreement"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, addresses: list[Any] | None = None, **kwargs: Any) -> None:
@@ -56,9 +64,13 @@ class FreeTextForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=12, decimal_places=3, initial=1)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=0, max_digits=12, decimal_places=3, initial=1
+    )
     unit = forms.CharField(label=_("Unit (e.g. EA, HUR for hours)"), max_length=3, initial="EA")
-    unit_price = forms.DecimalField(label=_("Price per unit (SEK, excl. VAT)"), min_value=0, max_digits=18, decimal_places=4)
+    unit_price = forms.DecimalField(
+        label=_("Price per unit (SEK, excl. VAT)"), min_value=0, max_digits=18, decimal_places=4
+    )
     agreement = forms.TypedChoiceField(label=_("Agreement"), coerce=int, required=False, empty_value=None)
     outside_agreement_reason = forms.CharField(
         label=_("Why outside an agreement"),
@@ -99,23 +111,37 @@ class DecisionForm(forms.Form):
         label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     reject_lines = forms.TypedMultipleChoiceField(
-        label=_("Reject these lines (the others are approved)"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Reject these lines (the others are approved)"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, lines: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reject_lines"].choices = [(line.pk, f"{line.position}. {line.name}") for line in lines or []]
+        self.fields["reject_lines"].choices = [
+            (line.pk, f"{line.position}. {line.name}") for line in lines or []
+        ]
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Why do you cancel?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why do you cancel?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ConfirmationForm(forms.Form):
-    code = forms.ChoiceField(label=_("The supplier's answer"), choices=OrderResponse.Code.choices, initial="AB")
-    promised_delivery_date = forms.DateField(label=_("Promised delivery date"), required=False, widget=DateInput())
+    code = forms.ChoiceField(
+        label=_("The supplier's answer"), choices=OrderResponse.Code.choices, initial="AB"
+    )
+    promised_delivery_date = forms.DateField(
+        label=_("Promised delivery date"), required=False, widget=DateInput()
+    )
     text = forms.CharField(
-        label=_("The confirmation (paste the e-mail text)"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("The confirmation (paste the e-mail text)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
     file = forms.FileField(label=_("File from the supplier (optional)"), required=False)
 

@@ -84,7 +84,8 @@ class OrderingPolicy(TimeStampedModel):
 class FreeTextForm(TimeStampedModel):
     """A form for goods or services outside the catalogue, configured per purchasing category.
 
-    ``fields`` lists what the requisitioner must tell: ``[{"key": "size", "label": "Size", "required": true}]``.
+    ``fields`` lists what the requisitioner must tell:
+    ``[{"key": "size", "label": "Size", "required": true}]``.
     """
 
     class Kind(models.TextChoices):

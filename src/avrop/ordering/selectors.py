@@ -48,7 +48,7 @@ def _decided_by(user: User) -> Q:
     return Q(steps__decided_by=user)
 
 
-# --- requisitions -------------------------------------------------------------------------------------------
+# --- requisitions -----------------------------------------------------------------------------------------
 
 
 def requisition_list(
@@ -158,7 +158,7 @@ def free_text_form_get(*, user: User, organisation: Organisation, form_id: int) 
         raise NotFound() from None
 
 
-# --- purchase orders ------------------------------------------------------------------------------------------
+# --- purchase orders --------------------------------------------------------------------------------------
 
 
 def _orders(user: User, organisation: Organisation, *, everyone: bool) -> QuerySet[PurchaseOrder]:
@@ -206,9 +206,13 @@ def purchase_order_get(*, user: User, organisation: Organisation, order_id: int)
     except (PurchaseOrder.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     roles = roles_in(user=user, organisation=organisation)
-    if organisation.kind != Organisation.Kind.SUPPLIER and not roles & READ_ALL_ROLES:
-        if order.requisition.requisitioner_id != user.pk and Role.APPROVER not in roles:
-            raise NotFound()
+    if (
+        organisation.kind != Organisation.Kind.SUPPLIER
+        and not roles & READ_ALL_ROLES
+        and order.requisition.requisitioner_id != user.pk
+        and Role.APPROVER not in roles
+    ):
+        raise NotFound()
     return order
 
 
@@ -262,7 +266,7 @@ def portal_inbox(*, user: User, organisation: Organisation) -> QuerySet[Purchase
     )
 
 
-# --- the coordinator's troubleshooting ------------------------------------------------------------------------
+# --- the coordinator's troubleshooting --------------------------------------------------------------------
 
 
 def failing_transmissions(*, user: User, organisation: Organisation) -> QuerySet[Transmission]:

@@ -24,7 +24,11 @@ urlpatterns = [
     path("orders/", views.orders, name="orders"),
     path("orders/<int:pk>/", views.order, name="order"),
     path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
-    path("orders/<int:pk>/cancellation-confirmed/", views.order_cancellation_confirmed, name="order_cancellation_confirmed"),
+    path(
+        "orders/<int:pk>/cancellation-confirmed/",
+        views.order_cancellation_confirmed,
+        name="order_cancellation_confirmed",
+    ),
     path("orders/<int:pk>/change/", views.order_change, name="order_change"),
     path("orders/<int:pk>/confirmation/", views.order_confirmation, name="order_confirmation"),
     path("orders/<int:pk>/documents/<int:document_id>/", views.document, name="document"),

@@ -55,7 +55,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
     return redirect(target)
 
 
-# --- shop and cart --------------------------------------------------------------------------------------
+# --- shop and cart ----------------------------------------------------------------------------------------
 
 
 def _cart_context(request: HttpRequest) -> dict[str, Any]:
@@ -111,7 +111,11 @@ def shop(request: HttpRequest) -> HttpResponse:
     from avrop.catalogue.selectors import search_items, template_list
 
     text = request.GET.get("q", "").strip()[:200]
-    page = search_items(user=request.user, organisation=request.organisation, text=text, limit=20) if text else None
+    page = (
+        search_items(user=request.user, organisation=request.organisation, text=text, limit=20)
+        if text
+        else None
+    )
     cart = services.cart_get(user=request.user, organisation=request.organisation)
     context = {
         "q": text,
@@ -137,19 +141,26 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     try:
         item_id = int(request.POST.get("item", ""))
         services.cart_add_item(
-            actor=request.user, organisation=request.organisation, item_id=item_id, quantity=request.POST.get("quantity") or 1
+            actor=request.user,
+            organisation=request.organisation,
+            item_id=item_id,
+            quantity=request.POST.get("quantity") or 1,
         )
     except ValueError:
         raise Http404() from None
     except DomainError as exc:
         _not_found(exc)
         if request.htmx:
-            return render(request, "ordering/partials/added.html", {"error": exc.message}, status=exc.http_status)
+            return render(
+                request, "ordering/partials/added.html", {"error": exc.message}, status=exc.http_status
+            )
         _error(request, exc)
         return _back(request, reverse("ordering:shop"))
     if request.htmx:
         cart = services.cart_get(user=request.user, organisation=request.organisation)
-        return render(request, "ordering/partials/added.html", {"cart_count": cart.lines.count() if cart else 0})
+        return render(
+            request, "ordering/partials/added.html", {"cart_count": cart.lines.count() if cart else 0}
+        )
     messages.success(request, _("Added to the cart."))
     return _back(request, reverse("ordering:shop"))
 
@@ -158,7 +169,9 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cart_add_template(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        lines = services.cart_add_template(actor=request.user, organisation=request.organisation, template_id=pk)
+        lines = services.cart_add_template(
+            actor=request.user, organisation=request.organisation, template_id=pk
+        )
     except DomainError as exc:
         _not_found(exc)
         _error(request, exc)
@@ -185,7 +198,9 @@ def line_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = LineForm(request.POST, prefix=f"l{pk}", addresses=addresses)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}")
+            messages.error(
+                request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}"
+            )
         return _cart_response(request)
     data = form.cleaned_data
     try:
@@ -277,7 +292,10 @@ def attachment_add(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.attachment_add(
-                actor=request.user, requisition_id=cart.pk, upload=form.cleaned_data["file"], line_id=form.cleaned_data["line"]
+                actor=request.user,
+                requisition_id=cart.pk,
+                upload=form.cleaned_data["file"],
+                line_id=form.cleaned_data["line"],
             )
             messages.success(request, _("The file was attached."))
         except DomainError as exc:
@@ -317,7 +335,9 @@ def submit(request: HttpRequest) -> HttpResponse:
         _not_found(exc)
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("ordering:cart")
-    messages.success(request, _("Requisition %(number)s was sent for approval.") % {"number": requisition.number})
+    messages.success(
+        request, _("Requisition %(number)s was sent for approval.") % {"number": requisition.number}
+    )
     return redirect("ordering:requisition", requisition.pk)
 
 
@@ -332,8 +352,12 @@ def free_text(request: HttpRequest) -> HttpResponse:
     chosen = None
     form_id = request.POST.get("form") or request.GET.get("form")
     if form_id:
-        chosen = selectors.free_text_form_get(user=request.user, organisation=request.organisation, form_id=form_id)
-    suppliers = list(buyer_supplier_list(user=request.user, organisation=request.organisation).filter(is_active=True))
+        chosen = selectors.free_text_form_get(
+            user=request.user, organisation=request.organisation, form_id=form_id
+        )
+    suppliers = list(
+        buyer_supplier_list(user=request.user, organisation=request.organisation).filter(is_active=True)
+    )
     agreements = list(
         Agreement.objects.filter(pk__in=callable_agreement_ids(organisation=request.organisation))
         .select_related("supplier")
@@ -383,7 +407,9 @@ def free_text(request: HttpRequest) -> HttpResponse:
 @require_GET
 def requisitions(request: HttpRequest) -> HttpResponse:
     everyone = request.GET.get("all") == "1" and bool(request.roles & READ_ALL_ROLES)
-    rows = selectors.requisition_list(user=request.user, organisation=request.organisation, everyone=everyone)[:200]
+    rows = selectors.requisition_list(
+        user=request.user, organisation=request.organisation, everyone=everyone
+    )[:200]
     return render(
         request,
         "ordering/pages/requisitions.html",
@@ -394,7 +420,9 @@ def requisitions(request: HttpRequest) -> HttpResponse:
 @org_view(roles=BUYER_ROLES)
 @require_GET
 def requisition(request: HttpRequest, pk: int) -> HttpResponse:
-    requisition = selectors.requisition_get(user=request.user, organisation=request.organisation, requisition_id=pk)
+    requisition = selectors.requisition_get(
+        user=request.user, organisation=request.organisation, requisition_id=pk
+    )
     return render(
         request,
         "ordering/pages/requisition.html",
@@ -413,7 +441,9 @@ def requisition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def requisition_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.requisition_cancel(actor=request.user, requisition_id=pk, reason=request.POST.get("reason", ""))
+        services.requisition_cancel(
+            actor=request.user, requisition_id=pk, reason=request.POST.get("reason", "")
+        )
         messages.success(request, _("The requisition was cancelled."))
     except DomainError as exc:
         _not_found(exc)
@@ -437,12 +467,19 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 def _decision_context(requisition: Any, user: Any) -> dict[str, Any]:
-    steps = services.steps_for(requisition, user) if requisition.status in {
-        RequisitionStatus.PENDING_APPROVAL,
-        RequisitionStatus.PENDING_REAPPROVAL,
-    } else []
+    steps = (
+        services.steps_for(requisition, user)
+        if requisition.status
+        in {
+            RequisitionStatus.PENDING_APPROVAL,
+            RequisitionStatus.PENDING_REAPPROVAL,
+        }
+        else []
+    )
     scope = {pk for step in steps for pk in step.line_ids}
-    lines = [line for line in selectors.requisition_lines(requisition) if line.decision != LineDecision.REJECTED]
+    lines = [
+        line for line in selectors.requisition_lines(requisition) if line.decision != LineDecision.REJECTED
+    ]
     return {
         "requisition": requisition,
         "steps": steps,
@@ -456,7 +493,9 @@ def _decision_context(requisition: Any, user: Any) -> dict[str, Any]:
 @org_view(roles=[Role.APPROVER])
 @require_http_methods(["GET", "POST"])
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    requisition = selectors.requisition_get(user=request.user, organisation=request.organisation, requisition_id=pk)
+    requisition = selectors.requisition_get(
+        user=request.user, organisation=request.organisation, requisition_id=pk
+    )
     context = _decision_context(requisition, request.user)
     form = DecisionForm(request.POST or None, lines=context["scope_lines"])
     if request.method == "POST" and form.is_valid():
@@ -513,7 +552,7 @@ def approve_link(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "ordering/pages/approve_link.html", context)
 
 
-# --- purchase orders ---------------------------------------------------------------------------------------
+# --- purchase orders --------------------------------------------------------------------------------------
 
 
 @org_view()
@@ -541,10 +580,17 @@ def orders(request: HttpRequest) -> HttpResponse:
 
 def _highlight(lines: list[Any]) -> None:
     for line in lines:
-        line.quantity_changed = line.confirmed_quantity is not None and line.confirmed_quantity != line.quantity
-        line.price_changed = line.confirmed_unit_price is not None and line.confirmed_unit_price != line.unit_price
+        line.quantity_changed = (
+            line.confirmed_quantity is not None and line.confirmed_quantity != line.quantity
+        )
+        line.price_changed = (
+            line.confirmed_unit_price is not None and line.confirmed_unit_price != line.unit_price
+        )
         line.price_up = line.price_changed and line.confirmed_unit_price > line.unit_price
-        line.date_changed = line.confirmed_delivery_date is not None and line.confirmed_delivery_date != line.requested_delivery_date
+        line.date_changed = (
+            line.confirmed_delivery_date is not None
+            and line.confirmed_delivery_date != line.requested_delivery_date
+        )
 
 
 @org_view()
@@ -554,7 +600,9 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
     lines = selectors.order_lines(order)
     _highlight(lines)
     is_buyer = request.organisation.pk == order.organisation_id
-    can_act = is_buyer and (order.requisition.requisitioner_id == request.user.pk or bool(request.roles & OVERSIGHT_ROLES))
+    can_act = is_buyer and (
+        order.requisition.requisitioner_id == request.user.pk or bool(request.roles & OVERSIGHT_ROLES)
+    )
     return render(
         request,
         "ordering/pages/order.html",
@@ -566,9 +614,11 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": selectors.order_timeline(order),
             "documents": list(order.documents.defer("content").order_by("created_at")),
             "can_act": can_act,
+            "is_buyer": is_buyer,
             "can_resend": is_buyer and bool(request.roles & OVERSIGHT_ROLES),
             "cancel_form": CancelForm(),
-            "is_open": order.status in {"queued", "sent", "acknowledged", "accepted", "accepted_with_changes"},
+            "is_open": order.status
+            in {"queued", "sent", "acknowledged", "accepted", "accepted_with_changes"},
         },
     )
 
@@ -593,7 +643,9 @@ def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_cancellation_confirmed(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.purchase_order_cancellation_register(actor=request.user, order_id=pk, note=request.POST.get("note", ""))
+        services.purchase_order_cancellation_register(
+            actor=request.user, order_id=pk, note=request.POST.get("note", "")
+        )
         messages.success(request, _("The order is cancelled."))
     except DomainError as exc:
         _not_found(exc)
@@ -626,7 +678,10 @@ def order_change(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The change was registered."))
             return redirect("ordering:order", order.pk)
     return render(
-        request, "ordering/pages/order_change.html", {"order": order, "lines": lines, "error": error}, status=400 if error else 200
+        request,
+        "ordering/pages/order_change.html",
+        {"order": order, "lines": lines, "error": error},
+        status=400 if error else 200,
     )
 
 
@@ -652,7 +707,10 @@ def order_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The confirmation was registered on the order."))
             return redirect("ordering:order", order.pk)
     return render(
-        request, "ordering/pages/confirmation.html", {"order": order, "form": form}, status=400 if form.errors else 200
+        request,
+        "ordering/pages/confirmation.html",
+        {"order": order, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -674,7 +732,9 @@ def document(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         row = services.transmission_resend(actor=request.user, transmission_id=pk)
-        messages.success(request, _("The %(what)s was queued again.") % {"what": row.get_kind_display().lower()})
+        messages.success(
+            request, _("The %(what)s was queued again.") % {"what": row.get_kind_display().lower()}
+        )
     except DomainError as exc:
         _not_found(exc)
         _error(request, exc)
@@ -710,5 +770,3 @@ def intake_now(request: HttpRequest) -> HttpResponse:
         request, _("%(n)s order responses taken in, %(s)s documents sent.") % {"n": count, "s": sent}
     )
     return redirect("ordering:troubleshooting")
-
-

@@ -8,7 +8,8 @@ Purchase order (the business state, not the transport):
                a price increase above the tolerance parks it in "changes awaiting approval"
                cancellation before delivery: → cancellation requested → cancelled
 Transmission (the transport of one document):
-               queued → sending → sent → delivered;  sending → queued (retry) | failed;  failed → queued (resend)
+               queued → sending → sent → delivered;  sending → queued (retry) | failed;
+               failed → queued (resend)
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ LINK_SALT = "avrop.ordering.approval-link"
 WAITING = frozenset({RequisitionStatus.PENDING_APPROVAL, RequisitionStatus.PENDING_REAPPROVAL})
 
 
-# --- sending --------------------------------------------------------------------------------------------
+# --- sending ----------------------------------------------------------------------------------------------
 
 
 def _create_steps(
@@ -121,7 +121,7 @@ def requisition_submit(
     return requisition
 
 
-# --- notifications and one-click links -------------------------------------------------------------------
+# --- notifications and one-click links --------------------------------------------------------------------
 
 
 def _link_for(requisition: Requisition, user: User) -> str:
@@ -234,7 +234,7 @@ def approval_link_use(*, token: str, approve: bool, comment: str = "") -> Requis
     )
 
 
-# --- deciding -------------------------------------------------------------------------------------------
+# --- deciding ---------------------------------------------------------------------------------------------
 
 
 def _can_decide(requisition: Requisition, step: ApprovalStep, user: User) -> bool:
@@ -441,7 +441,7 @@ def _tell_requisitioner(requisition: Requisition, template: str, subject: str, *
     )
 
 
-# --- re-approval -----------------------------------------------------------------------------------------
+# --- re-approval ------------------------------------------------------------------------------------------
 
 
 def beyond_tolerance(requisition: Requisition, new_total: Decimal) -> bool:
@@ -530,7 +530,7 @@ def _finish_reapproval(
     return requisition
 
 
-# --- reminders and escalation ----------------------------------------------------------------------------
+# --- reminders and escalation -----------------------------------------------------------------------------
 
 
 def approval_reminders_run(*, today: Any = None) -> dict[str, int]:
@@ -573,7 +573,8 @@ def approval_reminders_run(*, today: Any = None) -> dict[str, int]:
                     requisition=requisition,
                     kind=OrderEvent.Kind.REMINDER,
                     text=_(
-                        "Reminder %(n)s to the approvers of cost centre %(centre)s after %(days)s business days"
+                        "Reminder %(n)s to the approvers of cost centre %(centre)s "
+                        "after %(days)s business days"
                     )
                     % {"n": locked.reminder_count, "centre": locked.cost_centre, "days": waited},
                 )

@@ -405,13 +405,16 @@ def line_update(*, actor: User, line_id: int, quantity: Any = None, **fields: An
     if quantity is not None:
         line.quantity = quantity_of(quantity)
         line.line_amount = line.compute_amount()
-    if "delivery_address_id" in fields and fields["delivery_address_id"]:
-        if not DeliveryAddress.objects.filter(
+    if (
+        "delivery_address_id" in fields
+        and fields["delivery_address_id"]
+        and not DeliveryAddress.objects.filter(
             pk=fields["delivery_address_id"], department__organisation_id=requisition.organisation_id
-        ).exists():
-            raise DomainError(
-                Code.NOT_EDITABLE, _("Choose one of your delivery addresses."), field="delivery_address"
-            )
+        ).exists()
+    ):
+        raise DomainError(
+            Code.NOT_EDITABLE, _("Choose one of your delivery addresses."), field="delivery_address"
+        )
     requested = fields.get("requested_delivery_date")
     if isinstance(requested, dt.date) and requested < timezone.localdate():
         raise DomainError(
@@ -454,8 +457,8 @@ def _rescale_splits(line: RequisitionLine) -> None:
 
 @transaction.atomic
 def line_coding_set(*, actor: User, line_id: int, splits: list[Mapping[str, Any]]) -> list[CodingSplit]:
-    """Replace a line's coding: one or more splits, by percentage (adding up to 100) or by amount (adding up to
-    the line amount). Each coding is checked against the chart of accounts."""
+    """Replace a line's coding: one or more splits, by percentage (adding up to 100) or by amount (adding up
+    to the line amount). Each coding is checked against the chart of accounts."""
     from avrop.ordering.checks import coding_problems
 
     requisition, line = _line_for_edit(actor, line_id)

@@ -238,7 +238,7 @@ def purchase_orders_create(*, requisition: Requisition, actor: User | None) -> l
     return orders
 
 
-# --- the buyer's cancellation and changes -------------------------------------------------------------------
+# --- the buyer's cancellation and changes -----------------------------------------------------------------
 
 
 def _order_for_buyer(actor: User, order_id: int) -> PurchaseOrder:
@@ -461,7 +461,8 @@ def _apply_change(order: PurchaseOrder, actor: User | None) -> None:
 
 
 def reapproval_decided(*, order_id: int, approved: bool, actor: User, comment: str = "") -> PurchaseOrder:
-    """Called in the approval's transaction when the re-approval of an order's change or price increase ends."""
+    """Called in the approval's transaction when the re-approval of an order's change or price increase
+    ends."""
     order = lock(PurchaseOrder, order_id)
     requisition = order.requisition
     if order.status == OrderStatus.CHANGES_AWAITING_APPROVAL:
@@ -507,7 +508,7 @@ def reapproval_decided(*, order_id: int, approved: bool, actor: User, comment: s
     return order
 
 
-# --- follow-up -------------------------------------------------------------------------------------------------
+# --- follow-up --------------------------------------------------------------------------------------------
 
 
 def orders_without_response_check(*, now: dt.datetime | None = None) -> int:
@@ -585,7 +586,8 @@ def _open_case(order: PurchaseOrder) -> int | None:
 
 @transaction.atomic
 def purchase_order_cancellation_register(*, actor: User, order_id: int, note: str = "") -> PurchaseOrder:
-    """The requisitioner or coordinator registers that the supplier confirmed a cancellation (e-mail, phone)."""
+    """The requisitioner or coordinator registers that the supplier confirmed a cancellation (e-mail,
+    phone)."""
     order = _order_for_buyer(actor, order_id)
     if order.status != OrderStatus.CANCELLATION_REQUESTED:
         raise DomainError(

@@ -93,7 +93,7 @@ def _refuse(
     return response
 
 
-# --- Peppol ---------------------------------------------------------------------------------------------------
+# --- Peppol -----------------------------------------------------------------------------------------------
 
 
 def order_responses_intake(*, limit: int = 100) -> int:
@@ -182,7 +182,8 @@ def order_response_receive(*, content: bytes, filename: str = "") -> OrderRespon
             response,
             OrderResponse.Outcome.WRONG_SENDER,
             _(
-                "The response to %(number)s came from %(sender)s, but the order was sent to %(supplier)s (%(expected)s)."
+                "The response to %(number)s came from %(sender)s, "
+                "but the order was sent to %(supplier)s (%(expected)s)."
             )
             % {
                 "number": order.number,
@@ -209,7 +210,7 @@ def order_response_receive(*, content: bytes, filename: str = "") -> OrderRespon
     return apply_response(order_id=order.pk, response=response, lines=lines, actor=None)
 
 
-# --- applying a response -------------------------------------------------------------------------------------
+# --- applying a response ----------------------------------------------------------------------------------
 
 
 def _line_changes(
@@ -250,7 +251,9 @@ def _line_changes(
             {
                 "field": "substitute",
                 "old": f"{line.article_number} {line.name}".strip(),
-                "new": f"{data.get('substitute_article_number', '')} {data.get('substitute_name', '')}".strip(),
+                "new": " ".join(
+                    str(data.get(key) or "") for key in ("substitute_article_number", "substitute_name")
+                ).strip(),
             }
         )
     return changes, increase
@@ -268,8 +271,8 @@ def apply_response(
     response.purchase_order = order
     response.organisation_id = order.organisation_id
     order_delivered_to_supplier(order, _("The supplier answered the order."))
-    order.transmission_status = (
-        PurchaseOrder.objects.values_list("transmission_status", flat=True).get(pk=order.pk)
+    order.transmission_status = PurchaseOrder.objects.values_list("transmission_status", flat=True).get(
+        pk=order.pk
     )
     by_number = {str(line.line_number): line for line in order.lines.all()}
     tolerance = policy_for(order.organisation_id).price_increase_tolerance_percent
@@ -398,7 +401,7 @@ def _tell_requisitioner(order: PurchaseOrder, response: OrderResponse) -> None:
     outbox_email(recipient=user.email, subject=subject, body=body, organisation=order.organisation, obj=order)
 
 
-# --- e-mailed confirmations --------------------------------------------------------------------------------------
+# --- e-mailed confirmations -------------------------------------------------------------------------------
 
 
 def _domain(address: str) -> str:
@@ -545,7 +548,7 @@ def order_confirmation_register(
     return apply_response(order_id=order.pk, response=response, lines=[], actor=actor)
 
 
-# --- the supplier portal (screens come later; these are its actions) ------------------------------------------
+# --- the supplier portal (screens come later; these are its actions) --------------------------------------
 
 
 def _portal_order(actor: User, supplier_org: Organisation, order_id: int) -> PurchaseOrder:

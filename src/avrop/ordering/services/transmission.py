@@ -236,7 +236,7 @@ def _send_after_commit(supplier_ids: set[int]) -> None:
     transaction.on_commit(enqueue)
 
 
-# --- sending -----------------------------------------------------------------------------------------------
+# --- sending ----------------------------------------------------------------------------------------------
 
 
 def _claim(row: Transmission, now: dt.datetime) -> bool:
@@ -486,7 +486,8 @@ def transmissions_send_for_supplier(*, supplier_id: int, limit: int = 200) -> in
 
 
 def transmissions_dispatch(*, now: dt.datetime | None = None) -> int:
-    """Send everything due, supplier by supplier (the periodic task; also catches rows whose task was lost)."""
+    """Send everything due, supplier by supplier (the periodic task; it also catches rows whose task was
+    lost)."""
     now = now or timezone.now()
     suppliers = (
         Transmission.objects.filter(status__in=[TransmissionStatus.QUEUED, TransmissionStatus.SENDING])
@@ -567,7 +568,8 @@ def transmission_resend(*, actor: User, transmission_id: int) -> Transmission:
 
 
 def transmission_delivered(*, transmission_id: int, note: str = "") -> Transmission | None:
-    """The channel confirmed the supplier has the document (an access-point receipt, a response, the portal)."""
+    """The channel confirmed the supplier has the document (an access-point receipt, a response, the
+    portal)."""
     with transaction.atomic():
         row = lock(Transmission, transmission_id)
         if row.status != TransmissionStatus.SENT:

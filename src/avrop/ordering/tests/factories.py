@@ -55,7 +55,9 @@ class World:
         MembershipFactory(user=user, organisation=self.buyer, role=role, department=department)
         return user
 
-    def limit(self, user: User, amount: str, *, centres: list[Any] | None = None, **fields: Any) -> ApprovalLimit:
+    def limit(
+        self, user: User, amount: str, *, centres: list[Any] | None = None, **fields: Any
+    ) -> ApprovalLimit:
         rule = ApprovalLimit.objects.create(
             organisation=self.buyer,
             approver=user,
@@ -70,7 +72,9 @@ class World:
         return rule
 
 
-def make_items(buyer: Organisation, supplier_org: Organisation, n: int, *, price: str = "10.00", **agreement_fields: Any) -> list[CatalogueItem]:
+def make_items(
+    buyer: Organisation, supplier_org: Organisation, n: int, *, price: str = "10.00", **agreement_fields: Any
+) -> list[CatalogueItem]:
     agreement = AgreementFactory(owner=buyer, supplier=supplier_org, **agreement_fields)
     inbound = InboundFile.objects.create(
         organisation=buyer,
@@ -112,34 +116,54 @@ def make_items(buyer: Organisation, supplier_org: Organisation, n: int, *, price
     )
 
 
-def build_world(*, items: int = 3, approver_limit: str = "20000", agreement_fields: dict[str, Any] | None = None) -> World:
-    buyer = OrganisationFactory(name=f"Kommun {_next()}", street="Box 1", postal_code="27280", city="Simrishamn")
+def build_world(
+    *, items: int = 3, approver_limit: str = "20000", agreement_fields: dict[str, Any] | None = None
+) -> World:
+    buyer = OrganisationFactory(
+        name=f"Kommun {_next()}", street="Box 1", postal_code="27280", city="Simrishamn"
+    )
     chart = ChartFactory(owner=buyer, name=f"Kontoplan {buyer.pk}")
     buyer.chart = chart
     buyer.save(update_fields=["chart"])
-    centre_dimension = DimensionFactory(chart=chart, is_required=True, required_from_account="3000", required_to_account="8999")
+    centre_dimension = DimensionFactory(
+        chart=chart, is_required=True, required_from_account="3000", required_to_account="8999"
+    )
     DimensionFactory(chart=chart, number=6, code="project", name="Projekt", kind="project")
     kitchen = DimensionObjectFactory(dimension=centre_dimension, code="1200", name="Kök")
     school = DimensionObjectFactory(dimension=centre_dimension, code="1300", name="Skola")
     AccountFactory(chart=chart, number="6110", name="Kontorsmaterial")
     AccountFactory(chart=chart, number="5410", name="Livsmedel")
     department = DepartmentFactory(organisation=buyer, default_cost_centre=kitchen, code="SOL")
-    address = DeliveryAddressFactory(department=department, is_default=True, gln=department.gln, contact_name="Lars Persson")
+    address = DeliveryAddressFactory(
+        department=department, is_default=True, gln=department.gln, contact_name="Lars Persson"
+    )
     requisitioner = UserFactory(first_name="Anna", last_name="Berg")
-    Membership.objects.create(user=requisitioner, organisation=buyer, role=Role.REQUISITIONER, department=department)
+    Membership.objects.create(
+        user=requisitioner, organisation=buyer, role=Role.REQUISITIONER, department=department
+    )
     approver = UserFactory(first_name="Bengt", last_name="Åkesson")
     MembershipFactory(user=approver, organisation=buyer, role=Role.APPROVER)
     big_approver = UserFactory(first_name="Cecilia", last_name="Chef")
     MembershipFactory(user=big_approver, organisation=buyer, role=Role.APPROVER)
     coordinator = UserFactory(first_name="Cecilia", last_name="Nord")
     MembershipFactory(user=coordinator, organisation=buyer, role=Role.COORDINATOR)
-    peppol_org = OrganisationFactory(kind=Organisation.Kind.SUPPLIER, name=f"Lyreco {_next()} AB", city="Eskilstuna")
-    email_org = OrganisationFactory(
-        kind=Organisation.Kind.SUPPLIER, name=f"Procurator {_next()} AB", city="Malmö", email="info@procurator.example"
+    peppol_org = OrganisationFactory(
+        kind=Organisation.Kind.SUPPLIER, name=f"Lyreco {_next()} AB", city="Eskilstuna"
     )
-    peppol = Supplier.objects.create(buyer=buyer, organisation=peppol_org, connection=Supplier.Connection.PEPPOL)
+    email_org = OrganisationFactory(
+        kind=Organisation.Kind.SUPPLIER,
+        name=f"Procurator {_next()} AB",
+        city="Malmö",
+        email="info@procurator.example",
+    )
+    peppol = Supplier.objects.create(
+        buyer=buyer, organisation=peppol_org, connection=Supplier.Connection.PEPPOL
+    )
     email = Supplier.objects.create(
-        buyer=buyer, organisation=email_org, connection=Supplier.Connection.EMAIL, order_email="order@procurator.example"
+        buyer=buyer,
+        organisation=email_org,
+        connection=Supplier.Connection.EMAIL,
+        order_email="order@procurator.example",
     )
     CustomerNumber.objects.create(supplier=peppol, department=department, number="K-4711")
     world = World(
@@ -158,6 +182,8 @@ def build_world(*, items: int = 3, approver_limit: str = "20000", agreement_fiel
     world.limit(approver, approver_limit, title="Enhetschef")
     world.limit(big_approver, "1000000", title="Förvaltningschef", level=2)
     extra = agreement_fields or {}
-    world.items["peppol"] = make_items(buyer, peppol_org, items, delivery_days=14, consumables_business_days=3, **extra)
+    world.items["peppol"] = make_items(
+        buyer, peppol_org, items, delivery_days=14, consumables_business_days=3, **extra
+    )
     world.items["email"] = make_items(buyer, email_org, items, price="100.00", delivery_days=7, **extra)
     return world

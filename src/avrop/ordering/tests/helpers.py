@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-
 from avrop.ordering import services
 from avrop.ordering.documents import order_response_xml
 from avrop.ordering.models import PurchaseOrder
-
 
 
 def cart_with(world: Any, *, peppol: int = 2, email: int = 1, quantity: int = 2) -> Any:

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.django_db
 def _submit(world, capture, requisition=None, key=None):
     requisition = requisition or cart_with(world)
     with capture(execute=True):
-        return services.requisition_submit(actor=world.requisitioner, requisition_id=requisition.pk, submit_key=key)
+        return services.requisition_submit(
+            actor=world.requisitioner, requisition_id=requisition.pk, submit_key=key
+        )
 
 
 def _link(message):
@@ -39,7 +41,10 @@ def test_route_says_who_approves_and_why(world):
     check = readiness(requisition)
     assert check.can_send
     [step] = check.route
-    assert step.cost_centre == "1200" and [u.pk for u in step.approvers] == [world.approver.pk, world.big_approver.pk]
+    assert step.cost_centre == "1200" and [u.pk for u in step.approvers] == [
+        world.approver.pk,
+        world.big_approver.pk,
+    ]
     assert any("Enhetschef" in text for text in step.explanation())
 
 
@@ -156,8 +161,14 @@ def test_reject_single_lines_and_approve_the_rest(world, django_capture_on_commi
         )
     requisition.refresh_from_db()
     assert requisition.status == "ordered"
-    assert [line.decision for line in requisition.lines.order_by("position")] == ["approved", "approved", "rejected"]
-    assert PurchaseOrder.objects.filter(requisition=requisition).count() == 1  # the e-mail supplier's only line went
+    assert [line.decision for line in requisition.lines.order_by("position")] == [
+        "approved",
+        "approved",
+        "rejected",
+    ]
+    assert (
+        PurchaseOrder.objects.filter(requisition=requisition).count() == 1
+    )  # the e-mail supplier's only line went
 
 
 def test_reject_needs_a_comment_and_rejects_all(world, django_capture_on_commit_callbacks):
@@ -165,7 +176,9 @@ def test_reject_needs_a_comment_and_rejects_all(world, django_capture_on_commit_
     with pytest.raises(DomainError):
         services.requisition_decide(requisition_id=requisition.pk, approver=world.approver, approve=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.requisition_decide(requisition_id=requisition.pk, approver=world.approver, approve=False, comment="Nej")
+        services.requisition_decide(
+            requisition_id=requisition.pk, approver=world.approver, approve=False, comment="Nej"
+        )
     requisition.refresh_from_db()
     assert requisition.status == "rejected" and requisition.rejection_comment == "Nej"
     assert mail.outbox[-1].to == [world.requisitioner.email]
@@ -190,7 +203,9 @@ def test_approval_link_works_once(world, django_capture_on_commit_callbacks, cli
     assert response.status_code == 200
     requisition.refresh_from_db()
     assert requisition.status == "ordered"
-    assert OrderEvent.objects.filter(requisition=requisition, kind="approved", text__contains="e-mail").exists()
+    assert OrderEvent.objects.filter(
+        requisition=requisition, kind="approved", text__contains="e-mail"
+    ).exists()
     again = client.post(url, {"decision": "approve"})
     assert again.status_code == 410
 
@@ -218,9 +233,18 @@ def test_reminder_then_escalation_after_business_days(world, django_capture_on_c
     sent = timezone.localdate()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.approval_reminders_run(today=add_business_days(sent, 1)) == {"reminded": 0, "escalated": 0}
-        assert services.approval_reminders_run(today=add_business_days(sent, 2)) == {"reminded": 1, "escalated": 0}
-        assert services.approval_reminders_run(today=add_business_days(sent, 2)) == {"reminded": 0, "escalated": 0}
+        assert services.approval_reminders_run(today=add_business_days(sent, 1)) == {
+            "reminded": 0,
+            "escalated": 0,
+        }
+        assert services.approval_reminders_run(today=add_business_days(sent, 2)) == {
+            "reminded": 1,
+            "escalated": 0,
+        }
+        assert services.approval_reminders_run(today=add_business_days(sent, 2)) == {
+            "reminded": 0,
+            "escalated": 0,
+        }
     assert {m.to[0] for m in mail.outbox} == {world.approver.email, world.big_approver.email}
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -253,12 +277,16 @@ def test_change_within_tolerance_goes_straight_to_the_supplier(world, django_cap
     assert requisition.status == "ordered"
 
 
-def test_change_beyond_tolerance_is_approved_again_before_it_goes_out(world, django_capture_on_commit_callbacks):
+def test_change_beyond_tolerance_is_approved_again_before_it_goes_out(
+    world, django_capture_on_commit_callbacks
+):
     requisition, orders = ordered(world, django_capture_on_commit_callbacks, email=1, peppol=0)
     order = orders["email"]
     line = order.lines.get()
     with django_capture_on_commit_callbacks(execute=True):
-        services.purchase_order_change_request(actor=world.requisitioner, order_id=order.pk, changes={line.pk: {"quantity": 5}})
+        services.purchase_order_change_request(
+            actor=world.requisitioner, order_id=order.pk, changes={line.pk: {"quantity": 5}}
+        )
     requisition.refresh_from_db()
     assert requisition.status == "pending_reapproval"
     assert not order.transmissions.filter(kind="change").exists()

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def test_adding_the_same_item_twice_adds_to_the_quantity(world):
     item = world.items["peppol"][0]
     services.cart_add_item(actor=world.requisitioner, organisation=world.buyer, item_id=item.pk, quantity=2)
-    line = services.cart_add_item(actor=world.requisitioner, organisation=world.buyer, item_id=item.pk, quantity="1,5")
+    line = services.cart_add_item(
+        actor=world.requisitioner, organisation=world.buyer, item_id=item.pk, quantity="1,5"
+    )
     assert line.quantity == Decimal("3.5") and line.line_amount == Decimal("38.50")
     cart = Requisition.objects.get(requisitioner=world.requisitioner, status="draft")
     assert cart.lines.count() == 1 and cart.total_amount == Decimal("38.50")
@@ -42,7 +44,9 @@ def test_quantity_must_be_positive(world):
     item = world.items["peppol"][0]
     for bad in (0, -1, "abc"):
         with pytest.raises(DomainError) as caught:
-            services.cart_add_item(actor=world.requisitioner, organisation=world.buyer, item_id=item.pk, quantity=bad)
+            services.cart_add_item(
+                actor=world.requisitioner, organisation=world.buyer, item_id=item.pk, quantity=bad
+            )
         assert caught.value.code == "quantity_invalid"
 
 
@@ -66,7 +70,9 @@ def test_a_requisitioner_without_department_gets_the_card_code_message(world):
 
 def test_moved_requisitioner_is_told_the_cart_is_for_another_department(world):
     requisition = cart_with(world)
-    Membership.objects.filter(user=world.requisitioner).update(department=DepartmentFactory(organisation=world.buyer))
+    Membership.objects.filter(user=world.requisitioner).update(
+        department=DepartmentFactory(organisation=world.buyer)
+    )
     codes = [p.code for p in readiness(requisition).blocking]
     assert "not_linked" in codes
 
@@ -103,7 +109,10 @@ def test_free_text_form_questions_are_required(world):
         name="Konsulttjänst",
         category="Tjänster",
         kind="services",
-        fields=[{"key": "period", "label": "Period", "required": True}, {"key": "contact", "label": "Kontakt"}],
+        fields=[
+            {"key": "period", "label": "Period", "required": True},
+            {"key": "contact", "label": "Kontakt"},
+        ],
         account_code="6110",
     )
     base = {
@@ -128,7 +137,9 @@ def test_line_update_checks_date_and_address(world):
     line = cart_with(world, peppol=1, email=0).lines.get()
     with pytest.raises(DomainError):
         services.line_update(
-            actor=world.requisitioner, line_id=line.pk, requested_delivery_date=timezone.localdate() - dt.timedelta(days=1)
+            actor=world.requisitioner,
+            line_id=line.pk,
+            requested_delivery_date=timezone.localdate() - dt.timedelta(days=1),
         )
     foreign = DeliveryAddressFactory()
     with pytest.raises(DomainError):
@@ -173,14 +184,19 @@ def test_split_by_percent_and_by_amount(world):
     assert [s.percent for s in splits] == [None, None]
     with pytest.raises(DomainError) as caught:
         services.line_coding_set(
-            actor=world.requisitioner, line_id=line.pk, splits=[{"account": "6110", "cost_centre": "1200", "amount": "30"}]
+            actor=world.requisitioner,
+            line_id=line.pk,
+            splits=[{"account": "6110", "cost_centre": "1200", "amount": "30"}],
         )
     assert caught.value.code == "split_invalid"
     with pytest.raises(DomainError):
         services.line_coding_set(
             actor=world.requisitioner,
             line_id=line.pk,
-            splits=[{"account": "6110", "cost_centre": "1200", "percent": "50"}, {"account": "6110", "cost_centre": "1300", "amount": "3"}],
+            splits=[
+                {"account": "6110", "cost_centre": "1200", "percent": "50"},
+                {"account": "6110", "cost_centre": "1300", "amount": "3"},
+            ],
         )
 
 
@@ -189,7 +205,10 @@ def test_quantity_change_rescales_percent_splits(world):
     services.line_coding_set(
         actor=world.requisitioner,
         line_id=line.pk,
-        splits=[{"account": "6110", "cost_centre": "1200", "percent": "50"}, {"account": "6110", "cost_centre": "1300", "percent": "50"}],
+        splits=[
+            {"account": "6110", "cost_centre": "1200", "percent": "50"},
+            {"account": "6110", "cost_centre": "1300", "percent": "50"},
+        ],
     )
     services.line_update(actor=world.requisitioner, line_id=line.pk, quantity=4)
     assert [s.amount for s in line.splits.order_by("position")] == [Decimal("22.00"), Decimal("22.00")]
@@ -243,7 +262,9 @@ def test_template_adds_its_available_items(world):
     template = Template.objects.create(organisation=world.buyer, owner=world.requisitioner, name="Veckans")
     TemplateLine.objects.create(template=template, item=world.items["peppol"][0], quantity=5)
     TemplateLine.objects.create(template=template, item=world.items["email"][1], quantity=2, position=1)
-    lines = services.cart_add_template(actor=world.requisitioner, organisation=world.buyer, template_id=template.pk)
+    lines = services.cart_add_template(
+        actor=world.requisitioner, organisation=world.buyer, template_id=template.pk
+    )
     assert sorted(line.quantity for line in lines) == [2, 5]
 
 
@@ -251,7 +272,9 @@ def test_cancel_a_waiting_requisition(world, django_capture_on_commit_callbacks)
     requisition = cart_with(world)
     with django_capture_on_commit_callbacks(execute=True):
         services.requisition_submit(actor=world.requisitioner, requisition_id=requisition.pk)
-    services.requisition_cancel(actor=world.requisitioner, requisition_id=requisition.pk, reason="Fel avdelning")
+    services.requisition_cancel(
+        actor=world.requisitioner, requisition_id=requisition.pk, reason="Fel avdelning"
+    )
     requisition.refresh_from_db()
     assert requisition.status == "cancelled"
     assert not requisition.steps.filter(status="pending").exists()

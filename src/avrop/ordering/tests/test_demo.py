@@ -31,4 +31,8 @@ def test_demo_orders_in_every_state_and_idempotent(settings, tmp_path):
     assert Transmission.objects.filter(status="failed").exists()
     counts = (Requisition.objects.count(), PurchaseOrder.objects.count(), Transmission.objects.count())
     load_all(io.StringIO())
-    assert (Requisition.objects.count(), PurchaseOrder.objects.count(), Transmission.objects.count()) == counts
+    assert (
+        Requisition.objects.count(),
+        PurchaseOrder.objects.count(),
+        Transmission.objects.count(),
+    ) == counts

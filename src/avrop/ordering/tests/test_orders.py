@@ -18,7 +18,9 @@ from avrop.ordering.tests.helpers import ordered
 pytestmark = pytest.mark.django_db
 
 
-def test_one_order_per_supplier_with_customer_number_and_references(world, django_capture_on_commit_callbacks):
+def test_one_order_per_supplier_with_customer_number_and_references(
+    world, django_capture_on_commit_callbacks
+):
     requisition, orders = ordered(world, django_capture_on_commit_callbacks)
     assert set(orders) == {"peppol", "email"}
     peppol = orders["peppol"]
@@ -82,7 +84,9 @@ def test_cancel_before_sending_and_after(world, django_capture_on_commit_callbac
     sent.refresh_from_db()
     assert sent.status == "cancellation_requested"
     assert sent.transmissions.filter(kind="cancellation", status="sent").exists()
-    services.purchase_order_cancellation_register(actor=world.requisitioner, order_id=sent.pk, note="per telefon")
+    services.purchase_order_cancellation_register(
+        actor=world.requisitioner, order_id=sent.pk, note="per telefon"
+    )
     sent.refresh_from_db()
     assert sent.status == "cancelled"
     with pytest.raises(DomainError):
@@ -92,7 +96,9 @@ def test_cancel_before_sending_and_after(world, django_capture_on_commit_callbac
 def test_peppol_cancellation_is_a_t115(world, django_capture_on_commit_callbacks, tmp_path):
     _requisition, orders = ordered(world, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.purchase_order_cancel(actor=world.coordinator, order_id=orders["peppol"].pk, reason="Dubbelbeställt")
+        services.purchase_order_cancel(
+            actor=world.coordinator, order_id=orders["peppol"].pk, reason="Dubbelbeställt"
+        )
     files = sorted(p.name for p in (tmp_path / "peppol-ordering" / "outbound").glob("*.xml"))
     assert any(name.startswith("order_cancellation-") for name in files)
 
@@ -103,9 +109,13 @@ def test_overdue_orders_for_requisitioner_coordinator_and_supplier(world, django
 
     _requisition, orders = ordered(world, django_capture_on_commit_callbacks)
     late = orders["peppol"]
-    PurchaseOrder.objects.filter(pk=late.pk).update(expected_delivery_date=timezone.localdate() - dt.timedelta(days=1))
+    PurchaseOrder.objects.filter(pk=late.pk).update(
+        expected_delivery_date=timezone.localdate() - dt.timedelta(days=1)
+    )
     assert list(selectors.orders_overdue(user=world.requisitioner, organisation=world.buyer)) == [late]
-    assert list(selectors.orders_overdue(user=world.coordinator, organisation=world.buyer, everyone=True)) == [late]
+    assert list(
+        selectors.orders_overdue(user=world.coordinator, organisation=world.buyer, everyone=True)
+    ) == [late]
     contact = UserFactory()
     MembershipFactory(user=contact, organisation=world.peppol.organisation, role=Role.SUPPLIER_USER)
     assert list(selectors.orders_overdue(user=contact, organisation=world.peppol.organisation)) == [late]

@@ -37,17 +37,25 @@ def test_our_t76_builder_makes_valid_responses(sent):
     assert validate(content).valid, validate(content).findings
 
 
-def test_accepted_response_is_applied_and_told_to_the_requisitioner(world, sent, django_capture_on_commit_callbacks):
+def test_accepted_response_is_applied_and_told_to_the_requisitioner(
+    world, sent, django_capture_on_commit_callbacks
+):
     _requisition, orders = sent
     order = orders["peppol"]
     mail.outbox.clear()
-    response = _receive(t76(order, "AP", promised=timezone.localdate() + dt.timedelta(days=5)), django_capture_on_commit_callbacks)
+    response = _receive(
+        t76(order, "AP", promised=timezone.localdate() + dt.timedelta(days=5)),
+        django_capture_on_commit_callbacks,
+    )
     order.refresh_from_db()
     assert response.outcome == "applied" and response.purchase_order == order
     assert order.status == "accepted" and order.transmission_status == "delivered"
     assert order.expected_delivery_date == timezone.localdate() + dt.timedelta(days=5)
     assert [m.to for m in mail.outbox] == [[world.requisitioner.email]]
-    again = _receive(t76(order, "AP", promised=timezone.localdate() + dt.timedelta(days=5)), django_capture_on_commit_callbacks)
+    again = _receive(
+        t76(order, "AP", promised=timezone.localdate() + dt.timedelta(days=5)),
+        django_capture_on_commit_callbacks,
+    )
     assert again.pk == response.pk and OrderResponse.objects.count() == 1
 
 
@@ -72,11 +80,14 @@ def test_acknowledged_then_accepted_with_changes_per_line(sent, django_capture_o
     assert fields == {"quantity", "delivery_date", "substitute"}
 
 
-def test_price_increase_above_tolerance_goes_back_for_approval(world, sent, django_capture_on_commit_callbacks):
+def test_price_increase_above_tolerance_goes_back_for_approval(
+    world, sent, django_capture_on_commit_callbacks
+):
     requisition, orders = sent
     order = orders["peppol"]
     response = _receive(
-        t76(order, "CA", lines=[{"line_id": 1, "quantity": 2, "price": "13.20"}]), django_capture_on_commit_callbacks
+        t76(order, "CA", lines=[{"line_id": 1, "quantity": 2, "price": "13.20"}]),
+        django_capture_on_commit_callbacks,
     )
     order.refresh_from_db()
     requisition.refresh_from_db()
@@ -95,7 +106,10 @@ def test_price_increase_above_tolerance_goes_back_for_approval(world, sent, djan
 def test_price_increase_rejected_cancels_the_order(world, sent, django_capture_on_commit_callbacks):
     requisition, orders = sent
     order = orders["peppol"]
-    _receive(t76(order, "CA", lines=[{"line_id": 1, "quantity": 2, "price": "20.00"}]), django_capture_on_commit_callbacks)
+    _receive(
+        t76(order, "CA", lines=[{"line_id": 1, "quantity": 2, "price": "20.00"}]),
+        django_capture_on_commit_callbacks,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.requisition_decide(
             requisition_id=requisition.pk, approver=world.approver, approve=False, comment="För dyrt"
@@ -108,7 +122,10 @@ def test_price_increase_rejected_cancels_the_order(world, sent, django_capture_o
 def test_small_price_increase_is_accepted_without_approval(sent, django_capture_on_commit_callbacks):
     requisition, orders = sent
     order = orders["peppol"]
-    _receive(t76(order, "CA", lines=[{"line_id": 1, "quantity": 2, "price": "11.10"}]), django_capture_on_commit_callbacks)
+    _receive(
+        t76(order, "CA", lines=[{"line_id": 1, "quantity": 2, "price": "11.10"}]),
+        django_capture_on_commit_callbacks,
+    )
     order.refresh_from_db()
     assert order.status == "accepted_with_changes"
     assert requisition.steps.filter(round=2).count() == 0
@@ -168,12 +185,16 @@ def _email(order, sender):
     return message.as_bytes()
 
 
-def test_emailed_confirmation_is_stored_on_the_order_and_forwarded(world, sent, django_capture_on_commit_callbacks):
+def test_emailed_confirmation_is_stored_on_the_order_and_forwarded(
+    world, sent, django_capture_on_commit_callbacks
+):
     _requisition, orders = sent
     order = orders["email"]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = services.order_confirmation_email_receive(raw=_email(order, "Kundtjänst <kundtjanst@procurator.example>"))
+        response = services.order_confirmation_email_receive(
+            raw=_email(order, "Kundtjänst <kundtjanst@procurator.example>")
+        )
     order.refresh_from_db()
     assert response.outcome == "applied" and order.status == "acknowledged"
     assert "Leverans på torsdag" in order.confirmation_note
@@ -190,7 +211,10 @@ def test_confirmation_registered_by_hand(world, sent, django_capture_on_commit_c
     order = orders["email"]
     with django_capture_on_commit_callbacks(execute=True):
         services.order_confirmation_register(
-            actor=world.requisitioner, order_id=order.pk, code="AP", text="Bekräftad per telefon",
+            actor=world.requisitioner,
+            order_id=order.pk,
+            code="AP",
+            text="Bekräftad per telefon",
             promised_delivery_date=timezone.localdate() + dt.timedelta(days=2),
         )
     order.refresh_from_db()
@@ -224,5 +248,7 @@ def test_portal_supplier_sees_opens_and_answers(world, django_capture_on_commit_
     order.refresh_from_db()
     assert order.status == "accepted_with_changes"
     with pytest.raises(NotFound):
-        services.portal_order_open(actor=world.requisitioner, organisation=world.email.organisation, order_id=order.pk)
+        services.portal_order_open(
+            actor=world.requisitioner, organisation=world.email.organisation, order_id=order.pk
+        )
     assert PurchaseOrder.objects.get(pk=order.pk).portal_opened_at is not None

@@ -31,14 +31,18 @@ def test_other_tenants_requisitions_and_orders_are_404(world, client, django_cap
         assert client.get(f"/ordering/requisitions/{requisition.pk}/").status_code == 404
         assert client.get(f"/ordering/orders/{orders['peppol'].pk}/").status_code == 404
         document = orders["peppol"].documents.first()
-        assert client.get(f"/ordering/orders/{orders['peppol'].pk}/documents/{document.pk}/").status_code == 404
+        assert (
+            client.get(f"/ordering/orders/{orders['peppol'].pk}/documents/{document.pk}/").status_code == 404
+        )
     client.force_login(other.coordinator)
     assert client.post(f"/ordering/orders/{orders['peppol'].pk}/cancel/", {"reason": "x"}).status_code == 404
     client.force_login(other.approver)
     assert client.get(f"/ordering/approvals/{requisition.pk}/").status_code == 404
 
 
-def test_a_colleague_without_oversight_does_not_see_my_orders(world, client, django_capture_on_commit_callbacks):
+def test_a_colleague_without_oversight_does_not_see_my_orders(
+    world, client, django_capture_on_commit_callbacks
+):
     _requisition, orders = ordered(world, django_capture_on_commit_callbacks)
     colleague = world.member(department=world.department)
     client.force_login(colleague)
@@ -59,7 +63,9 @@ def test_cart_page_queries_do_not_grow_with_the_cart(world, client):
     cart_with(world, peppol=1, email=1)
     small = _queries(client, "/ordering/cart/")
     more = make_items(world.buyer, world.peppol.organisation, 12)
-    services.cart_add_items(actor=world.requisitioner, organisation=world.buyer, items=[(i.pk, 1) for i in more])
+    services.cart_add_items(
+        actor=world.requisitioner, organisation=world.buyer, items=[(i.pk, 1) for i in more]
+    )
     assert Requisition.objects.get(status="draft").lines.count() == 14
     assert _queries(client, "/ordering/cart/") == small
 
@@ -71,7 +77,11 @@ def test_list_pages_queries_do_not_grow(world, client, django_capture_on_commit_
         services.requisition_submit(actor=world.requisitioner, requisition_id=pending.pk)
     pages = {
         world.requisitioner: ["/ordering/requisitions/", "/ordering/orders/"],
-        world.coordinator: ["/ordering/orders/?all=1", "/ordering/troubleshooting/", "/ordering/requisitions/?all=1"],
+        world.coordinator: [
+            "/ordering/orders/?all=1",
+            "/ordering/troubleshooting/",
+            "/ordering/requisitions/?all=1",
+        ],
         world.approver: ["/ordering/approvals/"],
     }
     before = {}
@@ -96,11 +106,15 @@ def test_order_page_shows_changes_and_the_timeline(world, client, django_capture
     _requisition, orders = ordered(world, django_capture_on_commit_callbacks)
     order = orders["peppol"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.order_response_receive(content=t76(order, "CA", lines=[{"line_id": 1, "quantity": 1, "price": "11.00"}]))
+        services.order_response_receive(
+            content=t76(order, "CA", lines=[{"line_id": 1, "quantity": 1, "price": "11.00"}])
+        )
     client.force_login(world.coordinator)
     page = client.get(f"/ordering/orders/{order.pk}/").content.decode()
     assert '<mark class="changed">1</mark>' in page
-    assert page.count('<time datetime="') >= 6  # created, submitted, approved, order created, queued, sent, response
+    assert (
+        page.count('<time datetime="') >= 6
+    )  # created, submitted, approved, order created, queued, sent, response
 
 
 def test_cart_to_orders_through_the_web(world, client, django_capture_on_commit_callbacks):
@@ -113,7 +127,11 @@ def test_cart_to_orders_through_the_web(world, client, django_capture_on_commit_
     line = cart.lines.get(item=item)
     response = client.post(
         f"/ordering/cart/lines/{line.pk}/",
-        {f"l{line.pk}-quantity": "4", f"l{line.pk}-delivery_address": world.address.pk, f"l{line.pk}-note_to_supplier": "Port 3"},
+        {
+            f"l{line.pk}-quantity": "4",
+            f"l{line.pk}-delivery_address": world.address.pk,
+            f"l{line.pk}-note_to_supplier": "Port 3",
+        },
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200 and b'id="cart"' in response.content
@@ -166,7 +184,13 @@ def test_free_text_page(world, client):
     client.force_login(world.requisitioner)
     response = client.post(
         "/ordering/cart/free-text/",
-        {"supplier": world.email.pk, "name": "Städning efter flytt", "quantity": "1", "unit": "EA", "unit_price": "3000"},
+        {
+            "supplier": world.email.pk,
+            "name": "Städning efter flytt",
+            "quantity": "1",
+            "unit": "EA",
+            "unit_price": "3000",
+        },
     )
     assert response.status_code == 400
     response = client.post(
