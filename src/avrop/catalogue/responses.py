@@ -13,8 +13,6 @@ from avrop.edi.documents import (
     DocumentReference,
     DocumentResponse,
     Identifier,
-    LineReference,
-    LineResponse,
     Party,
     PartyLegalEntity,
     Response,
@@ -23,7 +21,7 @@ from avrop.edi.documents import (
 
 ACCEPTED = "AP"
 REJECTED = "RE"
-MAX_LINE_RESPONSES = 200
+MAX_DETAILS = 50
 
 
 class ResponseInvalid(RuntimeError):
@@ -41,36 +39,28 @@ def _party(organisation: Any) -> Party:
 
 
 def catalogue_response(
-    *, version: Any, accepted: bool, reason: str = "", line_findings: list[tuple[str, str]] | None = None
+    *, version: Any, accepted: bool, reason: str = "", details: list[str] | None = None
 ) -> tuple[bytes, str]:
     """Build and validate the T58 for ``version``; return the XML and its SHA-256.
 
-    ``line_findings`` are (catalogue line id, message) pairs reported as rejected lines.
+    The T58 data model carries only the response code and a note, so the reason and the rule findings
+    (``details``) go into the note.
     """
     now = timezone.localtime()
-    lines = [
-        LineResponse(
-            line_reference=LineReference(line_id=line_id),
-            responses=[Response(response_code=REJECTED, descriptions=[message[:500]])],
-        )
-        for line_id, message in (line_findings or [])[:MAX_LINE_RESPONSES]
-    ]
+    note = "\n".join(part for part in [reason, *(details or [])[:MAX_DETAILS]] if part)[:4000]
     response = CatalogueResponse(
-        id=f"CR-{version.pk}-{'AP' if accepted else 'RE'}",
+        id=f"CR-{version.pk}-{ACCEPTED if accepted else REJECTED}",
         issue_date=now.date(),
         issue_time=now.time().replace(microsecond=0, tzinfo=None),
+        notes=[note] if note else [],
         sender_party=_party(version.organisation),
         receiver_party=_party(version.supplier),
         document_responses=[
             DocumentResponse(
-                response=Response(
-                    response_code=ACCEPTED if accepted else REJECTED,
-                    descriptions=[reason[:1000]] if reason else [],
-                ),
+                response=Response(response_code=ACCEPTED if accepted else REJECTED),
                 document_references=[
                     DocumentReference(id=Identifier(value=version.document_id or str(version.pk)))
                 ],
-                line_responses=lines,
             )
         ],
     )

@@ -32,8 +32,10 @@ class SourceError(Exception):
         line: int | None = None,
         column: str = "",
         findings: list[Any] | None = None,
+        document_id: str = "",
     ) -> None:
         super().__init__(message)
+        self.document_id = document_id
         self.code = code
         self.message = message
         self.line = line
@@ -395,8 +397,9 @@ def open_peppol(path: Path, *, max_bytes: int | None = None) -> Source:
             _("The catalogue fails validation: %(rule)s %(message)s")
             % {"rule": first.rule, "message": first.message},
             line=first.line,
-            column=first.location or "",
+            column=(first.location or "")[:120],
             findings=report.findings,
+            document_id=_document_id(data),
         )
     del data
     line_tag = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}CatalogueLine"

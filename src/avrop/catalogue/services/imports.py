@@ -227,7 +227,7 @@ def _fail(version: CatalogueVersion, exc: readers.SourceError) -> CatalogueVersi
         version.document_id = version.document_id or exc.document_id
         if version.format == CatalogueVersion.Format.PEPPOL and version.document_id:
             reasons = [f"{f.rule}: {f.message}" for f in exc.findings if f.fatal][:20] or [exc.message]
-            _respond(version, accepted=False, reason="\n".join(reasons))
+            _respond(version, accepted=False, reason=exc.message, details=reasons)
         version.save()
         audit(actor=None, action="price_list.fail", obj=version, after={"failure": version.failure})
     return version
@@ -238,12 +238,12 @@ def _respond(
     *,
     accepted: bool,
     reason: str = "",
-    line_findings: list[tuple[str, str]] | None = None,
+    details: list[str] | None = None,
 ) -> None:
     from avrop.catalogue.responses import catalogue_response
 
     version.response_xml, version.response_sha256 = catalogue_response(
-        version=version, accepted=accepted, reason=reason, line_findings=line_findings
+        version=version, accepted=accepted, reason=reason, details=details
     )
 
 
@@ -450,7 +450,7 @@ def price_list_reject(
             version,
             accepted=False,
             reason=reason,
-            line_findings=[(f.article_number or str(f.line or ""), f.message) for f in errors],
+            details=[f"{f.article_number or f.line}: {f.message}" for f in errors],
         )
     version.save()
     StagedItem.objects.filter(version=version).delete()

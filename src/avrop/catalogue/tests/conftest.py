@@ -8,3 +8,14 @@ def catalogue_dirs(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CATALOGUE_INBOUND_DIR = str(tmp_path / "inbound")
     return tmp_path
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Call a service and run what it queued for after commit (staging, indexing), as the worker would."""
+
+    def call(fn, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(**kwargs)
+
+    return call

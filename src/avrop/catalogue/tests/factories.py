@@ -85,7 +85,10 @@ def office_rows(n: int = 5, *, price: Decimal = Decimal("10.00"), start: int = 1
 
 
 def receive(*, actor, organisation, agreement, data: bytes, filename: str = "prislista.csv", **kwargs):
-    return price_list_receive(
+    """Receive a file and stage it at once (what the task does after commit)."""
+    from avrop.catalogue.services.imports import price_list_stage
+
+    version = price_list_receive(
         actor=actor,
         organisation=organisation,
         agreement_id=agreement.pk,
@@ -95,6 +98,27 @@ def receive(*, actor, organisation, agreement, data: bytes, filename: str = "pri
         size=len(data),
         **kwargs,
     )
+    return price_list_stage(version_id=version.pk)
+
+
+def approve(coordinator, buyer, version, **kwargs):
+    """Approve and index at once (the index task runs after commit)."""
+    from avrop.catalogue.services.imports import price_list_approve
+    from avrop.catalogue.services.indexing import index_version
+
+    version = price_list_approve(actor=coordinator, organisation=buyer, version_id=version.pk, **kwargs)
+    index_version(version_id=version.pk)
+    return version
+
+
+def active_catalogue(make_member, n: int = 5, **agreement_fields):
+    """A buyer whose agreement has an approved, indexed price list of ``n`` office items."""
+    coordinator, requisitioner, buyer, agreement = setup_agreement(make_member, **agreement_fields)
+    version = receive(
+        actor=coordinator, organisation=buyer, agreement=agreement, data=csv_bytes(office_rows(n))
+    )
+    approve(coordinator, buyer, version)
+    return coordinator, requisitioner, buyer, agreement
 
 
 def setup_agreement(make_member, **agreement_fields):
