@@ -66,7 +66,7 @@ def test_coordinator_sets_up_a_new_department_with_every_supplier(demo_data, smt
     expect(page.get_by_label("GLN")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_gln_error")).to_contain_text("kontrollsiffra")
     _no_violations(page, "GLN with an error")
-    page.get_by_label("GLN").fill(_gln(424242))
+    page.get_by_label("GLN").fill(_gln(90424242))
     page.get_by_role("button", name="Tilldela GLN").click()
     _status(page, "GLN tilldelat")
 
@@ -77,7 +77,7 @@ def test_coordinator_sets_up_a_new_department_with_every_supplier(demo_data, smt
     recipients = {m["To"] for m in messages}
     assert "ehandel@lyreco.example" in recipients
     body = messages[0].get_content()
-    for fact in (_gln(424242), "Naturskolan Stenshuvud", "Naturum", "Nils Holm", "0414-81 95 00"):
+    for fact in (_gln(90424242), "Naturskolan Stenshuvud", "Naturum", "Nils Holm", "0414-81 95 00"):
         assert fact in body
     table = page.get_by_role("table", name="Varje leverantör")
     expect(table.get_by_text("meddelad", exact=True)).to_have_count(suppliers)

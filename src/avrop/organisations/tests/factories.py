@@ -102,7 +102,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
         model = Account
 
     chart = factory.SubFactory(ChartFactory)
-    number = factory.Sequence(lambda n: f"{5000 + n}")
+    number = factory.Sequence(lambda n: f"9{n:06d}")  # never one of the numbers tests spell out
     name = factory.Sequence(lambda n: f"Konto {n}")
     kind = Account.Kind.EXPENSE
 
@@ -123,5 +123,5 @@ class DimensionObjectFactory(factory.django.DjangoModelFactory):
         model = DimensionObject
 
     dimension = factory.SubFactory(DimensionFactory)
-    code = factory.Sequence(lambda n: f"{1000 + n}")
+    code = factory.Sequence(lambda n: f"F{n:05d}")  # never one of the codes tests spell out
     name = factory.Sequence(lambda n: f"Ansvar {n}")

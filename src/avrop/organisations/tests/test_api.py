@@ -212,7 +212,7 @@ def test_department_requests_over_the_api(api, tenant, client, django_capture_on
     assert created["status"] == "requested" and created["suppliers"] == []
     services.department_request_approve(actor=tenant.coordinator, request_id=created["id"])
     services.department_request_assign_gln(
-        actor=tenant.coordinator, request_id=created["id"], gln=_gln(990005)
+        actor=tenant.coordinator, request_id=created["id"], gln=_gln(90990005)
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.department_request_notify_suppliers(actor=tenant.coordinator, request_id=created["id"])

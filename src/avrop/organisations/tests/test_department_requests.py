@@ -62,7 +62,7 @@ def _submitted(tenant, requester=None, **overrides):
 def _to_notified(tenant, request, django_capture_on_commit_callbacks):
     coordinator = tenant.coordinator
     services.department_request_approve(actor=coordinator, request_id=request.pk)
-    services.department_request_assign_gln(actor=coordinator, request_id=request.pk, gln=_gln(900001))
+    services.department_request_assign_gln(actor=coordinator, request_id=request.pk, gln=_gln(90900001))
     with django_capture_on_commit_callbacks(execute=True):
         services.department_request_notify_suppliers(actor=coordinator, request_id=request.pk)
     request.refresh_from_db()
@@ -87,7 +87,7 @@ def test_whole_flow_from_request_to_ready(tenant, suppliers, django_capture_on_c
         "Tis, fre",
     )
 
-    gln = _gln(900001)
+    gln = _gln(90900001)
     services.department_request_assign_gln(actor=tenant.coordinator, request_id=request.pk, gln=gln)
     department.refresh_from_db()
     address.refresh_from_db()
@@ -148,7 +148,9 @@ def test_whole_flow_from_request_to_ready(tenant, suppliers, django_capture_on_c
 def test_steps_cannot_be_skipped_or_repeated(tenant, suppliers, django_capture_on_commit_callbacks):
     request = _submitted(tenant)
     with pytest.raises(InvalidTransition, match="cannot go from 'requested' to 'gln_assigned'"):
-        services.department_request_assign_gln(actor=tenant.coordinator, request_id=request.pk, gln=_gln(1))
+        services.department_request_assign_gln(
+            actor=tenant.coordinator, request_id=request.pk, gln=_gln(90000001)
+        )
     with pytest.raises(InvalidTransition):
         services.department_request_notify_suppliers(actor=tenant.coordinator, request_id=request.pk)
     with pytest.raises(DomainError, match="efter att leverantörerna har meddelats"):
@@ -160,7 +162,9 @@ def test_steps_cannot_be_skipped_or_repeated(tenant, suppliers, django_capture_o
         services.department_request_approve(actor=tenant.coordinator, request_id=request.pk)
     services.department_request_cancel(actor=tenant.coordinator, request_id=request.pk, reason="Fel")
     with pytest.raises(InvalidTransition, match="final state"):
-        services.department_request_assign_gln(actor=tenant.coordinator, request_id=request.pk, gln=_gln(1))
+        services.department_request_assign_gln(
+            actor=tenant.coordinator, request_id=request.pk, gln=_gln(90000001)
+        )
 
 
 def test_only_the_coordinator_decides(tenant):
@@ -197,7 +201,7 @@ def test_rejection_needs_a_reason(tenant):
 def test_invalid_gln_names_the_check_and_duplicate_gln_is_refused(tenant):
     request = _submitted(tenant)
     services.department_request_approve(actor=tenant.coordinator, request_id=request.pk)
-    good = _gln(424242)
+    good = _gln(90424242)
     wrong_digit = good[:-1] + str((int(good[-1]) + 1) % 10)
     with pytest.raises(DomainError) as bad:
         services.department_request_assign_gln(

@@ -34,16 +34,16 @@ def test_department_gln_names_the_gs1_check_and_refuses_duplicates(tenant):
                 actor=tenant.coordinator,
                 organisation=tenant.organisation,
                 name="A",
-                gln=_wrong_last_digit(_gln(31)),
+                gln=_wrong_last_digit(_gln(90000031)),
             )
         assert (bad.value.code, bad.value.field) == ("gln_invalid", "gln")
         assert "GS1 check digit" in bad.value.message
         services.department_create(
-            actor=tenant.coordinator, organisation=tenant.organisation, name="B", gln=_gln(31)
+            actor=tenant.coordinator, organisation=tenant.organisation, name="B", gln=_gln(90000031)
         )
         with pytest.raises(DomainError) as taken:
             services.department_create(
-                actor=tenant.coordinator, organisation=tenant.organisation, name="C", gln=_gln(31)
+                actor=tenant.coordinator, organisation=tenant.organisation, name="C", gln=_gln(90000031)
             )
         assert taken.value.code == "gln_taken"
 
@@ -70,7 +70,7 @@ def test_delivery_address_gln_is_checked(tenant):
         street="s",
         postal_code="1",
         city="c",
-        gln=_gln(77),
+        gln=_gln(90000077),
     )
     with pytest.raises(DomainError):
         services.delivery_address_update(actor=tenant.coordinator, address_id=address.pk, gln="7359")

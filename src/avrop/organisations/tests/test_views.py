@@ -169,7 +169,7 @@ def test_gln_errors_are_tied_to_the_field(client, tenant):
     _department, person, _approver, _rule, request, _job = _world(tenant)
     client.force_login(tenant.coordinator)
     client.post(reverse("organisations:request_action", args=[request.pk, "approve"]))
-    good = _gln(777)
+    good = _gln(90000777)
     bad = good[:-1] + str((int(good[-1]) + 3) % 10)
     response = client.post(reverse("organisations:request_action", args=[request.pk, "gln"]), {"gln": bad})
     assert response.status_code == 400
@@ -196,7 +196,7 @@ def test_department_request_walk_through_the_pages(
             return client.post(reverse("organisations:request_action", args=[request.pk, action]), data or {})
 
     assert post("approve")["Location"] == url
-    assert post("gln", {"gln": _gln(5555)})["Location"] == url
+    assert post("gln", {"gln": _gln(90005555)})["Location"] == url
     post("notify")
     assert [m.to for m in mailoutbox] == [["order@lyreco.example"]]
     html = client.get(url).content.decode()
