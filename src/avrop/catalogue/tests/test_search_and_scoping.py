@@ -1,0 +1,100 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from avrop.agreements.models import AgreementParty
+from avrop.catalogue.models import CatalogueItem
+from avrop.catalogue.search import get_engine
+from avrop.catalogue.selectors import callable_agreement_ids, item_get, search_items
+from avrop.catalogue.tests.factories import (
+    active_catalogue,
+    approve,
+    csv_bytes,
+    office_rows,
+    receive,
+    row,
+    setup_agreement,
+)
+from avrop.core.errors import NotFound
+from avrop.organisations.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_requisitioners_see_only_agreements_their_organisation_may_call_off_today(make_member):
+    coordinator, requisitioner, buyer, agreement = active_catalogue(make_member, 3)
+    outsider, other_org = make_member(Role.REQUISITIONER)
+    assert search_items(user=outsider, organisation=other_org, text="gem").items == []
+    item = CatalogueItem.objects.get(article_number="ART-0003")
+    with pytest.raises(NotFound):
+        item_get(user=outsider, organisation=other_org, item_id=item.pk)
+    AgreementParty.objects.create(agreement=agreement, organisation=other_org)
+    assert [i.pk for i in search_items(user=outsider, organisation=other_org, text="gem").items] == [item.pk]
+    agreement.valid_to = dt.date.today() - dt.timedelta(days=1)
+    agreement.valid_from = dt.date.today() - dt.timedelta(days=100)
+    agreement.save()
+    assert callable_agreement_ids(organisation=other_org) == frozenset()
+    assert search_items(user=outsider, organisation=other_org, text="gem").items == []
+    with pytest.raises(NotFound):
+        item_get(user=requisitioner, organisation=buyer, item_id=item.pk)
+
+
+def test_unapproved_items_are_never_shown_even_if_the_index_had_them(make_member):
+    coordinator, requisitioner, buyer, agreement = active_catalogue(make_member, 2)
+    staged = receive(
+        actor=coordinator,
+        organisation=buyer,
+        agreement=agreement,
+        data=csv_bytes([*office_rows(2), row("NY-1", "Laminator A3")]),
+    )
+    assert staged.added == 1
+    assert search_items(user=requisitioner, organisation=buyer, text="laminator").items == []
+    removed = CatalogueItem.objects.get(article_number="ART-0001")
+    removed.is_active = False
+    removed.save()  # the database says no, whatever the index still holds
+    assert search_items(user=requisitioner, organisation=buyer, text="kopieringspapper").items == []
+
+
+def test_filters_and_ranking(make_member):
+    coordinator, requisitioner, buyer, agreement = setup_agreement(make_member)
+    rows = [
+        row("P-1", "Kopieringspapper A4", "45", eco="SVANEN", keywords="papper"),
+        row("P-2", "Papperskorg metall", "199", category="Möbler", unspsc="56101700"),
+        row("P-3", "Toalettpapper 8 rullar", "49", eco="SVANEN", category="Hygien", unspsc="14111704"),
+        row("P-4", "Papper", "30", description="Papper papper papper"),
+    ]
+    approve(
+        coordinator,
+        buyer,
+        receive(actor=coordinator, organisation=buyer, agreement=agreement, data=csv_bytes(rows)),
+    )
+
+    def found(**kwargs):
+        return [
+            i.article_number for i in search_items(user=requisitioner, organisation=buyer, **kwargs).items
+        ]
+
+    assert found(text="papper")[0] == "P-4"
+    # The last word is a prefix (people type); compounds match by their beginning only (toalettpapper not).
+    assert set(found(text="papper")) == {"P-1", "P-2", "P-4"}
+    assert set(found(text="toalett")) == {"P-3"}
+    assert set(found(text="papper", eco_label="SVANEN")) == {"P-1"}
+    assert found(text="papper", price_max=Decimal("40")) == ["P-4"]
+    assert found(text="", category="own:hygien") == ["P-3"]
+    assert found(text="", category="unspsc:1411") == ["P-3"]
+    assert found(text="toalettpaper") == ["P-3"]  # a typo
+    assert found(text="xyzzy") == []
+    assert found(text="papper", supplier_id=agreement.supplier_id + 1000) == []
+
+
+def test_reindex_command_rebuilds_from_the_database(make_member, capsys):
+    coordinator, requisitioner, buyer, agreement = active_catalogue(make_member, 4)
+    engine = get_engine()
+    engine.rebuild([])
+    assert search_items(user=requisitioner, organisation=buyer, text="gem").items == []
+    call_command("catalogue_reindex")
+    assert "Indexed 4 items" in capsys.readouterr().out
+    assert engine.count() == 4
+    assert len(search_items(user=requisitioner, organisation=buyer, text="gem").items) == 1
