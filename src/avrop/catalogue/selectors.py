@@ -143,12 +143,17 @@ def item_get(*, user: User, organisation: Organisation, item_id: int) -> Catalog
 def items_for_ids(*, user: User, organisation: Organisation, item_ids: list[int]) -> list[CatalogueItem]:
     """Load search hits in their ranked order, re-checking the scope in the database."""
     organisation = _scoped(user, organisation)
-    allowed = callable_agreement_ids(organisation=organisation)
+    return _ranked_items(item_ids, callable_agreement_ids(organisation=organisation))
+
+
+def _ranked_items(item_ids: list[int], allowed: frozenset[int]) -> list[CatalogueItem]:
+    if not item_ids:
+        return []
     found = {
         item.pk: item
         for item in CatalogueItem.objects.filter(
             pk__in=item_ids, agreement_id__in=allowed, is_active=True
-        ).select_related("agreement", "supplier")
+        ).select_related("supplier")
     }
     return [found[i] for i in item_ids if i in found]
 
@@ -187,7 +192,7 @@ def search_items(
     )
     result = get_engine().search(query)
     return SearchPage(
-        items=items_for_ids(user=user, organisation=organisation, item_ids=result.ids),
+        items=_ranked_items(result.ids, query.agreement_ids),
         total=result.total,
         query=query,
     )

@@ -33,6 +33,8 @@ from avrop.catalogue.search import ItemDocument, SearchQuery, SearchResult
 
 ANALYZER = "sv_text"
 RAW = "raw_lower"
+PARTS = "whitespace"
+MIN_PART = 4
 WRITER_HEAP = 96 * 1024 * 1024
 MAX_TOKENS = 8
 
@@ -59,6 +61,8 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("supplier", indexed=True)
     for name in ("name", "brand", "keywords", "description"):
         builder.add_text_field(name, tokenizer_name=ANALYZER, index_option="freq")
+    # Word endings of the name's long words: Swedish compounds ("blyertspenna") are found by their last part.
+    builder.add_text_field("name_parts", tokenizer_name=PARTS, index_option="basic")
     for name in ("article", "category", "eco"):
         builder.add_text_field(name, tokenizer_name=RAW, index_option="basic")
     builder.add_float_field("price", indexed=True, fast=True)
@@ -74,7 +78,31 @@ def _open(path: Path) -> tantivy.Index:
     index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
     index.register_tokenizer(ANALYZER, _text_analyzer())
     index.register_tokenizer(RAW, _raw_analyzer())
+    index.register_tokenizer(PARTS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
     return index
+
+
+def _fold_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+# Unstemmed: the stemmer cuts a compound differently from its last word ("blyertspenna", "penna").
+_NAME_ANALYZER = _fold_analyzer()
+
+
+def name_parts(name: str) -> str:
+    """The endings (4+ letters) of the analysed long words of a name, space-separated."""
+    parts = []
+    for token in _NAME_ANALYZER.analyze(name):
+        if len(token) > MIN_PART + 2:
+            parts.extend(token[i:] for i in range(2, len(token) - MIN_PART + 1))
+    return " ".join(parts)
 
 
 def to_tantivy(doc: ItemDocument) -> tantivy.Document:
@@ -87,6 +115,7 @@ def to_tantivy(doc: ItemDocument) -> tantivy.Document:
             "agreement": doc.agreement_id,
             "supplier": doc.supplier_id,
             "name": doc.name,
+            "name_parts": name_parts(doc.name),
             "brand": doc.brand,
             "keywords": doc.keywords,
             "description": doc.description,
@@ -104,6 +133,7 @@ class TantivyEngine:
         self.root = root
         self._local = threading.local()
         self._text = _text_analyzer()
+        self._fold = _fold_analyzer()
 
     # --- files and locks ------------------------------------------------------------------------------
 
@@ -171,6 +201,7 @@ class TantivyEngine:
         must = tantivy.Occur.Must
         words = query.text.split()
         tokens = self._tokens(query.text)
+        words_folded = self._fold.analyze(query.text)[:MAX_TOKENS]
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
         if tokens:
             per_token = []
@@ -180,6 +211,16 @@ class TantivyEngine:
                     (should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, token), boost))
                     for field, boost in TEXT_FIELDS
                 ]
+                word = words_folded[position] if position < len(words_folded) else token
+                if len(word) >= MIN_PART:
+                    options.append(
+                        (
+                            should,
+                            tantivy.Query.boost_query(
+                                tantivy.Query.term_query(schema, "name_parts", word), 1.5
+                            ),
+                        )
+                    )
                 distance = 2 if len(token) >= 8 else 1 if len(token) >= 4 else 0
                 for field in ("name", "keywords", "brand"):
                     if distance or (last and len(token) >= 2):

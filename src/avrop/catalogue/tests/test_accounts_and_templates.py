@@ -129,7 +129,7 @@ def test_templates_are_personal_or_shared_and_show_items_that_left(make_member):
 
 def test_template_from_a_spreadsheet(make_member):
     coordinator, requisitioner, buyer, agreement = active_catalogue(make_member, 3)
-    data = "Artikelnummer;Antal\nART-0001;4\nART-0002;1\nFINNS-INTE;3\n".encode()
+    data = b"Artikelnummer;Antal\nART-0001;4\nART-0002;1\nFINNS-INTE;3\n"
     rows = templates.template_import_rows(stream=io.BytesIO(data), filename="mall.csv")
     template, problems = templates.template_create_from_rows(
         actor=requisitioner, organisation=buyer, name="Från fil", rows=rows
