@@ -300,6 +300,7 @@ class Readiness:
     problems: list[Problem] = field(default_factory=list)
     route: list[RouteStep] = field(default_factory=list)
     suppliers: list[Any] = field(default_factory=list)
+    lines: list[RequisitionLine] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[Problem]:
@@ -403,7 +404,7 @@ def readiness(requisition: Requisition, lines: list[RequisitionLine] | None = No
     from avrop.catalogue.selectors import callable_agreement_ids
 
     lines = active_lines(requisition) if lines is None else lines
-    result = Readiness()
+    result = Readiness(lines=lines)
     if not lines:
         result.problems.append(Problem("empty_cart", _("The cart is empty.")))
         return result

@@ -34,7 +34,7 @@ from avrop.ordering import conf
 from avrop.ordering.checks import active_lines, approval_route, readiness
 from avrop.ordering.errors import Code
 from avrop.ordering.models import ApprovalLink, ApprovalStep, OrderEvent, PurchaseOrder, Requisition, money
-from avrop.ordering.services._common import event, policy_for
+from avrop.ordering.services._common import event, lock_requisition, policy_for
 from avrop.ordering.workflows import (
     REQUISITION_TRANSITIONS,
     STEP_TRANSITIONS,
@@ -87,7 +87,7 @@ def requisition_submit(
 ) -> Requisition:
     """Send the cart for approval. The same ``submit_key`` twice (a double click) sends it once."""
     key = uuid.UUID(str(submit_key)) if submit_key else None
-    requisition = lock(Requisition, requisition_id)
+    requisition = lock_requisition(requisition_id)
     if requisition.requisitioner_id != actor.pk:
         raise NotFound()
     if key is not None and requisition.submit_key == key and requisition.status != RequisitionStatus.DRAFT:
@@ -117,16 +117,15 @@ def requisition_submit(
         obj=requisition,
         after={"total": requisition.total_amount, "steps": [s.cost_centre for s in steps]},
     )
-    notify_approvers(requisition=requisition, steps=steps)
+    notify_approvers(requisition=requisition, steps=steps, lines=check.lines)
     return requisition
 
 
 # --- notifications and one-click links --------------------------------------------------------------------
 
 
-def _link_for(requisition: Requisition, user: User) -> str:
+def _link_for(requisition: Requisition, user: User, hours: int) -> str:
     nonce = secrets.token_urlsafe(24)
-    hours = policy_for(requisition.organisation_id).approval_link_hours
     link = ApprovalLink.objects.create(
         requisition=requisition,
         round=requisition.approval_round,
@@ -144,13 +143,16 @@ def notify_approvers(
     steps: Iterable[ApprovalStep],
     template: str = "ordering/email/approve.txt",
     with_links: bool = True,
+    lines: list[Any] | None = None,
 ) -> int:
     """E-mail each approver of the steps once, with a one-click link of their own."""
     users: dict[int, User] = {}
     ids = {pk for step in steps for pk in step.approver_ids}
     for user in User.objects.filter(pk__in=ids, is_active=True):
         users[user.pk] = user
-    lines = active_lines(requisition)
+    lines = active_lines(requisition) if lines is None else lines
+    hours = policy_for(requisition.organisation_id).approval_link_hours
+    queue_url = conf.base_url() + reverse("ordering:approvals")
     for user in users.values():
         if not user.email:
             continue
@@ -161,9 +163,9 @@ def notify_approvers(
                     "requisition": requisition,
                     "lines": lines,
                     "approver": user,
-                    "link": _link_for(requisition, user) if with_links else "",
-                    "queue_url": conf.base_url() + reverse("ordering:approvals"),
-                    "hours": policy_for(requisition.organisation_id).approval_link_hours,
+                    "link": _link_for(requisition, user, hours) if with_links else "",
+                    "queue_url": queue_url,
+                    "hours": hours,
                 },
             )
             subject = _("Approve requisition %(number)s from %(name)s (%(total)s %(currency)s)") % {
@@ -308,7 +310,7 @@ def requisition_decide(
 ) -> Requisition:
     """Approve or reject the steps ``approver`` may decide; ``reject_line_ids`` rejects single lines and
     approves the rest. The last approval creates the purchase orders (their sending waits for the commit)."""
-    requisition = lock(Requisition, requisition_id)
+    requisition = lock_requisition(requisition_id)
     if approver.pk == requisition.requisitioner_id:
         raise NotAllowed(
             _("Segregation of duties: you cannot approve your own requisition."), code=Code.OWN_REQUISITION
@@ -414,11 +416,10 @@ def _finish(requisition: Requisition, approver: User, comment: str) -> Requisiti
     requisition.status = RequisitionStatus.APPROVED
     requisition.approved_at = now
     requisition.approved_amount = requisition.total_amount
-    requisition.save()
     purchase_orders_create(requisition=requisition, actor=approver)
     assert_transition(requisition, to=RequisitionStatus.ORDERED, transitions=REQUISITION_TRANSITIONS)
     requisition.status = RequisitionStatus.ORDERED
-    requisition.save(update_fields=["status", "updated_at"])
+    requisition.save(update_fields=["status", "approved_at", "approved_amount", "updated_at"])
     return requisition
 
 

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotAllowed, NotFound
-from avrop.core.locking import lock
 from avrop.ordering import conf
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
@@ -34,7 +33,7 @@ from avrop.ordering.models import (
     RequisitionLine,
     money,
 )
-from avrop.ordering.services._common import ORDER_ROLES, event, price_of, quantity_of
+from avrop.ordering.services._common import ORDER_ROLES, event, lock_requisition, price_of, quantity_of
 from avrop.ordering.workflows import EDITABLE, LineDecision, RequisitionStatus
 from avrop.organisations.models import DeliveryAddress, Membership, Organisation, User
 from avrop.organisations.permissions import require_role
@@ -108,8 +107,22 @@ def cart_for(*, user: User, organisation: Organisation) -> Requisition:
     return cart
 
 
+def _locked_cart(actor: User, organisation: Organisation) -> Requisition:
+    """The actor's cart locked for a change; created first when there is none (the role is checked then, and
+    again when the cart is sent)."""
+    found = (
+        Requisition.objects.select_for_update(of=("self",))
+        .select_related("organisation", "department__default_cost_centre", "requisitioner")
+        .filter(organisation=organisation, requisitioner=actor, status=RequisitionStatus.DRAFT)
+        .first()
+    )
+    if found is not None:
+        return found
+    return lock_requisition(cart_for(user=actor, organisation=organisation).pk)
+
+
 def _editable_cart(actor: User, requisition_id: int) -> Requisition:
-    requisition = lock(Requisition, requisition_id)
+    requisition = lock_requisition(requisition_id)
     if requisition.requisitioner_id != actor.pk:
         raise NotFound()
     if requisition.status not in EDITABLE:
@@ -177,8 +190,7 @@ def cart_add_items(
     wanted = [(int(i), quantity_of(q)) for i, q in (items.items() if isinstance(items, Mapping) else items)]
     if not wanted:
         return []
-    cart = cart_for(user=actor, organisation=organisation)
-    cart = _editable_cart(actor, cart.pk)
+    cart = _locked_cart(actor, organisation)
     found = {
         i.pk: i
         for i in items_for_ids(user=actor, organisation=organisation, item_ids=[i for i, _q in wanted])
@@ -296,8 +308,7 @@ def cart_add_free_text(
     """A line for goods or services outside the catalogue (and perhaps outside any agreement)."""
     from avrop.catalogue.selectors import callable_agreement_ids
 
-    cart = cart_for(user=actor, organisation=organisation)
-    cart = _editable_cart(actor, cart.pk)
+    cart = _locked_cart(actor, organisation)
     supplier = (
         Supplier.objects.filter(buyer=organisation, pk=supplier_id, is_active=True)
         .select_related("organisation")
@@ -590,7 +601,7 @@ def requisition_cancel(*, actor: User, requisition_id: int, reason: str = "") ->
     from avrop.core.workflows import assert_transition
     from avrop.ordering.workflows import REQUISITION_TRANSITIONS, StepStatus
 
-    requisition = lock(Requisition, requisition_id)
+    requisition = lock_requisition(requisition_id)
     if requisition.requisitioner_id != actor.pk:
         raise NotAllowed(_("Only the requisitioner cancels a requisition."))
     assert_transition(requisition, to=RequisitionStatus.CANCELLED, transitions=REQUISITION_TRANSITIONS)

@@ -31,7 +31,13 @@ from avrop.ordering.models import (
     Transmission,
     money,
 )
-from avrop.ordering.services._common import OVERSIGHT_ROLES, order_event, policy_for, quantity_of
+from avrop.ordering.services._common import (
+    OVERSIGHT_ROLES,
+    lock_requisition,
+    order_event,
+    policy_for,
+    quantity_of,
+)
 from avrop.ordering.workflows import (
     OPEN_ORDER,
     ORDER_TRANSITIONS,
@@ -47,6 +53,11 @@ from avrop.suppliers.models import CustomerNumber, Supplier
 def next_order_number(organisation_id: int, year: int) -> str:
     """The next number of the organisation's series for ``year``, under a row lock: numbers are taken in the
     transaction that creates the order, so a rollback gives the number back and no gap appears."""
+    return next_order_numbers(organisation_id, year, 1)[0]
+
+
+def next_order_numbers(organisation_id: int, year: int, count: int) -> list[str]:
+    """``count`` consecutive numbers at once (one lock, one update)."""
     series = (
         OrderNumberSeries.objects.select_for_update()
         .filter(organisation_id=organisation_id, year=year)
@@ -59,9 +70,10 @@ def next_order_number(organisation_id: int, year: int) -> str:
         except IntegrityError:
             pass  # created by a concurrent transaction a moment ago
         series = OrderNumberSeries.objects.select_for_update().get(organisation_id=organisation_id, year=year)
-    series.last_number += 1
+    first = series.last_number + 1
+    series.last_number += count
     series.save(update_fields=["last_number"])
-    return f"{year}-{series.last_number:06d}"
+    return [f"{year}-{n:06d}" for n in range(first, series.last_number + 1)]
 
 
 def channel_for(supplier: Supplier) -> str:
@@ -144,6 +156,7 @@ def purchase_orders_create(*, requisition: Requisition, actor: User | None) -> l
     reference = " ".join(p for p in [requisitioner.get_full_name(), department.code] if p).strip()
     orders: list[PurchaseOrder] = []
     order_lines: list[PurchaseOrderLine] = []
+    numbers = iter(next_order_numbers(organisation.pk, today.year, len(by_supplier)))
     for supplier_id in sorted(by_supplier):
         group = by_supplier[supplier_id]
         supplier = group[0].supplier
@@ -168,7 +181,7 @@ def purchase_orders_create(*, requisition: Requisition, actor: User | None) -> l
             supplier=supplier,
             department=department,
             agreement=agreement,
-            number=next_order_number(organisation.pk, today.year),
+            number=next(numbers),
             channel=channel_for(supplier),
             currency=requisition.currency,
             total_amount=money(sum((line.line_amount for line in group), Decimal("0"))),
@@ -246,7 +259,7 @@ def _order_for_buyer(actor: User, order_id: int) -> PurchaseOrder:
         requisition_id = PurchaseOrder.objects.values_list("requisition_id", flat=True).get(pk=order_id)
     except (PurchaseOrder.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
-    requisition = lock(Requisition, requisition_id)
+    requisition = lock_requisition(requisition_id)
     order = lock(PurchaseOrder, order_id)
     roles = roles_in(user=actor, organisation=order.organisation)
     if not roles:
