@@ -1,5 +1,6 @@
-"""The Monday routine in a real browser: a price list arrives in the supplier's folder, the coordinator reviews
-the difference, maps the new items to an account and approves; requisitioners then find the new items."""
+"""The Monday routine in a real browser: a price list arrives in the supplier's folder, the coordinator
+reviews the difference, maps the new items to an account and approves; requisitioners then find the new
+items."""
 
 import re
 from decimal import Decimal
