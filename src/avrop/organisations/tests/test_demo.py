@@ -27,7 +27,14 @@ def demo(django_capture_on_commit_callbacks):
     return Organisation.objects.get(name="Österlens kommun")
 
 
-def test_requests_in_every_stage(demo, django_capture_on_commit_callbacks):
+def test_demo_master_data(demo, django_capture_on_commit_callbacks):
+    """One load for every check: the demo takes seconds to load."""
+    _requests_in_every_stage(demo, django_capture_on_commit_callbacks)
+    _people_history_and_logins(demo)
+    _authority_and_chart(demo)
+
+
+def _requests_in_every_stage(demo, django_capture_on_commit_callbacks):
     requests = {r.name: r for r in DepartmentRequest.objects.filter(organisation=demo)}
     assert requests["Hemtjänsten Östra"].status == DepartmentRequest.Status.COMPLETED
     assert requests["Fritidsgården Kivik"].status == DepartmentRequest.Status.REQUESTED
@@ -41,7 +48,7 @@ def test_requests_in_every_stage(demo, django_capture_on_commit_callbacks):
     assert (DepartmentRequest.objects.count(), Membership.objects.count(), User.objects.count()) == counts
 
 
-def test_people_history_and_logins(demo):
+def _people_history_and_logins(demo):
     moved = Membership.objects.filter(user__username="johan.ek", role="requisitioner").order_by("valid_from")
     assert [m.is_active for m in moved] == [False, True]
     assert not User.objects.get(username="olle.sand").is_active
@@ -49,7 +56,7 @@ def test_people_history_and_logins(demo):
         assert User.objects.get(username=username).is_active
 
 
-def test_authority_and_chart(demo):
+def _authority_and_chart(demo):
     coordinator = User.objects.get(username="coordinator")
     answer = who_can_approve(
         user=coordinator,
