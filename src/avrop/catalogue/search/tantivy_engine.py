@@ -35,7 +35,7 @@ ANALYZER = "sv_text"
 RAW = "raw_lower"
 PARTS = "whitespace"
 MIN_PART = 4
-WRITER_HEAP = 96 * 1024 * 1024
+WRITER_HEAP = 64 * 1024 * 1024
 MAX_TOKENS = 8
 
 
