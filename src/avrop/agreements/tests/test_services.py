@@ -1,4 +1,6 @@
 import datetime as dt
+import hashlib
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -165,8 +167,6 @@ def test_document_is_stored_with_its_hash(coordinator, settings):
         upload=SimpleUploadedFile("Avtal ÖK.pdf", PDF),
         title="",
     )
-    import hashlib
-
     assert document.sha256 == hashlib.sha256(PDF).hexdigest()
     assert document.title == "Avtal ÖK.pdf" and document.content_type == "application/pdf"
     assert document.file.name == f"agreements/{agreement.pk}/{document.sha256}"
@@ -260,3 +260,16 @@ def test_delivery_due_dates_count_business_days():
     due = delivery_due_dates(agreement, dt.date(2026, 6, 18))
     assert due == {"delivery": dt.date(2026, 7, 9), "consumables": dt.date(2026, 6, 24)}
     assert delivery_due_dates(AgreementFactory.build(), dt.date(2026, 6, 18)) == {}
+
+
+def test_the_same_file_is_stored_once(coordinator):
+    user, owner = coordinator
+    agreement = _create(user, owner)
+    first = services.agreement_document_attach(
+        actor=user, agreement_id=agreement.pk, upload=SimpleUploadedFile("a.pdf", PDF), title="Avtal"
+    )
+    second = services.agreement_document_attach(
+        actor=user, agreement_id=agreement.pk, upload=SimpleUploadedFile("kopia.pdf", PDF), title="Kopia"
+    )
+    assert first.pk != second.pk and first.file.name == second.file.name
+    assert len(list(Path(first.file.path).parent.iterdir())) == 1

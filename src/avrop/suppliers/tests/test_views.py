@@ -205,3 +205,35 @@ def test_list_pages_query_count_does_not_grow(coordinator_client):
         SupplierContactFactory(supplier=supplier, topic="ecommerce")
         SupplierContactFactory(supplier=supplier, topic="agreement")
     assert [count(url) for url in urls] == few
+
+
+def test_expired_and_revoked_links_say_why(client, coordinator_client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    supplier = SupplierFactory(buyer=coordinator_client.organisation)
+    old, old_key = services.portal_invitation_send(
+        actor=None, supplier=supplier, email="a@b.example", base_url="http://t/"
+    )
+    PortalInvitation.objects.filter(pk=old.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    withdrawn, withdrawn_key = services.portal_invitation_send(
+        actor=None, supplier=supplier, email="c@d.example", base_url="http://t/"
+    )
+    coordinator_client.post(reverse("suppliers:invitation_revoke", args=[withdrawn.pk]))
+    coordinator_client.logout()
+    expired = client.get(reverse("suppliers:invitation_accept", args=[old_key]))
+    assert expired.status_code == 410 and "invitation_expired" in expired.content.decode()
+    response = client.post(
+        reverse("suppliers:invitation_accept", args=[old_key]),
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "username": "ab",
+            "password1": "ett-langt-losenord-9",
+            "password2": "ett-langt-losenord-9",
+        },
+    )
+    assert response.status_code == 410
+    revoked = client.get(reverse("suppliers:invitation_accept", args=[withdrawn_key]))
+    assert revoked.status_code == 410 and "invitation_revoked" in revoked.content.decode()
