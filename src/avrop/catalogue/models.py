@@ -244,9 +244,8 @@ class CatalogueItem(models.Model):
         return [label for label in self.eco_labels.split(",") if label]
 
     @property
-    def first_image(self) -> str:
-        if self.image:
-            return self.image.url
+    def image_link(self) -> str:
+        """A supplier's picture address; shown as a link, because the CSP loads pictures only from us."""
         return self.image_urls[0] if self.image_urls else ""
 
 

@@ -43,3 +43,23 @@ def catalogue_activate_due() -> int:
     from avrop.catalogue.services.imports import price_lists_activate_due
 
     return price_lists_activate_due()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def catalogue_index_sweep() -> int:
+    """Index active price lists whose indexing task was lost (a worker killed with the task in hand)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from avrop.catalogue.models import CatalogueVersion
+
+    stale = timezone.now() - dt.timedelta(minutes=10)
+    ids = list(
+        CatalogueVersion.objects.filter(
+            status="active", indexed_at__isnull=True, activated_at__lt=stale
+        ).values_list("pk", flat=True)[:50]
+    )
+    for version_id in ids:
+        catalogue_index_version(version_id)
+    return len(ids)

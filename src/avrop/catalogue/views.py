@@ -104,6 +104,36 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@org_view()
+@require_GET
+def item_image(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.item_get(user=request.user, organisation=request.organisation, item_id=pk)
+    if not item.image:
+        return HttpResponse(status=404)
+    response = FileResponse(item.image.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@org_view(roles=MANAGE)
+@require_POST
+def item_image_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = request.FILES.get("image")
+    if upload is None:
+        messages.error(request, _("Choose a picture."))
+    else:
+        try:
+            accounts.item_image_upload(
+                actor=request.user, organisation=request.organisation, item_id=pk, upload=upload
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The picture is saved."))
+    return redirect("catalogue:item", pk)
+
+
 # --- price lists ----------------------------------------------------------------------------------------
 
 

@@ -168,3 +168,33 @@ def test_list_pages_do_not_grow_their_query_count(client, catalogue):
     narrow = _count(client, reverse("catalogue:search") + "?q=gem")
     assert narrow <= 20
     assert _count(client, reverse("catalogue:search") + "?q=penna") == narrow
+
+
+def test_item_picture_upload_and_scoped_download(client, catalogue, two_tenants):
+    from PIL import Image
+
+    coordinator, requisitioner, buyer, agreement, waiting = catalogue
+    item = CatalogueItem.objects.get(article_number="ART-0001")
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(picture, "PNG")
+    picture.seek(0)
+    picture.name = "bild.png"
+    client.force_login(coordinator)
+    client.post(reverse("catalogue:item_image_upload", args=[item.pk]), {"image": picture})
+    item.refresh_from_db()
+    assert item.image.name.endswith(".png")
+    fake = io.BytesIO(b"<script>alert(1)</script>")
+    fake.name = "bild.png"
+    client.post(reverse("catalogue:item_image_upload", args=[item.pk]), {"image": fake})
+    item.refresh_from_db()
+    assert item.image.name.endswith(".png")
+    client.force_login(requisitioner)
+    assert client.get(reverse("catalogue:item_image", args=[item.pk])).status_code == 200
+    picture.seek(0)
+    assert (
+        client.post(reverse("catalogue:item_image_upload", args=[item.pk]), {"image": picture}).status_code
+        == 403
+    )
+    (other, _org), _ = two_tenants
+    client.force_login(other)
+    assert client.get(reverse("catalogue:item_image", args=[item.pk])).status_code == 404
