@@ -1,7 +1,8 @@
 """`avrop demo`: load realistic demonstration data, idempotently.
 
 Every app that has demo data provides ``demo.py`` with ``load(stdout)``; they run in INSTALLED_APPS order, so
-an app can rely on the data of the apps before it. Each loader finds its objects by natural keys
+an app can rely on the data of the apps before it. Data that needs a later app's data goes into an optional
+``load_late(stdout)``, run after every ``load``. Each loader finds its objects by natural keys
 (organisation number, GLN, user name, agreement reference) and creates only what is missing, so a second
 run changes nothing.
 """
@@ -38,17 +39,25 @@ def ch_uid(eight_digits: str) -> str:
     return f"CHE-{full[:3]}.{full[3:6]}.{full[6:]}"
 
 
+def _demo_modules() -> list[object]:
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("avrop."):
+            continue
+        try:
+            modules.append(import_module(f"{config.name}.demo"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+    return modules
+
+
 def load_all(stdout: TextIO) -> None:
+    """Run every app's ``load``, then every app's ``load_late`` (for data that needs later apps' data)."""
+    modules = _demo_modules()
     with transaction.atomic():
-        for config in apps.get_app_configs():
-            if not config.name.startswith("avrop."):
-                continue
-            try:
-                module = import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
-                continue
-            loader = getattr(module, "load", None)
-            if loader is not None:
-                loader(stdout)
+        for phase in ("load", "load_late"):
+            for module in modules:
+                loader = getattr(module, phase, None)
+                if loader is not None:
+                    loader(stdout)

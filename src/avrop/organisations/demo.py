@@ -384,3 +384,9 @@ def load(stdout: TextIO) -> None:
         f"organisations: {Organisation.objects.count()} organisations, "
         f"{Department.objects.count()} departments, {User.objects.count()} users"
     )
+
+
+def load_late(stdout: TextIO) -> None:
+    """Department requests notify the suppliers, whose demo data loads after this app."""
+    master_data.load_requests(Organisation.objects.get(org_number=MUNICIPALITY).pk)
+    stdout.write("organisations: department requests in every stage")

@@ -168,8 +168,6 @@ def load(
     _shared_chart(centre, agency)
     _people(municipality, departments)
     _approval(municipality)
-    municipality_id = municipality.pk
-    transaction.on_commit(lambda: _requests_after_commit(municipality_id))
 
 
 def _municipal_chart(municipality: Organisation, departments: dict[str, int]) -> None:
@@ -319,7 +317,8 @@ def _approval(municipality: Organisation) -> None:
         )
 
 
-def _requests_after_commit(municipality_id: int) -> None:
+def load_requests(municipality_id: int) -> None:
+    """New-department requests in every stage; they need the suppliers' demo data (``load_late``)."""
     with transaction.atomic():
         municipality = Organisation.objects.get(pk=municipality_id)
         coordinator = User.objects.get(username="coordinator")

@@ -62,7 +62,9 @@ def _connect(
                 email=email,
                 phone=f"010-{100 + index:03d} {10 + index:02d} 00",
             )
-    for dept_index, department in enumerate(Department.objects.filter(organisation=buyer).order_by("pk")):
+    for dept_index, department in enumerate(
+        Department.objects.filter(organisation=buyer, is_active=True).order_by("pk")
+    ):
         if not CustomerNumber.objects.filter(supplier=supplier, department=department).exists():
             services.customer_number_set(
                 actor=None,
