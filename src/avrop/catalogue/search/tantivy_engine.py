@@ -35,6 +35,8 @@ ANALYZER = "sv_text"
 RAW = "raw_lower"
 PARTS = "whitespace"
 MIN_PART = 4
+MAX_PART = 12
+MIN_COMPOUND = 8
 WRITER_HEAP = 64 * 1024 * 1024
 MAX_TOKENS = 8
 
@@ -97,11 +99,12 @@ _NAME_ANALYZER = _fold_analyzer()
 
 
 def name_parts(name: str) -> str:
-    """The endings (4+ letters) of the analysed long words of a name, space-separated."""
-    parts = []
+    """The endings (4 to 12 letters) of the compound-length words (8+ letters) of a name, space-separated."""
+    parts: list[str] = []
     for token in _NAME_ANALYZER.analyze(name):
-        if len(token) > MIN_PART + 2:
-            parts.extend(token[i:] for i in range(2, len(token) - MIN_PART + 1))
+        size = len(token)
+        if size >= MIN_COMPOUND:
+            parts += [token[-n:] for n in range(MIN_PART, min(size - 3, MAX_PART) + 1)]
     return " ".join(parts)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
@@ -64,8 +63,8 @@ def _document(row: tuple) -> ItemDocument:
         quantity,
         _active,
     ) = row
-    price = Decimal(str(price))
-    quantity = Decimal(str(quantity or 1)) or Decimal(1)
+    # A float is fine here: the index only filters by price range; money stays Decimal in the database.
+    unit_price = float(price) / (float(quantity) or 1.0) if quantity else float(price)
     return ItemDocument(
         id=item_id,
         agreement_id=agreement_id,
@@ -77,8 +76,8 @@ def _document(row: tuple) -> ItemDocument:
         brand=brand,
         keywords=keywords,
         categories=categories_of(scheme, code, own),
-        eco_labels=tuple(label.lower() for label in eco.split(",") if label),
-        unit_price=float(price / quantity),
+        eco_labels=tuple(eco.lower().split(",")) if eco else (),
+        unit_price=unit_price,
     )
 
 
