@@ -263,13 +263,17 @@ def steps_for(requisition: Requisition, user: User) -> list[ApprovalStep]:
     return [step for step in steps if _can_decide(requisition, step, user)]
 
 
-def _decide_step(step: ApprovalStep, to: str, approver: User, comment: str) -> None:
-    assert_transition(step, to=to, transitions=STEP_TRANSITIONS)
-    step.status = to
-    step.decided_by = approver
-    step.decided_at = timezone.now()
-    step.comment = comment
-    step.save(update_fields=["status", "decided_by", "decided_at", "comment", "updated_at"])
+def _decide_steps(steps: list[ApprovalStep], to: str, approver: User, comment: str) -> None:
+    now = timezone.now()
+    for step in steps:
+        assert_transition(step, to=to, transitions=STEP_TRANSITIONS)
+        step.status = to
+        step.decided_by = approver
+        step.decided_at = now
+        step.comment = comment
+    ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]).update(
+        status=to, decided_by=approver, decided_at=now, comment=comment, updated_at=now
+    )
 
 
 def _rescope_pending(requisition: Requisition) -> None:
@@ -354,8 +358,7 @@ def requisition_decide(
         steps = [s for s in steps if requisition.steps.filter(pk=s.pk, status=StepStatus.PENDING).exists()]
         for step in steps:
             step.refresh_from_db()
-    for step in steps:
-        _decide_step(step, StepStatus.APPROVED if approve else StepStatus.REJECTED, approver, comment)
+    _decide_steps(steps, StepStatus.APPROVED if approve else StepStatus.REJECTED, approver, comment)
     if not approve and not reapproval:
         rejected_lines = {pk for step in steps for pk in step.line_ids}
         requisition.lines.filter(pk__in=rejected_lines).update(
@@ -395,7 +398,8 @@ def _finish(requisition: Requisition, approver: User, comment: str) -> Requisiti
 
     remaining = requisition.lines.exclude(decision=LineDecision.REJECTED)
     now = timezone.now()
-    if not remaining.exists():
+    any_rejected = requisition.lines.filter(decision=LineDecision.REJECTED).exists()
+    if any_rejected and not remaining.exists():
         assert_transition(requisition, to=RequisitionStatus.REJECTED, transitions=REQUISITION_TRANSITIONS)
         requisition.status = RequisitionStatus.REJECTED
         requisition.rejected_at = now
@@ -409,9 +413,10 @@ def _finish(requisition: Requisition, approver: User, comment: str) -> Requisiti
     remaining.filter(decision=LineDecision.OPEN).update(
         decision=LineDecision.APPROVED, decided_by=approver, decided_at=now
     )
-    from avrop.ordering.services.cart import recalculate
+    if any_rejected:
+        from avrop.ordering.services.cart import recalculate
 
-    recalculate(requisition)
+        recalculate(requisition)
     assert_transition(requisition, to=RequisitionStatus.APPROVED, transitions=REQUISITION_TRANSITIONS)
     requisition.status = RequisitionStatus.APPROVED
     requisition.approved_at = now

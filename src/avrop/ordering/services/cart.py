@@ -59,11 +59,19 @@ ALLOWED_UPLOADS = {
 def _membership(user: User, organisation: Organisation) -> Membership:
     membership = (
         Membership.objects.filter(
-            user=user, organisation=organisation, role=Role.REQUISITIONER, is_active=True
+            user=user,
+            organisation=organisation,
+            role=Role.REQUISITIONER,
+            is_active=True,
+            user__is_active=True,
+            organisation__is_active=True,
         )
         .select_related("department__default_cost_centre")
         .first()
     )
+    if membership is None:
+        # Not a requisitioner here: the role check says which role is needed (or 404 for a stranger).
+        require_role(user=user, organisation=organisation, roles=ORDER_ROLES)
     if membership is None or membership.department_id is None:
         raise DomainError(
             Code.CANNOT_SEND,
@@ -85,11 +93,11 @@ def cart_get(*, user: User, organisation: Organisation) -> Requisition | None:
     )
 
 
-def cart_for(*, user: User, organisation: Organisation) -> Requisition:
+def cart_for(*, user: User, organisation: Organisation, known_missing: bool = False) -> Requisition:
     """The requisitioner's cart, created on first use in their ordering department."""
-    require_role(user=user, organisation=organisation, roles=ORDER_ROLES)
-    found = cart_get(user=user, organisation=organisation)
+    found = None if known_missing else cart_get(user=user, organisation=organisation)
     if found is not None:
+        require_role(user=user, organisation=organisation, roles=ORDER_ROLES)
         return found
     membership = _membership(user, organisation)
     try:
@@ -118,7 +126,7 @@ def _locked_cart(actor: User, organisation: Organisation) -> Requisition:
     )
     if found is not None:
         return found
-    return lock_requisition(cart_for(user=actor, organisation=organisation).pk)
+    return lock_requisition(cart_for(user=actor, organisation=organisation, known_missing=True).pk)
 
 
 def _editable_cart(actor: User, requisition_id: int) -> Requisition:

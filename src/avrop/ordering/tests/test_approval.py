@@ -203,9 +203,8 @@ def test_approval_link_works_once(world, django_capture_on_commit_callbacks, cli
     assert response.status_code == 200
     requisition.refresh_from_db()
     assert requisition.status == "ordered"
-    assert OrderEvent.objects.filter(
-        requisition=requisition, kind="approved", text__contains="e-mail"
-    ).exists()
+    event = OrderEvent.objects.get(requisition=requisition, kind="approved")
+    assert "e-post" in event.text or "e-mail" in event.text
     again = client.post(url, {"decision": "approve"})
     assert again.status_code == 410
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from avrop.core.errors import NotAllowed
 from avrop.edi.validation import validate
@@ -57,7 +57,8 @@ def test_a_channel_down_for_a_day_holds_orders_in_order_and_sends_each_once(
     assert rows[0].attempts == 1 and "refused" in rows[0].last_error
     assert rows[1].attempts == 0  # waited behind the first instead of overtaking it
     assert PurchaseOrder.objects.get(pk=orders[0].pk).status == "queued"
-    health = services.transmission_health(organisation_id=world.buyer.pk)
+    with translation.override("en"):
+        health = services.transmission_health(organisation_id=world.buyer.pk)
     assert not health[0]["ok"] and "All 1 Peppol transmissions since" in health[0]["sentence"]
 
     later = timezone.now() + dt.timedelta(hours=23)
