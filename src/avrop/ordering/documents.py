@@ -15,11 +15,14 @@ from typing import Any
 from avrop.edi.documents import (
     Address,
     Amount,
+    Attachment,
+    BinaryObject,
     Contact,
     Contract,
     Country,
     CustomerParty,
     Delivery,
+    DocumentReference,
     Identifier,
     Item,
     ItemIdentification,
@@ -142,6 +145,20 @@ class OrderData:
     agreement_reference: str = ""
     line_addresses: dict[int, Any] = field(default_factory=dict)
     line_notes: dict[int, list[str]] = field(default_factory=dict)
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+
+# The attachment types Peppol BIS allows embedded (mimeCode code list).
+PEPPOL_MIME_CODES = frozenset(
+    {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    }
+)
 
 
 def _amount(value: Decimal, currency: str) -> Amount:
@@ -222,6 +239,15 @@ def order_document(data: OrderData) -> Order:
         currency=currency,
         customer_reference=po.buyer_reference or po.number,
         contracts=[Contract(id=data.agreement_reference)] if data.agreement_reference else [],
+        additional_document_references=[
+            DocumentReference(
+                id=Identifier(name[:100]),
+                document_type=name[:100],
+                attachment=Attachment(embedded_document=BinaryObject(content, mime, name)),
+            )
+            for name, content, mime in data.attachments
+            if mime in PEPPOL_MIME_CODES
+        ],
         buyer=buyer,
         seller=seller,
         deliveries=deliveries,

@@ -29,6 +29,7 @@ from avrop.edi.validation import validate
 from avrop.ordering import channels, conf, documents
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
+    Attachment,
     Channel,
     OrderDocument,
     OrderEvent,
@@ -95,11 +96,23 @@ def _findings_text(report: Any) -> str:
     return "; ".join(f"{f.rule}: {f.message}" for f in report.fatal)[:3000]
 
 
+def attachments_for(attachments: list[Attachment], line_ids: set[int]) -> list[tuple[str, bytes, str]]:
+    """The requisition's files that belong to an order: those of its lines (``line_ids``, requisition line
+    ids) and those of the whole requisition."""
+    files = []
+    for attachment in attachments:
+        if attachment.line_id is None or attachment.line_id in line_ids:
+            with attachment.file.open("rb") as handle:
+                files.append((attachment.original_name, handle.read(), attachment.content_type))
+    return files
+
+
 def peppol_order_content(
     order: PurchaseOrder,
     lines: list[PurchaseOrderLine],
     source_lines: dict[int, RequisitionLine],
     addresses: dict[int, DeliveryAddress],
+    attachments: list[tuple[str, bytes, str]] | None = None,
 ) -> tuple[bytes, str]:
     """The T01 bytes and, when the validation found fatal problems, their text ('' when valid)."""
     data = documents.OrderData(
@@ -117,6 +130,7 @@ def peppol_order_content(
             if source_lines[line.requisition_line_id].delivery_address_id in addresses
         },
         line_notes={line.pk: _line_notes(source_lines[line.requisition_line_id]) for line in lines},
+        attachments=attachments or [],
     )
     content = documents.order_xml(data)
     report = validate(content, transaction="T01")
@@ -135,6 +149,7 @@ def transmissions_enqueue_orders(
     by_id = {line.pk: line for line in source_lines}
     address_ids = {line.delivery_address_id for line in source_lines if line.delivery_address_id}
     addresses = {a.pk: a for a in DeliveryAddress.objects.filter(pk__in=address_ids)}
+    files = list(Attachment.objects.filter(requisition=requisition))
     now = timezone.now()
     docs: list[OrderDocument] = []
     rows: list[Transmission] = []
@@ -150,7 +165,11 @@ def transmissions_enqueue_orders(
             next_attempt_at=now,
         )
         if order.channel == Channel.PEPPOL:
-            content, problem = peppol_order_content(order, lines_of[order.pk], by_id, addresses)
+            wanted = {line.requisition_line_id for line in lines_of[order.pk]}
+            mine = [a for a in files if a.line_id is None or a.line_id in wanted]
+            content, problem = peppol_order_content(
+                order, lines_of[order.pk], by_id, addresses, attachments_for(mine, wanted) if mine else None
+            )
             doc = _document(
                 order, OrderDocument.Kind.ORDER_XML, f"{order.number}.xml", content, "application/xml"
             )
@@ -284,6 +303,10 @@ def _email_for(row: Transmission, order: PurchaseOrder) -> tuple[str, str, list[
         }
         subject = subjects[row.kind] % {"number": order.number, "buyer": order.organisation.name}
     attachments: list[tuple[str, bytes, str]] = []
+    if row.kind == Transmission.Kind.ORDER:
+        line_ids = set(order.lines.values_list("requisition_line_id", flat=True))
+        files = list(Attachment.objects.filter(requisition_id=order.requisition_id))
+        attachments.extend(attachments_for(files, line_ids))
     if row.kind in {Transmission.Kind.ORDER, Transmission.Kind.CHANGE}:
         attachments.append(
             (f"order-{order.number}.pdf", channels.order_pdf(order, language=language), "application/pdf")
@@ -328,9 +351,11 @@ def _deliver(row: Transmission, order: PurchaseOrder) -> tuple[str, list[OrderDo
             reply_to=requisitioner.email,
         )
         kinds = {".pdf": OrderDocument.Kind.ORDER_PDF, ".xlsx": OrderDocument.Kind.ORDER_XLSX}
+        ours = f"order-{order.number}."
         return message_id, [
             _document(order, kinds[name[name.rindex(".") :]], name, content, mimetype)
             for name, content, mimetype in attachments
+            if name.startswith(ours)
         ]
     return "portal", []
 
@@ -534,7 +559,10 @@ def transmission_resend(*, actor: User, transmission_id: int) -> Transmission:
                 pk__in={s.delivery_address_id for s in source.values()} | {order.delivery_address_id}
             )
         }
-        content, problem = peppol_order_content(order, lines, source, addresses)
+        files = list(Attachment.objects.filter(requisition_id=order.requisition_id))
+        content, problem = peppol_order_content(
+            order, lines, source, addresses, attachments_for(files, set(source)) or None
+        )
         if problem or not row.recipient:
             raise DomainError(
                 Code.ORDER_INVALID,

@@ -165,3 +165,31 @@ def test_spreadsheet_neutralises_formula_injection(world, django_capture_on_comm
     values = [cell.value for row in sheet.iter_rows() for cell in row if cell.value]
     assert '\'=HYPERLINK("http://evil.example","klicka")' in values
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("Papper") == "Papper" and safe_cell(5) == 5
+
+
+def test_attachments_travel_with_the_order(world, django_capture_on_commit_callbacks, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    requisition = cart_with(world, peppol=1, email=1)
+    peppol_line = requisition.lines.get(supplier=world.peppol)
+    services.attachment_add(
+        actor=world.requisitioner,
+        requisition_id=requisition.pk,
+        upload=SimpleUploadedFile("ritning.pdf", b"%PDF-1.4 ritning", content_type="application/pdf"),
+        line_id=peppol_line.pk,
+    )
+    services.attachment_add(
+        actor=world.requisitioner,
+        requisition_id=requisition.pk,
+        upload=SimpleUploadedFile("villkor.txt", b"Leverans via port 3", content_type="text/plain"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.requisition_submit(actor=world.requisitioner, requisition_id=requisition.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.requisition_decide(requisition_id=requisition.pk, approver=world.approver, approve=True)
+    [t01] = (tmp_path / "peppol-ordering" / "outbound").glob("order-*.xml")
+    content = t01.read_bytes()
+    assert validate(content).valid and b"ritning.pdf" in content and b"villkor.txt" not in content
+    supplier_mail = next(m for m in mail.outbox if m.to == ["order@procurator.example"])
+    names = {name for name, _content, _type in supplier_mail.attachments}
+    assert "villkor.txt" in names and "ritning.pdf" not in names

@@ -227,3 +227,19 @@ def test_troubleshooting_resend_and_fetch(world, client, django_capture_on_commi
     row.refresh_from_db()
     assert row.status == "sent"
     assert client.post("/ordering/troubleshooting/fetch/").status_code == 302
+
+
+def test_start_page_sections(world, client, django_capture_on_commit_callbacks):
+    _requisition, orders = ordered(world, django_capture_on_commit_callbacks)
+    pending = cart_with(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.requisition_submit(actor=world.requisitioner, requisition_id=pending.pk)
+    client.force_login(world.approver)
+    assert pending.number in client.get("/").content.decode()
+    client.force_login(world.requisitioner)
+    assert orders["peppol"].number in client.get("/").content.decode()
+    client.force_login(world.coordinator)
+    assert "/ordering/troubleshooting/" in client.get("/").content.decode()
+    first = _queries(client, "/")
+    ordered(world, django_capture_on_commit_callbacks)
+    assert _queries(client, "/") == first

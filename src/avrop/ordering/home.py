@@ -1,0 +1,88 @@
+"""Start-page sections of ordering: what waits for approval, the requisitioner's orders, what the coordinator
+should look at, and a supplier's overdue orders. Each list is bounded and pre-joined."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from avrop.core.home import ROWS_PER_SECTION, Row, Section
+from avrop.ordering import selectors
+from avrop.ordering.services._common import READ_ALL_ROLES
+from avrop.organisations.roles import Role
+
+
+def _order_row(order: Any, *, customer: bool = False) -> Row:
+    who = order.organisation.name if customer else str(order.supplier)
+    detail = order.get_status_display()
+    if order.expected_delivery_date:
+        detail += " · " + _("expected %(date)s") % {
+            "date": date_format(order.expected_delivery_date, "SHORT_DATE_FORMAT")
+        }
+    return Row(text=f"{order.number} {who}", url=reverse("ordering:order", args=[order.pk]), detail=detail)
+
+
+def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Section]:
+    result: list[Section] = []
+    if organisation.kind == "supplier":
+        if roles & selectors.SUPPLIER_ROLES:
+            overdue = selectors.orders_overdue(user=user, organisation=organisation)
+            result.append(
+                Section(
+                    title=_("Overdue orders from your customers"),
+                    rows=[_order_row(o, customer=True) for o in overdue[:ROWS_PER_SECTION]],
+                    total=overdue.count(),
+                    order=15,
+                    more_url=reverse("ordering:orders") + "?overdue=1",
+                    empty_text=_("No order is overdue."),
+                )
+            )
+        return result
+    if Role.APPROVER in roles:
+        queue = selectors.approval_queue(user=user, organisation=organisation)
+        result.append(
+            Section(
+                title=_("Waiting for your approval"),
+                rows=[
+                    Row(
+                        text=f"{r.number} {r.requisitioner}",
+                        url=reverse("ordering:approve", args=[r.pk]),
+                        detail=f"{r.waiting_amount} {r.currency}",
+                    )
+                    for r in queue[:ROWS_PER_SECTION]
+                ],
+                total=len(queue),
+                order=5,
+                more_url=reverse("ordering:approvals"),
+                empty_text=_("Nothing is waiting for you."),
+            )
+        )
+    if Role.REQUISITIONER in roles:
+        orders = selectors.purchase_order_list(user=user, organisation=organisation)
+        result.append(
+            Section(
+                title=_("Your purchase orders"),
+                rows=[_order_row(o) for o in orders[:ROWS_PER_SECTION]],
+                total=orders.count(),
+                order=8,
+                more_url=reverse("ordering:orders"),
+                empty_text=_("You have not ordered anything yet."),
+            )
+        )
+    if roles & READ_ALL_ROLES:
+        failing = selectors.failing_transmissions(user=user, organisation=organisation)
+        refused = selectors.refused_responses(user=user, organisation=organisation)
+        silent = selectors.orders_without_response(user=user, organisation=organisation)
+        overdue = selectors.orders_overdue(user=user, organisation=organisation, everyone=True)
+        url = reverse("ordering:troubleshooting")
+        rows = [
+            Row(text=_("Failing transmissions"), url=url, detail=str(failing.count())),
+            Row(text=_("Refused order responses"), url=url, detail=str(refused.count())),
+            Row(text=_("Orders without a response in time"), url=url, detail=str(silent.count())),
+            Row(text=_("Overdue deliveries"), url=url, detail=str(overdue.count())),
+        ]
+        result.append(Section(title=_("Orders that need attention"), rows=rows, order=12, more_url=url))
+    return result
