@@ -547,6 +547,11 @@ def _order_for_reference(organisation: Any, reference: str) -> Any:
         return None
     from importlib import import_module
 
-    selectors = import_module("avrop.ordering.selectors")
+    try:
+        selectors = import_module("avrop.ordering.selectors")
+    except ModuleNotFoundError as exc:
+        if exc.name != "avrop.ordering.selectors":
+            raise
+        return None
     resolver = getattr(selectors, "purchase_order_for_invoice", None)
     return resolver(organisation=organisation, reference=reference) if resolver else None
