@@ -471,6 +471,7 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     figure("raw_first_load_seconds", raw_first, "s")
     figure("raw_first_load_cpu_seconds", raw_first_cpu, "s")
     figure("raw_first_load_rate", rows / raw_first, "items/s")
+    figure("peak_memory_after_raw_load", peak_mb(), "MB")
 
     # --- pipeline: first import -----------------------------------------------------------------------------
     def import_files(paths: list[Path], label: str) -> tuple[float, float, float, float]:
@@ -506,6 +507,7 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     figure("first_import_stage_seconds", first_stage, "s")
     figure("first_import_activate_and_index_seconds", first_activate, "s")
     figure("first_import_rate", size / first_total, "items/s")
+    figure("peak_memory_after_first_import", peak_mb(), "MB")
     ratio = raw_first / first_total
     figure("first_import_speed_vs_raw", ratio, "x")
     target(ratio >= 0.5, f"first import at least 50 % of the raw baseline's speed ({ratio:.2f} x)")

@@ -33,10 +33,8 @@ from avrop.catalogue.search import ItemDocument, SearchQuery, SearchResult
 
 ANALYZER = "sv_text"
 RAW = "raw_lower"
-PARTS = "whitespace"
+FOLD = "sv_folded"
 MIN_PART = 4
-MAX_PART = 12
-MIN_COMPOUND = 8
 WRITER_HEAP = 64 * 1024 * 1024
 MAX_TOKENS = 8
 
@@ -63,8 +61,9 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("supplier", indexed=True)
     for name in ("name", "brand", "keywords", "description"):
         builder.add_text_field(name, tokenizer_name=ANALYZER, index_option="freq")
-    # Word endings of the name's long words: Swedish compounds ("blyertspenna") are found by their last part.
-    builder.add_text_field("name_parts", tokenizer_name=PARTS, index_option="basic")
+    # The name unstemmed, for compounds: "penna" finds "blyertspenna" by a regex over this field's terms
+    # (the stemmer cuts a compound differently from its last word, so the stemmed field cannot do it).
+    builder.add_text_field("name_words", tokenizer_name=FOLD, index_option="basic")
     for name in ("article", "category", "eco"):
         builder.add_text_field(name, tokenizer_name=RAW, index_option="basic")
     builder.add_float_field("price", indexed=True, fast=True)
@@ -80,7 +79,7 @@ def _open(path: Path) -> tantivy.Index:
     index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
     index.register_tokenizer(ANALYZER, _text_analyzer())
     index.register_tokenizer(RAW, _raw_analyzer())
-    index.register_tokenizer(PARTS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+    index.register_tokenizer(FOLD, _fold_analyzer())
     return index
 
 
@@ -94,20 +93,6 @@ def _fold_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-# Unstemmed: the stemmer cuts a compound differently from its last word ("blyertspenna", "penna").
-_NAME_ANALYZER = _fold_analyzer()
-
-
-def name_parts(name: str) -> str:
-    """The endings (4 to 12 letters) of the compound-length words (8+ letters) of a name, space-separated."""
-    parts: list[str] = []
-    for token in _NAME_ANALYZER.analyze(name):
-        size = len(token)
-        if size >= MIN_COMPOUND:
-            parts += [token[-n:] for n in range(MIN_PART, min(size - 3, MAX_PART) + 1)]
-    return " ".join(parts)
-
-
 def to_tantivy(doc: ItemDocument) -> tantivy.Document:
     articles = [doc.article_number]
     if doc.gtin:
@@ -118,7 +103,7 @@ def to_tantivy(doc: ItemDocument) -> tantivy.Document:
             "agreement": doc.agreement_id,
             "supplier": doc.supplier_id,
             "name": doc.name,
-            "name_parts": name_parts(doc.name),
+            "name_words": doc.name,
             "brand": doc.brand,
             "keywords": doc.keywords,
             "description": doc.description,
@@ -215,12 +200,12 @@ class TantivyEngine:
                     for field, boost in TEXT_FIELDS
                 ]
                 word = words_folded[position] if position < len(words_folded) else token
-                if len(word) >= MIN_PART:
+                if len(word) >= MIN_PART and word.isalnum():
                     options.append(
                         (
                             should,
                             tantivy.Query.boost_query(
-                                tantivy.Query.term_query(schema, "name_parts", word), 1.5
+                                tantivy.Query.regex_query(schema, "name_words", f".+{word}"), 1.5
                             ),
                         )
                     )
@@ -321,7 +306,7 @@ class TantivyEngine:
         written = 0
         with self._writer_lock():
             index = _open(self.root / self._ensure_current())
-            writer = index.writer(heap_size=WRITER_HEAP, num_threads=2 if fresh else 1)
+            writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
             try:
                 for item_id in removed_ids:
                     writer.delete_documents_by_term("id", item_id)

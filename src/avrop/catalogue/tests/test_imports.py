@@ -410,3 +410,17 @@ def test_files_in_the_suppliers_folder_are_picked_up(make_member, settings):
     assert imports.inbound_folder_scan(min_age=0) == []
     notes = list((folder / "rejected").glob("*.error.txt"))
     assert len(notes) == 1 and "redan emot" in notes[0].read_text()
+
+
+def test_gtin_check_agrees_with_stdnum():
+    import random
+
+    from stdnum import ean
+
+    from avrop.catalogue.imports.rows import gtin_check_ok
+
+    rng = random.Random(1)
+    for length in (8, 12, 13, 14):
+        for _ in range(300):
+            digits = "".join(rng.choice("0123456789") for _ in range(length))
+            assert gtin_check_ok(digits) == ean.is_valid(digits), digits
