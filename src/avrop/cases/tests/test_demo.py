@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts():
-    return [m.objects.count() for m in (Case, FollowUpMeeting, AgreementDocument, BankAccount, PortalInvitation)]
+    return [
+        m.objects.count() for m in (Case, FollowUpMeeting, AgreementDocument, BankAccount, PortalInvitation)
+    ]
 
 
 def test_master_data_demo(settings, tmp_path):
@@ -26,8 +28,13 @@ def test_master_data_demo(settings, tmp_path):
     assert _counts() == first
 
     assert set(Case.objects.values_list("case_type", flat=True)) == set(CaseType.values)
-    assert set(Case.objects.values_list("status", flat=True)) == {"open", "in_progress", "waiting", "resolved",
-                                                                   "closed"}
+    assert set(Case.objects.values_list("status", flat=True)) == {
+        "open",
+        "in_progress",
+        "waiting",
+        "resolved",
+        "closed",
+    }
     assert Case.objects.filter(steps__done_at__isnull=False).exists()
     assert Case.objects.filter(steps__done_at__isnull=True, status="in_progress").exists()
 
