@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from avrop.catalogue.models import CatalogueItem
 from avrop.core.errors import DomainError
 from avrop.ordering.models import CodingSplit, Requisition, RequisitionLine, money
 from avrop.ordering.workflows import LineDecision
@@ -77,7 +78,7 @@ def active_lines(requisition: Requisition) -> list[RequisitionLine]:
     """The lines still wanted (not rejected) with what the checks and pages need, in two queries."""
     return list(
         requisition.lines.exclude(decision=LineDecision.REJECTED)
-        .select_related("supplier__organisation", "delivery_address", "item", "agreement", "free_text_form")
+        .select_related("supplier__organisation", "delivery_address", "free_text_form")
         .prefetch_related("splits")
         .order_by("position")
     )
@@ -319,7 +320,7 @@ class Readiness:
 
 
 def _line_problems(
-    line: RequisitionLine, today: dt.date, allowed_agreements: frozenset[int]
+    line: RequisitionLine, today: dt.date, allowed_agreements: frozenset[int], active_items: set[int]
 ) -> list[Problem]:
     problems: list[Problem] = []
     if not line.supplier.is_active:
@@ -331,7 +332,9 @@ def _line_problems(
                 line.pk,
             )
         )
-    if line.item_id is not None and (not line.item.is_active or line.agreement_id not in allowed_agreements):
+    if line.item_id is not None and (
+        line.item_id not in active_items or line.agreement_id not in allowed_agreements
+    ):
         problems.append(
             Problem(
                 "item_unavailable",
@@ -429,11 +432,17 @@ def readiness(requisition: Requisition, lines: list[RequisitionLine] | None = No
             )
         )
     allowed = callable_agreement_ids(organisation=organisation, today=today)
+    item_ids = [line.item_id for line in lines if line.item_id is not None]
+    active_items = (
+        set(CatalogueItem.objects.filter(pk__in=item_ids, is_active=True).values_list("pk", flat=True))
+        if item_ids
+        else set()
+    )
     splits: list[tuple[int, CodingSplit]] = []
     suppliers: dict[int, Any] = {}
     for line in lines:
         suppliers.setdefault(line.supplier_id, line.supplier)
-        result.problems.extend(_line_problems(line, today, allowed))
+        result.problems.extend(_line_problems(line, today, allowed, active_items))
         line_splits = list(line.splits.all())
         result.problems.extend(split_problems(line, line_splits))
         splits.extend((line.pk, s) for s in line_splits)
