@@ -7,14 +7,12 @@ from django.utils.translation import gettext as _
 from stdnum import ean
 from stdnum.ch import uid as ch_uid
 from stdnum.ch import vat as ch_vat
-from stdnum.dk import cvr as dk_cvr
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.fi import ytunnus as fi_ytunnus
-from stdnum.no import orgnr as no_orgnr
 from stdnum.se import orgnr as se_orgnr
-from stdnum.se import vat as se_vat
+
+from avrop.edi.identifiers import IdentifierError, parse_participant_id
 
 
 def _reason(exc: StdnumError) -> str:
@@ -72,35 +70,12 @@ def normalise_gln(value: str) -> str:
         ) from None
 
 
-# Peppol participant id schemes (ISO 6523 ICD / EAS codes) whose value has a check the stdnum library knows.
-_PARTICIPANT_CHECKS = {
-    "0007": ("Swedish organisation number", se_orgnr),
-    "0088": ("GLN", ean),
-    "9955": ("Swedish VAT number", se_vat),
-    "0192": ("Norwegian organisation number", no_orgnr),
-    "0184": ("Danish CVR number", dk_cvr),
-    "0037": ("Finnish business id", fi_ytunnus),
-    "0183": ("Swiss UID", ch_uid),
-}
-
-
 def validate_peppol_id(value: str) -> str:
-    """Validate a Peppol participant id ``scheme:value`` including the identifier's own check digits."""
-    scheme, sep, ident = value.strip().partition(":")
-    if not sep or not scheme.isdigit() or len(scheme) != 4 or not ident:
+    """Validate a Peppol participant id ``scheme:value``: an EAS scheme and the value's own check digits."""
+    try:
+        return str(parse_participant_id(value))
+    except IdentifierError as exc:
         raise ValidationError(
-            _("Peppol id %(value)s must look like scheme:value, e.g. 0007:5560123456.") % {"value": value},
+            _("Peppol id %(value)s is not valid: %(reason)s") % {"value": value, "reason": exc.message},
             code="peppol_id",
-        )
-    check = _PARTICIPANT_CHECKS.get(scheme)
-    if check is not None:
-        label, module = check
-        try:
-            module.validate(ident)
-        except StdnumError as exc:
-            raise ValidationError(
-                _("Peppol id %(value)s: the %(label)s is not valid: %(reason)s.")
-                % {"value": value, "label": label, "reason": _reason(exc)},
-                code="peppol_id",
-            ) from None
-    return f"{scheme}:{ident.strip()}"
+        ) from None
