@@ -12,8 +12,10 @@ def assert_transition(
     obj: Any, *, to: str, transitions: Mapping[str, frozenset[str]], field: str = "status"
 ) -> None:
     """Raise ``InvalidTransition`` naming the rule unless ``obj.<field>`` may move to ``to``."""
-    current = getattr(obj, field)
-    allowed = transitions.get(current, frozenset())
+    # Enum members and their text values are the same to the mapping; messages show the plain text.
+    current = str(getattr(obj, field))
+    to = str(to)
+    allowed = frozenset(str(state) for state in transitions.get(current, frozenset()))
     if to not in allowed:
         allowed_text = ", ".join(sorted(allowed)) or "none (final state)"
         raise InvalidTransition(

@@ -1,0 +1,34 @@
+import pytest
+from django.db import models
+
+from avrop.core.errors import InvalidTransition
+from avrop.core.workflows import assert_transition
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+
+
+TRANSITIONS = {Status.OPEN: frozenset({Status.DONE}), Status.DONE: frozenset()}
+
+
+class Thing:
+    pk = 7
+
+    def __init__(self, status):
+        self.status = status
+
+
+def test_allowed_transition_passes_for_enum_and_text():
+    assert_transition(Thing(Status.OPEN), to=Status.DONE, transitions=TRANSITIONS)
+    assert_transition(Thing("open"), to="done", transitions=TRANSITIONS)
+
+
+def test_refused_transition_names_the_rule_in_plain_text():
+    with pytest.raises(InvalidTransition) as info:
+        assert_transition(Thing(Status.DONE), to=Status.OPEN, transitions=TRANSITIONS)
+    message = info.value.message
+    assert "from 'done' to 'open'" in message
+    assert "none (final state)" in message
+    assert "Status." not in message
