@@ -118,6 +118,7 @@ def _detail_context(request: HttpRequest, invoice: SupplierInvoice, **extra: Any
             )
         if is_clerk and invoice.status in {Status.NEEDS_REFERENCE, Status.PRECHECK}:
             context["reference_form"] = forms.ReferenceForm(
+                prefix="ref",
                 departments=organisation.departments.filter(is_active=True).order_by("name"),
                 reviewers=reviewers,
                 initial={"department": invoice.department_id, "reviewer": invoice.reviewer_id},
@@ -308,6 +309,7 @@ def send_to_review(request: HttpRequest, pk: int) -> HttpResponse:
 def set_reference(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReferenceForm(
         request.POST,
+        prefix="ref",
         departments=request.organisation.departments.all(),
         reviewers=selectors.reviewers_for(organisation=request.organisation),
     )
