@@ -616,17 +616,21 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     for name, texts in queries.items():
         search_items(user=requisitioner, organisation=other, text=texts[0])
         samples = []
+        cpu_samples = []
         hits = 0
         for text in texts:
             began = time.perf_counter()
+            cpu = time.process_time()
             page = search_items(user=requisitioner, organisation=other, text=text)
             samples.append((time.perf_counter() - began) * 1000)
+            cpu_samples.append((time.process_time() - cpu) * 1000)
             hits += page.total
             if any(item.agreement_id not in callable_ids for item in page.items):
                 failures.append(f"{name}: a hit outside the callable agreements")
         engine_results[name] = samples
         figure(f"search_{name}_p50", statistics.median(samples), "ms")
         figure(f"search_{name}_p95", p95(samples), "ms")
+        figure(f"search_{name}_cpu_p95", p95(cpu_samples), "ms")
         figure(f"search_{name}_mean_hits", hits / len(texts), "hits")
         search_ok &= p95(samples) < 50
     target(search_ok, "search p95 under 50 ms for every query class")
