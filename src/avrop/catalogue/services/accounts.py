@@ -22,12 +22,24 @@ from avrop.organisations.roles import Role
 MAP_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
 
 
-def _clean_account(account_code: str) -> str:
+def _clean_account(
+    account_code: str, *, actor: User | None = None, organisation: Organisation | None = None
+) -> str:
+    """A plausible account number; when the organisation has a chart of accounts, one of its accounts."""
     code = account_code.strip()
     if not code or len(code) > 20 or not code.replace("-", "").isalnum():
         raise DomainError(
             ErrorCode.VALIDATION, _("Give an account number such as 6110."), field="account_code"
         )
+    if actor is not None and organisation is not None and organisation.chart_id is not None:
+        from avrop.organisations.selectors.chart import account_list
+
+        if not account_list(user=actor, organisation=organisation).filter(number=code).exists():
+            raise DomainError(
+                ErrorCode.VALIDATION,
+                _("Account %(code)s is not in the chart of accounts.") % {"code": code},
+                field="account_code",
+            )
     return code
 
 
@@ -56,7 +68,7 @@ def account_rule_create(
     """Create a rule and apply it to unmapped staged and active items of the organisation."""
     if actor is not None:
         require_role(user=actor, organisation=organisation, roles=MAP_ROLES)
-    account_code = _clean_account(account_code)
+    account_code = _clean_account(account_code, actor=actor, organisation=organisation)
     value = value.strip()
     if kind == AccountRule.Kind.UNSPSC and not (value.isdigit() and 2 <= len(value) <= 8):
         raise DomainError(ErrorCode.VALIDATION, _("A UNSPSC rule needs 2 to 8 digits."), field="value")
@@ -135,7 +147,7 @@ def staged_item_map(
 ) -> StagedItem:
     """Map one new item of a waiting price list by hand."""
     require_role(user=actor, organisation=organisation, roles=MAP_ROLES)
-    account_code = _clean_account(account_code)
+    account_code = _clean_account(account_code, actor=actor, organisation=organisation)
     staged = (
         StagedItem.objects.select_related("version")
         .filter(
@@ -162,7 +174,7 @@ def staged_item_map(
 def item_map(*, actor: User, organisation: Organisation, item_id: int, account_code: str) -> CatalogueItem:
     """Map an active item by hand; later price lists keep this account."""
     require_role(user=actor, organisation=organisation, roles=MAP_ROLES)
-    account_code = _clean_account(account_code)
+    account_code = _clean_account(account_code, actor=actor, organisation=organisation)
     item = CatalogueItem.objects.select_for_update().filter(pk=item_id, organisation=organisation).first()
     if item is None:
         raise NotFound()

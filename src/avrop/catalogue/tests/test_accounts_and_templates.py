@@ -173,3 +173,46 @@ def test_price_list_template_download_documents_every_column():
     assert [c.value for c in workbook["Prislista"][1]] == [f.header for f in FIELDS]
     documented = [r[0].value for r in workbook["Instruktioner"].iter_rows(min_row=2, max_row=len(FIELDS) + 1)]
     assert documented == [f.header for f in FIELDS]
+
+
+def test_accounts_must_be_in_the_chart_when_there_is_one(make_member):
+    from avrop.core.errors import DomainError
+    from avrop.organisations.models import Account, Chart
+
+    coordinator, requisitioner, buyer, agreement = setup_agreement(make_member)
+    chart = Chart.objects.create(owner=buyer, name="Kommun-Bas")
+    Account.objects.create(chart=chart, number="6110", name="Kontorsmaterial")
+    buyer.chart = chart
+    buyer.save()
+    with pytest.raises(DomainError, match="9999"):
+        accounts.account_rule_create(
+            actor=coordinator, organisation=buyer, kind="unspsc", value="44", account_code="9999"
+        )
+    rule = accounts.account_rule_create(
+        actor=coordinator, organisation=buyer, kind="unspsc", value="44", account_code="6110"
+    )
+    assert rule.account_code == "6110"
+
+
+def test_search_over_the_api_is_scoped(client, make_member, two_tenants):
+    from avrop.core.api import api_token_create
+
+    coordinator, requisitioner, buyer, agreement = active_catalogue(make_member, 3)
+    _token, key = api_token_create(actor=requisitioner, user=requisitioner, organisation=buyer, name="t")
+    response = client.get("/api/catalogue/search", {"q": "gem"}, HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200 and [i["article_number"] for i in response.json()["items"]] == [
+        "ART-0003"
+    ]
+    item_id = response.json()["items"][0]["id"]
+    (other, other_org), _ = two_tenants
+    _token, other_key = api_token_create(actor=other, user=other, organisation=other_org, name="t")
+    assert (
+        client.get("/api/catalogue/search", {"q": "gem"}, HTTP_AUTHORIZATION=f"Bearer {other_key}").json()[
+            "items"
+        ]
+        == []
+    )
+    assert (
+        client.get(f"/api/catalogue/items/{item_id}", HTTP_AUTHORIZATION=f"Bearer {other_key}").status_code
+        == 404
+    )
