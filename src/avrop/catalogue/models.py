@@ -168,20 +168,28 @@ class CatalogueItem(models.Model):
         RULE = "rule", _("Mapping rule")
         MANUAL = "manual", _("Mapped by hand")
 
+    # Fewer indexes make a million-row import faster: the organisation leads the account index, the agreement
+    # the unique article index, and supplier filters run in the search index.
     organisation = models.ForeignKey(
         "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     agreement = models.ForeignKey(
         "agreements.Agreement",
         verbose_name=_("agreement"),
         on_delete=models.PROTECT,
         related_name="catalogue_items",
+        db_index=False,
     )
     supplier = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="+"
+        "organisations.Organisation",
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     version = models.ForeignKey(
         CatalogueVersion, verbose_name=_("last changed by"), on_delete=models.PROTECT, related_name="+"
@@ -228,7 +236,6 @@ class CatalogueItem(models.Model):
             models.UniqueConstraint(fields=["agreement", "article_number"], name="catalogue_item_article"),
         ]
         indexes = [
-            models.Index(fields=["version"], name="catalogue_item_version"),
             models.Index(fields=["organisation", "account_code"], name="catalogue_item_account"),
         ]
 
@@ -257,10 +264,14 @@ class StagedItem(models.Model):
         CHANGED = "changed", _("Changed")
         REMOVED = "removed", _("Removed")
 
-    version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="staged_items")
+    version = models.ForeignKey(
+        CatalogueVersion, on_delete=models.CASCADE, related_name="staged_items", db_index=False
+    )
     line = models.PositiveIntegerField(_("row"))
     change = models.CharField(_("change"), max_length=10, choices=Change.choices)
-    item = models.ForeignKey(CatalogueItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        CatalogueItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     article_number = models.CharField(_("article number"), max_length=60)
     gtin = models.CharField(max_length=14, blank=True)
     name = models.CharField(max_length=300, blank=True)
