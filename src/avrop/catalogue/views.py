@@ -9,9 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,6 +31,16 @@ SEARCH_ROLES = frozenset(
     {Role.REQUISITIONER, Role.COORDINATOR, Role.APPROVER, Role.ADMIN, Role.PROCUREMENT_OFFICER}
 )
 PAGE_SIZE = 20
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    """The local page to return to; anything else (another host, a scheme) falls back to ``default``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 def _form_error(form: Any, exc: DomainError) -> None:
@@ -329,7 +340,7 @@ def column_mapping(request: HttpRequest, supplier_id: int) -> HttpResponse:
         .first()
     )
     if agreement is None:
-        return render(request, "404.html", status=404)
+        raise Http404()
     from avrop.catalogue.models import ColumnMapping
 
     saved = ColumnMapping.objects.filter(organisation=request.organisation, supplier_id=supplier_id).first()
@@ -393,7 +404,7 @@ def account_mapping(request: HttpRequest) -> HttpResponse:
             _form_error(form, exc)
         else:
             messages.success(request, _("The rule is saved and applied to items without an account."))
-            return redirect(request.POST.get("next") or reverse("catalogue:accounts"))
+            return redirect(_next(request, reverse("catalogue:accounts")))
     unmapped = selectors.unmapped_items(user=request.user, organisation=request.organisation)
     return render(
         request,
@@ -431,7 +442,7 @@ def item_map(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Mapped."))
-    return redirect(request.POST.get("next") or reverse("catalogue:accounts"))
+    return redirect(_next(request, reverse("catalogue:accounts")))
 
 
 @org_view(roles=MANAGE)
@@ -446,7 +457,7 @@ def staged_map(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or reverse("catalogue:price_lists"))
+        return redirect(_next(request, reverse("catalogue:price_lists")))
     messages.success(request, _("Mapped %(article)s.") % {"article": staged.article_number})
     return redirect(f"{reverse('catalogue:price_list', args=[staged.version_id])}?tab=unmapped")
 
@@ -565,7 +576,7 @@ def template_add(request: HttpRequest) -> HttpResponse:
         item_id = int(request.POST.get("item", ""))
     except ValueError:
         messages.error(request, _("Choose a template."))
-        return redirect(request.POST.get("next") or reverse("catalogue:search"))
+        return redirect(_next(request, reverse("catalogue:search")))
     try:
         templates.template_add_items(
             actor=request.user,
@@ -577,12 +588,7 @@ def template_add(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Added to the template."))
-    next_url = request.POST.get("next", "")
-    return redirect(
-        next_url
-        if next_url.startswith("/") and not next_url.startswith("//")
-        else reverse("catalogue:template", args=[template_id])
-    )
+    return redirect(_next(request, reverse("catalogue:template", args=[template_id])))
 
 
 @org_view()

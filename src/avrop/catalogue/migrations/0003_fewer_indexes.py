@@ -5,41 +5,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agreements', '0003_parties_documents_meetings'),
-        ('catalogue', '0002_raw_hash'),
-        ('organisations', '0002_master_data'),
+        ("agreements", "0003_parties_documents_meetings"),
+        ("catalogue", "0002_raw_hash"),
+        ("organisations", "0002_master_data"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='catalogueitem',
-            name='catalogue_item_version',
+            model_name="catalogueitem",
+            name="catalogue_item_version",
         ),
         migrations.AlterField(
-            model_name='catalogueitem',
-            name='agreement',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='catalogue_items', to='agreements.agreement', verbose_name='agreement'),
+            model_name="catalogueitem",
+            name="agreement",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="catalogue_items",
+                to="agreements.agreement",
+                verbose_name="agreement",
+            ),
         ),
         migrations.AlterField(
-            model_name='catalogueitem',
-            name='organisation',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='organisation'),
+            model_name="catalogueitem",
+            name="organisation",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="organisations.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.AlterField(
-            model_name='catalogueitem',
-            name='supplier',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='supplier'),
+            model_name="catalogueitem",
+            name="supplier",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="organisations.organisation",
+                verbose_name="supplier",
+            ),
         ),
         migrations.AlterField(
-            model_name='stageditem',
-            name='item',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.catalogueitem'),
+            model_name="stageditem",
+            name="item",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="catalogue.catalogueitem",
+            ),
         ),
         migrations.AlterField(
-            model_name='stageditem',
-            name='version',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='staged_items', to='catalogue.catalogueversion'),
+            model_name="stageditem",
+            name="version",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="staged_items",
+                to="catalogue.catalogueversion",
+            ),
         ),
     ]

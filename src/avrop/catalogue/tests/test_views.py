@@ -198,3 +198,20 @@ def test_item_picture_upload_and_scoped_download(client, catalogue, two_tenants)
     (other, _org), _ = two_tenants
     client.force_login(other)
     assert client.get(reverse("catalogue:item_image", args=[item.pk])).status_code == 404
+
+
+def test_next_must_be_a_local_page(client, catalogue):
+    coordinator, requisitioner, buyer, agreement, waiting = catalogue
+    template = templates.template_create(actor=requisitioner, organisation=buyer, name="Mitt")
+    item = CatalogueItem.objects.first()
+    client.force_login(requisitioner)
+    response = client.post(
+        reverse("catalogue:template_add"),
+        {"template": template.pk, "item": item.pk, "quantity": "2", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("catalogue:template", args=[template.pk])
+    response = client.post(
+        reverse("catalogue:template_add"),
+        {"template": template.pk, "item": item.pk, "next": "/catalogue/?q=gem"},
+    )
+    assert response["Location"] == "/catalogue/?q=gem"
