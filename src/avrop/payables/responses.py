@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from avrop.edi import validation
 from avrop.edi.documents import (
@@ -33,20 +34,20 @@ from avrop.payables import rules
 
 MAX_CONDITIONS = 20
 REASON_TEXTS = {
-    "NON": "No issue",
-    "REF": "References incorrect",
-    "LEG": "Legal information incorrect",
-    "REC": "Receiver unknown",
-    "QUA": "Item quality insufficient",
-    "DEL": "Delivery issues",
-    "PRI": "Prices incorrect",
-    "QTY": "Quantity incorrect",
-    "ITM": "Items incorrect",
-    "PAY": "Payment terms incorrect",
-    "UNR": "Not recognized",
-    "FIN": "Finance incorrect",
-    "PPD": "Partially paid",
-    "OTH": "Other",
+    "NON": gettext_noop("No issue"),
+    "REF": gettext_noop("References incorrect"),
+    "LEG": gettext_noop("Legal information incorrect"),
+    "REC": gettext_noop("Receiver unknown"),
+    "QUA": gettext_noop("Item quality insufficient"),
+    "DEL": gettext_noop("Delivery issues"),
+    "PRI": gettext_noop("Prices incorrect"),
+    "QTY": gettext_noop("Quantity incorrect"),
+    "ITM": gettext_noop("Items incorrect"),
+    "PAY": gettext_noop("Payment terms incorrect"),
+    "UNR": gettext_noop("Not recognized"),
+    "FIN": gettext_noop("Finance incorrect"),
+    "PPD": gettext_noop("Partially paid"),
+    "OTH": gettext_noop("Other"),
 }
 
 

@@ -15,6 +15,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from avrop.core.locking import lock
 from avrop.payables import responses
@@ -22,13 +23,13 @@ from avrop.payables.models import Channel, InvoiceMessage, SupplierInvoice
 
 MAX_ATTEMPTS = 6
 CODE_TITLES = {
-    "AB": "received",
-    "IP": "in process",
-    "UQ": "under query",
-    "CA": "conditionally accepted",
-    "RE": "rejected",
-    "AP": "accepted",
-    "PD": "paid",
+    "AB": gettext_noop("received"),
+    "IP": gettext_noop("in process"),
+    "UQ": gettext_noop("under query"),
+    "CA": gettext_noop("conditionally accepted"),
+    "RE": gettext_noop("rejected"),
+    "AP": gettext_noop("accepted"),
+    "PD": gettext_noop("paid"),
 }
 
 
