@@ -8,11 +8,12 @@ time, beside a raw baseline measured in the same run: building and validating th
 database work.
 
 Part 2, web: gunicorn on 127.0.0.1 (2 workers × 4 threads) on a SQLite file, 20 simulated users (threads of
-this process, each with its own session) repeating search → add 3 items → cart → send. Prints p50/p95 per page
-and overall, errors, and the /healthz baseline under the same load. Also checks in-process that the cart page
-runs the same number of SQL queries with 2 and 20 lines.
+this process, each with its own session) repeating search → add 3 items → cart → send, each pausing between
+requests like a person does (``--think`` seconds on average, uniformly 0.5–1.5 times that; 0 = no pause).
+Prints p50/p95 per page and overall, errors, and the /healthz baseline under the same load. Also checks
+in-process that the cart page runs the same number of SQL queries with 2 and 20 lines.
 
-    python bench/ordering.py [--quick] [--size N] [--users 20] [--rounds R]
+    python bench/ordering.py [--quick] [--size N] [--users 20] [--rounds R] [--think 1.0]
 
 Figures are printed as ``name: value unit``; lines starting with # are comments.
 """
@@ -284,7 +285,7 @@ class Session:
             raise RuntimeError(f"login failed for {username}")
 
 
-def web_part(users: int, rounds: int, data_dir: str, database_url: str) -> int:
+def web_part(users: int, rounds: int, data_dir: str, database_url: str, think: float) -> int:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -326,13 +327,21 @@ def web_part(users: int, rounds: int, data_dir: str, database_url: str) -> int:
         else:
             print("ERROR: gunicorn did not start", file=sys.stderr)
             return 1
-        return _load(base, users, rounds)
+        return _load(base, users, rounds, think)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
 
 
-def _load(base: str, users: int, rounds: int) -> int:
+def _load(base: str, users: int, rounds: int, think: float) -> int:
+    import random
+
+    randomness = random.Random(7)
+
+    def pause() -> None:
+        if think:
+            time.sleep(randomness.uniform(0.5 * think, 1.5 * think))
+
     samples: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     lock = threading.Lock()
@@ -354,6 +363,7 @@ def _load(base: str, users: int, rounds: int) -> int:
         session = sessions[n]
         barrier.wait()
         for r in range(rounds):
+            pause()
             status, text, ms = session.request(
                 "/ordering/?q=" + urllib.parse.quote(terms[(n + r) % len(terms)])
             )
@@ -363,10 +373,12 @@ def _load(base: str, users: int, rounds: int) -> int:
                 record("search", status, 0, False, "no items found")
                 continue
             for item in ids:
+                pause()
                 status, _text, ms = session.request(
                     "/ordering/cart/add/", {"item": item, "quantity": "2"}, htmx=True
                 )
                 record("add", status, ms, status == 200)
+            pause()
             status, text, ms = session.request("/ordering/cart/")
             record("cart", status, ms, status == 200)
             key = re.search(r'name="submit_key" value="([^"]+)"', text)
@@ -379,6 +391,7 @@ def _load(base: str, users: int, rounds: int) -> int:
                     "cannot send: " + " | ".join(re.findall(r"<li>([^<]{0,120})", text)[:3]),
                 )
                 continue
+            pause()
             status, _text, ms = session.request("/ordering/cart/send/", {"submit_key": key.group(1)})
             record("send", status, ms, status in (200, 302))
             status, _text, ms = session.request("/healthz")
@@ -422,6 +435,7 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=10000, help="requisitions in part 1 (default 10000)")
     parser.add_argument("--users", type=int, default=20, help="concurrent web users (default 20)")
     parser.add_argument("--rounds", type=int, default=10, help="search → cart → send rounds per user")
+    parser.add_argument("--think", type=float, default=1.0, help="mean pause between a user's requests (s)")
     parser.add_argument("--skip-web", action="store_true")
     args = parser.parse_args()
     size = 60 if args.quick else args.size
@@ -467,7 +481,8 @@ def main() -> int:
                 HUEY.immediate = True
                 web_setup(users)
                 connection.close()
-                code |= web_part(users, rounds, tmp, f"sqlite:///{test_name}")
+                think = 0.05 if args.quick else args.think
+                code |= web_part(users, rounds, tmp, f"sqlite:///{test_name}", think)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         print(f"# load average at end: {os.getloadavg()[0]:.2f}")
