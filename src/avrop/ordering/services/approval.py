@@ -124,17 +124,28 @@ def requisition_submit(
 # --- notifications and one-click links --------------------------------------------------------------------
 
 
-def _link_for(requisition: Requisition, user: User, hours: int) -> str:
-    nonce = secrets.token_urlsafe(24)
-    link = ApprovalLink.objects.create(
-        requisition=requisition,
-        round=requisition.approval_round,
-        user=user,
-        nonce_hash=hashlib.sha256(nonce.encode()).hexdigest(),
-        expires_at=timezone.now() + timezone.timedelta(hours=hours),
+def _links_for(requisition: Requisition, users: list[User], hours: int) -> dict[int, str]:
+    """One single-use link per approver, stored as the hash of its nonce; the URL carries the signed id."""
+    nonces = {user.pk: secrets.token_urlsafe(24) for user in users}
+    expires = timezone.now() + timezone.timedelta(hours=hours)
+    links = ApprovalLink.objects.bulk_create(
+        ApprovalLink(
+            requisition=requisition,
+            round=requisition.approval_round,
+            user=user,
+            nonce_hash=hashlib.sha256(nonces[user.pk].encode()).hexdigest(),
+            expires_at=expires,
+        )
+        for user in users
     )
-    token = signing.dumps({"l": link.pk, "n": nonce}, salt=LINK_SALT, compress=True)
-    return conf.base_url() + reverse("ordering:approve_link", args=[token])
+    return {
+        link.user_id: conf.base_url()
+        + reverse(
+            "ordering:approve_link",
+            args=[signing.dumps({"l": link.pk, "n": nonces[link.user_id]}, salt=LINK_SALT, compress=True)],
+        )
+        for link in links
+    }
 
 
 def notify_approvers(
@@ -153,9 +164,9 @@ def notify_approvers(
     lines = active_lines(requisition) if lines is None else lines
     hours = policy_for(requisition.organisation_id).approval_link_hours
     queue_url = conf.base_url() + reverse("ordering:approvals")
-    for user in users.values():
-        if not user.email:
-            continue
+    recipients = [user for user in users.values() if user.email]
+    links = _links_for(requisition, recipients, hours) if with_links and recipients else {}
+    for user in recipients:
         with translation.override(user.preferred_language or "sv"):
             body = render_to_string(
                 template,
@@ -163,7 +174,7 @@ def notify_approvers(
                     "requisition": requisition,
                     "lines": lines,
                     "approver": user,
-                    "link": _link_for(requisition, user, hours) if with_links else "",
+                    "link": links.get(user.pk, ""),
                     "queue_url": queue_url,
                     "hours": hours,
                 },

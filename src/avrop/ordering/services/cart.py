@@ -126,7 +126,9 @@ def _locked_cart(actor: User, organisation: Organisation) -> Requisition:
     )
     if found is not None:
         return found
-    return lock_requisition(cart_for(user=actor, organisation=organisation, known_missing=True).pk)
+    cart = lock_requisition(cart_for(user=actor, organisation=organisation, known_missing=True).pk)
+    cart._is_new = True  # type: ignore[attr-defined]  # no lines yet: callers skip looking for them
+    return cart
 
 
 def _editable_cart(actor: User, requisition_id: int) -> Requisition:
@@ -219,10 +221,11 @@ def cart_add_items(
                 % {"supplier": item.supplier.name},
                 field="item",
             )
-    existing = {line.item_id: line for line in cart.lines.filter(item_id__in=list(found))}
+    is_new = getattr(cart, "_is_new", False)
+    existing = {} if is_new else {line.item_id: line for line in cart.lines.filter(item_id__in=list(found))}
     address_id = _default_address(cart)
     cost_centre = _default_cost_centre(cart)
-    position = _next_position(cart)
+    position = 1 if is_new else _next_position(cart)
     new_lines: list[RequisitionLine] = []
     touched: list[RequisitionLine] = []
     for item_id, quantity in wanted:
@@ -271,7 +274,11 @@ def cart_add_items(
     )
     for line in touched:
         _rescale_splits(line)
-    recalculate(cart)
+    if is_new:
+        cart.total_amount = money(sum((line.line_amount for line in new_lines), Decimal("0")))
+        cart.save(update_fields=["total_amount", "updated_at"])
+    else:
+        recalculate(cart)
     return new_lines + touched
 
 

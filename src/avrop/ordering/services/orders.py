@@ -220,7 +220,7 @@ def purchase_orders_create(*, requisition: Requisition, actor: User | None) -> l
     for order_line in order_lines:
         lines_of[order_line.purchase_order_id].append(order_line)
     now = timezone.now()
-    OrderEvent.objects.bulk_create(
+    events = [
         OrderEvent(
             organisation=organisation,
             requisition=requisition,
@@ -238,7 +238,7 @@ def purchase_orders_create(*, requisition: Requisition, actor: User | None) -> l
             actor_name=actor.get_full_name() if actor else "system",
         )
         for order in orders
-    )
+    ]
     audit(
         actor=actor,
         action="purchase_order.create",
@@ -246,8 +246,9 @@ def purchase_orders_create(*, requisition: Requisition, actor: User | None) -> l
         after={"orders": [o.number for o in orders]},
     )
     transmissions_enqueue_orders(
-        orders=orders, lines_of=lines_of, requisition=requisition, source_lines=lines
+        orders=orders, lines_of=lines_of, requisition=requisition, source_lines=lines, events=events
     )
+    OrderEvent.objects.bulk_create(events)
     return orders
 
 

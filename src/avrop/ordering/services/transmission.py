@@ -143,6 +143,7 @@ def transmissions_enqueue_orders(
     lines_of: dict[int, list[PurchaseOrderLine]],
     requisition: Requisition,
     source_lines: list[RequisitionLine],
+    events: list[OrderEvent] | None = None,
 ) -> list[Transmission]:
     """Queue new orders. Peppol orders are built and validated here, in the transaction, so what waits in the
     outbox is exactly the document that will be sent."""
@@ -200,7 +201,7 @@ def transmissions_enqueue_orders(
         PurchaseOrder.objects.filter(pk__in=failed_orders).update(
             transmission_status=TransmissionStatus.FAILED
         )
-    OrderEvent.objects.bulk_create(
+    queued_events = [
         OrderEvent(
             organisation_id=row.organisation_id,
             requisition=requisition,
@@ -216,7 +217,11 @@ def transmissions_enqueue_orders(
             actor_name="system",
         )
         for row in rows
-    )
+    ]
+    if events is None:
+        OrderEvent.objects.bulk_create(queued_events)
+    else:
+        events.extend(queued_events)
     _send_after_commit({row.supplier_id for row in rows if row.status == TransmissionStatus.QUEUED})
     return rows
 
