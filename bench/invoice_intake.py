@@ -126,7 +126,7 @@ def write_corpus(folder: Path, size: int, buyers: list, sellers: list, seed: int
         made.append((f"inv-{index:06d}.xml", content))
     duplicates = max(1, size // 100)
     for n in range(duplicates):
-        name, content = made[rng.randrange(len(made))]
+        name, content = made[rng.randrange(size)]
         if n % 2:
             made.append((f"resend-{n}-{name}", content))  # the very same file again
         else:
