@@ -281,6 +281,39 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class MemorySampler:
+    """Peak of the process's anonymous memory (heap, arenas) apart from file-backed pages.
+
+    ``ru_maxrss`` also counts pages of memory-mapped files the process has touched: the search index and
+    SQLite map their files, and those pages are the kernel's page cache, dropped under pressure. The peak of
+    ``RssAnon`` (sampled every 20 ms) is what the process itself allocated.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_anon = 0
+        self.peak_file = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            try:
+                with open("/proc/self/status") as status:
+                    for line in status:
+                        if line.startswith("RssAnon:"):
+                            self.peak_anon = max(self.peak_anon, int(line.split()[1]) // 1024)
+                        elif line.startswith("RssFile:"):
+                            self.peak_file = max(self.peak_file, int(line.split()[1]) // 1024)
+            except OSError:
+                return
+
+
+MEMORY = MemorySampler()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small run (under 30 s), used by the test suite")
@@ -313,6 +346,10 @@ def main() -> int:
     old_name = connection.settings_dict["NAME"]
     if connection.vendor != "sqlite":
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"avrop_bench_{os.getpid()}"
+    else:
+        # A file, as in production: Django's default test database would be in memory, which holds the
+        # whole catalogue in the process's RAM and flatters every write.
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(tmp / "bench_test.sqlite3")
     connection.creation.create_test_db(verbosity=0, keepdb=False)
     print(f"# database: {connection.vendor}, items: {size}, agreements: {agreements}, tmp: {tmp}")
     print(
@@ -472,6 +509,7 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     figure("raw_first_load_cpu_seconds", raw_first_cpu, "s")
     figure("raw_first_load_rate", rows / raw_first, "items/s")
     figure("peak_memory_after_raw_load", peak_mb(), "MB")
+    figure("peak_anon_memory_after_raw_load", float(MEMORY.peak_anon), "MB")
 
     # --- pipeline: first import -----------------------------------------------------------------------------
     def import_files(paths: list[Path], label: str) -> tuple[float, float, float, float]:
@@ -508,6 +546,7 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     figure("first_import_activate_and_index_seconds", first_activate, "s")
     figure("first_import_rate", size / first_total, "items/s")
     figure("peak_memory_after_first_import", peak_mb(), "MB")
+    figure("peak_anon_memory_after_first_import", float(MEMORY.peak_anon), "MB")
     ratio = raw_first / first_total
     figure("first_import_speed_vs_raw", ratio, "x")
     target(ratio >= 0.5, f"first import at least 50 % of the raw baseline's speed ({ratio:.2f} x)")
@@ -582,6 +621,7 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     )
 
     figure("peak_memory_after_imports", peak_mb(), "MB")
+    figure("peak_anon_memory_after_imports", float(MEMORY.peak_anon), "MB")
 
     # --- search ------------------------------------------------------------------------------------------
     qrng = random.Random(7)
@@ -733,7 +773,10 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
             )
 
     figure("peak_memory", peak_mb(), "MB")
-    target(peak_mb() < 600, f"peak memory under 600 MB ({peak_mb():.0f} MB)")
+    figure("peak_anon_memory", float(MEMORY.peak_anon), "MB")
+    figure("peak_file_backed_memory", float(MEMORY.peak_file), "MB")
+    target(MEMORY.peak_anon < 600, f"peak memory (anonymous) under 600 MB ({MEMORY.peak_anon} MB)")
+    target(peak_mb() < 600, f"peak resident memory incl. mapped files under 600 MB ({peak_mb():.0f} MB)")
     if failures:
         print("# missed: " + "; ".join(failures))
     return 0

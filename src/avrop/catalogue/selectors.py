@@ -179,9 +179,15 @@ def search_items(
     offset: int = 0,
 ) -> SearchPage:
     organisation = _scoped(user, organisation)
+    allowed = callable_agreement_ids(organisation=organisation)
     query = SearchQuery(
         text=text.strip()[:200],
-        agreement_ids=callable_agreement_ids(organisation=organisation),
+        agreement_ids=allowed,
+        excluded_agreement_ids=frozenset(
+            CatalogueVersion.objects.filter(status=CatalogueVersion.Status.ACTIVE)
+            .exclude(agreement_id__in=allowed)
+            .values_list("agreement_id", flat=True)
+        ),
         supplier_ids=frozenset([supplier_id]) if supplier_id else frozenset(),
         category=category,
         eco_label=eco_label,

@@ -39,6 +39,8 @@ class ItemDocument:
 class SearchQuery:
     text: str
     agreement_ids: frozenset[int]
+    # Agreements with an active catalogue that are not callable; when fewer, the engine excludes these.
+    excluded_agreement_ids: frozenset[int] = frozenset()
     supplier_ids: frozenset[int] = frozenset()
     category: str = ""
     eco_label: str = ""

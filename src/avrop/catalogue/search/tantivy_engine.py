@@ -35,6 +35,7 @@ ANALYZER = "sv_text"
 RAW = "raw_lower"
 FOLD = "sv_folded"
 MIN_PART = 4
+COMMON_SHARE = 200  # a word in more than 1/200 of the names is common
 WRITER_HEAP = 64 * 1024 * 1024
 MAX_TOKENS = 8
 
@@ -61,9 +62,10 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("supplier", indexed=True)
     for name in ("name", "brand", "keywords", "description"):
         builder.add_text_field(name, tokenizer_name=ANALYZER, index_option="freq")
-    # The name unstemmed, for compounds: "penna" finds "blyertspenna" by a regex over this field's terms
-    # (the stemmer cuts a compound differently from its last word, so the stemmed field cannot do it).
-    builder.add_text_field("name_words", tokenizer_name=FOLD, index_option="basic")
+    # The name reversed and unstemmed, for Swedish compounds: "penna" finds "blyertspenna" because the
+    # reversed query word is a prefix of the reversed compound, a cheap walk of the term dictionary. (The
+    # stemmer cuts a compound differently from its last word, so the stemmed field cannot do this.)
+    builder.add_text_field("name_reversed", tokenizer_name=FOLD, index_option="basic")
     for name in ("article", "category", "eco"):
         builder.add_text_field(name, tokenizer_name=RAW, index_option="basic")
     builder.add_float_field("price", indexed=True, fast=True)
@@ -103,7 +105,7 @@ def to_tantivy(doc: ItemDocument) -> tantivy.Document:
             "agreement": doc.agreement_id,
             "supplier": doc.supplier_id,
             "name": doc.name,
-            "name_words": doc.name,
+            "name_reversed": doc.name[::-1],
             "brand": doc.brand,
             "keywords": doc.keywords,
             "description": doc.description,
@@ -183,8 +185,16 @@ class TantivyEngine:
     def _tokens(self, text: str) -> list[str]:
         return self._text.analyze(text)[:MAX_TOKENS]
 
-    def build_query(self, query: SearchQuery) -> tantivy.Query | None:
+    def build_query(
+        self, query: SearchQuery, searcher: tantivy.Searcher | None = None
+    ) -> tantivy.Query | None:
+        """The query for ``query``; with a searcher, words that are common in names match exactly only.
+
+        A word found in many names is a word people spell right; its typo, prefix and compound variants
+        would only re-score the same hundreds of thousands of documents.
+        """
         schema = SCHEMA
+        common = max(1000, (searcher.num_docs if searcher is not None else 0) // COMMON_SHARE)
         should = tantivy.Occur.Should
         must = tantivy.Occur.Must
         words = query.text.split()
@@ -199,32 +209,48 @@ class TantivyEngine:
                     (should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, token), boost))
                     for field, boost in TEXT_FIELDS
                 ]
+                if searcher is not None and searcher.doc_freq("name", token) >= common:
+                    per_token.append((must, tantivy.Query.boolean_query(options)))
+                    continue
+                # One typo (two in long words), in the name only: automata are cheap, but each field and
+                # segment walks its own term dictionary.
+                distance = 2 if len(token) >= 8 else 1 if len(token) >= 4 else 0
+                if distance:
+                    options.append(
+                        (
+                            should,
+                            tantivy.Query.fuzzy_term_query(
+                                schema,
+                                "name",
+                                token,
+                                distance=distance,
+                                transposition_cost_one=True,
+                                prefix=False,
+                            ),
+                        )
+                    )
+                if last and len(token) >= 2:
+                    # The word being typed: any word that starts with it.
+                    for field in ("name", "keywords", "brand"):
+                        options.append(
+                            (
+                                should,
+                                tantivy.Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
+                            )
+                        )
                 word = words_folded[position] if position < len(words_folded) else token
-                if len(word) >= MIN_PART and word.isalnum():
+                if len(word) >= MIN_PART:
                     options.append(
                         (
                             should,
                             tantivy.Query.boost_query(
-                                tantivy.Query.regex_query(schema, "name_words", f".+{word}"), 1.5
+                                tantivy.Query.fuzzy_term_query(
+                                    schema, "name_reversed", word[::-1], distance=0, prefix=True
+                                ),
+                                1.5,
                             ),
                         )
                     )
-                distance = 2 if len(token) >= 8 else 1 if len(token) >= 4 else 0
-                for field in ("name", "keywords", "brand"):
-                    if distance or (last and len(token) >= 2):
-                        options.append(
-                            (
-                                should,
-                                tantivy.Query.fuzzy_term_query(
-                                    schema,
-                                    field,
-                                    token,
-                                    distance=distance,
-                                    transposition_cost_one=True,
-                                    prefix=last,
-                                ),
-                            )
-                        )
                 per_token.append((must, tantivy.Query.boolean_query(options)))
             clauses.append((should, tantivy.Query.boolean_query(per_token)))
         if len(words) == 1 and words[0].strip():
@@ -252,8 +278,19 @@ class TantivyEngine:
         text_query = tantivy.Query.boolean_query(clauses) if clauses else tantivy.Query.all_query()
         filters: list[tuple[tantivy.Occur, tantivy.Query]] = [
             (must, text_query),
-            (must, tantivy.Query.term_set_query(schema, "agreement", sorted(query.agreement_ids))),
         ]
+        if query.excluded_agreement_ids and len(query.excluded_agreement_ids) < len(query.agreement_ids):
+            # Fewer postings to walk; the database check of the hits keeps the scope exact.
+            filters.append(
+                (
+                    tantivy.Occur.MustNot,
+                    tantivy.Query.term_set_query(schema, "agreement", sorted(query.excluded_agreement_ids)),
+                )
+            )
+        else:
+            filters.append(
+                (must, tantivy.Query.term_set_query(schema, "agreement", sorted(query.agreement_ids)))
+            )
         if query.supplier_ids:
             filters.append(
                 (must, tantivy.Query.term_set_query(schema, "supplier", sorted(query.supplier_ids)))
@@ -283,7 +320,7 @@ class TantivyEngine:
         searcher = self._searcher()
         if searcher is None:
             return SearchResult()
-        built = self.build_query(query)
+        built = self.build_query(query, searcher)
         if built is None:
             return SearchResult()
         found = searcher.search(built, limit=query.limit, count=True, offset=query.offset)
