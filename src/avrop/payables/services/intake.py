@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -113,16 +114,19 @@ def store(items: list[Incoming]) -> list[InboundDocument]:
         item.sha256 = hashlib.sha256(item.content).hexdigest()
     by_sha = {d.sha256: d for d in InboundDocument.objects.filter(sha256__in={i.sha256 for i in items})}
     new: dict[str, InboundDocument] = {}
-    repeated: set[int] = set()
+    repeated: Counter[int] = Counter()
     now = timezone.now()
     for item in items:
         if item.sha256 in by_sha:
             item.document = by_sha[item.sha256]
             if item.fresh:
-                repeated.add(item.document.pk)
+                repeated[item.document.pk] += 1
             continue
         if item.sha256 in new:
+            # The same file twice in one batch: one document, received twice.
             item.document = new[item.sha256]
+            if item.fresh:
+                item.document.receipt_count += 1
             continue
         content_type, _extension = _content_type(item.content)
         document = InboundDocument(
@@ -142,10 +146,10 @@ def store(items: list[Incoming]) -> list[InboundDocument]:
     try:
         with transaction.atomic():
             InboundDocument.objects.bulk_create(list(new.values()))
-            if repeated:
-                InboundDocument.objects.filter(pk__in=repeated).update(
-                    receipt_count=F("receipt_count") + 1, last_received_at=now
-                )
+            for times in set(repeated.values()):
+                InboundDocument.objects.filter(
+                    pk__in=[pk for pk, n in repeated.items() if n == times]
+                ).update(receipt_count=F("receipt_count") + times, last_received_at=now)
                 AuditEvent.objects.bulk_create(
                     _audit_event("inbound_document.received_again", obj=by_sha_doc, organisation=None)
                     for by_sha_doc in by_sha.values()

@@ -104,6 +104,16 @@ def test_same_number_other_content_is_a_suspected_duplicate_side_by_side(world, 
     assert reverse("payables:invoice", args=[original.pk]) in page
 
 
+def test_the_same_file_twice_in_one_batch_is_one_document_received_twice(world):
+    content = world.xml("SB-1")
+    items = [intake.Incoming(content=content, filename=n, channel=Channel.PEPPOL) for n in ("a.xml", "b.xml")]
+    result = intake.process(items)
+    assert result.processed == 1
+    assert InboundDocument.objects.get().receipt_count == 2
+    intake.process([intake.Incoming(content=content, filename="c.xml", channel=Channel.PEPPOL)] * 2)
+    assert InboundDocument.objects.get().receipt_count == 4
+
+
 def test_duplicates_within_one_batch_are_caught(world):
     items = [
         intake.Incoming(content=world.xml("B-1", seed=s), filename=f"{s}.xml", channel=Channel.PEPPOL)
