@@ -180,6 +180,9 @@ def run_workers(root: Path, staging: Path, count: int) -> tuple[float, float]:
     """Start ``count`` warmed-up workers, move the staged files into the inbound folder, time until done.
 
     Returns the wall-clock seconds and the CPU seconds the workers spent (robust on a shared machine)."""
+    from django.db import connections
+
+    connections.close_all()  # a forked child must not share the parent's database connection
     context = multiprocessing.get_context("fork")
     go = context.Event()
     cpu = context.Queue()
@@ -249,6 +252,9 @@ def kill_recovery(root: Path, buyers: list, sellers: list, size: int) -> bool:
                 seed=900_000 + n,
             )
         )
+    from django.db import connections
+
+    connections.close_all()
     context = multiprocessing.get_context("fork")
     go, ready = context.Event(), context.Event()
     victim = context.Process(target=_worker, args=(str(root), ready, go))
