@@ -126,8 +126,9 @@ def canonical(number: Decimal) -> str:
 def _text(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if value.__class__ is float:
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
     return str(value).strip()
 
 
