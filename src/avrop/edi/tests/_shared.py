@@ -15,11 +15,11 @@ BILLING_BASE_EXAMPLE = STANDARDS / "peppol-billing" / "examples" / "bis" / "base
 def require_standards() -> Path:
     """Skip the calling test module when the collection is absent (it lives outside the repository)."""
     if not (STANDARDS / "README.md").is_file():
-        pytest.skip(
+        missing = (
             f"the standards collection {STANDARDS} is missing (expected as ../shared/standards beside "
-            "the repository clone)",
-            allow_module_level=True,
+            "the repository clone)"
         )
+        pytest.skip(reason=missing, allow_module_level=True)
     return STANDARDS
 
 

@@ -134,7 +134,7 @@ def test_two_gb_file_is_refused_without_reading_it(tmp_path: Path) -> None:
 def test_unsized_stream_is_capped(tmp_path: Path) -> None:
     # /dev/zero has st_size 0; the capped read must still stop at the limit.
     if not Path("/dev/zero").exists():
-        pytest.skip("/dev/zero is not available on this platform")
+        pytest.skip(reason="/dev/zero is not available on this platform")
     with pytest.raises(XmlSafetyError) as info:
         read_file_limited("/dev/zero", max_bytes=4096)
     assert info.value.code == XmlErrorCode.TOO_LARGE
@@ -250,7 +250,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
     path.write_bytes(b"<a/>")
     path.chmod(0)
     if os.access(path, os.R_OK):
-        pytest.skip("running as a user who can read mode-000 files (root)")
+        pytest.skip(reason="running as a user who can read mode-000 files (root)")
     with pytest.raises(XmlSafetyError) as info:
         parse_file(path)
     assert info.value.code == XmlErrorCode.UNREADABLE

@@ -125,7 +125,7 @@ def test_two_approvers_at_once_decide_once(world, django_capture_on_commit_callb
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_in_parallel_threads_create_orders_once(world):
     if connection.vendor == "sqlite":
-        pytest.skip("SQLite in-memory test databases are not shared between threads")
+        pytest.skip(reason="SQLite in-memory test databases are not shared between threads")
     requisition = cart_with(world)
     services.requisition_submit(actor=world.requisitioner, requisition_id=requisition.pk)
     results = []
