@@ -295,6 +295,8 @@ def web_part(users: int, rounds: int, data_dir: str, database_url: str, think: f
         "DATABASE_URL": database_url,
         "AVROP_DATA_DIR": data_dir,
         "LOG_LEVEL": "ERROR",
+        # Tasks (approval e-mails) go to a real queue as in production instead of running inside the request.
+        "AVROP_TEST_REAL_QUEUE": "true",
     }
     server = subprocess.Popen(
         [
@@ -407,7 +409,8 @@ def _load(base: str, users: int, rounds: int, think: float) -> int:
     pages = [p for p in samples if p != "healthz"]
     every = [ms for p in pages for ms in samples[p]]
     print(
-        f"# web: {users} users, {rounds} rounds each, gunicorn 2 workers x 4 threads, cpus {os.cpu_count()}"
+        f"# web: {users} users, {rounds} rounds each, think time {think} s, "
+        f"gunicorn 2 workers x 4 threads, cpus {os.cpu_count()}"
     )
     print(f"web_requests: {len(every)} requests")
     print(f"web_requests_per_s: {len(every) / elapsed:.1f} requests/s")

@@ -82,9 +82,7 @@ def requisition_get(*, user: User, organisation: Organisation, requisition_id: i
 def requisition_lines(requisition: Requisition) -> list[RequisitionLine]:
     """All lines with what the pages show, in a fixed number of queries."""
     return list(
-        requisition.lines.select_related(
-            "supplier__organisation", "delivery_address", "item", "agreement", "free_text_form", "order_line"
-        )
+        requisition.lines.select_related("supplier__organisation", "delivery_address", "free_text_form")
         .prefetch_related("splits", "attachments")
         .order_by("position")
     )
