@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "avrop.catalogue",
     "avrop.payables",
     "avrop.ordering",
+    "avrop.portal",
 ]
 
 MIDDLEWARE = [

@@ -21,5 +21,6 @@ urlpatterns = [
     path("cases/", include("avrop.cases.urls")),
     path("payables/", include("avrop.payables.urls")),
     path("ordering/", include("avrop.ordering.urls")),
+    path("portal/", include("avrop.portal.urls")),
     path("", include("avrop.core.urls")),
 ]
