@@ -8,36 +8,22 @@ decided here (see ``recipients``), so callers only say what happened.
 
 from __future__ import annotations
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
 from avrop.core.outbox import outbox_email
-from avrop.suppliers.models import Supplier, SupplierContact
+from avrop.suppliers.models import NotificationTopic, Supplier
+from avrop.suppliers.selectors import NOTIFICATION_DEFAULTS, notification_recipients
 
+# The topics are stored with each contact's choices, so they are defined beside them in the suppliers app.
+Topic = NotificationTopic
 
-class Topic(models.TextChoices):
-    NEW_ORDERS = "new_orders", _("New orders")
-    ORDER_CHANGES = "order_changes", _("Order changes and cancellations")
-    DISPUTES = "disputes", _("Disputed invoices")
-    PAYMENTS = "payments", _("Payments")
-
-
-# Until a contact says otherwise, a topic goes to the contacts of this kind.
-DEFAULT_CONTACT_TOPIC = {
-    Topic.NEW_ORDERS: SupplierContact.Topic.ORDERS,
-    Topic.ORDER_CHANGES: SupplierContact.Topic.ORDERS,
-    Topic.DISPUTES: SupplierContact.Topic.AGREEMENT,
-    Topic.PAYMENTS: SupplierContact.Topic.AGREEMENT,
-}
+# Until a contact says otherwise (portal page "Notifications"), a topic goes to the contacts of this kind.
+DEFAULT_CONTACT_TOPIC = NOTIFICATION_DEFAULTS
 
 
 def recipients(relation: Supplier, topic: str) -> list[str]:
-    """The e-mail addresses that receive ``topic`` for this customer relation (deduplicated, sorted)."""
-    contacts = SupplierContact.objects.filter(supplier=relation, topic=DEFAULT_CONTACT_TOPIC[Topic(topic)])
-    addresses = {c.email.strip().lower() for c in contacts if c.email.strip()}
-    if not addresses and relation.order_email and topic in (Topic.NEW_ORDERS, Topic.ORDER_CHANGES):
-        addresses.add(relation.order_email.strip().lower())
-    return sorted(addresses)
+    """The e-mail addresses that receive ``topic`` for this customer relation (deduplicated, sorted): the
+    contacts that chose the topic, or by default the contacts of its kind; order topics fall back to the
+    relation's order e-mail while no contact has an address or a choice for them."""
+    return notification_recipients(relation=relation, topic=Topic(topic))
 
 
 def notify(*, relation: Supplier, topic: str, subject: str, body: str, obj: object = None) -> int:

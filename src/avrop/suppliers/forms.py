@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from avrop.core.errors import DomainError
 from avrop.organisations.models import Department, Organisation
-from avrop.suppliers.models import BankAccount, Supplier, SupplierContact
+from avrop.suppliers.models import BankAccount, NotificationTopic, Supplier, SupplierContact
 
 
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
@@ -80,6 +80,10 @@ class CustomerNumbersForm(forms.Form):
     def numbers(self) -> list[tuple[Department, str]]:
         return [(d, self.cleaned_data.get(f"department_{d.pk}", "")) for d in self.departments]
 
+    def rows(self) -> list[tuple[Department, forms.BoundField]]:
+        """Each department with its bound field, for a table with one row per department."""
+        return [(d, self[f"department_{d.pk}"]) for d in self.departments]
+
 
 class BankAccountForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=BankAccount.Kind.choices)
@@ -126,3 +130,23 @@ class InvitationAcceptForm(forms.Form):
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class NotificationChoicesForm(forms.Form):
+    """One group of check boxes per contact: the notification topics the contact receives by e-mail."""
+
+    def __init__(self, *args: Any, contacts: list[tuple[SupplierContact, list[str]]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contacts = [contact for contact, _topics in contacts]
+        for contact, topics in contacts:
+            self.fields[f"contact_{contact.pk}"] = forms.MultipleChoiceField(
+                label=f"{contact.name} ({contact.get_topic_display()})",
+                choices=NotificationTopic.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                initial=topics,
+                help_text=contact.email or _("No e-mail address: this contact receives nothing."),
+            )
+
+    def chosen(self) -> dict[int, list[str]]:
+        return {c.pk: list(self.cleaned_data.get(f"contact_{c.pk}", [])) for c in self.contacts}

@@ -239,3 +239,94 @@ class PortalInvitation(TimeStampedModel):
 
     def get_display_status(self) -> str:
         return str(_("Expired")) if self.is_expired else self.get_status_display()
+
+
+class BankChangeProposal(TimeStampedModel):
+    """New bank details proposed by a supplier user in the portal, waiting for a second person's confirmation.
+
+    A hijacked or careless account must not be enough to redirect a supplier's payments: the proposal takes
+    effect only when a different user of the same supplier organisation confirms it. Then it is registered
+    for every active customer relation as an UNVERIFIED ``BankAccount``, which the buyer's accounts-payable
+    clerks still verify before paying.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("supplier organisation"),
+        on_delete=models.PROTECT,
+        related_name="bank_change_proposals",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=BankAccount.Kind.choices)
+    number = models.CharField(_("account number"), max_length=40)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed or withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("confirmed or withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bank details change")
+        verbose_name_plural = _("bank details changes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(status="pending"),
+                name="bank_change_one_pending_per_supplier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.display_number}"
+
+    @property
+    def display_number(self) -> str:
+        from avrop.suppliers.banking import format_account
+
+        return format_account(self.kind, self.number)
+
+
+class NotificationTopic(models.TextChoices):
+    """What the supplier portal e-mails about (``avrop.portal.notifications.Topic``)."""
+
+    NEW_ORDERS = "new_orders", _("New orders")
+    ORDER_CHANGES = "order_changes", _("Order changes and cancellations")
+    DISPUTES = "disputes", _("Disputed invoices")
+    PAYMENTS = "payments", _("Payments")
+
+
+class ContactNotification(TimeStampedModel):
+    """A contact's own choice for one notification topic; without a row the topic's default applies."""
+
+    contact = models.ForeignKey(
+        SupplierContact,
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="notification_choices",
+    )
+    topic = models.CharField(_("topic"), max_length=20, choices=NotificationTopic.choices)
+    enabled = models.BooleanField(_("send e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("notification choice")
+        verbose_name_plural = _("notification choices")
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "topic"], name="contact_notification_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact.name}: {self.get_topic_display()} {'✓' if self.enabled else '✗'}"

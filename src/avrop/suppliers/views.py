@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from avrop.core.decorators import org_view
 from avrop.core.errors import DomainError, NotFound
+from avrop.organisations.middleware import SESSION_KEY as ACTIVE_ORGANISATION_KEY
+from avrop.organisations.models import Organisation
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import department_list
 from avrop.suppliers import services
@@ -433,11 +435,15 @@ def invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            organisation = invitation.supplier.organisation
+            request.session[ACTIVE_ORGANISATION_KEY] = organisation.pk
             messages.success(
                 request,
-                _("Welcome! Your account at %(supplier)s is ready.")
-                % {"supplier": invitation.supplier.organisation.name},
+                _("Welcome! Your account at %(supplier)s is ready.") % {"supplier": organisation.name},
             )
+            # A supplier lands in the portal, where its customers, departments and customer numbers are.
+            if organisation.kind == Organisation.Kind.SUPPLIER:
+                return redirect("portal:customers")
             return redirect("core:home")
     return render(
         request,

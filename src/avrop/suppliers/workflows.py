@@ -1,8 +1,8 @@
-"""State machines of supplier master data: bank accounts and portal invitations."""
+"""State machines of supplier master data: bank accounts, portal invitations, bank details changes."""
 
 from __future__ import annotations
 
-from avrop.suppliers.models import BankAccount, PortalInvitation
+from avrop.suppliers.models import BankAccount, BankChangeProposal, PortalInvitation
 
 BankStatus = BankAccount.Status
 BANK_ACCOUNT_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -16,4 +16,11 @@ INVITATION_TRANSITIONS: dict[str, frozenset[str]] = {
     InvitationStatus.PENDING: frozenset({InvitationStatus.ACCEPTED, InvitationStatus.REVOKED}),
     InvitationStatus.ACCEPTED: frozenset(),
     InvitationStatus.REVOKED: frozenset(),
+}
+
+ChangeStatus = BankChangeProposal.Status
+BANK_CHANGE_TRANSITIONS: dict[str, frozenset[str]] = {
+    ChangeStatus.PENDING: frozenset({ChangeStatus.CONFIRMED, ChangeStatus.WITHDRAWN}),
+    ChangeStatus.CONFIRMED: frozenset(),
+    ChangeStatus.WITHDRAWN: frozenset(),
 }

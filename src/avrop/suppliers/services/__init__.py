@@ -195,6 +195,12 @@ def supplier_contact_add(
     *, actor: User | None, supplier: Supplier, topic: str, name: str, email: str = "", phone: str = ""
 ) -> SupplierContact:
     _guard(actor, supplier.buyer, SUPPLIER_ROLES)
+    return _contact_create(actor, supplier, topic, name, email, phone)
+
+
+def _contact_create(
+    actor: User | None, supplier: Supplier, topic: str, name: str, email: str, phone: str
+) -> SupplierContact:
     _check_contact(topic, name, email)
     contact = SupplierContact.objects.create(
         supplier=supplier, topic=topic, name=name, email=email, phone=phone
@@ -214,8 +220,14 @@ def supplier_contact_update(
     *, actor: User | None, contact_id: int, topic: str, name: str, email: str = "", phone: str = ""
 ) -> SupplierContact:
     contact = lock(SupplierContact, contact_id)
+    _guard(actor, contact.supplier.buyer, SUPPLIER_ROLES)
+    return _contact_change(actor, contact, topic, name, email, phone)
+
+
+def _contact_change(
+    actor: User | None, contact: SupplierContact, topic: str, name: str, email: str, phone: str
+) -> SupplierContact:
     buyer = contact.supplier.buyer
-    _guard(actor, buyer, SUPPLIER_ROLES)
     _check_contact(topic, name, email)
     before = snapshot(contact)
     contact.topic, contact.name, contact.email, contact.phone = topic, name, email, phone
@@ -234,8 +246,12 @@ def supplier_contact_update(
 @transaction.atomic
 def supplier_contact_remove(*, actor: User | None, contact_id: int) -> None:
     contact = lock(SupplierContact, contact_id)
+    _guard(actor, contact.supplier.buyer, SUPPLIER_ROLES)
+    _contact_delete(actor, contact)
+
+
+def _contact_delete(actor: User | None, contact: SupplierContact) -> None:
     buyer = contact.supplier.buyer
-    _guard(actor, buyer, SUPPLIER_ROLES)
     audit(
         actor=actor,
         action="supplier_contact.remove",
@@ -252,6 +268,12 @@ def customer_number_set(
 ) -> CustomerNumber | None:
     """Set the supplier's number for a department; an empty number removes it."""
     _guard(actor, supplier.buyer, SUPPLIER_ROLES)
+    return _customer_number_write(actor, supplier, department, number)
+
+
+def _customer_number_write(
+    actor: User | None, supplier: Supplier, department: Department, number: str
+) -> CustomerNumber | None:
     if department.organisation_id != supplier.buyer_id:
         raise DomainError(
             ErrorCode.VALIDATION, _("The department belongs to another organisation."), field="department"
@@ -307,6 +329,12 @@ def bank_account_register(
     page of coordinators and AP clerks until someone else verifies it.
     """
     _guard(actor, supplier.buyer, BANK_ROLES)
+    number, bic = bank_details_checked(kind=kind, number=number, bic=bic)
+    return _bank_account_write(actor, supplier, kind, number, bic)
+
+
+def bank_details_checked(*, kind: str, number: str, bic: str = "") -> tuple[str, str]:
+    """The account number and BIC in their compact form, or the ``DomainError`` naming the field."""
     if kind not in _NORMALISERS:
         raise DomainError(
             ErrorCode.VALIDATION, _("Unknown account kind %(kind)s.") % {"kind": kind}, field="kind"
@@ -318,6 +346,12 @@ def bank_account_register(
         bic = _validated(normalise_bic, bic, "bic")
     elif bic:
         raise DomainError(ErrorCode.VALIDATION, _("A BIC belongs only with an IBAN."), field="bic")
+    return number, bic
+
+
+def _bank_account_write(
+    actor: User | None, supplier: Supplier, kind: str, number: str, bic: str, comment: str = ""
+) -> BankAccount:
     Supplier.objects.select_for_update().filter(pk=supplier.pk).first()  # serialise changes per supplier
     current = BankAccount.objects.filter(supplier=supplier, kind=kind).exclude(
         status=BankAccount.Status.RETIRED
@@ -338,7 +372,8 @@ def bank_account_register(
         organisation=supplier.buyer,
         before=before,
         after=snapshot(account, ["kind", "number", "bic", "status"]),
-        comment="Bank details changed: verify with the supplier on a known phone number before paying.",
+        comment=comment
+        or "Bank details changed: verify with the supplier on a known phone number before paying.",
     )
     return account
 
