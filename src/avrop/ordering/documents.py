@@ -431,3 +431,78 @@ def read_order_response(content: bytes) -> ResponseData:
         promised_delivery_date=promised,
         lines=lines,
     )
+
+
+# --- despatch advice (T16) --------------------------------------------------------------------------------
+
+
+def despatch_advice_xml(
+    *, order: Any, despatch: Any, lines: list[tuple[Any, Decimal]], left: dict[int, Decimal]
+) -> bytes:
+    """The despatch advice a supplier registered in the portal, as the T16 a Peppol-connected supplier would
+    send: what shipped per order line, what is still outstanding, carrier and tracking number."""
+    from avrop.edi.documents import Consignment, Despatch, DespatchAdvice, DespatchLine, Shipment
+
+    supplier = order.supplier.organisation
+    address = order.delivery_address
+    delivery_party = _party(order.organisation, gln=order.buyer_gln)
+    if address is not None:
+        delivery_party.postal_address = _address(
+            address.street,
+            address.postal_code,
+            address.city,
+            "SE",
+            additional_street_name=_where(address),
+        )
+    despatch_lines = []
+    for index, (line, quantity) in enumerate(lines, start=1):
+        outstanding = left.get(line.pk, Decimal("0"))
+        despatch_lines.append(
+            DespatchLine(
+                id=str(index),
+                delivered_quantity=_quantity(quantity, line.unit),
+                outstanding_quantity=_quantity(outstanding, line.unit) if outstanding > 0 else None,
+                outstanding_reasons=["Restnoterad"] if outstanding > 0 else [],
+                order_line_references=[
+                    OrderLineReference(
+                        line_id=str(line.line_number), order_reference=OrderReference(id=order.number)
+                    )
+                ],
+                item=Item(
+                    name=line.name[:200] or "-",
+                    sellers_item_identification=ItemIdentification(id=Identifier(line.article_number))
+                    if line.article_number
+                    else None,
+                ),
+            )
+        )
+    document = DespatchAdvice(
+        id=despatch.number,
+        issue_date=despatch.despatched_on,
+        notes=[despatch.note] if despatch.note else [],
+        order_references=[OrderReference(id=order.number)],
+        despatch_supplier=SupplierParty(party=_party(supplier)),
+        delivery_customer=CustomerParty(party=delivery_party),
+        shipment=Shipment(
+            id=despatch.tracking_number or "NA",
+            consignments=[
+                Consignment(
+                    id=despatch.tracking_number or despatch.number,
+                    carrier_party=Party(names=[PartyName(name=despatch.carrier)])
+                    if despatch.carrier
+                    else None,
+                )
+            ],
+            delivery=Delivery(
+                tracking_id=despatch.tracking_number or None,
+                estimated_delivery_period=Period(
+                    start_date=despatch.expected_on, end_date=despatch.expected_on
+                )
+                if despatch.expected_on
+                else None,
+                despatch=Despatch(actual_despatch_date=despatch.despatched_on),
+            ),
+        ),
+        lines=despatch_lines,
+    )
+    return build(document)

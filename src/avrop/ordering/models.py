@@ -113,8 +113,17 @@ class FreeTextForm(TimeStampedModel):
         return self.name
 
 
+class Origin(models.TextChoices):
+    """How a requisition came in: from the requisitioner, or registered by a supplier's SPOC."""
+
+    OWN = "own", _("Placed by the requisitioner")
+    PHONE = "phone", _("By phone to the supplier")
+    EMAIL = "email", _("By e-mail to the supplier")
+
+
 class Requisition(TimeStampedModel):
     Status = RequisitionStatus
+    Origin = Origin
 
     organisation = models.ForeignKey(
         "organisations.Organisation",
@@ -146,6 +155,25 @@ class Requisition(TimeStampedModel):
     )
     rejection_comment = models.TextField(_("reason for rejection"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # Registered by a supplier's SPOC on the requisitioner's behalf (an order taken by phone or e-mail).
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.OWN)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    registered_for = models.ForeignKey(
+        "suppliers.Supplier",
+        verbose_name=_("registered by supplier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    origin_note = models.TextField(_("note from the supplier's SPOC"), blank=True)
 
     class Meta:
         verbose_name = _("requisition")
@@ -154,7 +182,7 @@ class Requisition(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "requisitioner"],
-                condition=Q(status="draft"),
+                condition=Q(status="draft", origin="own"),
                 name="ordering_one_cart",
             ),
         ]
@@ -537,6 +565,7 @@ class OrderDocument(TimeStampedModel):
         RESPONSE_XML = "response_xml", _("Peppol order response (T76)")
         CONFIRMATION_EMAIL = "confirmation_email", _("Order confirmation by e-mail")
         CONFIRMATION_FILE = "confirmation_file", _("Order confirmation file")
+        DESPATCH_XML = "despatch_xml", _("Peppol despatch advice (T16)")
 
     organisation = models.ForeignKey(
         "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -731,6 +760,8 @@ class OrderEvent(models.Model):
         ESCALATED = "escalated", _("Escalated")
         NO_RESPONSE = "no_response", _("No order response in time")
         REAPPROVAL = "reapproval", _("Sent for approval again")
+        DESPATCH = "despatch", _("Despatched by the supplier")
+        ON_BEHALF = "on_behalf", _("Registered by the supplier's SPOC")
 
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="events")
@@ -749,3 +780,82 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class DespatchAdvice(TimeStampedModel):
+    """What the supplier shipped against an order, when, with which carrier and tracking number.
+
+    Deliveries may be partial: each line ships at most what was ordered (or confirmed) minus what earlier
+    despatch advices of the order already shipped.
+    """
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="despatches")
+    number = models.CharField(_("despatch advice number"), max_length=40)
+    despatched_on = models.DateField(_("despatched on"))
+    expected_on = models.DateField(_("expected delivery"), null=True, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=200, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(
+        OrderDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The form carries a key made when it was shown: a double click registers one despatch.
+    submit_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("despatch advice")
+        verbose_name_plural = _("despatch advices")
+        ordering = ["purchase_order", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["purchase_order", "number"], name="ordering_despatch_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DespatchAdviceLine(models.Model):
+    despatch = models.ForeignKey(DespatchAdvice, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="despatched")
+    quantity = models.DecimalField(_("quantity shipped"), **QUANTITY)
+
+    class Meta:
+        verbose_name = _("despatched line")
+        verbose_name_plural = _("despatched lines")
+        ordering = ["despatch", "order_line__line_number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="ordering_despatch_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.despatch_id}: {self.quantity} × {self.order_line_id}"
+
+
+class OnBehalfPermission(TimeStampedModel):
+    """The buyer lets this supplier's SPOC register orders for its requisitioners (phone or e-mail orders).
+
+    One row per supplier relation; revoking keeps the row with ``revoked_at`` set, so who allowed what when
+    stays visible.
+    """
+
+    supplier = models.OneToOneField(
+        "suppliers.Supplier", on_delete=models.PROTECT, related_name="on_behalf_permission"
+    )
+    is_active = models.BooleanField(_("allowed"), default=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("allowed since"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("permission to order on behalf")
+        verbose_name_plural = _("permissions to order on behalf")
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id}: {self.is_active}"

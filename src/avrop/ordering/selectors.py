@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from avrop.core.errors import NotFound
@@ -28,6 +28,7 @@ from avrop.ordering.models import (
 from avrop.ordering.services._common import READ_ALL_ROLES
 from avrop.ordering.workflows import (
     AWAITING_DELIVERY,
+    OrderStatus,
     RequisitionStatus,
     StepStatus,
     TransmissionStatus,
@@ -264,6 +265,80 @@ def portal_inbox(*, user: User, organisation: Organisation) -> QuerySet[Purchase
     )
 
 
+# Tabs of the supplier portal's order inbox: what each shows.
+PORTAL_TABS: dict[str, Q] = {
+    "new": Q(status=OrderStatus.SENT, portal_opened_at__isnull=True),
+    "to_answer": Q(status=OrderStatus.SENT, portal_opened_at__isnull=False)
+    | Q(status=OrderStatus.ACKNOWLEDGED),
+    "to_deliver": Q(
+        status__in=[
+            OrderStatus.ACCEPTED,
+            OrderStatus.ACCEPTED_WITH_CHANGES,
+            OrderStatus.CHANGES_AWAITING_APPROVAL,
+        ]
+    ),
+    "delivered": Q(status=OrderStatus.DELIVERED),
+    "cancellation": Q(status=OrderStatus.CANCELLATION_REQUESTED),
+    "closed": Q(status__in=[OrderStatus.CANCELLED, OrderStatus.REJECTED]),
+    "all": Q(),
+}
+
+
+def portal_orders(
+    *, user: User, organisation: Organisation, customer_id: int | None = None
+) -> QuerySet[PurchaseOrder]:
+    """A supplier's orders from every customer (all channels; Peppol ones are shown read-only)."""
+    orders = _orders(user, organisation, everyone=True)
+    if organisation.kind != Organisation.Kind.SUPPLIER:
+        return PurchaseOrder.objects.none()
+    if customer_id is not None:
+        orders = orders.filter(supplier_id=customer_id)
+    return orders
+
+
+def portal_order_list(
+    *, user: User, organisation: Organisation, tab: str = "all", customer_id: int | None = None
+) -> QuerySet[PurchaseOrder]:
+    orders = portal_orders(user=user, organisation=organisation, customer_id=customer_id)
+    return (
+        orders.filter(PORTAL_TABS.get(tab, Q()))
+        .select_related("organisation", "department", "delivery_address", "requisition")
+        .order_by("-created_at", "-id")
+    )
+
+
+def portal_order_counts(
+    *, user: User, organisation: Organisation, customer_id: int | None = None
+) -> dict[str, int]:
+    """How many orders each tab holds, in one query."""
+    orders = portal_orders(user=user, organisation=organisation, customer_id=customer_id)
+    return orders.aggregate(**{tab: Count("pk", filter=q) for tab, q in PORTAL_TABS.items()})
+
+
+def portal_order_get(*, user: User, organisation: Organisation, order_id: Any) -> PurchaseOrder:
+    """One of the supplier's orders; another supplier's id is ``NotFound``."""
+    if organisation.kind != Organisation.Kind.SUPPLIER:
+        raise NotFound()
+    return purchase_order_get(user=user, organisation=organisation, order_id=order_id)
+
+
+def order_despatches(order: PurchaseOrder) -> list[Any]:
+    from avrop.ordering.models import DespatchAdvice
+
+    return list(
+        DespatchAdvice.objects.filter(purchase_order=order)
+        .select_related("registered_by")
+        .prefetch_related(Prefetch("lines", queryset=_despatch_lines()))
+        .order_by("created_at", "id")
+    )
+
+
+def _despatch_lines() -> QuerySet[Any]:
+    from avrop.ordering.models import DespatchAdviceLine
+
+    return DespatchAdviceLine.objects.select_related("order_line").order_by("order_line__line_number")
+
+
 # --- the coordinator's troubleshooting --------------------------------------------------------------------
 
 
@@ -331,3 +406,25 @@ def response_get(*, user: User, organisation: Organisation, response_id: int) ->
         return response_list(user=user, organisation=organisation).get(pk=response_id)
     except (OrderResponse.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+def on_behalf_relations(*, user: User, organisation: Organisation) -> list[Any]:
+    """The organisation's suppliers, each with ``on_behalf`` (its permission row, or None)."""
+    from avrop.ordering.models import OnBehalfPermission
+    from avrop.suppliers.models import Supplier
+
+    organisation, roles = _scope(user, organisation)
+    if not roles & READ_ALL_ROLES:
+        raise NotFound()
+    relations = list(
+        Supplier.objects.filter(buyer=organisation, is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    permissions = {
+        p.supplier_id: p
+        for p in OnBehalfPermission.objects.filter(supplier__in=relations).select_related("granted_by")
+    }
+    for relation in relations:
+        relation.on_behalf = permissions.get(relation.pk)
+    return relations

@@ -34,5 +34,6 @@ urlpatterns = [
     path("orders/<int:pk>/documents/<int:document_id>/", views.document, name="document"),
     path("transmissions/<int:pk>/resend/", views.resend, name="resend"),
     path("troubleshooting/", views.troubleshooting, name="troubleshooting"),
+    path("on-behalf/", views.on_behalf_permissions, name="on_behalf_permissions"),
     path("troubleshooting/fetch/", views.intake_now, name="intake_now"),
 ]

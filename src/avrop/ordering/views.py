@@ -613,6 +613,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
             "transmissions": selectors.order_transmissions(order),
             "timeline": selectors.order_timeline(order),
             "documents": list(order.documents.defer("content").order_by("created_at")),
+            "despatches": selectors.order_despatches(order),
             "can_act": can_act,
             "is_buyer": is_buyer,
             "can_resend": is_buyer and bool(request.roles & OVERSIGHT_ROLES),
@@ -770,3 +771,38 @@ def intake_now(request: HttpRequest) -> HttpResponse:
         request, _("%(n)s order responses taken in, %(s)s documents sent.") % {"n": count, "s": sent}
     )
     return redirect("ordering:troubleshooting")
+
+
+# --- suppliers' SPOCs ordering on the organisation's behalf ----------------------------------------------
+
+
+@org_view(roles=OVERSIGHT_ROLES)
+@require_http_methods(["GET", "POST"])
+def on_behalf_permissions(request: HttpRequest) -> HttpResponse:
+    """The coordinator decides which suppliers' SPOCs may register orders for the requisitioners."""
+    if request.method == "POST":
+        try:
+            permission = services.on_behalf_permission_set(
+                actor=request.user,
+                supplier_id=request.POST.get("supplier", ""),
+                allowed=request.POST.get("allowed") == "1",
+            )
+        except DomainError as exc:
+            _not_found(exc)
+            _error(request, exc)
+        else:
+            messages.success(
+                request,
+                (
+                    _("%(supplier)s may now register orders on your behalf.")
+                    if permission.is_active
+                    else _("%(supplier)s may no longer register orders on your behalf.")
+                )
+                % {"supplier": permission.supplier.organisation.name},
+            )
+        return redirect("ordering:on_behalf_permissions")
+    return render(
+        request,
+        "ordering/pages/on_behalf_permissions.html",
+        {"relations": selectors.on_behalf_relations(user=request.user, organisation=request.organisation)},
+    )

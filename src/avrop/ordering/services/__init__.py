@@ -32,6 +32,11 @@ from avrop.ordering.services.orders import (
     purchase_order_change_request,
     purchase_orders_create,
 )
+from avrop.ordering.services.portal import (
+    despatch_advice_register,
+    on_behalf_permission_set,
+    requisition_register_on_behalf,
+)
 from avrop.ordering.services.responses import (
     order_confirmation_email_receive,
     order_confirmation_register,
@@ -62,11 +67,13 @@ __all__ = [
     "cart_add_items",
     "cart_add_template",
     "cart_for",
+    "despatch_advice_register",
     "cart_get",
     "line_coding_set",
     "line_remove",
     "line_update",
     "next_order_number",
+    "on_behalf_permission_set",
     "order_confirmation_email_receive",
     "order_confirmation_register",
     "order_response_receive",
@@ -82,6 +89,7 @@ __all__ = [
     "purchase_orders_create",
     "requisition_cancel",
     "requisition_decide",
+    "requisition_register_on_behalf",
     "requisition_submit",
     "steps_for",
     "transmission_delivered",

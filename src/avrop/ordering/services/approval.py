@@ -92,6 +92,12 @@ def requisition_submit(
         raise NotFound()
     if key is not None and requisition.submit_key == key and requisition.status != RequisitionStatus.DRAFT:
         return requisition
+    return submit_checked(requisition=requisition, actor=actor, key=key)
+
+
+def submit_checked(*, requisition: Requisition, actor: User, key: uuid.UUID | None) -> Requisition:
+    """Send a locked draft for approval once the caller has checked who may (the requisitioner, or a
+    supplier's SPOC registering on their behalf)."""
     assert_transition(requisition, to=RequisitionStatus.PENDING_APPROVAL, transitions=REQUISITION_TRANSITIONS)
     check = readiness(requisition)
     if check.blocking:

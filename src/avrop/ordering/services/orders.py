@@ -31,6 +31,7 @@ from avrop.ordering.models import (
     Transmission,
     money,
 )
+from avrop.ordering.services import _supplier_mail
 from avrop.ordering.services._common import (
     OVERSIGHT_ROLES,
     lock_requisition,
@@ -316,6 +317,11 @@ def purchase_order_cancel(*, actor: User, order_id: int, reason: str) -> Purchas
         _move(order, OrderStatus.CANCELLATION_REQUESTED)
         order.save()
         transmission_enqueue(order=order, kind=Transmission.Kind.CANCELLATION, payload={"reason": reason})
+        _supplier_mail.order_changed(
+            order,
+            what=_("%(buyer)s asks you to cancel order %(number)s: %(reason)s")
+            % {"buyer": order.organisation.name, "number": order.number, "reason": reason},
+        )
         order_event(
             order,
             kind=OrderEvent.Kind.CANCEL,
@@ -471,6 +477,11 @@ def _apply_change(order: PurchaseOrder, actor: User | None) -> None:
         kind=OrderEvent.Kind.CHANGE,
         text=_("Change sent to the supplier: %(s)s") % {"s": "; ".join(summary)},
         actor=actor,
+    )
+    _supplier_mail.order_changed(
+        order,
+        what=_("%(buyer)s changed order %(number)s: %(s)s")
+        % {"buyer": order.organisation.name, "number": order.number, "s": "; ".join(summary)},
     )
 
 

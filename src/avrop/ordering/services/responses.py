@@ -548,19 +548,36 @@ def order_confirmation_register(
     return apply_response(order_id=order.pk, response=response, lines=[], actor=actor)
 
 
-# --- the supplier portal (screens come later; these are its actions) --------------------------------------
+# --- the supplier portal ---------------------------------------------------------------------------------
+
+# Orders the supplier answers in the portal: those sent to the portal, and those sent by e-mail (small
+# suppliers without a system of their own answer e-mailed orders in the free portal). Peppol-connected
+# suppliers answer with a T76 from their own system; the portal shows those orders read-only.
+PORTAL_ANSWERABLE_CHANNELS = frozenset({Channel.PORTAL, Channel.EMAIL})
+PORTAL_RESPONDABLE = frozenset({OrderStatus.SENT, OrderStatus.ACKNOWLEDGED})
+SUPPLIER_ROLES = frozenset({Role.SUPPLIER_USER, Role.SPOC, Role.ADMIN})
 
 
 def _portal_order(actor: User, supplier_org: Organisation, order_id: int) -> PurchaseOrder:
     roles = roles_in(user=actor, organisation=supplier_org)
-    if not roles & {Role.SUPPLIER_USER, Role.SPOC, Role.ADMIN}:
+    if not roles & SUPPLIER_ROLES:
         raise NotFound()
     try:
-        return PurchaseOrder.objects.select_related("requisition").get(
-            pk=order_id, supplier__organisation=supplier_org, channel=Channel.PORTAL
+        order = PurchaseOrder.objects.select_related("requisition").get(
+            pk=order_id, supplier__organisation=supplier_org
         )
     except (PurchaseOrder.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+    if order.channel not in PORTAL_ANSWERABLE_CHANNELS:
+        raise DomainError(
+            Code.PORTAL_READ_ONLY,
+            _(
+                "Order %(number)s came through Peppol: answer it from your own system. "
+                "The portal shows it for reference only."
+            )
+            % {"number": order.number},
+        )
+    return order
 
 
 @transaction.atomic
@@ -576,6 +593,7 @@ def portal_order_open(*, actor: User, organisation: Organisation, order_id: int)
         order_delivered_to_supplier(
             order, _("Opened in the supplier portal by %(who)s") % {"who": actor.get_full_name()}
         )
+        audit(actor=actor, action="portal.order_open", obj=order, organisation=organisation)
     return order
 
 
@@ -589,34 +607,69 @@ def portal_order_respond(
     lines: dict[str, dict[str, Any]] | None = None,
     note: str = "",
     promised_delivery_date: dt.date | None = None,
+    submit_key: str | None = None,
 ) -> OrderResponse:
-    """The supplier answers in the portal with the same effect as a T76 (lines keyed by line number)."""
+    """The supplier answers in the portal with the same effect as a T76 (lines keyed by line number).
+
+    The form carries ``submit_key``, made when it was shown: the same key twice (a double click) gives the
+    first response back instead of a second one."""
     order = _portal_order(actor, organisation, order_id)
+    order = lock(PurchaseOrder, order.pk)
+    key = str(submit_key or "")[:100]
+    if key:
+        earlier = OrderResponse.objects.filter(
+            source=OrderResponse.Source.PORTAL, sender=organisation.name[:300], external_id=key
+        ).first()
+        if earlier is not None and earlier.purchase_order_id == order.pk:
+            return earlier
     if code not in OrderResponse.Code.values:
         raise DomainError(Code.RESPONSE_INVALID, _("Choose an answer."), field="code")
+    if order.status not in PORTAL_RESPONDABLE:
+        raise DomainError(
+            Code.RESPONSE_INVALID,
+            _("Order %(number)s is %(status)s; it cannot be answered again.")
+            % {"number": order.number, "status": order.get_status_display().lower()},
+        )
+    if code == OrderResponse.Code.RE and not note.strip():
+        raise DomainError(Code.REASON_REQUIRED, _("Say why you reject the order."), field="note")
     portal_order_open(actor=actor, organisation=organisation, order_id=order.pk)
+    known = {str(n) for n in order.lines.values_list("line_number", flat=True)}
     parsed = []
     for line_id, data in (lines or {}).items():
+        if str(line_id) not in known:
+            raise NotFound()
+        field = f"line-{line_id}"
+        delivery = data.get("delivery_date")
+        if isinstance(delivery, str):
+            try:
+                delivery = dt.date.fromisoformat(delivery) if delivery.strip() else None
+            except ValueError:
+                raise DomainError(
+                    Code.RESPONSE_INVALID, _("%(value)s is not a date.") % {"value": delivery}, field=field
+                ) from None
         parsed.append(
             {
                 "line_id": str(line_id),
                 "status_code": str(
                     data.get("status_code") or (LINE_CHANGED if code == "CA" else LINE_ACCEPTED)
                 ),
-                "quantity": quantity_of(data["quantity"]) if data.get("quantity") not in (None, "") else None,
-                "unit_price": price_of(data["unit_price"])
+                "quantity": quantity_of(data["quantity"], field=field)
+                if data.get("quantity") not in (None, "")
+                else None,
+                "unit_price": price_of(data["unit_price"], field=field)
                 if data.get("unit_price") not in (None, "")
                 else None,
-                "delivery_date": data.get("delivery_date"),
-                "substitute_article_number": data.get("substitute_article_number", ""),
-                "substitute_name": data.get("substitute_name", ""),
+                "delivery_date": delivery,
+                "substitute_article_number": str(data.get("substitute_article_number", "")).strip(),
+                "substitute_name": str(data.get("substitute_name", "")).strip(),
             }
         )
     response = OrderResponse.objects.create(
         organisation_id=order.organisation_id,
         purchase_order=order,
         source=OrderResponse.Source.PORTAL,
-        sender=organisation.name,
+        sender=organisation.name[:300],
+        external_id=key,
         order_number=order.number,
         code=code,
         note=note.strip(),
@@ -624,7 +677,16 @@ def portal_order_respond(
         outcome=OrderResponse.Outcome.APPLIED,
         registered_by=actor,
     )
-    return apply_response(order_id=order.pk, response=response, lines=parsed, actor=actor)
+    applied = apply_response(order_id=order.pk, response=response, lines=parsed, actor=actor)
+    audit(
+        actor=actor,
+        action="portal.order_respond",
+        obj=order,
+        organisation=organisation,
+        after={"code": code, "lines": len(parsed), "response": applied.pk},
+        comment=note.strip(),
+    )
+    return applied
 
 
 @transaction.atomic
@@ -632,8 +694,11 @@ def portal_cancellation_confirm(*, actor: User, organisation: Organisation, orde
     from avrop.ordering.services.orders import purchase_order_cancellation_confirm
 
     order = _portal_order(actor, organisation, order_id)
+    order = lock(PurchaseOrder, order.pk)
     if order.status != OrderStatus.CANCELLATION_REQUESTED:
         raise DomainError(Code.NOT_CANCELLABLE, _("No cancellation is waiting for your confirmation."))
-    return purchase_order_cancellation_confirm(
+    confirmed = purchase_order_cancellation_confirm(
         actor=actor, order_id=order.pk, note=_("in the supplier portal")
     )
+    audit(actor=actor, action="portal.cancellation_confirm", obj=order, organisation=organisation)
+    return confirmed

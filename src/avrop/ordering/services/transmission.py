@@ -39,6 +39,7 @@ from avrop.ordering.models import (
     RequisitionLine,
     Transmission,
 )
+from avrop.ordering.services import _supplier_mail
 from avrop.ordering.services._common import OVERSIGHT_ROLES, order_event, policy_for
 from avrop.ordering.workflows import ORDER_TRANSITIONS, OrderStatus, TransmissionStatus
 from avrop.organisations.models import DeliveryAddress, User
@@ -385,9 +386,12 @@ def _record_success(row: Transmission, message_id: str, kept: list[OrderDocument
         OrderDocument.objects.bulk_create(kept)
         if row.kind == Transmission.Kind.ORDER:
             order.transmission_status = TransmissionStatus.SENT
-            if order.status == OrderStatus.QUEUED and OrderStatus.SENT in ORDER_TRANSITIONS[order.status]:
+            first_time = order.status == OrderStatus.QUEUED
+            if first_time and OrderStatus.SENT in ORDER_TRANSITIONS[order.status]:
                 order.status = OrderStatus.SENT
             order.save(update_fields=["transmission_status", "status", "updated_at"])
+            if first_time:
+                _supplier_mail.new_order(order)
         order_event(
             order,
             kind=OrderEvent.Kind.SENT,
