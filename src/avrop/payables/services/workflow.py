@@ -210,6 +210,9 @@ def invoice_query(*, actor: Any, invoice_id: int, question: str) -> SupplierInvo
         comment=question,
         fields=["queried_at", "query_text"],
     )
+    from avrop.portal.services.invoice_notifications import invoice_disputed
+
+    invoice_disputed(invoice)
     return invoice
 
 
@@ -359,4 +362,7 @@ def invoice_mark_paid(*, actor: Any, invoice_id: int, paid_on: dt.date | None = 
     _move(
         invoice, Status.PAID, actor=actor, action="supplier_invoice.mark_paid", fields=["paid_by", "paid_at"]
     )
+    from avrop.portal.services.invoice_notifications import invoice_paid
+
+    invoice_paid(invoice, paid_on=paid_on)
     return invoice
