@@ -216,6 +216,11 @@ class CatalogueItem(models.Model):
     image_urls = models.JSONField(_("image URLs"), default=list, blank=True)
     image = models.ImageField(_("image"), upload_to="catalogue/images/", blank=True)
     keywords = models.CharField(_("keywords"), max_length=500, blank=True)
+    # Keywords the supplier adds in the portal's shop window. Kept apart from ``keywords`` (which every price
+    # list overwrites) so that the next import keeps them; the search index reads both.
+    shop_keywords = models.CharField(
+        _("the supplier's extra keywords"), max_length=500, blank=True, default="", db_default=""
+    )
     eco_labels = models.CharField(_("environmental labels"), max_length=200, blank=True)
     content_hash = models.BigIntegerField(default=0, editable=False)
     # The hash of the row as the supplier wrote it: an unchanged row is recognised without being parsed.
@@ -249,6 +254,11 @@ class CatalogueItem(models.Model):
     @property
     def eco_label_list(self) -> list[str]:
         return [label for label in self.eco_labels.split(",") if label]
+
+    @property
+    def all_keywords(self) -> str:
+        """The price list's keywords and the supplier's own, as the search index sees them."""
+        return ", ".join(k for k in (self.keywords.strip(), self.shop_keywords.strip()) if k)
 
     @property
     def image_link(self) -> str:

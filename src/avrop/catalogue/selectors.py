@@ -324,3 +324,82 @@ def missing_report_get(*, user: User, organisation: Organisation, report_id: int
         return missing_report_list(user=user, organisation=organisation).get(pk=report_id)
     except (MissingItemReport.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+# --- the supplier's side (portal) ---------------------------------------------------------------------
+
+
+def _supplier_scope(user: User, organisation: Organisation) -> Organisation:
+    organisation = _scoped(user, organisation)
+    if organisation.kind != Organisation.Kind.SUPPLIER:
+        raise NotFound()
+    return organisation
+
+
+def supplier_agreements(*, user: User, organisation: Organisation) -> QuerySet[Agreement]:
+    """The agreements under which the supplier organisation sends price lists, with their buyers."""
+    organisation = _supplier_scope(user, organisation)
+    return (
+        Agreement.objects.filter(supplier=organisation)
+        .select_related("owner")
+        .order_by("owner__name", "reference")
+    )
+
+
+def supplier_price_lists(
+    *, user: User, organisation: Organisation, statuses: frozenset[str] | None = None
+) -> QuerySet[CatalogueVersion]:
+    """The price lists the supplier organisation sent, newest first (by any channel)."""
+    organisation = _supplier_scope(user, organisation)
+    rows = CatalogueVersion.objects.filter(supplier=organisation).select_related(
+        "agreement", "organisation", "inbound_file"
+    )
+    if statuses:
+        rows = rows.filter(status__in=statuses)
+    return rows.order_by("-created_at", "-id")
+
+
+def supplier_price_list_get(*, user: User, organisation: Organisation, version_id: int) -> CatalogueVersion:
+    try:
+        return supplier_price_lists(user=user, organisation=organisation).get(pk=version_id)
+    except (CatalogueVersion.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def supplier_price_lists_to_fix(*, user: User, organisation: Organisation) -> QuerySet[CatalogueVersion]:
+    """Rejected or failed price lists not yet followed by a newer one on the same agreement."""
+    from django.db.models import Exists, OuterRef
+
+    newer = CatalogueVersion.objects.filter(
+        agreement_id=OuterRef("agreement_id"), number__gt=OuterRef("number")
+    )
+    return supplier_price_lists(
+        user=user,
+        organisation=organisation,
+        statuses=frozenset({CatalogueVersion.Status.REJECTED, CatalogueVersion.Status.FAILED}),
+    ).filter(~Exists(newer))
+
+
+def shop_window_items(
+    *, user: User, organisation: Organisation, text: str = "", agreement_id: int | None = None
+) -> QuerySet[CatalogueItem]:
+    """The supplier's active items in its buyers' catalogues, by article number or name."""
+    organisation = _supplier_scope(user, organisation)
+    rows = CatalogueItem.objects.filter(supplier=organisation, is_active=True)
+    if agreement_id:
+        rows = rows.filter(agreement_id=agreement_id)
+    text = text.strip()
+    if text:
+        rows = rows.filter(Q(article_number__istartswith=text) | Q(gtin=text) | Q(name__icontains=text))
+    return rows.select_related("agreement", "organisation").order_by("agreement__reference", "article_number")
+
+
+def shop_window_item_get(*, user: User, organisation: Organisation, item_id: int) -> CatalogueItem:
+    """One of the supplier's own items (also one that left the catalogue); another's is ``NotFound``."""
+    organisation = _supplier_scope(user, organisation)
+    try:
+        return CatalogueItem.objects.select_related("agreement", "organisation", "version").get(
+            pk=item_id, supplier=organisation
+        )
+    except (CatalogueItem.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None

@@ -6,8 +6,6 @@ coordinator maps a whole group with one decision. Items mapped by hand keep thei
 
 from __future__ import annotations
 
-import io
-
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -193,31 +191,19 @@ def item_map(*, actor: User, organisation: Organisation, item_id: int, account_c
     return item
 
 
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-
-
 @transaction.atomic
 def item_image_upload(*, actor: User, organisation: Organisation, item_id: int, upload) -> CatalogueItem:  # noqa: ANN001
     """Store a picture for an item (JPEG, PNG or WebP up to 5 MB, checked by decoding it)."""
     from django.core.files.base import ContentFile
-    from PIL import Image, UnidentifiedImageError
+
+    from avrop.catalogue.services.shop_window import checked_picture
 
     require_role(user=actor, organisation=organisation, roles=MAP_ROLES)
     item = CatalogueItem.objects.select_for_update().filter(pk=item_id, organisation=organisation).first()
     if item is None:
         raise NotFound()
-    data = upload.read(MAX_IMAGE_BYTES + 1)
-    if len(data) > MAX_IMAGE_BYTES:
-        raise DomainError(ErrorCode.VALIDATION, _("The picture may be at most 5 MB."), field="image")
-    try:
-        with Image.open(io.BytesIO(data)) as picture:
-            picture.verify()
-            kind = (picture.format or "").lower()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise DomainError(ErrorCode.VALIDATION, _("The file is not a picture."), field="image") from None
-    if kind not in {"jpeg", "png", "webp"}:
-        raise DomainError(ErrorCode.VALIDATION, _("Use a JPEG, PNG or WebP picture."), field="image")
-    item.image.save(f"{item.pk}.{'jpg' if kind == 'jpeg' else kind}", ContentFile(data), save=False)
+    data, extension = checked_picture(upload)
+    item.image.save(f"{item.pk}.{extension}", ContentFile(data), save=False)
     item.save(update_fields=["image"])
     audit(
         actor=actor,
