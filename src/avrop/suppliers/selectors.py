@@ -15,6 +15,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -216,7 +217,7 @@ def portal_department_list(*, relation: Supplier) -> QuerySet[Department]:
         .filter(Q(is_active=True) | _announced(Q(supplier=relation)))
         .annotate(
             is_announced=ExpressionWrapper(Q(is_active=False), output_field=BooleanField()),
-            customer_number=Coalesce(Subquery(number), ""),
+            customer_number=Coalesce(Subquery(number), Value("")),
             is_new=ExpressionWrapper(Q(created_at__gte=recent_since()), output_field=BooleanField()),
         )
         .order_by("name")
