@@ -445,15 +445,25 @@ def despatch_advice_xml(
 
     supplier = order.supplier.organisation
     address = order.delivery_address
-    delivery_party = _party(order.organisation, gln=order.buyer_gln)
-    if address is not None:
-        delivery_party.postal_address = _address(
-            address.street,
-            address.postal_code,
-            address.city,
-            "SE",
-            additional_street_name=_where(address),
+    buyer = order.organisation
+
+    def party(organisation: Any, *, gln: str = "", where: Any = None) -> Party:
+        # T16 parties carry no names or company ids of their own (its data model refuses them).
+        street = where if where is not None else organisation
+        return Party(
+            endpoint_id=participant(organisation.peppol_id),
+            identifications=[PartyIdentification(id=Identifier(gln, scheme_id="0088"))] if gln else [],
+            postal_address=_address(
+                street.street,
+                street.postal_code,
+                street.city,
+                "SE" if where is not None else organisation.country,
+                **({"additional_street_name": _where(where)} if where is not None else {}),
+            ),
+            legal_entities=[PartyLegalEntity(registration_name=organisation.name)],
         )
+
+    delivery_party = party(buyer, gln=order.buyer_gln, where=address)
     despatch_lines = []
     for index, (line, quantity) in enumerate(lines, start=1):
         outstanding = left.get(line.pk, Decimal("0"))
@@ -481,7 +491,7 @@ def despatch_advice_xml(
         issue_date=despatch.despatched_on,
         notes=[despatch.note] if despatch.note else [],
         order_references=[OrderReference(id=order.number)],
-        despatch_supplier=SupplierParty(party=_party(supplier)),
+        despatch_supplier=SupplierParty(party=party(supplier)),
         delivery_customer=CustomerParty(party=delivery_party),
         shipment=Shipment(
             id=despatch.tracking_number or "NA",
