@@ -24,6 +24,9 @@ CONNECTIONS = {
     "Ingelsta Kalkon AB": Supplier.Connection.PORTAL,
     "Partner54 Kontorsteknik AB": Supplier.Connection.PEPPOL,
 }
+# Opened in the portal demo (``avrop.portal.demo_onboarding``) and deliberately left without customer numbers:
+# the suppliers are to enter them themselves in the portal.
+NEW_DEPARTMENT = "Fritidsgården Bryggan"
 FIRST_NAMES = ["Maria", "Johan", "Sara", "Ahmed", "Lena", "Oskar", "Elin", "Nils", "Petra", "Yusuf", "Karin"]
 
 
@@ -63,7 +66,9 @@ def _connect(
                 phone=f"010-{100 + index:03d} {10 + index:02d} 00",
             )
     for dept_index, department in enumerate(
-        Department.objects.filter(organisation=buyer, is_active=True).order_by("pk")
+        Department.objects.filter(organisation=buyer, is_active=True)
+        .exclude(name=NEW_DEPARTMENT)
+        .order_by("pk")
     ):
         if not CustomerNumber.objects.filter(supplier=supplier, department=department).exists():
             services.customer_number_set(
