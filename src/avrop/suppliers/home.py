@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from avrop.core.home import ROWS_PER_SECTION, Row, Section
+from avrop.organisations.models import Organisation
 from avrop.organisations.roles import Role
 from avrop.suppliers.selectors import bank_accounts_unverified, invitations_pending, supplier_list
 from avrop.suppliers.services import BANK_ROLES, INVITE_ROLES
@@ -77,10 +78,14 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         )
     if roles & {Role.SUPPLIER_USER, Role.SPOC, Role.SERVICE_PARTNER}:
         customers = supplier_list(user=user, organisation=organisation).filter(organisation=organisation)
+        # A supplier organisation keeps its customers in the portal (departments, customer numbers, contacts).
+        in_portal = organisation.kind == Organisation.Kind.SUPPLIER
+        if in_portal:
+            customers = customers.filter(is_active=True)
         rows = [
             Row(
                 text=s.buyer.name,
-                url=reverse("suppliers:detail", args=[s.pk]),
+                url=reverse("portal:customer" if in_portal else "suppliers:detail", args=[s.pk]),
                 detail=s.get_connection_display(),
             )
             for s in customers[:ROWS_PER_SECTION]
@@ -91,7 +96,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
                 rows=rows,
                 total=customers.count(),
                 order=20,
-                more_url=reverse("suppliers:list"),
+                more_url=reverse("portal:customers" if in_portal else "suppliers:list"),
                 empty_text=_("No customers yet."),
             )
         )
