@@ -371,6 +371,8 @@ def item_keywords(request: HttpRequest, pk: int) -> HttpResponse:
 @portal_view(roles=SHOP_WINDOW_ROLES)
 @require_POST
 def item_picture(request: HttpRequest, pk: int) -> HttpResponse:
+    # Another supplier's item is 404 whatever was posted.
+    selectors.shop_window_item_get(user=request.user, organisation=request.organisation, item_id=pk)
     upload_file = request.FILES.get("image")
     if upload_file is None:
         messages.error(request, _("Choose a picture."))
