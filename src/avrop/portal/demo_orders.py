@@ -18,7 +18,7 @@ from django.utils import timezone
 from avrop.catalogue.models import CatalogueItem
 from avrop.core.errors import DomainError
 from avrop.ordering import services
-from avrop.ordering.models import Channel, PurchaseOrder, Requisition
+from avrop.ordering.models import ApprovalStep, Channel, PurchaseOrder, Requisition
 from avrop.organisations.demo import MUNICIPALITY, PARTNER54
 from avrop.organisations.models import Organisation, User
 from avrop.suppliers import services as supplier_services
@@ -27,12 +27,13 @@ from avrop.suppliers.models import Supplier
 LYRECO = "Lyreco Sverige AB"
 
 
-def _order(
-    bengt: User, chief: User, municipality: Organisation, items: list[tuple[int, int]]
-) -> PurchaseOrder:
+def _order(bengt: User, municipality: Organisation, items: list[tuple[int, int]]) -> PurchaseOrder:
     lines = services.cart_add_items(actor=bengt, organisation=municipality, items=items)
     requisition = services.requisition_submit(actor=bengt, requisition_id=lines[0].requisition_id)
-    services.requisition_decide(requisition_id=requisition.pk, approver=chief, approve=True)
+    for step in ApprovalStep.objects.filter(requisition=requisition, status="pending").order_by("position"):
+        approver = User.objects.filter(pk__in=step.approver_ids).exclude(pk=bengt.pk).order_by("pk").first()
+        if approver is not None:
+            services.requisition_decide(requisition_id=requisition.pk, approver=approver, approve=True)
     order = PurchaseOrder.objects.get(requisition=requisition)
     services.transmissions_send_for_supplier(supplier_id=order.supplier_id)
     order.refresh_from_db()
@@ -46,9 +47,8 @@ def _lyreco_orders(stdout: Any, municipality: Organisation) -> None:
         .first()
     )
     bengt = User.objects.filter(username="approver").first()
-    chief = User.objects.filter(username="forvaltningschef").first()
     fatima = User.objects.filter(username="supplier_user").first()
-    if relation is None or bengt is None or chief is None or fatima is None:
+    if relation is None or bengt is None or fatima is None:
         return
     if PurchaseOrder.objects.filter(supplier=relation, channel=Channel.EMAIL).exists():
         stdout.write("portal orders: Lyreco's e-mailed orders (already loaded)")
@@ -73,12 +73,12 @@ def _lyreco_orders(stdout: Any, municipality: Organisation) -> None:
     )
     try:
         # New: sent, not opened yet.
-        _order(bengt, chief, municipality, [(items[0], 5), (items[1], 2)])
+        _order(bengt, municipality, [(items[0], 5), (items[1], 2)])
         # Opened, not answered yet.
-        opened = _order(bengt, chief, municipality, [(items[2], 1)])
+        opened = _order(bengt, municipality, [(items[2], 1)])
         services.portal_order_open(actor=fatima, organisation=lyreco, order_id=opened.pk)
         # Answered: accepted as it is.
-        accepted = _order(bengt, chief, municipality, [(items[3], 10)])
+        accepted = _order(bengt, municipality, [(items[3], 10)])
         services.portal_order_respond(
             actor=fatima,
             organisation=lyreco,
@@ -88,7 +88,7 @@ def _lyreco_orders(stdout: Any, municipality: Organisation) -> None:
             note="Tack för beställningen.",
         )
         # Accepted with changes: fewer of line 1, a substitute on line 2.
-        changed = _order(bengt, chief, municipality, [(items[4], 6), (items[5], 3)])
+        changed = _order(bengt, municipality, [(items[4], 6), (items[5], 3)])
         lines = list(changed.lines.order_by("line_number"))
         services.portal_order_respond(
             actor=fatima,
@@ -106,7 +106,7 @@ def _lyreco_orders(stdout: Any, municipality: Organisation) -> None:
             note="Rad 1: endast fyra i lager. Rad 2 ersätts med likvärdig artikel.",
         )
         # To deliver, partly shipped.
-        partial = _order(bengt, chief, municipality, [(items[0], 8), (items[2], 2)])
+        partial = _order(bengt, municipality, [(items[0], 8), (items[2], 2)])
         services.portal_order_respond(actor=fatima, organisation=lyreco, order_id=partial.pk, code="AP")
         services.despatch_advice_register(
             actor=fatima,
@@ -119,7 +119,7 @@ def _lyreco_orders(stdout: Any, municipality: Organisation) -> None:
             note="Resterande tre levereras nästa vecka.",
         )
         # Delivered: everything shipped.
-        delivered = _order(bengt, chief, municipality, [(items[1], 4)])
+        delivered = _order(bengt, municipality, [(items[1], 4)])
         services.portal_order_respond(actor=fatima, organisation=lyreco, order_id=delivered.pk, code="AP")
         services.despatch_advice_register(
             actor=fatima,
@@ -130,7 +130,7 @@ def _lyreco_orders(stdout: Any, municipality: Organisation) -> None:
             tracking_number="JVGL0612345678",
         )
         # Cancellation requested by the buyer, waiting for Lyreco's confirmation.
-        cancelled = _order(bengt, chief, municipality, [(items[3], 2)])
+        cancelled = _order(bengt, municipality, [(items[3], 2)])
         services.purchase_order_cancel(
             actor=bengt, order_id=cancelled.pk, reason="Beställd på fel avdelning."
         )
@@ -161,7 +161,10 @@ def _on_behalf(stdout: Any, municipality: Organisation) -> None:
         return
     from avrop.ordering.services.portal import on_behalf_items
 
-    items = on_behalf_items(relation, limit=2)
+    items = [item for item in on_behalf_items(relation, limit=20) if item.account_code][:2]
+    if not items:
+        stdout.write("portal orders: the municipality lets Partner54's SPOC order on its behalf")
+        return
     try:
         requisition = services.requisition_register_on_behalf(
             actor=spoc,
@@ -169,11 +172,8 @@ def _on_behalf(stdout: Any, municipality: Organisation) -> None:
             relation_id=relation.pk,
             requisitioner_id=anna.pk,
             origin=Requisition.Origin.PHONE,
-            note="Anna Berg ringde: skrivaren på avdelning 2 behöver toner och en extra pappersmagasin.",
+            note="Anna Berg ringde: skrivaren på avdelning 2 behöver toner.",
             items=[(item.pk, 2) for item in items],
-            free_lines=[]
-            if items
-            else [{"name": "Extra pappersmagasin 500 ark", "quantity": 1, "unit_price": "1450.00"}],
         )
     except DomainError as exc:
         stdout.write(f"portal orders: no order on behalf ({exc.message})")

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -500,6 +500,27 @@ def requisition_register_on_behalf(
             )
         agreement_id = agreement.pk
         default_account = sample.account_code if sample is not None else ""
+        if not default_account:
+            used = (
+                CodingSplit.objects.filter(line__supplier=relation, line__requisition__organisation=buyer)
+                .exclude(account="")
+                .values("account")
+                .annotate(n=Count("pk"))
+                .order_by("-n", "account")
+                .first()
+            )
+            default_account = used["account"] if used else ""
+    unmapped = [found[i].article_number for i, _q in wanted if not found[i].account_code]
+    if unmapped or (free and not default_account):
+        raise DomainError(
+            Code.CODING_INVALID,
+            _(
+                "%(buyer)s has not mapped your items to its accounts yet (%(items)s), so the order cannot be "
+                "coded. Ask the customer's e-commerce coordinator to map your catalogue."
+            )
+            % {"buyer": buyer.name, "items": ", ".join(unmapped) or _("free-text lines")},
+            field="items",
+        )
     requisition = Requisition.objects.create(
         organisation=buyer,
         requisitioner=membership.user,

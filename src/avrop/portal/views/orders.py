@@ -90,9 +90,7 @@ def _line_values(order: Any, lines: list[Any], posted: Any) -> None:
                 "reject": posted.get(f"reject-{n}") == "1",
             }
         else:
-            date = (
-                line.confirmed_delivery_date or line.requested_delivery_date or order.requested_delivery_date
-            )
+            date = line.confirmed_delivery_date or line.requested_delivery_date
             line.form = {
                 "quantity": f"{line.effective_quantity.normalize():f}",
                 "unit_price": f"{line.effective_unit_price.normalize():f}",
