@@ -21,7 +21,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from avrop.core.errors import NotFound
-from avrop.organisations.models import Department, DepartmentRequestSupplier, Organisation, User
+from avrop.organisations.models import Department, DepartmentRequestSupplier, Membership, Organisation, User
+from avrop.organisations.roles import SUPPLIER_ROLES as PORTAL_ROLES
 from avrop.organisations.selectors import organisation_get
 from avrop.organisations.workflows import DepartmentRequestStatus
 from avrop.suppliers.models import (
@@ -288,6 +289,20 @@ def bank_change_get(*, user: User, organisation: Organisation, proposal_id: int)
         return bank_change_list(user=user, organisation=organisation).get(pk=proposal_id)
     except (BankChangeProposal.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+def portal_colleague_count(*, user: User, organisation: Organisation) -> int:
+    """How many other people hold a portal role in the organisation (who could confirm a bank change)."""
+    organisation = organisation_get(user=user, organisation_id=organisation.pk)
+    return (
+        Membership.objects.filter(
+            organisation=organisation, role__in=PORTAL_ROLES, is_active=True, user__is_active=True
+        )
+        .exclude(user=user)
+        .values("user")
+        .distinct()
+        .count()
+    )
 
 
 # --- Notification choices ---------------------------------------------------------------------------------

@@ -315,6 +315,7 @@ def test_bank_change_needs_a_second_supplier_user(client, fatima, world):
 
     page = fatima.get(reverse("portal:bank_details"))
     assert page.context["pending"] == proposal and page.context["can_confirm"] is False
+    assert page.context["colleagues"] == 1
     fatima.post(reverse("portal:bank_change_confirm", args=[proposal.pk]))
     proposal.refresh_from_db()
     assert proposal.status == "pending"
@@ -473,3 +474,14 @@ def test_accepted_invitation_lands_in_the_portal(client, world):
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert {r.pk for r in page.context["customers"]} == {world.relation.pk, world.second_relation.pk}
+
+
+def test_a_lone_supplier_user_is_told_a_colleague_is_needed(client, make_member):
+    alone = OrganisationFactory(kind="supplier")
+    person, _ = make_member(Role.SUPPLIER_USER, organisation=alone)
+    SupplierFactory(organisation=alone)
+    services.bank_change_propose(actor=person, organisation=alone, kind="bankgiro", number="5402-9681")
+    client.force_login(person)
+    page = client.get(reverse("portal:bank_details"))
+    assert page.context["colleagues"] == 0 and page.context["can_confirm"] is False
+    assert BankChangeProposal.objects.get().status == "pending"

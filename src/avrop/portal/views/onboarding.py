@@ -29,6 +29,7 @@ from avrop.suppliers.selectors import (
     bank_change_list,
     notification_choices,
     portal_bank_accounts,
+    portal_colleague_count,
     portal_contact_get,
     portal_customer_get,
     portal_customer_list,
@@ -221,6 +222,9 @@ def bank_details(request: HttpRequest) -> HttpResponse:
             "accounts": list(portal_bank_accounts(user=request.user, organisation=request.organisation)),
             "pending": pending,
             "can_confirm": pending is not None and pending.proposed_by_id != request.user.pk,
+            "colleagues": portal_colleague_count(user=request.user, organisation=request.organisation)
+            if pending is not None
+            else None,
             "changes": [c for c in changes if c is not pending],
         },
     )
