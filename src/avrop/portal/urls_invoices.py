@@ -10,6 +10,7 @@ urlpatterns = [
     path("invoices/orders/", invoices.orders_to_invoice, name="invoice_orders"),
     path("invoices/orders/<int:pk>/invoice/", invoices.invoice_from_order, name="invoice_from_order"),
     path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice"),
+    path("invoices/<int:pk>/pdf/", invoices.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/credit/", invoices.invoice_credit, name="invoice_credit"),
     path("invoices/drafts/<int:pk>/", invoices.invoice_draft, name="invoice_draft"),
     path("invoices/drafts/<int:pk>/pdf/", invoices.invoice_draft_pdf, name="invoice_draft_pdf"),

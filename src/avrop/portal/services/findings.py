@@ -150,8 +150,7 @@ def place(finding: dict[str, Any]) -> tuple[str, int | None]:
     if line is None and field in LINE_FIELDS:
         return "", None
     if line is not None and field not in LINE_FIELDS:
-        field = ""
-        return "", None
+        return "", line
     return field, line
 
 
@@ -170,7 +169,12 @@ def placed(findings: list[dict[str, Any]]) -> list[Placed]:
     result = []
     for item in findings:
         field, line = place(item)
-        result.append(Placed(item.get("rule", ""), item.get("severity", "fatal"), plain(item), field, line))
+        text = plain(item)
+        if line is not None and not field:
+            # A problem with a line as a whole: shown at the top, saying which line.
+            text = _("Line %(n)s: %(text)s") % {"n": line + 1, "text": text}
+            line = None
+        result.append(Placed(item.get("rule", ""), item.get("severity", "fatal"), text, field, line))
     return result
 
 

@@ -397,3 +397,17 @@ def pdf_copy(draft: InvoiceDraft, *, actor: Any = None) -> bytes:
 
     content = bytes(draft.content) if draft.content else xml_for(draft, parties_for(draft, actor=actor))
     return render_pdf(content, language="en")
+
+
+def invoice_pdf_copy(invoice: SupplierInvoice) -> bytes:
+    """The PDF of an invoice as the buyer received it; a scanned PDF invoice is returned as it came."""
+    from avrop.edi.render import RenderError, render_pdf
+    from avrop.payables.services import stored_content
+
+    content = stored_content(invoice.document)
+    if invoice.channel == Channel.PDF:
+        return content
+    try:
+        return render_pdf(content, language="en")
+    except RenderError as exc:
+        raise DomainError(Code.INVALID, _("This document cannot be shown as PDF.")) from exc

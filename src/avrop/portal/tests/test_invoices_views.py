@@ -204,3 +204,32 @@ def test_start_page_lists_orders_to_invoice_drafts_and_disputes(client, flip):
     assert (
         reverse("portal:invoice_draft", args=[draft.pk]) in client.get(reverse("core:home")).content.decode()
     )
+
+
+def test_invoice_that_came_over_peppol_is_listed_with_a_pdf_copy(client, flip):
+    from avrop.payables import samples
+    from avrop.payables.models import Channel
+    from avrop.payables.services.intake import Incoming, process
+
+    seller = samples.Party(
+        flip.supplier_org.name, flip.supplier_org.org_number, peppol_id=flip.supplier_org.peppol_id
+    )
+    buyer = samples.Party(flip.world.buyer.name, flip.world.buyer.org_number)
+    content = samples.invoice_xml(
+        number="PEP-1",
+        seller=seller,
+        buyer=buyer,
+        buyer_reference=flip.order.buyer_reference,
+        bankgiro="5050-1055",
+    )
+    invoice = process([Incoming(content=content, filename="pep-1.xml", channel=Channel.PEPPOL)]).invoices[0]
+    _login(client, flip)
+    page = client.get(reverse("portal:invoices")).content.decode()
+    assert reverse("portal:invoice", args=[invoice.pk]) in page
+    pdf = client.get(reverse("portal:invoice_pdf", args=[invoice.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    rival = OrganisationFactory(kind="supplier")
+    rival_user = UserFactory()
+    MembershipFactory(user=rival_user, organisation=rival, role=Role.SUPPLIER_USER)
+    client.force_login(rival_user)
+    assert client.get(reverse("portal:invoice_pdf", args=[invoice.pk])).status_code == 404

@@ -19,6 +19,7 @@ from avrop.portal.models import InvoiceDraft, line_amount
 from avrop.portal.services import findings as finding_places
 from avrop.portal.services import invoice_reads, invoicing
 from avrop.portal.services.documents import totals
+from avrop.suppliers.models import BankAccount
 
 VAT_RATES = [("25", "25 %"), ("12", "12 %"), ("6", "6 %"), ("0", "0 %")]
 STATUS_FILTERS = [
@@ -57,11 +58,7 @@ class DraftForm(forms.Form):
     def __init__(self, *args: Any, accounts: list[Any], credit: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["bank_account"]
-        field.queryset = (
-            type(accounts[0]).objects.filter(pk__in=[a.pk for a in accounts])
-            if accounts
-            else (InvoiceDraft.objects.none())
-        )
+        field.queryset = BankAccount.objects.filter(pk__in=[a.pk for a in accounts])
         field.label_from_instance = lambda a: f"{a.get_kind_display()} {a.display_number}"
         if credit:
             self.fields["number"].label = gettext_lazy("Credit note number")
@@ -319,6 +316,18 @@ def invoice_draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     pdf = invoicing.pdf_copy(draft, actor=request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(draft)}.pdf"'
+    return response
+
+
+@portal_view()
+@require_GET
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """A PDF copy of any invoice the supplier sent as a Peppol document, whichever way it came in."""
+    invoice = invoice_reads.invoice_of(request.organisation, pk)
+    pdf = invoicing.invoice_pdf_copy(invoice)
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in invoice.number) or str(invoice.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{safe}.pdf"'
     return response
 
 
