@@ -45,6 +45,7 @@ class Code(StrEnum):
     NO_LINES = "portal_invoice_no_lines"
     BANK_ACCOUNT = "portal_invoice_bank_account"
     NOT_CREDITABLE = "portal_invoice_not_creditable"
+    NO_PDF = "portal_invoice_no_pdf"
 
 
 def _text(value: Any) -> str:
@@ -410,4 +411,4 @@ def invoice_pdf_copy(invoice: SupplierInvoice) -> bytes:
     try:
         return render_pdf(content, language="en")
     except RenderError as exc:
-        raise DomainError(Code.INVALID, _("This document cannot be shown as PDF.")) from exc
+        raise DomainError(Code.NO_PDF, _("This document cannot be shown as PDF.")) from exc

@@ -233,3 +233,26 @@ def test_invoice_that_came_over_peppol_is_listed_with_a_pdf_copy(client, flip):
     MembershipFactory(user=rival_user, organisation=rival, role=Role.SUPPLIER_USER)
     client.force_login(rival_user)
     assert client.get(reverse("portal:invoice_pdf", args=[invoice.pk])).status_code == 404
+
+
+def test_orders_to_invoice_page_query_count_does_not_grow(
+    client, flip, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from avrop.ordering import services as ordering_services
+    from avrop.ordering.tests.helpers import ordered, t76
+
+    _login(client, flip)
+    with django_assert_max_num_queries(12) as one:
+        page = client.get(reverse("portal:invoice_orders")).content.decode()
+    assert f"Invoice order {flip.order.number}" in page
+    numbers = []
+    for index in range(2):
+        _requisition, orders = ordered(flip.world, django_capture_on_commit_callbacks, email=0)
+        with django_capture_on_commit_callbacks(execute=True):
+            ordering_services.order_response_receive(
+                content=t76(orders["peppol"], "AP", document_id=f"R-AP-{index}"), filename="r.xml"
+            )
+        numbers.append(orders["peppol"].number)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("portal:invoice_orders")).content.decode()
+    assert all(f"Invoice order {number}" in page for number in numbers)
