@@ -233,3 +233,17 @@ def test_ended_relation_cannot_be_edited_from_the_portal(supplier):
     relation.save()
     with pytest.raises(NotAllowed):
         services.relation_contact_add(actor=first, relation=relation, topic="orders", name="X")
+
+
+def test_saving_the_defaults_is_audited_once_and_a_repeat_writes_nothing(supplier):
+    from avrop.core.models import AuditEvent
+
+    _org, first, _second, relation = supplier
+    contact = SupplierContactFactory(supplier=relation, topic="orders", email="order-team@lyreco.example")
+    defaults = {contact.pk: ["new_orders", "order_changes"]}
+    services.relation_notifications_set(actor=first, relation=relation, chosen=defaults)
+    assert ContactNotification.objects.filter(contact=contact).count() == 4
+    assert AuditEvent.objects.filter(action="contact_notification.set").count() == 1
+    services.relation_notifications_set(actor=first, relation=relation, chosen=defaults)
+    assert AuditEvent.objects.filter(action="contact_notification.set").count() == 1
+    assert recipients(relation, Topic.NEW_ORDERS) == ["order-team@lyreco.example"]

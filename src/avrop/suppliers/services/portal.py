@@ -148,6 +148,7 @@ def relation_notifications_set(
         for row in ContactNotification.objects.filter(contact__supplier=relation)
     }
     after: dict[int, list[str]] = {}
+    written = False
     for contact in contacts:
         wanted = {str(t) for t in chosen.get(contact.pk, ())}
         for topic in NotificationTopic.values:
@@ -155,11 +156,14 @@ def relation_notifications_set(
             enabled = topic in wanted
             if row is None:
                 ContactNotification.objects.create(contact=contact, topic=topic, enabled=enabled)
+                written = True
             elif row.enabled != enabled:
                 row.enabled = enabled
                 row.save(update_fields=["enabled", "updated_at"])
+                written = True
         after[contact.pk] = [t for t in NotificationTopic.values if t in wanted]
-    if after != before:
+    # Also when only defaults became explicit: every write is audited.
+    if written:
         audit(
             actor=actor,
             action="contact_notification.set",
