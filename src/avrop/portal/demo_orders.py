@@ -18,7 +18,7 @@ from django.utils import timezone
 from avrop.catalogue.models import CatalogueItem
 from avrop.core.errors import DomainError
 from avrop.ordering import services
-from avrop.ordering.models import ApprovalStep, Channel, PurchaseOrder, Requisition
+from avrop.ordering.models import ApprovalStep, Channel, OnBehalfPermission, PurchaseOrder, Requisition
 from avrop.organisations.demo import MUNICIPALITY, PARTNER54
 from avrop.organisations.models import Organisation, User
 from avrop.suppliers import services as supplier_services
@@ -156,7 +156,8 @@ def _on_behalf(stdout: Any, municipality: Organisation) -> None:
     anna = User.objects.filter(username="requisitioner").first()
     if relation is None or coordinator is None or spoc is None or anna is None:
         return
-    services.on_behalf_permission_set(actor=coordinator, supplier_id=relation.pk, allowed=True)
+    if not OnBehalfPermission.objects.filter(supplier=relation).exists():
+        services.on_behalf_permission_set(actor=coordinator, supplier_id=relation.pk, allowed=True)
     if Requisition.objects.filter(registered_for=relation).exists():
         return
     from avrop.ordering.services.portal import on_behalf_items

@@ -539,3 +539,34 @@ def test_only_the_coordinator_toggles_the_permission(client, world):
     assert client.post(url, {"supplier": world.email.pk, "allowed": "1"}).status_code == 302
     assert OnBehalfPermission.objects.get(supplier=world.email).is_active
     assert AuditEvent.objects.filter(action="ordering.on_behalf_permission", actor=world.coordinator).exists()
+
+
+# --- start page ------------------------------------------------------------------------------------------
+
+
+def test_start_page_lists_orders_to_answer_to_deliver_and_cancellations(
+    client, world, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    to_answer = _order(world, django_capture_on_commit_callbacks)
+    to_deliver = _order(world, django_capture_on_commit_callbacks)
+    to_cancel = _order(world, django_capture_on_commit_callbacks)
+    user = _supplier_user(world.email.organisation)
+    organisation = world.email.organisation
+    services.portal_order_respond(actor=user, organisation=organisation, order_id=to_deliver.pk, code="AP")
+    services.purchase_order_cancel(actor=world.requisitioner, order_id=to_cancel.pk, reason="Fel")
+    from avrop.portal.home_orders import sections
+
+    # Four bounded lists, each scoped by the user's membership: a fixed number of queries, whatever the rows.
+    with django_assert_max_num_queries(12):
+        found = {
+            s.title: [row.url for row in s.rows]
+            for s in sections(user=user, organisation=organisation, roles=frozenset({Role.SUPPLIER_USER}))
+        }
+    assert found["Orders to answer"] == [reverse("portal:order", args=[to_answer.pk])]
+    assert found["Orders to deliver"] == [reverse("portal:order", args=[to_deliver.pk])]
+    assert found["Cancellations to confirm"] == [reverse("portal:order", args=[to_cancel.pk])]
+    assert (
+        sections(user=world.coordinator, organisation=world.buyer, roles=frozenset({Role.COORDINATOR})) == []
+    )
+    client.force_login(user)
+    assert "Orders to answer" in client.get(reverse("core:home")).content.decode()
