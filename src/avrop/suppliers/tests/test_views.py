@@ -237,3 +237,28 @@ def test_expired_and_revoked_links_say_why(client, coordinator_client):
     assert response.status_code == 410
     revoked = client.get(reverse("suppliers:invitation_accept", args=[withdrawn_key]))
     assert revoked.status_code == 410 and "invitation_revoked" in revoked.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "landing"), [("supplier", "portal:customers"), ("service_partner", "core:home")]
+)
+def test_accepted_invitation_lands_where_the_organisation_works(client, make_member, kind, landing):
+    from avrop.organisations.middleware import SESSION_KEY
+    from avrop.organisations.tests.factories import OrganisationFactory
+
+    relation = SupplierFactory(organisation=OrganisationFactory(kind=kind))
+    _invitation, key = services.portal_invitation_send(
+        actor=None, supplier=relation, email="ny@lev.example", base_url="http://t/"
+    )
+    response = client.post(
+        reverse("suppliers:invitation_accept", args=[key]),
+        {
+            "first_name": "Ny",
+            "last_name": "Person",
+            "username": "ny.person",
+            "password1": "ett-langt-losenord-9",
+            "password2": "ett-langt-losenord-9",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse(landing)
+    assert client.session[SESSION_KEY] == relation.organisation.pk
