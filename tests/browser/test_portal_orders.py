@@ -84,3 +84,41 @@ def test_supplier_answers_with_a_changed_line_and_despatches_the_buyer_sees_it(
     expect(buyer.locator("body")).to_contain_text("PostNord")
     assert serious_violations(buyer) == []
     buyer.context.close()
+
+
+def test_coordinator_allows_the_spoc_who_registers_a_phoned_in_order(
+    browser, page, live_server, emailed_order
+):
+    world, _order, _supplier_user = emailed_order
+    spoc = UserFactory(first_name="Gustav", last_name="Spoc")
+    MembershipFactory(user=spoc, organisation=world.email.organisation, role=Role.SPOC)
+    item = world.items["email"][0]
+
+    coordinator = browser.new_context(base_url=live_server.url, locale="sv-SE").new_page()
+    login(coordinator, world.coordinator.username, PASSWORD)
+    coordinator.goto("/ordering/on-behalf/")
+    assert serious_violations(coordinator) == []
+    coordinator.get_by_role(
+        "button", name=re.compile(f"(Ge|Allow) {re.escape(world.email.organisation.name)}")
+    ).click()
+    expect(coordinator.get_by_role("status")).to_contain_text(world.email.organisation.name)
+    coordinator.context.close()
+
+    login(page, spoc.username, PASSWORD)
+    page.goto(f"/portal/orders/on-behalf/?customer={world.email.pk}")
+    assert serious_violations(page) == []
+    page.get_by_label(re.compile("^(Beställare|Requisitioner)$")).select_option(str(world.requisitioner.pk))
+    page.locator("#origin-phone").check()
+    page.get_by_label(re.compile("(Er anteckning|Your note)")).fill("Anna ringde 09:40.")
+    page.locator(f"#item-{item.pk}").fill("2")
+    page.get_by_role("button", name=re.compile("(Registrera och skicka|Register and send)")).click()
+    expect(page.get_by_role("status")).to_contain_text(world.requisitioner.get_full_name())
+
+    approver = browser.new_context(base_url=live_server.url, locale="sv-SE").new_page()
+    login(approver, world.approver.username, PASSWORD)
+    approver.goto("/ordering/approvals/")
+    expect(approver.locator(".badge")).to_contain_text(
+        re.compile("(registrerad av leverantören|registered by the supplier)")
+    )
+    assert serious_violations(approver) == []
+    approver.context.close()

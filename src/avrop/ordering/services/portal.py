@@ -287,6 +287,8 @@ def on_behalf_permission_set(*, actor: User, supplier_id: int, allowed: bool) ->
     if permission is None:
         permission = OnBehalfPermission(supplier=relation, is_active=False)
     before = permission.is_active
+    if permission.pk and before == allowed:
+        return permission
     now = timezone.now()
     if allowed and not permission.is_active:
         permission.is_active = True
