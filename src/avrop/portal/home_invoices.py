@@ -17,17 +17,12 @@ from avrop.portal.services import invoice_reads
 def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Section]:
     if not roles & PORTAL_ROLES:
         return []
-    orders = list(invoice_reads.orders_to_invoice(organisation)[:ROWS_PER_SECTION])
-    drafts = list(
-        invoice_reads.drafts_of(organisation)
-        .filter(status=InvoiceDraft.Status.DRAFT)
-        .order_by("-updated_at", "-id")[:ROWS_PER_SECTION]
-    )
-    disputed = list(
-        invoice_reads.invoices_of(organisation).filter(status=SupplierInvoice.Status.UNDER_QUERY)[
-            :ROWS_PER_SECTION
-        ]
-    )
+    orders_query = invoice_reads.orders_to_invoice(organisation)
+    drafts_query = invoice_reads.drafts_of(organisation).filter(status=InvoiceDraft.Status.DRAFT)
+    disputed_query = invoice_reads.invoices_of(organisation).filter(status=SupplierInvoice.Status.UNDER_QUERY)
+    orders = list(orders_query[:ROWS_PER_SECTION])
+    drafts = list(drafts_query.order_by("-updated_at", "-id")[:ROWS_PER_SECTION])
+    disputed = list(disputed_query[:ROWS_PER_SECTION])
     return [
         Section(
             title=_("Orders to invoice"),
@@ -39,6 +34,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
                 )
                 for order in orders
             ],
+            total=_total(orders, orders_query),
             more_url=reverse("portal:invoice_orders"),
             empty_text=_("No orders waiting to be invoiced."),
             order=32,
@@ -54,6 +50,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
                 )
                 for draft in drafts
             ],
+            total=_total(drafts, drafts_query),
             more_url=reverse("portal:invoices"),
             empty_text=_("No drafts."),
             order=33,
@@ -68,8 +65,14 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
                 )
                 for invoice in disputed
             ],
+            total=_total(disputed, disputed_query),
             more_url=reverse("portal:invoices") + "?status=disputed",
             empty_text=_("No disputed invoices."),
             order=34,
         ),
     ]
+
+
+def _total(rows: list[Any], query: Any) -> int:
+    """The number of rows in all; counted only when the section shows fewer than there are."""
+    return len(rows) if len(rows) < ROWS_PER_SECTION else int(query.count())
