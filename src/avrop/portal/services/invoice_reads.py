@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.core.errors import NotFound
-from avrop.ordering.models import PurchaseOrder
+from avrop.ordering.models import DespatchAdviceLine, PurchaseOrder
 from avrop.ordering.workflows import OrderStatus
 from avrop.payables.models import InvoiceMessage, SupplierInvoice
 from avrop.portal.models import InvoiceDraft
@@ -158,12 +157,8 @@ def orders_to_invoice(organisation: Any) -> QuerySet[PurchaseOrder]:
 
 def despatched_quantities(order: PurchaseOrder) -> dict[int, Decimal]:
     """Quantity shipped per order line, from the order's despatch advices; empty when none is recorded."""
-    try:
-        model = apps.get_model("ordering", "DespatchAdviceLine")
-    except LookupError:
-        return {}
     rows = (
-        model.objects.filter(despatch__purchase_order=order)
+        DespatchAdviceLine.objects.filter(despatch__purchase_order=order)
         .values("order_line_id")
         .annotate(total=Sum("quantity"))
     )

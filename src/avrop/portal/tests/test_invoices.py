@@ -334,3 +334,24 @@ def test_paid_invoice_notifies_payments(flip):
     new = list(OutboxMessage.objects.order_by("pk")[before:])
     assert [m.recipient for m in new] == ["ekonomi@lev.example"]
     assert "2026-11-20" in new[0].body and "F-2001" in new[0].subject
+
+
+def test_flip_after_a_partial_despatch_invoices_what_was_shipped(flip):
+    from avrop.ordering.models import DespatchAdvice, DespatchAdviceLine
+
+    second = flip.order.lines.order_by("line_number")[1]
+    # Written directly: the portal's despatch form is for orders that did not come through Peppol.
+    despatch = DespatchAdvice.objects.create(
+        organisation=flip.world.buyer,
+        purchase_order=flip.order,
+        number="D1",
+        despatched_on=timezone.localdate(),
+        registered_by=flip.supplier_user,
+    )
+    DespatchAdviceLine.objects.create(despatch=despatch, order_line=second, quantity=Decimal("1"))
+    draft = invoicing.draft_from_order(
+        actor=flip.supplier_user, organisation=flip.supplier_org, order_id=flip.order.pk
+    )
+    assert [(line["order_line"], Decimal(line["quantity"])) for line in draft.lines] == [
+        (str(second.line_number), Decimal("1"))
+    ]
