@@ -451,3 +451,22 @@ def test_shop_window_search_and_query_count(client, world, django_assert_max_num
         assert client.get(reverse("portal:catalogue_items")).status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get(reverse("portal:catalogue")).status_code == 200
+
+
+def test_demo_gives_fatima_every_review_state_and_a_second_run_changes_nothing():
+    from avrop.core.demo import load_all
+    from avrop.portal import demo_catalogue
+
+    load_all(io.StringIO())
+    lyreco = Organisation.objects.get(name="Lyreco Sverige AB")
+    statuses = set(CatalogueVersion.objects.filter(supplier=lyreco).values_list("status", flat=True))
+    assert {"active", "review", "rejected"} <= statuses
+    rejected = CatalogueVersion.objects.get(supplier=lyreco, status="rejected")
+    assert rejected.decision_comment == demo_catalogue.REJECTION_REASON
+    assert rejected.inbound_file.channel == InboundFile.Channel.PORTAL
+    assert rejected.findings.exists()
+    decorated = CatalogueItem.objects.filter(supplier=lyreco).exclude(image="").exclude(shop_keywords="")
+    assert decorated.count() == len(demo_catalogue.SHOP_WINDOW)
+    counts = (CatalogueVersion.objects.count(), AuditEvent.objects.count(), decorated.count())
+    demo_catalogue.load_late(io.StringIO())
+    assert (CatalogueVersion.objects.count(), AuditEvent.objects.count(), decorated.count()) == counts

@@ -32,17 +32,6 @@ pytestmark = pytest.mark.django_db
 BUYER_NAMESPACES = ("ordering", "payables", "catalogue", "organisations", "agreements", "cases", "suppliers")
 BUYER_USERS = ("coordinator", "requisitioner", "approver", "ap_clerk", "procurement_officer", "admin")
 PORTAL_ROLES = (Role.SUPPLIER_USER, Role.SPOC, Role.ADMIN)
-# Pages of buyer apps that deliberately serve suppliers too; each must show only the supplier's own data.
-SUPPLIER_FACING = {
-    "catalogue:price_lists": "the supplier's own price lists (scoped by the catalogue selectors)",
-    "catalogue:upload": "suppliers upload price lists for their own agreements",
-    "catalogue:price_list_template": "the blank spreadsheet template",
-    "catalogue:price_list": "the supplier's own price lists only",
-    "catalogue:price_list_file": "the supplier's own files only",
-    "catalogue:price_list_response": "the supplier's own Catalogue Responses only",
-    "agreements:list": "the agreements the supplier is party to",
-    "suppliers:list": "the supplier's own customer relations",
-}
 # Tables a request may write without being a business action.
 NOT_BUSINESS = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
 AUDIT_TABLE = "core_auditevent"
@@ -292,53 +281,81 @@ def _send_failing_peppol_catalogue(user: User, supplier: Organisation) -> None:
 # --- a supplier user against the buyer pages ------------------------------------------------------------
 
 
+def _foreign_markers(organisation: Organisation) -> list[str]:
+    """Texts that only data of others contains: names of organisations the supplier has nothing to do with,
+    numbers of orders to and invoices from other suppliers (as they appear in HTML)."""
+    from django.utils.html import escape
+
+    from avrop.agreements.models import Agreement
+    from avrop.ordering.models import PurchaseOrder
+    from avrop.payables.models import SupplierInvoice
+    from avrop.suppliers.models import Supplier
+
+    related = {organisation.pk}
+    related |= set(Supplier.objects.filter(organisation=organisation).values_list("buyer_id", flat=True))
+    related |= set(Agreement.objects.filter(supplier=organisation).values_list("owner_id", flat=True))
+    texts = [o.name for o in Organisation.objects.exclude(pk__in=related)]
+    texts += PurchaseOrder.objects.exclude(supplier__organisation=organisation).values_list(
+        "number", flat=True
+    )
+    texts += SupplierInvoice.objects.exclude(supplier__organisation=organisation).values_list(
+        "number", flat=True
+    )
+    return sorted({escape(t) for t in texts if len(t) >= 6})
+
+
+def _body(response) -> str:
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    return data.decode(errors="replace")
+
+
 def test_supplier_users_are_refused_every_buyer_page(client, demo):
+    """A supplier user (and a SPOC) on every route of the buyer apps, with the ids the buyers' own pages use:
+    refused (403/404 or another 4xx), or, where a buyer app deliberately shows a supplier its own orders and
+    invoices, nothing of anyone else's; and no POST changes anything."""
     buyers = Crawl()
     for username in BUYER_USERS:
-        user = User.objects.get(username=username)
-        found = crawl(client, user, BUYER_NAMESPACES, max_pages=250)
+        found = crawl(client, User.objects.get(username=username), BUYER_NAMESPACES, max_pages=250)
         for name, paths in found.gets.items():
             buyers.gets[name].extend(p for p in paths if p not in buyers.gets[name])
         for name, forms in found.posts.items():
             buyers.posts[name].extend(forms)
-    supplier_orgs = Organisation.objects.filter(kind=Organisation.Kind.SUPPLIER)
     tried: set[str] = set()
     failures: list[str] = []
     for username in ("supplier_user", "spoc"):
         user = User.objects.get(username=username)
-        own = Membership.objects.filter(user=user).values_list("organisation_id", flat=True)
-        foreign_names = [o.name for o in supplier_orgs.exclude(pk__in=own)]
+        organisation = (
+            Membership.objects.filter(user=user).select_related("organisation").first().organisation
+        )
+        assert organisation.kind == Organisation.Kind.SUPPLIER
+        markers = _foreign_markers(organisation)
         client.force_login(user)
         for namespace in BUYER_NAMESPACES:
             for pattern in _patterns(namespace):
                 name = f"{namespace}:{pattern.name}"
                 attempts = [(p, "get", None) for p in buyers.gets.get(name, [])]
-                attempts += [(p, "post", data) for p, data in buyers.posts.get(name, [])]
-                if _converters(pattern) or pattern.pattern.regex.groups:
+                attempts += [(p, "post", data) for p, data in buyers.posts.get(name, [])[:2]]
+                if _converters(pattern):
                     attempts.append((_with_id(namespace, pattern, 1), "", None))
                 else:
                     attempts.append((reverse(name), "", None))
                 for path, method, data in attempts:
-                    response, used = _open(client, path, method, data)
+                    with CaptureQueriesContext(connection) as ctx:
+                        response, used = _open(client, path, method, data)
                     tried.add(name)
+                    where = f"{username} {used.upper()} {path} ({name}) → {response.status_code}"
+                    writes = _written_tables(ctx.captured_queries) - NOT_BUSINESS - {AUDIT_TABLE}
+                    if writes:
+                        failures.append(f"{where} wrote {sorted(writes)}")
                     if response.status_code in (403, 404):
                         continue
-                    if name in SUPPLIER_FACING and response.status_code in (200, 302, 400):
-                        body = (
-                            b"".join(response.streaming_content) if response.streaming else response.content
-                        )
-                        text = body.decode(errors="replace")
-                        leaked = [n for n in foreign_names if n in text]
-                        if not leaked:
-                            continue
-                        failures.append(f"{username} {used.upper()} {path} ({name}) shows {leaked}")
-                        continue
-                    failures.append(f"{username} {used.upper()} {path} ({name}) → {response.status_code}")
+                    leaked = [m for m in markers if m in _body(response)]
+                    if leaked:
+                        failures.append(f"{where} shows {leaked[:5]}")
     assert not failures, "\n".join(failures)
-    every = {f"{ns}:{p.name}" for ns in BUYER_NAMESPACES for p in _patterns(ns)}
-    assert tried == every
-    # The buyers' own pages were really reached with real ids, so the refusals above mean something.
-    assert sum(1 for name in buyers.gets if "<" not in name and name.split(":")[0] in BUYER_NAMESPACES) > 20
+    assert tried == {f"{ns}:{p.name}" for ns in BUYER_NAMESPACES for p in _patterns(ns)}
+    # The buyers' pages were really reached with real ids, so the refusals above mean something.
+    assert sum(1 for name, paths in buyers.gets.items() if any(resolve(p).kwargs for p in paths)) > 20
 
 
 # --- two suppliers guessing each other's ids --------------------------------------------------------------
@@ -432,23 +449,25 @@ def test_every_portal_post_that_changes_something_is_audited(client, two_supplie
     posted: set[str] = set()
     changed: set[str] = set()
     failures: list[str] = []
-    own_gets: dict[str, tuple[User, str]] = {}
     for user, _org in two_suppliers:
         found = crawl(client, user, ("portal",))
-        for name, paths in found.gets.items():
-            own_gets.setdefault(name, (user, paths[0]))
         forms = [(name, path, data) for name, entries in found.posts.items() for path, data in entries]
         for pattern in _portal_patterns():
             name = f"portal:{pattern.name}"
-            if name in found.posts or not _converters(pattern):
+            if name in found.posts:
                 continue
-            # A POST route no page offered this user: post empty data to the user's own objects.
-            forms += [(name, p, {}) for p, used in _owned_by_probe(client, user, pattern) if used == "post"]
+            # No page offered this user a form for the route: post empty data to it (its own objects).
+            if not _converters(pattern):
+                paths = [reverse(name)]
+            else:
+                paths = found.gets.get(name) or [p for p, _used in _owned_by_probe(client, user, pattern)]
+            forms += [(name, p, {}) for p in paths]
         client.force_login(user)
         for name, path, data in forms:
-            posted.add(name)
             with CaptureQueriesContext(connection) as ctx:
                 response = client.post(path, data)
+            if response.status_code != 405:
+                posted.add(name)
             tables = _written_tables(ctx.captured_queries) - NOT_BUSINESS
             if not tables:
                 continue
@@ -458,18 +477,7 @@ def test_every_portal_post_that_changes_something_is_audited(client, two_supplie
                     f"{user.username} POST {path} ({name}, {response.status_code}) wrote {sorted(tables)}"
                 )
     assert not failures, "POSTs without an audit event:\n" + "\n".join(failures)
-    # Every other portal route refuses POST, so no write path was left out.
-    accepting = []
-    for pattern in _portal_patterns():
-        name = f"portal:{pattern.name}"
-        if name in posted:
-            continue
-        if _converters(pattern):
-            user, path = own_gets[name]
-        else:
-            user, path = two_suppliers[0][0], reverse(name)
-        client.force_login(user)
-        if client.post(path).status_code != 405:
-            accepting.append(name)
-    assert not accepting, f"POST routes no page or probe reached: {accepting}"
+    # The POSTs above really changed things (and were audited), so the check is not vacuous.
+    assert {"portal:catalogue_item_picture_remove"} <= changed, sorted(changed)
     assert len(changed) >= 3, sorted(changed)
+    assert {"portal:catalogue_item_keywords", "portal:catalogue_upload"} <= posted
