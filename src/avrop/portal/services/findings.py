@@ -178,12 +178,14 @@ def placed(findings: list[dict[str, Any]]) -> list[Placed]:
     return result
 
 
-def by_field(findings: list[dict[str, Any]]) -> tuple[dict[str, list[Placed]], list[Placed]]:
-    """({form field name: findings}, findings for no field)."""
+def by_field(
+    findings: list[dict[str, Any]], *, hidden: frozenset[str] = frozenset()
+) -> tuple[dict[str, list[Placed]], list[Placed]]:
+    """({form field name: findings}, findings for no field or for a field the form does not show)."""
     fields: dict[str, list[Placed]] = {}
     general: list[Placed] = []
     for item in placed(findings):
-        if item.field:
+        if (item.field in HEADER_FIELDS or item.field in LINE_FIELDS) and item.field not in hidden:
             fields.setdefault(item.key, []).append(item)
         else:
             general.append(item)

@@ -355,3 +355,35 @@ def test_flip_after_a_partial_despatch_invoices_what_was_shipped(flip):
     assert [(line["order_line"], Decimal(line["quantity"])) for line in draft.lines] == [
         (str(second.line_number), Decimal("1"))
     ]
+
+
+def test_findings_are_placed_by_xpath_and_rule_and_the_rest_go_to_the_top():
+    from avrop.portal.services.findings import by_field
+
+    ns = "[namespace-uri()='urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2']"
+    line3_price = f"/*:Invoice[1]/*:InvoiceLine{ns}[3]/*:Price{ns}[1]"
+    assert place({"rule": "BR-27", "location": f"/*:Invoice[1]/*:InvoiceLine{ns}[2]"}) == ("unit_price", 1)
+    assert place({"rule": "BR-26", "location": line3_price}) == ("unit_price", 2)
+    assert place(
+        {"rule": "BR-CL-23", "location": "/*:Invoice[1]/*:InvoiceLine[1]/*:InvoicedQuantity[1]"}
+    ) == (
+        "unit",
+        0,
+    )
+    assert place({"rule": "BR-CO-25", "location": "/*:Invoice[1]"}) == ("due_date", None)
+    seller = f"/*:Invoice[1]/*:AccountingSupplierParty{ns}[1]/*:Party[1]/*:EndpointID[1]"
+    assert place({"rule": "PEPPOL-COMMON-R049", "location": seller}) == ("", None)
+    findings = [
+        {"rule": "BR-CO-25", "severity": "fatal", "location": "/*:Invoice[1]", "message": "m"},
+        {"rule": "BR-55", "severity": "fatal", "location": "/*:CreditNote[1]", "message": "m"},
+        {
+            "rule": "BR-41",
+            "severity": "fatal",
+            "location": "/*:Invoice[1]/*:InvoiceLine[4]/*:Note[1]",
+            "message": "m",
+        },
+    ]
+    fields, general = by_field(findings, hidden=frozenset({"due_date"}))
+    assert fields == {}
+    assert [item.rule for item in general] == ["BR-CO-25", "BR-55", "BR-41"]
+    assert general[2].text.startswith("Line 4:")

@@ -105,10 +105,14 @@ def _describe(field: Any, bound: Any, *, error: bool, finding: bool) -> None:
         field.widget.attrs["aria-invalid"] = "true"
 
 
-def _annotate(form: Any, formset: Any, findings: list[dict[str, Any]]) -> tuple[list[Any], dict[str, Any]]:
+def _annotate(
+    form: Any, formset: Any, findings: list[dict[str, Any]], *, credit: bool = False
+) -> tuple[list[Any], dict[str, Any]]:
     """Tie every error (form validation and Peppol findings) to its input with aria-describedby; returns
     (findings for no field, {field key: findings})."""
-    by_key, general = finding_places.by_field(findings)
+    # A credit note has no due date field (its due date, if any, is in the payment means).
+    hidden = frozenset({"due_date"}) if credit else frozenset()
+    by_key, general = finding_places.by_field(findings, hidden=hidden)
     for name, field in form.fields.items():
         _describe(field, form[name], error=bool(form.errors.get(name)), finding=bool(by_key.get(name)))
     for index, line_form in enumerate(formset.forms):
@@ -144,7 +148,7 @@ def _draft_context(
         )
         formset = LineFormSet(prefix="lines", initial=draft.lines)
     findings = draft.findings if not form.is_bound or form.is_valid() else []
-    general, by_key = _annotate(form, formset, findings)
+    general, by_key = _annotate(form, formset, findings, credit=credit)
     net, _taxable, tax = totals(draft.lines)
     line_rows = []
     for index, line_form in enumerate(formset.forms):
