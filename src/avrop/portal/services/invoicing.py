@@ -46,6 +46,7 @@ class Code(StrEnum):
     BANK_ACCOUNT = "portal_invoice_bank_account"
     NOT_CREDITABLE = "portal_invoice_not_creditable"
     NO_PDF = "portal_invoice_no_pdf"
+    CHANGED = "portal_invoice_changed"
 
 
 def _text(value: Any) -> str:
@@ -268,12 +269,19 @@ def _editable(organisation: Any, draft_id: Any) -> InvoiceDraft:
     return draft
 
 
-@transaction.atomic
+_EDITABLE_FIELDS = ("number", "issue_date", "due_date", "buyer_reference", "order_reference", "note")
+
+
 def draft_save(
     *, actor: Any, organisation: Any, draft_id: Any, values: dict[str, Any], lines: list[dict[str, Any]]
 ) -> InvoiceDraft:
-    """Store what the supplier entered and check it; the findings are kept with the draft."""
-    draft = _editable(organisation, draft_id)
+    """Store what the supplier entered and check it; the findings are kept with the draft.
+
+    The Peppol check takes a moment, so it runs before the draft is locked: on SQLite a write transaction
+    holds up every other writer for as long as it lasts."""
+    draft = invoice_reads.draft_of(organisation, draft_id)
+    if draft.status != InvoiceDraft.Status.DRAFT:
+        raise DomainError(Code.DRAFT_SENT, _("This invoice has been sent and can no longer be changed."))
     account = values.get("bank_account")
     if account is not None and getattr(account, "supplier_id", None) != draft.relation_id:
         raise DomainError(
@@ -281,14 +289,24 @@ def draft_save(
             _("Choose one of the bank accounts registered with this customer."),
             field="bank_account",
         )
-    before = {"number": draft.number, "lines": len(draft.lines)}
-    for name in ("number", "issue_date", "due_date", "buyer_reference", "order_reference", "note"):
+    for name in _EDITABLE_FIELDS:
         if name in values:
             value = values[name]
             setattr(draft, name, value.strip() if isinstance(value, str) else value)
     draft.bank_account = account
     draft.lines = [_clean_line(line) for line in lines]
     _content, findings = check(draft, actor=actor)
+    return _store(actor=actor, organisation=organisation, checked=draft, findings=findings)
+
+
+@transaction.atomic
+def _store(
+    *, actor: Any, organisation: Any, checked: InvoiceDraft, findings: list[dict[str, Any]]
+) -> InvoiceDraft:
+    draft = _editable(organisation, checked.pk)
+    before = {"number": draft.number, "lines": len(draft.lines)}
+    for name in (*_EDITABLE_FIELDS, "bank_account", "lines"):
+        setattr(draft, name, getattr(checked, name))
     draft.findings = findings
     draft.is_valid = not any(f["severity"] == "fatal" for f in findings)
     draft.checked_at = timezone.now()
@@ -325,29 +343,37 @@ def draft_delete(*, actor: Any, organisation: Any, draft_id: Any) -> None:
 # --- sending ----------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+def _refuse_taken_number(draft: InvoiceDraft) -> None:
+    taken = number_taken(draft)
+    if taken is None:
+        return
+    buyer = taken.organisation.name if taken.organisation is not None else taken.buyer_name
+    raise DomainError(
+        Code.DUPLICATE_NUMBER,
+        _(
+            "Invoice number %(number)s has already been sent to %(buyer)s (received %(date)s). "
+            "Nothing was sent; give this invoice a new number."
+        )
+        % {"number": draft.number, "buyer": buyer, "date": timezone.localdate(taken.created_at)},
+        field="number",
+    )
+
+
 def draft_send(*, actor: Any, organisation: Any, draft_id: Any) -> InvoiceDraft:
-    """Send the draft to the buyer's invoice intake. Sending a sent draft again does nothing."""
+    """Send the draft to the buyer's invoice intake. Sending a sent draft again does nothing.
+
+    Three steps, so that no lock is held while documents are validated: check the document; claim the
+    draft (a short transaction that marks it sent, so a second click finds it sent); hand the document to
+    the intake, which stores and reads it in its own transactions. Should the intake fail, the claim is
+    undone and the draft can be sent again."""
     draft = invoice_reads.draft_of(organisation, draft_id)
-    draft = lock(InvoiceDraft, draft.pk)
     if draft.status == InvoiceDraft.Status.SENT:
         return draft
     if not draft.number.strip():
         raise DomainError(Code.NUMBER_REQUIRED, _("Give the invoice a number."), field="number")
     if not draft.lines:
         raise DomainError(Code.NO_LINES, _("The invoice has no lines."))
-    taken = number_taken(draft)
-    if taken is not None:
-        buyer = taken.organisation.name if taken.organisation is not None else taken.buyer_name
-        raise DomainError(
-            Code.DUPLICATE_NUMBER,
-            _(
-                "Invoice number %(number)s has already been sent to %(buyer)s (received %(date)s). "
-                "Nothing was sent; give this invoice a new number."
-            )
-            % {"number": draft.number, "buyer": buyer, "date": timezone.localdate(taken.created_at)},
-            field="number",
-        )
+    _refuse_taken_number(draft)
     content, findings = check(draft, actor=actor)
     fatal = [f for f in findings if f["severity"] == "fatal"]
     if fatal:
@@ -356,20 +382,44 @@ def draft_send(*, actor: Any, organisation: Any, draft_id: Any) -> InvoiceDraft:
             _("The invoice breaks %(count)s rule(s) of Peppol BIS Billing 3 and was not sent; see the form.")
             % {"count": len(fatal)},
         )
+    claimed, now = _claim(
+        actor=actor, organisation=organisation, checked=draft, content=content, findings=findings
+    )
+    if not now:
+        return claimed
     from avrop.payables.services import invoice_receive
 
     name = "credit-note" if draft.kind == InvoiceDraft.Kind.CREDIT_NOTE else "invoice"
-    _document, invoice = invoice_receive(
-        content=content,
-        filename=f"{name}-{draft.number}.xml"[:255],
-        channel=Channel.PORTAL,
-        actor=actor,
-        buyer=draft.relation.buyer,
-        sender=organisation,
-    )
+    try:
+        _document, invoice = invoice_receive(
+            content=content,
+            filename=f"{name}-{draft.number}.xml"[:255],
+            channel=Channel.PORTAL,
+            actor=actor,
+            buyer=draft.relation.buyer,
+            sender=organisation,
+        )
+    except Exception:
+        _unclaim(actor=actor, draft_id=claimed.pk)
+        raise
+    return _link(actor=actor, organisation=organisation, draft_id=claimed.pk, invoice=invoice)
+
+
+@transaction.atomic
+def _claim(
+    *, actor: Any, organisation: Any, checked: InvoiceDraft, content: bytes, findings: list[dict[str, Any]]
+) -> tuple[InvoiceDraft, bool]:
+    """(the draft, whether this call claimed it): only the call that claims it sends it."""
+    draft = lock(InvoiceDraft, checked.pk)
+    if draft.status == InvoiceDraft.Status.SENT:
+        return draft, False
+    if draft.updated_at != checked.updated_at:
+        raise DomainError(
+            Code.CHANGED, _("The invoice was changed meanwhile; check it again before sending.")
+        )
+    _refuse_taken_number(draft)
     draft.status = InvoiceDraft.Status.SENT
     draft.sent_by, draft.sent_at = actor, timezone.now()
-    draft.sent_invoice = invoice
     draft.content = content
     draft.sha256 = hashlib.sha256(content).hexdigest()
     draft.findings = findings
@@ -384,9 +434,34 @@ def draft_send(*, actor: Any, organisation: Any, draft_id: Any) -> InvoiceDraft:
             "number": draft.number,
             "kind": draft.kind,
             "buyer": draft.relation.buyer_id,
+            "sha256": draft.sha256,
+        },
+    )
+    return draft, True
+
+
+@transaction.atomic
+def _unclaim(*, actor: Any, draft_id: int) -> None:
+    draft = lock(InvoiceDraft, draft_id)
+    draft.status = InvoiceDraft.Status.DRAFT
+    draft.sent_by, draft.sent_at, draft.content, draft.sha256 = None, None, None, ""
+    draft.save()
+    audit(actor=actor, action="portal.invoice.send_failed", obj=draft, organisation=draft.organisation)
+
+
+@transaction.atomic
+def _link(*, actor: Any, organisation: Any, draft_id: int, invoice: SupplierInvoice | None) -> InvoiceDraft:
+    draft = lock(InvoiceDraft, draft_id)
+    draft.sent_invoice = invoice
+    draft.save(update_fields=["sent_invoice", "updated_at"])
+    audit(
+        actor=actor,
+        action="portal.invoice.received",
+        obj=draft,
+        organisation=organisation,
+        after={
             "invoice": invoice.pk if invoice is not None else None,
             "status": invoice.status if invoice is not None else None,
-            "sha256": draft.sha256,
         },
     )
     return draft

@@ -387,3 +387,21 @@ def test_findings_are_placed_by_xpath_and_rule_and_the_rest_go_to_the_top():
     assert fields == {}
     assert [item.rule for item in general] == ["BR-CO-25", "BR-55", "BR-41"]
     assert general[2].text.startswith("Line 4:")
+
+
+def test_a_failing_intake_leaves_the_draft_unsent_and_it_can_be_sent_again(flip, monkeypatch):
+    from avrop.payables import services as payables
+
+    draft = _flip_and_fill(flip)
+
+    def down(**kwargs):
+        raise OSError("storage is full")
+
+    monkeypatch.setattr(payables, "invoice_receive", down)
+    with pytest.raises(OSError):
+        invoicing.draft_send(actor=flip.supplier_user, organisation=flip.supplier_org, draft_id=draft.pk)
+    assert InvoiceDraft.objects.get(pk=draft.pk).status == InvoiceDraft.Status.DRAFT
+    assert AuditEvent.objects.filter(action="portal.invoice.send_failed", object_id=str(draft.pk)).exists()
+    monkeypatch.undo()
+    sent = invoicing.draft_send(actor=flip.supplier_user, organisation=flip.supplier_org, draft_id=draft.pk)
+    assert sent.sent_invoice.number == "F-2001"
