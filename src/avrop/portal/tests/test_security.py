@@ -282,7 +282,7 @@ def _send_failing_peppol_catalogue(user: User, supplier: Organisation) -> None:
 
 
 def _foreign_markers(organisation: Organisation) -> list[str]:
-    """Texts that only data of others contains: names of organisations the supplier has nothing to do with,
+    """Texts only others' data contains: names of organisations the supplier does no business with,
     numbers of orders to and invoices from other suppliers (as they appear in HTML)."""
     from django.utils.html import escape
 
@@ -294,6 +294,9 @@ def _foreign_markers(organisation: Organisation) -> list[str]:
     related = {organisation.pk}
     related |= set(Supplier.objects.filter(organisation=organisation).values_list("buyer_id", flat=True))
     related |= set(Agreement.objects.filter(supplier=organisation).values_list("owner_id", flat=True))
+    # A supplier can buy too (Partner54 has a service partner): its own suppliers are its business.
+    related |= set(Supplier.objects.filter(buyer=organisation).values_list("organisation_id", flat=True))
+    related |= set(Agreement.objects.filter(owner=organisation).values_list("supplier_id", flat=True))
     texts = [o.name for o in Organisation.objects.exclude(pk__in=related)]
     texts += PurchaseOrder.objects.exclude(supplier__organisation=organisation).values_list(
         "number", flat=True
