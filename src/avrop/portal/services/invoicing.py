@@ -413,7 +413,7 @@ def _claim(
     draft = lock(InvoiceDraft, checked.pk)
     if draft.status == InvoiceDraft.Status.SENT:
         return draft, False
-    if draft.updated_at != checked.updated_at:
+    if _document_fields(draft) != _document_fields(checked):
         raise DomainError(
             Code.CHANGED, _("The invoice was changed meanwhile; check it again before sending.")
         )
@@ -438,6 +438,16 @@ def _claim(
         },
     )
     return draft, True
+
+
+def _document_fields(draft: InvoiceDraft) -> tuple[Any, ...]:
+    """What the document is made of: a second click that saved the same values again changes none of it."""
+    return (
+        *(getattr(draft, name) for name in _EDITABLE_FIELDS),
+        draft.bank_account_id,
+        draft.credited_invoice_id,
+        draft.lines,
+    )
 
 
 @transaction.atomic

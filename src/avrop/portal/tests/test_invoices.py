@@ -405,3 +405,32 @@ def test_a_failing_intake_leaves_the_draft_unsent_and_it_can_be_sent_again(flip,
     monkeypatch.undo()
     sent = invoicing.draft_send(actor=flip.supplier_user, organisation=flip.supplier_org, draft_id=draft.pk)
     assert sent.sent_invoice.number == "F-2001"
+
+
+def test_claim_refuses_a_draft_changed_since_its_check_but_not_one_saved_unchanged(flip):
+    draft = _flip_and_fill(flip)
+    checked = InvoiceDraft.objects.get(pk=draft.pk)
+    again = invoicing.draft_save(
+        actor=flip.supplier_user,
+        organisation=flip.supplier_org,
+        draft_id=draft.pk,
+        values=_values(draft, number="F-2009"),
+        lines=draft.lines,
+    )
+    with pytest.raises(DomainError) as caught:
+        invoicing._claim(
+            actor=flip.supplier_user,
+            organisation=flip.supplier_org,
+            checked=checked,
+            content=b"x",
+            findings=[],
+        )
+    assert caught.value.code == invoicing.Code.CHANGED
+    claimed, now = invoicing._claim(
+        actor=flip.supplier_user, organisation=flip.supplier_org, checked=again, content=b"x", findings=[]
+    )
+    assert now and claimed.status == InvoiceDraft.Status.SENT
+    _claimed, now = invoicing._claim(
+        actor=flip.supplier_user, organisation=flip.supplier_org, checked=again, content=b"x", findings=[]
+    )
+    assert not now

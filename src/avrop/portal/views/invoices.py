@@ -285,6 +285,9 @@ def invoice_draft(request: HttpRequest, pk: int) -> HttpResponse:
             lines=lines,
         )
     except DomainError as exc:
+        if exc.code == invoicing.Code.DRAFT_SENT:
+            # A second click arriving after the first one sent it.
+            return redirect("portal:invoice_draft", pk=draft.pk)
         form.add_error(exc.field if exc.field in form.fields else None, ValidationError(exc.message))
         return render(
             request, "portal/invoices/draft.html", _draft_context(request, draft, form, formset), status=400
