@@ -192,7 +192,7 @@ def test_supplier_accepts_a_portal_invitation_and_logs_in(page, demo_data, smtp_
     supplier.get_by_label("Lösenord", exact=True).fill("ett-langt-losenord-42")
     supplier.get_by_label("Lösenord igen").fill("ett-langt-losenord-42")
     supplier.get_by_role("button", name="Skapa konto och logga in").click()
-    expect(supplier.get_by_role("heading", level=1)).to_have_text("Välkommen, Pia")
+    expect(supplier.get_by_role("heading", level=1)).to_have_text("Dina kunder")
     expect(supplier.get_by_role("status")).to_contain_text("Ditt konto hos Procurator AB är klart")
     expect(supplier.get_by_role("link", name="Österlens kommun", exact=True)).to_be_visible()
     # A supplier user does not reach the buyer's register pages.

@@ -27,6 +27,7 @@ from avrop.organisations.services.departments import (
     department_request_customer_number,
     department_request_notify_suppliers,
     department_request_reject,
+    department_request_steps_answer,
     department_request_submit,
     department_update,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "department_request_cancel",
     "department_request_complete",
     "department_request_customer_number",
+    "department_request_steps_answer",
     "department_request_notify_suppliers",
     "department_request_reject",
     "department_request_submit",

@@ -426,6 +426,40 @@ def department_request_customer_number(
     return step
 
 
+def department_request_steps_answer(
+    *, actor: User | None, supplier: Any, department: Any, number: str
+) -> int:
+    """The supplier itself gave ``department`` a customer number (in the portal): every open request step that
+    waits for that supplier's number for the department is answered with it. Returns how many steps were.
+
+    The caller has already checked that ``actor`` acts for the supplier and stored the number."""
+    number = number.strip()
+    if not number:
+        return 0
+    steps = list(
+        DepartmentRequestSupplier.objects.select_for_update()
+        .select_related("request")
+        .filter(
+            supplier=supplier,
+            request__department=department,
+            request__status=Status.SUPPLIERS_NOTIFIED,
+        )
+    )
+    now = timezone.now()
+    for step in steps:
+        if step.customer_number == number:
+            continue
+        step.customer_number, step.customer_number_at, step.customer_number_by = number, now, actor
+        step.save(update_fields=["customer_number", "customer_number_at", "customer_number_by", "updated_at"])
+        audit(
+            actor=actor,
+            action="department_request.customer_number",
+            obj=step.request,
+            after={"supplier": step.supplier_id, "number": number, "by": "supplier"},
+        )
+    return len(steps)
+
+
 @transaction.atomic
 def department_request_complete(*, actor: User | None, request_id: int) -> DepartmentRequest:
     """Every supplier has a customer number: activate the department and tell the requesting unit."""

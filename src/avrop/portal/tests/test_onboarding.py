@@ -214,6 +214,9 @@ def test_department_announced_by_a_request_can_be_numbered_before_it_opens(fatim
     url = reverse("portal:customer_numbers", args=[world.relation.pk])
     assert fatima.post(url, {f"department_{announced.pk}": "KSY-77"}).status_code == 302
     assert CustomerNumber.objects.get(department=announced).number == "KSY-77"
+    # The request's supplier step counts it as the supplier's answer, so the coordinator can close it.
+    step = DepartmentRequestSupplier.objects.get(request__department=announced)
+    assert (step.customer_number, step.customer_number_by) == ("KSY-77", world.fatima)
 
 
 def test_inactive_department_not_announced_to_this_supplier_stays_hidden(fatima, world):

@@ -76,6 +76,8 @@ def relation_customer_numbers_set(
     new-department request announced to it); an empty number removes one.
 
     Audited as ``customer_number.set``/``.remove`` in the buyer's trail, like the buyer's own edits."""
+    from avrop.organisations.services import department_request_steps_answer
+
     _guard(actor, relation.organisation)
     _active_relation(relation)
     open_to_supplier = set(portal_department_list(relation=relation).values_list("pk", flat=True))
@@ -88,6 +90,8 @@ def relation_customer_numbers_set(
                 field=f"department_{department.pk}",
             )
         result.append(_customer_number_write(actor, relation, department, number))
+        # A new-department request waiting for this number counts it as the supplier's answer.
+        department_request_steps_answer(actor=actor, supplier=relation, department=department, number=number)
     return result
 
 
