@@ -342,6 +342,16 @@ def notification_recipients(*, relation: Supplier, topic: str) -> list[str]:
     addresses = {c.email.strip().lower() for c, topics in rows if topic in topics and c.email.strip()}
     decided = any(choice.topic == topic for c, _topics in rows for choice in c.notification_choices.all())
     order_topics = {NotificationTopic.NEW_ORDERS, NotificationTopic.ORDER_CHANGES}
-    if not addresses and not decided and relation.order_email.strip() and topic in order_topics:
+    # An e-mailed order is itself the news of a new order at the order address: no second notice there.
+    order_mail_is_the_notice = (
+        topic == NotificationTopic.NEW_ORDERS and relation.connection == Supplier.Connection.EMAIL
+    )
+    if (
+        not addresses
+        and not decided
+        and relation.order_email.strip()
+        and topic in order_topics
+        and not order_mail_is_the_notice
+    ):
         addresses.add(relation.order_email.strip().lower())
     return sorted(addresses)

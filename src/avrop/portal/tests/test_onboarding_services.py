@@ -35,7 +35,13 @@ def test_topic_interface_is_unchanged():
 
 def test_recipients_default_to_the_contact_kind_and_the_order_email(supplier):
     _org, _first, _second, relation = supplier
-    assert recipients(relation, Topic.NEW_ORDERS) == ["order@lyreco.example"]  # no contacts yet
+    # No contacts yet. An e-mailed order is itself the notice of a new order at the order address ...
+    assert relation.connection == "email"
+    assert recipients(relation, Topic.NEW_ORDERS) == []
+    assert recipients(relation, Topic.ORDER_CHANGES) == ["order@lyreco.example"]
+    # ... a portal supplier hears of it there.
+    relation.connection = "portal"
+    assert recipients(relation, Topic.NEW_ORDERS) == ["order@lyreco.example"]
     assert recipients(relation, Topic.PAYMENTS) == []
     SupplierContactFactory(supplier=relation, topic="orders", email="Kundtjanst@lyreco.example")
     SupplierContactFactory(supplier=relation, topic="agreement", email="avtal@lyreco.example")
@@ -65,6 +71,7 @@ def test_recipients_honour_each_contacts_choices(supplier):
 
 def test_opting_everyone_out_of_orders_stops_the_order_email_fallback(supplier):
     _org, first, _second, relation = supplier
+    relation.connection = "portal"  # an e-mail supplier has no fallback for new orders at all
     contact = SupplierContactFactory(supplier=relation, topic="orders", email="")
     assert recipients(relation, Topic.NEW_ORDERS) == ["order@lyreco.example"]
     services.relation_notifications_set(actor=first, relation=relation, chosen={contact.pk: []})
