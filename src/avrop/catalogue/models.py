@@ -256,11 +256,6 @@ class CatalogueItem(models.Model):
         return [label for label in self.eco_labels.split(",") if label]
 
     @property
-    def all_keywords(self) -> str:
-        """The price list's keywords and the supplier's own, as the search index sees them."""
-        return ", ".join(k for k in (self.keywords.strip(), self.shop_keywords.strip()) if k)
-
-    @property
     def image_link(self) -> str:
         """A supplier's picture address; shown as a link, because the CSP loads pictures only from us."""
         return self.image_urls[0] if self.image_urls else ""
