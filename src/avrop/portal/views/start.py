@@ -2,15 +2,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from avrop.portal import home
 from avrop.portal.access import customer_relations, portal_view
 
 
 @portal_view()
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    """The portal's own start page: the buyers served and where each kind of work is."""
+    """The portal's overview: the buyers served, and the work waiting in each area."""
     return render(
         request,
         "portal/start.html",
-        {"customers": list(customer_relations(request.organisation))},
+        {
+            "customers": list(customer_relations(request.organisation)),
+            "sections": home.sections(
+                user=request.user, organisation=request.organisation, roles=request.roles
+            ),
+            "is_spoc": "spoc" in request.roles,
+        },
     )
