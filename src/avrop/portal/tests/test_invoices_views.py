@@ -256,3 +256,18 @@ def test_orders_to_invoice_page_query_count_does_not_grow(
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get(reverse("portal:invoice_orders")).content.decode()
     assert all(f"Invoice order {number}" in page for number in numbers)
+
+
+def test_free_invoice_from_the_page_and_deleting_a_draft_is_audited(client, flip):
+    from avrop.core.models import AuditEvent
+
+    _login(client, flip)
+    assert flip.world.buyer.name in client.get(reverse("portal:invoice_new")).content.decode()
+    response = client.post(reverse("portal:invoice_new"), {"customer": flip.world.peppol.pk})
+    draft = InvoiceDraft.objects.get(kind=InvoiceDraft.Kind.INVOICE, purchase_order=None)
+    assert response["Location"] == reverse("portal:invoice_draft", args=[draft.pk])
+    assert client.post(reverse("portal:invoice_new"), {"customer": 999999}).status_code == 404
+    response = client.post(reverse("portal:invoice_draft", args=[draft.pk]), {"action": "delete"})
+    assert response["Location"] == reverse("portal:invoices")
+    assert not InvoiceDraft.objects.filter(pk=draft.pk).exists()
+    assert AuditEvent.objects.filter(action="portal.invoice_draft.delete", object_id=str(draft.pk)).exists()
