@@ -47,8 +47,8 @@ lint: install
 		DJANGO_SETTINGS_MODULE=avrop.settings \
 		$(BIN)/python -m django check --deploy --fail-level WARNING
 
-messages: install
-	cd src/avrop && ../../$(BIN)/avrop makemessages -l sv -l en --no-obsolete --ignore 'edi/*' && ../../$(BIN)/avrop compilemessages
+messages: install var/secret_key
+	cd src/avrop && export SECRET_KEY=$$(cat ../../var/secret_key) && ../../$(BIN)/avrop makemessages -l sv --no-obsolete --ignore 'edi/*' && ../../$(BIN)/avrop compilemessages
 
 clean:
 	rm -rf $(VENV) node_modules var
