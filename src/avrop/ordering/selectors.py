@@ -192,7 +192,13 @@ def purchase_order_list(
 
 
 def purchase_order_get(*, user: User, organisation: Organisation, order_id: int) -> PurchaseOrder:
-    orders = _orders(user, organisation, everyone=True).select_related(
+    scoped, roles = _scope(user, organisation)
+    if scoped.kind != Organisation.Kind.SUPPLIER and Role.APPROVER in roles:
+        # Approvers see every sent requisition of their organisation (requisition_get), so its orders too.
+        base = PurchaseOrder.objects.filter(organisation=scoped)
+    else:
+        base = _orders(user, organisation, everyone=True)
+    orders = base.select_related(
         "supplier__organisation",
         "requisition__requisitioner",
         "department",
@@ -204,9 +210,8 @@ def purchase_order_get(*, user: User, organisation: Organisation, order_id: int)
         order = orders.get(pk=order_id)
     except (PurchaseOrder.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
-    roles = roles_in(user=user, organisation=organisation)
     if (
-        organisation.kind != Organisation.Kind.SUPPLIER
+        scoped.kind != Organisation.Kind.SUPPLIER
         and not roles & READ_ALL_ROLES
         and order.requisition.requisitioner_id != user.pk
         and Role.APPROVER not in roles

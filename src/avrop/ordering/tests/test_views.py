@@ -50,6 +50,17 @@ def test_a_colleague_without_oversight_does_not_see_my_orders(
     assert orders["peppol"].number.encode() not in client.get("/ordering/orders/?all=1").content
 
 
+def test_an_approver_follows_a_requisition_to_its_orders(world, client, django_capture_on_commit_callbacks):
+    requisition, orders = ordered(world, django_capture_on_commit_callbacks)
+    client.force_login(world.approver)
+    page = client.get(f"/ordering/requisitions/{requisition.pk}/").content.decode()
+    url = f"/ordering/orders/{orders['peppol'].pk}/"
+    assert url in page  # the requisition links its orders ...
+    response = client.get(url)  # ... and the approver may open them
+    assert response.status_code == 200
+    assert orders["peppol"].number in response.content.decode()
+
+
 def test_roles_are_needed(world, client):
     client.force_login(world.approver)
     assert client.get("/ordering/cart/").status_code == 403
