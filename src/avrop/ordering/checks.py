@@ -5,8 +5,8 @@ line and field to fix: several tabs (suppliers) to look through, wrong coding, m
 and a requisitioner not linked to an ordering department (the "card code").
 
 A fixed number of queries whatever the number of lines: the coding check loads accounts, dimensions and
-dimension objects once for all lines; the route asks ``who_can_approve`` once per cost centre (and category
-or account when the organisation has rules narrowed to one).
+dimension objects once for all lines; the route has one step per cost centre (and category or account when
+the organisation has rules narrowed to one), answered by ``who_can_approve``'s rules read once for them all.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from avrop.organisations.models import (
     Organisation,
 )
 from avrop.organisations.roles import Role
-from avrop.organisations.selectors.approval import ApprovalAnswer, who_can_approve
+from avrop.organisations.selectors.approval import ApprovalAnswer, ApprovalAuthority, approval_authority
 from avrop.organisations.selectors.chart import objects_of
 
 
@@ -251,22 +251,32 @@ def approval_groups(
 
 
 def approval_route(requisition: Requisition, lines: list[RequisitionLine]) -> list[RouteStep]:
+    """One step per approval group; the rules, deputies and roles of all its cost centres are read once."""
+    groups = approval_groups(requisition.organisation, lines)
+    authority: ApprovalAuthority | None = None
+    failure = ""
+    if any(cost_centre for cost_centre, *_rest in groups):
+        try:
+            authority = approval_authority(
+                user=requisition.requisitioner,
+                organisation=requisition.organisation,
+                document_kind=DocumentKind.ORDER,
+                cost_centres=[cost_centre for cost_centre, *_rest in groups],
+                requester=requisition.requisitioner,
+            )
+        except DomainError as exc:
+            failure = exc.message
     route: list[RouteStep] = []
-    for cost_centre, category, account, amount, line_ids in approval_groups(requisition.organisation, lines):
+    for cost_centre, category, account, amount, line_ids in groups:
         step = RouteStep(cost_centre, category, account, amount, line_ids)
         if not cost_centre:
             step.error = _("A cost centre is missing.")
+        elif authority is None:
+            step.error = failure
         else:
             try:
-                step.answer = who_can_approve(
-                    user=requisition.requisitioner,
-                    organisation=requisition.organisation,
-                    cost_centre=cost_centre,
-                    amount=amount,
-                    document_kind=DocumentKind.ORDER,
-                    account=account,
-                    category=category,
-                    requester=requisition.requisitioner,
+                step.answer = authority.answer(
+                    cost_centre=cost_centre, amount=amount, account=account, category=category
                 )
             except DomainError as exc:
                 step.error = exc.message

@@ -44,7 +44,7 @@ from avrop.ordering.workflows import (
 )
 from avrop.organisations.models import DocumentKind, Membership, User
 from avrop.organisations.roles import Role
-from avrop.organisations.selectors.approval import who_can_approve
+from avrop.organisations.selectors.approval import approval_authority, who_can_approve
 
 LINK_SALT = "avrop.ordering.approval-link"
 WAITING = frozenset({RequisitionStatus.PENDING_APPROVAL, RequisitionStatus.PENDING_REAPPROVAL})
@@ -256,28 +256,33 @@ def approval_link_use(*, token: str, approve: bool, comment: str = "") -> Requis
 # --- deciding ---------------------------------------------------------------------------------------------
 
 
-def _can_decide(requisition: Requisition, step: ApprovalStep, user: User) -> bool:
+def _decidable(requisition: Requisition, steps: list[ApprovalStep], user: User) -> list[ApprovalStep]:
+    """Those of ``steps`` that ``user`` may decide now, by the rules in force today (read once for all)."""
     if user.pk == requisition.requisitioner_id:
-        return False
-    if not step.cost_centre:
-        return False
-    answer = who_can_approve(
+        return []
+    steps = [step for step in steps if step.cost_centre]
+    if not steps:
+        return []
+    authority = approval_authority(
         user=requisition.requisitioner,
         organisation=requisition.organisation,
-        cost_centre=step.cost_centre,
-        amount=step.amount,
         document_kind=DocumentKind.ORDER,
-        account=step.account,
-        category=step.category,
+        cost_centres=[step.cost_centre for step in steps],
         requester=requisition.requisitioner,
     )
-    return answer.can_approve(user)
+    return [
+        step
+        for step in steps
+        if authority.answer(
+            cost_centre=step.cost_centre, amount=step.amount, account=step.account, category=step.category
+        ).can_approve(user)
+    ]
 
 
 def steps_for(requisition: Requisition, user: User) -> list[ApprovalStep]:
     """The pending steps of the current round that ``user`` may decide now."""
     steps = requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING)
-    return [step for step in steps if _can_decide(requisition, step, user)]
+    return _decidable(requisition, list(steps), user)
 
 
 def _decide_steps(steps: list[ApprovalStep], to: str, approver: User, comment: str) -> None:
@@ -341,7 +346,8 @@ def requisition_decide(
             _("Requisition %(number)s is already %(status)s; nothing is waiting for your decision.")
             % {"number": requisition.number, "status": requisition.get_status_display().lower()}
         )
-    steps = steps_for(requisition, approver)
+    pending = list(requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING))
+    steps = _decidable(requisition, pending, approver)
     if not steps:
         decided = requisition.steps.filter(round=requisition.approval_round).exclude(
             status=StepStatus.PENDING
@@ -405,7 +411,12 @@ def requisition_decide(
     )
     if reapproval:
         return _finish_reapproval(requisition, approver, approve=approve, comment=comment)
-    if requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING).exists():
+    if approve and not reject_ids:
+        # Nothing was rescoped and the requisition is locked: the steps left are those not decided now.
+        decided = {step.pk for step in steps}
+        if any(step.pk not in decided for step in pending):
+            return requisition
+    elif requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING).exists():
         return requisition
     return _finish(requisition, approver, comment)
 

@@ -21,6 +21,7 @@ nobody approves their own requisition, neither as approver nor as deputy.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -41,7 +42,7 @@ from avrop.organisations.models import (
     User,
 )
 from avrop.organisations.roles import Role
-from avrop.organisations.selectors import organisation_get
+from avrop.organisations.selectors import organisation_get, organisation_list
 from avrop.organisations.selectors.chart import chart_of, cost_centres_of
 
 
@@ -150,35 +151,114 @@ def who_can_approve(
     the reason. A fixed number of queries, whatever the number of rules. Raises a domain error for an
     unknown cost centre.
     """
-    organisation = organisation_get(user=user, organisation_id=organisation.pk)
+    authority = approval_authority(
+        user=user,
+        organisation=organisation,
+        document_kind=document_kind,
+        cost_centres=[cost_centre],
+        requester=requester,
+        on=on,
+    )
+    return authority.answer(cost_centre=cost_centre, amount=amount, account=account, category=category)
+
+
+@dataclass
+class ApprovalAuthority:
+    """The rules, deputies and approver roles in force for some cost centres, loaded once: ``answer`` then
+    asks ``who_can_approve``'s question for any of them without another query."""
+
+    organisation: Organisation
+    document_kind: str
+    on: dt.date
+    requester: User | None
+    centres: dict[str, DimensionObject]
+    rules: list[ApprovalLimit]
+    covers: dict[int, set[int]]
+    deputies_of: dict[int, list[ApprovalDelegation]]
+    members: set[int]
+    approvers: set[int]
+
+    def answer(
+        self, *, cost_centre: str, amount: Decimal | str | int, account: str = "", category: str = ""
+    ) -> ApprovalAnswer:
+        money = _amount(amount)
+        chart = chart_of(self.organisation)
+        centre = self.centres.get(cost_centre)
+        if centre is None:
+            raise DomainError(
+                Code.UNKNOWN_COST_CENTRE,
+                _("Cost centre %(code)s does not exist in %(chart)s.")
+                % {"code": cost_centre, "chart": chart.name},
+                field="cost_centre",
+            )
+        answer = ApprovalAnswer(
+            organisation=self.organisation,
+            cost_centre=centre,
+            amount=money,
+            document_kind=self.document_kind,
+            account=account,
+            category=category,
+            on=self.on,
+            requester=self.requester,
+        )
+        rules = [r for r in self.rules if r.all_cost_centres or centre.pk in self.covers.get(r.pk, ())]
+        _judge(answer, rules, self.deputies_of, self.members, self.approvers)
+        return answer
+
+
+def _organisation_with_chart(user: User, organisation_id: int) -> Organisation:
+    """``organisation_get`` with the chart in the same query."""
+    try:
+        return organisation_list(user=user).select_related("chart").get(pk=organisation_id)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def approval_authority(
+    *,
+    user: User,
+    organisation: Organisation,
+    document_kind: str,
+    cost_centres: Iterable[str],
+    requester: User | None = None,
+    on: dt.date | None = None,
+) -> ApprovalAuthority:
+    """Everything ``who_can_approve`` needs for ``cost_centres`` (codes) in at most six queries, so that a
+    requisition's route or decision asks about all its cost centres at once."""
+    organisation = _organisation_with_chart(user, organisation.pk)
     if document_kind not in DocumentKind.values:
         raise DomainError(
             ErrorCode.VALIDATION, _("The document kind must be order or invoice."), field="document_kind"
         )
     day = on or timezone.localdate()
-    money = _amount(amount)
-    chart = chart_of(organisation)
-    centre = cost_centres_of(organisation=organisation).filter(code=cost_centre).first()
-    if centre is None:
-        raise DomainError(
-            Code.UNKNOWN_COST_CENTRE,
-            _("Cost centre %(code)s does not exist in %(chart)s.")
-            % {"code": cost_centre, "chart": chart.name},
-            field="cost_centre",
-        )
-    answer = ApprovalAnswer(
+    codes = sorted({code for code in cost_centres if code})
+    centres: dict[str, DimensionObject] = {}
+    if organisation.chart_id is not None and codes:
+        # The same object ``.first()`` would pick by the model's ordering (dimension, code) for each code.
+        for obj in (
+            cost_centres_of(organisation=organisation)
+            .filter(code__in=codes)
+            .order_by("dimension__number", "dimension_id", "code", "pk")
+        ):
+            centres.setdefault(obj.code, obj)
+    authority = ApprovalAuthority(
         organisation=organisation,
-        cost_centre=centre,
-        amount=money,
         document_kind=document_kind,
-        account=account,
-        category=category,
         on=day,
         requester=requester,
+        centres=centres,
+        rules=[],
+        covers={},
+        deputies_of={},
+        members=set(),
+        approvers=set(),
     )
-    rules = list(
+    if not centres:
+        return authority
+    centre_ids = [c.pk for c in centres.values()]
+    authority.rules = list(
         ApprovalLimit.objects.filter(
-            Q(all_cost_centres=True) | Q(cost_centres=centre),
+            Q(all_cost_centres=True) | Q(cost_centres__in=centre_ids),
             organisation=organisation,
             document_kind=document_kind,
             is_active=True,
@@ -189,7 +269,18 @@ def who_can_approve(
         .distinct()
         .order_by("amount_limit", "level", "pk")
     )
-    principals = {rule.approver_id for rule in rules}
+    narrow = [r.pk for r in authority.rules if not r.all_cost_centres]
+    if len(centre_ids) == 1:
+        authority.covers = {pk: set(centre_ids) for pk in narrow}
+    elif narrow:
+        through = ApprovalLimit.cost_centres.through
+        for rule_id, centre_id in through.objects.filter(
+            approvallimit_id__in=narrow, dimensionobject_id__in=centre_ids
+        ).values_list("approvallimit_id", "dimensionobject_id"):
+            authority.covers.setdefault(rule_id, set()).add(centre_id)
+    principals = {rule.approver_id for rule in authority.rules}
+    if not principals:
+        return authority
     delegations = list(
         ApprovalDelegation.objects.filter(
             organisation=organisation,
@@ -202,15 +293,32 @@ def who_can_approve(
         .order_by("pk")
     )
     people = principals | {d.deputy_id for d in delegations}
-    memberships = Membership.objects.filter(
-        organisation=organisation, user__in=people, is_active=True, user__is_active=True
-    ).values_list("user_id", "role")
-    members = {user_id for user_id, _role in memberships}
-    approvers = {user_id for user_id, role in memberships if role == Role.APPROVER}
-    deputies_of: dict[int, list[ApprovalDelegation]] = {}
+    memberships = list(
+        Membership.objects.filter(
+            organisation=organisation, user__in=people, is_active=True, user__is_active=True
+        )
+        .order_by()
+        .values_list("user_id", "role")
+    )
+    authority.members = {user_id for user_id, _role in memberships}
+    authority.approvers = {user_id for user_id, role in memberships if role == Role.APPROVER}
     for delegation in delegations:
-        deputies_of.setdefault(delegation.principal_id, []).append(delegation)
+        authority.deputies_of.setdefault(delegation.principal_id, []).append(delegation)
+    return authority
 
+
+def _judge(
+    answer: ApprovalAnswer,
+    rules: list[ApprovalLimit],
+    deputies_of: dict[int, list[ApprovalDelegation]],
+    members: set[int],
+    approvers: set[int],
+) -> None:
+    """Sort the people of ``rules`` (in force for the answer's cost centre) into eligible and excluded."""
+    requester = answer.requester
+    account = answer.account
+    category = answer.category
+    money = answer.amount
     for rule in rules:
         person = rule.approver
         if rule.account_id is not None and rule.account.number != account:
@@ -298,7 +406,6 @@ def who_can_approve(
     answer.eligible.sort(
         key=lambda c: (c.rule.amount_limit, c.rule.level, c.deputy_for is not None, c.user.pk)
     )
-    return answer
 
 
 def approval_limit_list(
