@@ -51,6 +51,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "rate": rate,
             "open_total": sum(v for k, v in counts.items() if k != Status.RETURNED),
+            "can_upload": bool(request.roles & set(CLERK_ROLES)),
         },
     )
 
@@ -233,7 +234,7 @@ def attachment(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     return response
 
 
-@org_view(roles=AP_ROLES)
+@org_view()
 @require_GET
 @csp_replace({"style-src": ["'self'", "'unsafe-inline'"], "script-src": ["'none'"]})
 def official_view(request: HttpRequest, pk: int) -> HttpResponse:

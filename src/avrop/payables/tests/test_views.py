@@ -86,6 +86,35 @@ def test_clerk_accepts_suggested_coding_and_reviewer_approves(client, world, rec
     assert invoice.messages.filter(code="AP").exists()
 
 
+def test_reviewer_opens_the_official_presentation_linked_from_the_invoice(client, world, receive):
+    from avrop.payables import services
+
+    invoice = receive(world.xml("O-1"))
+    services.invoice_send_to_review(
+        actor=world.clerk,
+        invoice_id=invoice.pk,
+        reviewer_id=world.reviewer.pk,
+        lines=[{"account": "4010", "cost_centre": "SOL", "amount": invoice.net_amount}],
+    )
+    client.force_login(world.reviewer)
+    page = client.get(reverse("payables:invoice", args=[invoice.pk])).content.decode()
+    official = reverse("payables:official", args=[invoice.pk])
+    assert official in page
+    response = client.get(official)
+    assert response.status_code == 200
+    assert b"O-1" in response.content
+
+
+def test_upload_is_offered_only_to_those_who_may_upload(client, world, make_member):
+    auditor, _org = make_member(Role.AUDITOR, organisation=world.buyer)
+    client.force_login(auditor)
+    page = client.get(reverse("payables:queue")).content.decode()
+    assert reverse("payables:upload") not in page
+    assert client.get(reverse("payables:upload")).status_code == 403
+    client.force_login(world.clerk)
+    assert reverse("payables:upload") in client.get(reverse("payables:queue")).content.decode()
+
+
 def test_second_invoice_from_the_same_supplier_suggests_the_earlier_coding(
     world, receive, django_capture_on_commit_callbacks
 ):
