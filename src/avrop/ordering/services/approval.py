@@ -123,7 +123,14 @@ def submit_checked(*, requisition: Requisition, actor: User, key: uuid.UUID | No
         obj=requisition,
         after={"total": requisition.total_amount, "steps": [s.cost_centre for s in steps]},
     )
-    notify_approvers(requisition=requisition, steps=steps, lines=check.lines)
+    # The route's approvers are active users with an active role: no need to read them again.
+    approvers = {user.pk: user for route_step in check.route for user in route_step.approvers}
+    notify_approvers(
+        requisition=requisition,
+        steps=steps,
+        lines=check.lines,
+        users=[approvers[pk] for pk in sorted(approvers)],
+    )
     return requisition
 
 
@@ -161,16 +168,18 @@ def notify_approvers(
     template: str = "ordering/email/approve.txt",
     with_links: bool = True,
     lines: list[Any] | None = None,
+    users: list[User] | None = None,
 ) -> int:
-    """E-mail each approver of the steps once, with a one-click link of their own."""
-    users: dict[int, User] = {}
+    """E-mail each approver of the steps once, with a one-click link of their own. ``users``: the steps'
+    approvers when the caller has them already (active ones only)."""
     ids = {pk for step in steps for pk in step.approver_ids}
-    for user in User.objects.filter(pk__in=ids, is_active=True):
-        users[user.pk] = user
+    if users is None:
+        users = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+    chosen = {user.pk: user for user in users if user.pk in ids}
     lines = active_lines(requisition) if lines is None else lines
     hours = policy_for(requisition.organisation_id).approval_link_hours
     queue_url = conf.base_url() + reverse("ordering:approvals")
-    recipients = [user for user in users.values() if user.email]
+    recipients = [user for user in chosen.values() if user.email]
     links = _links_for(requisition, recipients, hours) if with_links and recipients else {}
     for user in recipients:
         with translation.override(user.preferred_language or "sv"):
@@ -198,7 +207,7 @@ def notify_approvers(
             organisation=requisition.organisation,
             obj=requisition,
         )
-    return len(users)
+    return len(chosen)
 
 
 @dataclass
@@ -282,7 +291,7 @@ def _decidable(requisition: Requisition, steps: list[ApprovalStep], user: User) 
 def steps_for(requisition: Requisition, user: User) -> list[ApprovalStep]:
     """The pending steps of the current round that ``user`` may decide now."""
     steps = requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING)
-    return _decidable(requisition, list(steps), user)
+    return _decidable(requisition, list(steps.order_by("position", "pk")), user)
 
 
 def _decide_steps(steps: list[ApprovalStep], to: str, approver: User, comment: str) -> None:
@@ -346,7 +355,11 @@ def requisition_decide(
             _("Requisition %(number)s is already %(status)s; nothing is waiting for your decision.")
             % {"number": requisition.number, "status": requisition.get_status_display().lower()}
         )
-    pending = list(requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING))
+    pending = list(
+        requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING).order_by(
+            "position", "pk"
+        )
+    )
     steps = _decidable(requisition, pending, approver)
     if not steps:
         decided = requisition.steps.filter(round=requisition.approval_round).exclude(

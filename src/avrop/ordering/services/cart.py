@@ -184,9 +184,9 @@ def _next_position(requisition: Requisition) -> int:
 def _suppliers_by_org(organisation: Organisation, supplier_org_ids: Iterable[int]) -> dict[int, Supplier]:
     return {
         s.organisation_id: s
-        for s in Supplier.objects.filter(
-            buyer=organisation, organisation_id__in=set(supplier_org_ids)
-        ).select_related("organisation")
+        for s in Supplier.objects.filter(buyer=organisation, organisation_id__in=set(supplier_org_ids))
+        .select_related("organisation")
+        .order_by("pk")
     }
 
 
@@ -545,7 +545,7 @@ def line_coding_set(*, actor: User, line_id: int, splits: list[Mapping[str, Any]
     problems = coding_problems(requisition.organisation, [(line.pk, s) for s in new])
     if problems:
         raise DomainError(Code.CODING_INVALID, " ".join(p.message for p in problems), field=problems[0].field)
-    before = [s.text for s in line.splits.all()]
+    before = [s.text for s in line.splits.order_by("position", "pk")]
     line.splits.all().delete()
     CodingSplit.objects.bulk_create(new)
     audit(

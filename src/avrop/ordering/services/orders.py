@@ -19,6 +19,7 @@ from avrop.core.calendar import add_business_days
 from avrop.core.errors import DomainError, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.core.workflows import assert_transition
+from avrop.ordering.checks import splits_in_order
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
     Channel,
@@ -135,10 +136,12 @@ def purchase_orders_create(*, requisition: Requisition, actor: User | None) -> l
     lines = list(
         requisition.lines.filter(decision=LineDecision.APPROVED)
         .select_related("supplier__organisation", "agreement", "delivery_address")
-        .prefetch_related("splits")
+        .prefetch_related(splits_in_order())
         .order_by("position")
     )
-    done = set(PurchaseOrder.objects.filter(requisition=requisition).values_list("supplier_id", flat=True))
+    done = set(
+        PurchaseOrder.objects.filter(requisition=requisition).order_by().values_list("supplier_id", flat=True)
+    )
     by_supplier: dict[int, list[RequisitionLine]] = defaultdict(list)
     for line in lines:
         if line.supplier_id not in done:

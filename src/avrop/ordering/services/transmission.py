@@ -149,8 +149,17 @@ def transmissions_enqueue_orders(
     """Queue new orders. Peppol orders are built and validated here, in the transaction, so what waits in the
     outbox is exactly the document that will be sent."""
     by_id = {line.pk: line for line in source_lines}
-    address_ids = {line.delivery_address_id for line in source_lines if line.delivery_address_id}
-    addresses = {a.pk: a for a in DeliveryAddress.objects.filter(pk__in=address_ids)}
+    # Lines usually come with their address joined; only the others are read.
+    addresses = {
+        line.delivery_address_id: line.delivery_address
+        for line in source_lines
+        if line.delivery_address_id and RequisitionLine.delivery_address.is_cached(line)
+    }
+    address_ids = {line.delivery_address_id for line in source_lines if line.delivery_address_id} - set(
+        addresses
+    )
+    if address_ids:
+        addresses.update((a.pk, a) for a in DeliveryAddress.objects.filter(pk__in=address_ids).order_by())
     files = list(Attachment.objects.filter(requisition=requisition))
     now = timezone.now()
     docs: list[OrderDocument] = []
