@@ -20,7 +20,7 @@ from avrop.agreements.models import Agreement
 from avrop.catalogue import exports, forms, selectors
 from avrop.catalogue.models import CatalogueVersion, InboundFile, StagedItem, Template
 from avrop.catalogue.services import accounts, imports, searches, templates
-from avrop.core.decorators import org_view
+from avrop.core.decorators import buyer_view, org_view
 from avrop.core.errors import DomainError
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import department_list
@@ -465,7 +465,7 @@ def staged_map(request: HttpRequest, pk: int) -> HttpResponse:
 # --- templates ------------------------------------------------------------------------------------------
 
 
-@org_view()
+@buyer_view()
 @require_http_methods(["GET", "POST"])
 def template_list(request: HttpRequest) -> HttpResponse:
     can_share = bool(request.roles & templates.SHARE_ROLES)
@@ -511,7 +511,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = selectors.template_get(user=request.user, organisation=request.organisation, template_id=pk)
@@ -529,7 +529,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def template_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     template = selectors.template_get(user=request.user, organisation=request.organisation, template_id=pk)
@@ -568,7 +568,7 @@ def template_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return response
 
 
-@org_view()
+@buyer_view()
 @require_POST
 def template_add(request: HttpRequest) -> HttpResponse:
     try:
@@ -591,7 +591,7 @@ def template_add(request: HttpRequest) -> HttpResponse:
     return redirect(_next(request, reverse("catalogue:template", args=[template_id])))
 
 
-@org_view()
+@buyer_view()
 @require_POST
 def template_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
     templates.template_remove_item(
@@ -601,7 +601,7 @@ def template_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse
     return redirect("catalogue:template", pk)
 
 
-@org_view()
+@buyer_view()
 @require_POST
 def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     templates.template_delete(actor=request.user, organisation=request.organisation, template_id=pk)
@@ -612,7 +612,7 @@ def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- cannot find it ---------------------------------------------------------------------------------------
 
 
-@org_view()
+@buyer_view()
 @require_http_methods(["GET", "POST"])
 def missing_new(request: HttpRequest) -> HttpResponse:
     form = forms.MissingItemForm(request.POST or None, initial={"search_terms": request.GET.get("q", "")})
@@ -633,7 +633,7 @@ def missing_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def missing_list(request: HttpRequest) -> HttpResponse:
     is_manager = bool(request.roles & MANAGE)

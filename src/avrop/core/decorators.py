@@ -40,3 +40,20 @@ def org_view(roles: Iterable[str] | None = None) -> Callable[..., Any]:
         return wrapper
 
     return decorator
+
+
+def buyer_view(roles: Iterable[str] | None = None) -> Callable[..., Any]:
+    """``org_view`` for pages of buyer organisations (and service centres): inside a supplier or service
+    partner organisation they answer 403, whatever the role (a supplier's admin is not a buyer's admin)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @org_view(roles=roles)
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.organisation.is_buyer:
+                return render(request, "403.html", {"needed_roles": sorted(roles or ())}, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

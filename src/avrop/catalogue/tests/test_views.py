@@ -215,3 +215,15 @@ def test_next_must_be_a_local_page(client, catalogue):
         {"template": template.pk, "item": item.pk, "next": "/catalogue/?q=gem"},
     )
     assert response["Location"] == "/catalogue/?q=gem"
+
+
+@pytest.mark.parametrize("role", ["supplier_user", "admin"])
+def test_buyer_pages_refuse_a_supplier_organisation_whatever_the_role(client, make_member, role):
+    from avrop.organisations.tests.factories import OrganisationFactory
+
+    supplier_org = OrganisationFactory(kind="supplier")
+    user, _org = make_member(role, organisation=supplier_org)
+    client.force_login(user)
+    for name in ("catalogue:templates", "catalogue:missing_new", "catalogue:missing"):
+        assert client.get(reverse(name)).status_code == 403, name
+    assert client.get(reverse("organisations:requests")).status_code == 403

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from avrop.core.decorators import org_view
+from avrop.core.decorators import buyer_view, org_view
 from avrop.core.errors import NotFound
 from avrop.organisations import services
 from avrop.organisations.forms import (
@@ -157,7 +157,7 @@ def address_edit(request: HttpRequest, department_pk: int, pk: int | None = None
 # --- Requests -----------------------------------------------------------------------------------------
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     rows = department_request_list(user=request.user, organisation=request.organisation).annotate(
@@ -167,7 +167,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/pages/department_requests.html", {"requests": rows})
 
 
-@org_view()
+@buyer_view()
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation
@@ -248,7 +248,7 @@ def _detail_context(request: HttpRequest, department_request: DepartmentRequest,
     return context
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department_request = department_request_get(
@@ -259,7 +259,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view()
+@buyer_view()
 @require_POST
 def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     department_request = department_request_get(
