@@ -435,12 +435,14 @@ def requisition_decide(
 
 
 def _finish(requisition: Requisition, approver: User, comment: str) -> Requisition:
-    from avrop.ordering.services.orders import purchase_orders_create
+    from avrop.ordering.services.orders import lines_for_orders, purchase_orders_create
 
-    remaining = requisition.lines.exclude(decision=LineDecision.REJECTED)
+    # Every line at once (the requisition is locked): which were rejected, and the orders' lines.
+    lines = list(lines_for_orders(requisition))
+    remaining = [line for line in lines if line.decision != LineDecision.REJECTED]
     now = timezone.now()
-    any_rejected = requisition.lines.filter(decision=LineDecision.REJECTED).exists()
-    if any_rejected and not remaining.exists():
+    any_rejected = len(remaining) < len(lines)
+    if any_rejected and not remaining:
         assert_transition(requisition, to=RequisitionStatus.REJECTED, transitions=REQUISITION_TRANSITIONS)
         requisition.status = RequisitionStatus.REJECTED
         requisition.rejected_at = now
@@ -451,9 +453,13 @@ def _finish(requisition: Requisition, approver: User, comment: str) -> Requisiti
             requisition, "ordering/email/rejected.txt", _("Requisition %(number)s was rejected")
         )
         return requisition
-    remaining.filter(decision=LineDecision.OPEN).update(
-        decision=LineDecision.APPROVED, decided_by=approver, decided_at=now
-    )
+    still_open = [line for line in remaining if line.decision == LineDecision.OPEN]
+    if still_open:
+        requisition.lines.filter(pk__in=[line.pk for line in still_open]).update(
+            decision=LineDecision.APPROVED, decided_by=approver, decided_at=now
+        )
+        for line in still_open:
+            line.decision, line.decided_by, line.decided_at = LineDecision.APPROVED, approver, now
     if any_rejected:
         from avrop.ordering.services.cart import recalculate
 
@@ -462,7 +468,7 @@ def _finish(requisition: Requisition, approver: User, comment: str) -> Requisiti
     requisition.status = RequisitionStatus.APPROVED
     requisition.approved_at = now
     requisition.approved_amount = requisition.total_amount
-    purchase_orders_create(requisition=requisition, actor=approver)
+    purchase_orders_create(requisition=requisition, actor=approver, lines=remaining)
     assert_transition(requisition, to=RequisitionStatus.ORDERED, transitions=REQUISITION_TRANSITIONS)
     requisition.status = RequisitionStatus.ORDERED
     requisition.save(update_fields=["status", "approved_at", "approved_amount", "updated_at"])

@@ -106,6 +106,7 @@ def cart_for(*, user: User, organisation: Organisation, known_missing: bool = Fa
                 organisation=organisation, requisitioner=user, department=membership.department
             )
             event(requisition=cart, kind=OrderEvent.Kind.CREATED, actor=user)
+            cart._created = True  # type: ignore[attr-defined]
     except IntegrityError:
         # Two requests created the first cart at the same moment; the other one won.
         found = cart_get(user=user, organisation=organisation)
@@ -126,7 +127,11 @@ def _locked_cart(actor: User, organisation: Organisation) -> Requisition:
     )
     if found is not None:
         return found
-    cart = lock_requisition(cart_for(user=actor, organisation=organisation, known_missing=True).pk)
+    cart = cart_for(user=actor, organisation=organisation, known_missing=True)
+    if not getattr(cart, "_created", False):
+        cart = lock_requisition(cart.pk)
+    # Created in this transaction (no one else sees it yet), with its organisation, requisitioner and
+    # department (and its default cost centre) at hand: no need to read it back.
     cart._is_new = True  # type: ignore[attr-defined]  # no lines yet: callers skip looking for them
     return cart
 

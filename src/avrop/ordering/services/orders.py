@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,19 +127,27 @@ def _accounting(line: RequisitionLine) -> str:
     )[:200]
 
 
-def purchase_orders_create(*, requisition: Requisition, actor: User | None) -> list[PurchaseOrder]:
+def lines_for_orders(requisition: Requisition) -> QuerySet[RequisitionLine]:
+    """The requisition's lines with what the orders and their documents need (two queries)."""
+    return (
+        requisition.lines.select_related("supplier__organisation", "agreement", "delivery_address")
+        .prefetch_related(splits_in_order())
+        .order_by("position")
+    )
+
+
+def purchase_orders_create(
+    *, requisition: Requisition, actor: User | None, lines: list[RequisitionLine] | None = None
+) -> list[PurchaseOrder]:
     """Create the orders of an approved requisition, one per supplier, and queue their transmission.
+    ``lines``: its approved lines from ``lines_for_orders`` when the caller has them already.
 
     Runs inside the approval's transaction with the requisition locked; a supplier that already has its
     order (unique per requisition and supplier) is skipped, so a repeated call creates nothing twice."""
     from avrop.ordering.services.transmission import transmissions_enqueue_orders
 
-    lines = list(
-        requisition.lines.filter(decision=LineDecision.APPROVED)
-        .select_related("supplier__organisation", "agreement", "delivery_address")
-        .prefetch_related(splits_in_order())
-        .order_by("position")
-    )
+    if lines is None:
+        lines = list(lines_for_orders(requisition).filter(decision=LineDecision.APPROVED))
     done = set(
         PurchaseOrder.objects.filter(requisition=requisition).order_by().values_list("supplier_id", flat=True)
     )
