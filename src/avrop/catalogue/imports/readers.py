@@ -181,6 +181,8 @@ def open_csv(path: Path, *, saved: dict[str, str] | None = None) -> Source:
 
     def rows() -> Iterator[tuple[int, list[str] | None, str, int]]:
         known = source.known
+        blake2b = hashlib.blake2b
+        from_bytes = int.from_bytes
         feeder = _Feeder()
         reader = csv.reader(feeder, delimiter=delimiter)
         line = 1
@@ -191,19 +193,24 @@ def open_csv(path: Path, *, saved: dict[str, str] | None = None) -> Source:
             handle.readline()
             for physical in handle:
                 line += 1
-                if not pending:
+                if not pending and b'"' not in physical:
+                    # The common record: one line without quotes.
                     start = line
-                    quotes = 0
-                pending.append(physical)
-                quotes += physical.count(b'"')
-                if quotes % 2:
-                    continue  # inside a quoted field that goes on on the next line
-                record = pending[0] if len(pending) == 1 else b"".join(pending)
-                pending = []
-                record = record.rstrip(b"\r\n")
-                if not record.strip():
+                    record = physical.rstrip(b"\r\n")
+                else:
+                    if not pending:
+                        start = line
+                        quotes = 0
+                    pending.append(physical)
+                    quotes += physical.count(b'"')
+                    if quotes % 2:
+                        continue  # inside a quoted field that goes on on the next line
+                    record = pending[0] if len(pending) == 1 else b"".join(pending)
+                    pending = []
+                    record = record.rstrip(b"\r\n")
+                if not record or record.isspace():
                     continue
-                digest = record_digest(record)
+                digest = from_bytes(blake2b(record, digest_size=8).digest(), "big")
                 if digest in known:
                     yield start, None, "", digest
                     continue
@@ -261,7 +268,8 @@ def open_xlsx(path: Path, *, saved: dict[str, str] | None = None) -> Source:
         number = header_line
         for row in iterator:
             number += 1
-            if not any(c != "" and c is not None for c in row):
+            first = row[0] if row else ""
+            if (first == "" or first is None) and not any(c != "" and c is not None for c in row):
                 continue
             yield number, row, "", None
 

@@ -66,6 +66,7 @@ LIMITS = {
     "unspsc": 40,
     "eclass": 40,
 }
+_LIMIT_ITEMS = tuple(LIMITS.items())
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -90,6 +91,8 @@ def rec20_units() -> frozenset[str]:
 
 def parse_decimal(value: object) -> Decimal:
     """Read 12,50 / 12.50 / 1 234,50 / 1,234.50; raise ValueError for anything else."""
+    if value.__class__ is str:
+        return _parse_text(value)
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool):
@@ -98,7 +101,11 @@ def parse_decimal(value: object) -> Decimal:
         return Decimal(value)
     if isinstance(value, float):
         return Decimal(repr(value))
-    text = str(value)
+    return _parse_text(str(value))
+
+
+def _parse_text(value: str) -> Decimal:
+    text = value
     if " " in text or "\u00a0" in text or "\u202f" in text:
         text = _SPACES.sub("", text)
     if "," in text and "." in text:
@@ -172,16 +179,16 @@ class RowChecker:
         name = " ".join(get("name", "").split())
         if not name:
             findings.append(self._finding(line, "name", "missing_name", _("The name is missing."), article))
-        for key in LIMITS:
+        for key, limit in _LIMIT_ITEMS:
             value = get(key)
-            if value and len(value) > LIMITS[key]:
+            if value and len(value) > limit:
                 findings.append(
                     self._finding(
                         line,
                         key,
                         "too_long",
                         _("%(value)s… is longer than %(limit)s characters.")
-                        % {"value": value[:20], "limit": LIMITS[key]},
+                        % {"value": value[:20], "limit": limit},
                         article,
                     )
                 )
@@ -223,7 +230,8 @@ class RowChecker:
             )
         else:
             try:
-                price = parse_decimal(raw["price"])
+                value = raw["price"]
+                price = parse_decimal(price_text if value.__class__ is str else value)
             except ValueError:
                 findings.append(
                     self._finding(
