@@ -264,14 +264,18 @@ def open_xlsx(path: Path, *, saved: dict[str, str] | None = None) -> Source:
     _require(positions, headers)
     header_line = line
 
-    def rows() -> Iterator[tuple[int, list[Any], str, None]]:
+    from avrop.catalogue.imports.rows import _text
+
+    def rows() -> Iterator[tuple[int, list[str], str, None]]:
+        # Cells become text here, once, as a CSV reader would give them (numbers without a trailing .0), so
+        # that staging takes the same path for both formats and no later step converts a cell again.
         number = header_line
         for row in iterator:
             number += 1
-            first = row[0] if row else ""
-            if (first == "" or first is None) and not any(c != "" and c is not None for c in row):
+            cells = [c if c.__class__ is str else _text(c) for c in row]
+            if not any(cells):
                 continue
-            yield number, row, "", None
+            yield number, cells, "", None
 
     return Source(
         format="xlsx",
