@@ -292,6 +292,7 @@ def price_list_stage(*, version_id: int) -> CatalogueVersion:
             ),
         )
         raise
+    organisation = version.organisation  # loaded above; the locked copy below would fetch it again
     with transaction.atomic():
         version = lock(CatalogueVersion, version.pk)
         assert_transition(version, to=Status.REVIEW, transitions=VERSION_TRANSITIONS)
@@ -315,6 +316,7 @@ def price_list_stage(*, version_id: int) -> CatalogueVersion:
             actor=None,
             action="price_list.stage",
             obj=version,
+            organisation=organisation,
             after={
                 "added": result.added,
                 "changed": result.changed,
@@ -360,8 +362,8 @@ def _version_for_decision(*, actor: User, organisation: Organisation, version_id
     return version
 
 
-def _activate(version: CatalogueVersion, *, now: dt.datetime) -> None:
-    previous = active_version(version.agreement_id)
+def _activate(version: CatalogueVersion, *, now: dt.datetime, previous: CatalogueVersion | None) -> None:
+    """``previous``: the agreement's active version, as ``_check_base`` found it in this transaction."""
     staging.activate(version=version, now=now)
     if previous is not None:
         assert_transition(previous, to=Status.REPLACED, transitions=VERSION_TRANSITIONS)
@@ -376,7 +378,8 @@ def _activate(version: CatalogueVersion, *, now: dt.datetime) -> None:
     transaction.on_commit(lambda: catalogue_index_version(version.pk))
 
 
-def _check_base(version: CatalogueVersion) -> None:
+def _check_base(version: CatalogueVersion) -> CatalogueVersion | None:
+    """The agreement's active version, which must still be the one the price list was compared with."""
     current = active_version(version.agreement_id)
     if (current.pk if current else None) != version.base_id:
         raise DomainError(
@@ -386,6 +389,7 @@ def _check_base(version: CatalogueVersion) -> None:
                 "compare it again before deciding."
             ),
         )
+    return current
 
 
 @transaction.atomic
@@ -404,7 +408,7 @@ def price_list_approve(
     assert_transition(
         version, to=Status.APPROVED if starts_later else Status.ACTIVE, transitions=VERSION_TRANSITIONS
     )
-    _check_base(version)
+    current = _check_base(version)
     if version.over_limit and not acknowledge_over_limit:
         raise DomainError(
             CatalogueError.LIMIT_NOT_ACKNOWLEDGED,
@@ -418,7 +422,7 @@ def price_list_approve(
     if starts_later:
         version.status = Status.APPROVED
     else:
-        _activate(version, now=now)
+        _activate(version, now=now, previous=current)
     if version.format == CatalogueVersion.Format.PEPPOL:
         _respond(version, accepted=True, reason=comment)
     version.save()
@@ -426,6 +430,7 @@ def price_list_approve(
         actor=actor,
         action="price_list.approve",
         obj=version,
+        organisation=organisation,
         comment=comment,
         after={"status": version.status, "over_limit_accepted": version.over_limit},
     )
@@ -481,14 +486,14 @@ def price_lists_activate_due(*, today: dt.date | None = None) -> int:
             if version.status != Status.APPROVED:
                 continue
             try:
-                _check_base(version)
+                current = _check_base(version)
             except DomainError:
                 version.status = Status.REVIEW
                 version.save(update_fields=["status", "updated_at"])
                 audit(actor=None, action="price_list.stale", obj=version)
                 transaction.on_commit(lambda v=version.pk: _restage_later(v))
                 continue
-            _activate(version, now=timezone.now())
+            _activate(version, now=timezone.now(), previous=current)
             version.save()
             audit(actor=None, action="price_list.activate", obj=version)
             done += 1
