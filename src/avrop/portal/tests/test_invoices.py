@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from avrop.core.errors import DomainError, NotFound
 from avrop.core.models import AuditEvent
@@ -383,7 +383,8 @@ def test_findings_are_placed_by_xpath_and_rule_and_the_rest_go_to_the_top():
             "message": "m",
         },
     ]
-    fields, general = by_field(findings, hidden=frozenset({"due_date"}))
+    with translation.override("en"):
+        fields, general = by_field(findings, hidden=frozenset({"due_date"}))
     assert fields == {}
     assert [item.rule for item in general] == ["BR-CO-25", "BR-55", "BR-41"]
     assert general[2].text.startswith("Line 4:")
