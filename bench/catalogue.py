@@ -321,6 +321,7 @@ def main() -> int:
     parser.add_argument("--agreements", type=int, default=20)
     parser.add_argument("--searches", type=int, default=30, help="searches per query class")
     parser.add_argument("--xlsx-rows", type=int, default=50_000)
+    parser.add_argument("--profile", metavar="PATH", help="write cProfile statistics of the weekly import here")
     args = parser.parse_args()
     if args.quick:
         args.size, args.agreements, args.searches, args.xlsx_rows = 3000, 4, 5, 500
@@ -568,7 +569,15 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     figure("raw_full_reload_rate", reload_rows / raw_reload, "items/s")
     from avrop.catalogue.models import StagedItem
 
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     weekly_total, weekly_stage, weekly_activate, weekly_cpu = import_files(weekly_files, "weekly import")
+    if args.profile:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     figure("weekly_import_cpu_seconds", weekly_cpu, "s")
     figure("weekly_import_rate_cpu", reload_rows / weekly_cpu, "items/s")
     written = StagedItem.objects.filter(version__number=2).count()

@@ -67,7 +67,7 @@ class Timer:
         setattr(module, name, timed)
 
 
-def services_part(size: int) -> int:
+def services_part(size: int, profile: str | None = None) -> int:
     from django.db import connection
     from huey.contrib.djhuey import HUEY
 
@@ -89,6 +89,11 @@ def services_part(size: int) -> int:
     timer.wrap(documents, "order_xml", "build_t01")
 
     steps = {"create": 0.0, "split": 0.0, "submit": 0.0, "approve": 0.0}
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     start_all = time.perf_counter()
     start_cpu = time.process_time()
     for n in range(size):
@@ -120,6 +125,9 @@ def services_part(size: int) -> int:
         steps["approve"] += t4 - t3
     elapsed = time.perf_counter() - start_all
     cpu = time.process_time() - start_cpu
+    if profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
 
     orders = PurchaseOrder.objects.count()
     queued = Transmission.objects.filter(status="queued", document__isnull=False).count()
@@ -440,6 +448,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=10, help="search → cart → send rounds per user")
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a user's requests (s)")
     parser.add_argument("--skip-web", action="store_true")
+    parser.add_argument("--profile", metavar="PATH", help="write cProfile statistics of part 1 here")
     args = parser.parse_args()
     size = 60 if args.quick else args.size
     users = 5 if args.quick else args.users
@@ -473,7 +482,7 @@ def main() -> int:
     code = 0
     try:
         call_command("createcachetable", verbosity=0)
-        code |= services_part(size)
+        code |= services_part(size, args.profile)
         code |= queries_part()
         if not args.skip_web:
             if connection.vendor != "sqlite":

@@ -200,69 +200,68 @@ class TantivyEngine:
         words = query.text.split()
         tokens = self._tokens(query.text)
         words_folded = self._fold.analyze(query.text)[:MAX_TOKENS]
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        if tokens:
-            per_token = []
-            for position, token in enumerate(tokens):
-                last = position == len(tokens) - 1
-                options: list[tuple[tantivy.Occur, tantivy.Query]] = [
-                    (should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, token), boost))
-                    for field, boost in TEXT_FIELDS
-                ]
-                if searcher is not None and searcher.doc_freq("name", token) >= common:
-                    per_token.append((must, tantivy.Query.boolean_query(options)))
-                    continue
-                # One typo (two in long words), in the name only: automata are cheap, but each field and
-                # segment walks its own term dictionary.
-                distance = 2 if len(token) >= 8 else 1 if len(token) >= 4 else 0
-                if distance:
+        # The words: every token must match (in some field, or through its variants); a single word may
+        # also be an article number or GTIN.
+        token_queries: list[list[tuple[tantivy.Occur, tantivy.Query]]] = []
+        for position, token in enumerate(tokens):
+            last = position == len(tokens) - 1
+            options: list[tuple[tantivy.Occur, tantivy.Query]] = [
+                (should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, token), boost))
+                for field, boost in TEXT_FIELDS
+            ]
+            token_queries.append(options)
+            if searcher is not None and searcher.doc_freq("name", token) >= common:
+                continue
+            # One typo (two in long words), in the name only: automata are cheap, but each field and
+            # segment walks its own term dictionary.
+            distance = 2 if len(token) >= 8 else 1 if len(token) >= 4 else 0
+            if distance:
+                options.append(
+                    (
+                        should,
+                        tantivy.Query.fuzzy_term_query(
+                            schema,
+                            "name",
+                            token,
+                            distance=distance,
+                            transposition_cost_one=True,
+                            prefix=False,
+                        ),
+                    )
+                )
+            if last and len(token) >= 2:
+                # The word being typed: any word that starts with it.
+                for field in ("name", "keywords", "brand"):
                     options.append(
                         (
                             should,
+                            tantivy.Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
+                        )
+                    )
+            word = words_folded[position] if position < len(words_folded) else token
+            if len(word) >= MIN_PART:
+                options.append(
+                    (
+                        should,
+                        tantivy.Query.boost_query(
                             tantivy.Query.fuzzy_term_query(
-                                schema,
-                                "name",
-                                token,
-                                distance=distance,
-                                transposition_cost_one=True,
-                                prefix=False,
+                                schema, "name_reversed", word[::-1], distance=0, prefix=True
                             ),
-                        )
+                            1.5,
+                        ),
                     )
-                if last and len(token) >= 2:
-                    # The word being typed: any word that starts with it.
-                    for field in ("name", "keywords", "brand"):
-                        options.append(
-                            (
-                                should,
-                                tantivy.Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
-                            )
-                        )
-                word = words_folded[position] if position < len(words_folded) else token
-                if len(word) >= MIN_PART:
-                    options.append(
-                        (
-                            should,
-                            tantivy.Query.boost_query(
-                                tantivy.Query.fuzzy_term_query(
-                                    schema, "name_reversed", word[::-1], distance=0, prefix=True
-                                ),
-                                1.5,
-                            ),
-                        )
-                    )
-                per_token.append((must, tantivy.Query.boolean_query(options)))
-            clauses.append((should, tantivy.Query.boolean_query(per_token)))
+                )
+        article_options: list[tuple[tantivy.Occur, tantivy.Query]] = []
         if len(words) == 1 and words[0].strip():
             article = words[0].strip().lower()
-            clauses.append(
+            article_options.append(
                 (
                     should,
                     tantivy.Query.boost_query(tantivy.Query.term_query(schema, "article", article), 10.0),
                 )
             )
             if len(article) >= 3:
-                clauses.append(
+                article_options.append(
                     (
                         should,
                         tantivy.Query.boost_query(
@@ -273,34 +272,47 @@ class TantivyEngine:
                         ),
                     )
                 )
-        if not clauses and not (query.category or query.eco_label or query.supplier_ids):
-            return None
-        text_query = tantivy.Query.boolean_query(clauses) if clauses else tantivy.Query.all_query()
-        filters: list[tuple[tantivy.Occur, tantivy.Query]] = [
-            (must, text_query),
-        ]
-        if query.excluded_agreement_ids and len(query.excluded_agreement_ids) < len(query.agreement_ids):
-            # Fewer postings to walk; the database check of the hits keeps the scope exact.
-            filters.append(
-                (
-                    tantivy.Occur.MustNot,
-                    tantivy.Query.term_set_query(schema, "agreement", sorted(query.excluded_agreement_ids)),
-                )
+        # Alternatives that together say what matches: any one of them is enough.
+        if len(token_queries) == 1:
+            alternatives = token_queries[0] + article_options
+        elif token_queries:
+            all_tokens = tantivy.Query.boolean_query(
+                [(must, tantivy.Query.boolean_query(o)) for o in token_queries]
             )
+            alternatives = [(should, all_tokens), *article_options]
         else:
-            filters.append(
-                (must, tantivy.Query.term_set_query(schema, "agreement", sorted(query.agreement_ids)))
-            )
+            alternatives = article_options
+
+        # The scope: agreements callable today, and the requisitioner's filters.
+        required: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        excluded: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if query.excluded_agreement_ids:
+            if len(query.excluded_agreement_ids) < len(query.agreement_ids):
+                # Fewer postings to walk; the database check of the hits keeps the scope exact.
+                excluded.append(
+                    (
+                        tantivy.Occur.MustNot,
+                        tantivy.Query.term_set_query(
+                            schema, "agreement", sorted(query.excluded_agreement_ids)
+                        ),
+                    )
+                )
+            else:
+                required.append(
+                    (must, tantivy.Query.term_set_query(schema, "agreement", sorted(query.agreement_ids)))
+                )
+        # With nothing excluded every indexed agreement is callable; the database check of the hits still
+        # drops an item whose price list ended a moment ago.
         if query.supplier_ids:
-            filters.append(
+            required.append(
                 (must, tantivy.Query.term_set_query(schema, "supplier", sorted(query.supplier_ids)))
             )
         if query.category:
-            filters.append((must, tantivy.Query.term_query(schema, "category", query.category.lower())))
+            required.append((must, tantivy.Query.term_query(schema, "category", query.category.lower())))
         if query.eco_label:
-            filters.append((must, tantivy.Query.term_query(schema, "eco", query.eco_label.lower())))
+            required.append((must, tantivy.Query.term_query(schema, "eco", query.eco_label.lower())))
         if query.price_min is not None or query.price_max is not None:
-            filters.append(
+            required.append(
                 (
                     must,
                     tantivy.Query.range_query(
@@ -312,7 +324,18 @@ class TantivyEngine:
                     ),
                 )
             )
-        return tantivy.Query.boolean_query(filters)
+        if not alternatives:
+            if not (query.category or query.eco_label or query.supplier_ids):
+                return None  # no words and no filter that narrows: nothing to search for
+            return tantivy.Query.boolean_query([*required, *excluded])
+        if not required:
+            # Kept flat: tantivy scores a flat union far faster than the same union nested inside a
+            # required clause (the most frequent word matches most of the catalogue).
+            return tantivy.Query.boolean_query([*alternatives, *excluded])
+        # Beside a required clause, optional clauses only score; the alternatives must be required as a whole.
+        return tantivy.Query.boolean_query(
+            [(must, tantivy.Query.boolean_query(alternatives)), *required, *excluded]
+        )
 
     def search(self, query: SearchQuery) -> SearchResult:
         if not query.agreement_ids:

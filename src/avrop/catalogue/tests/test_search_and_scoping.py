@@ -98,3 +98,41 @@ def test_reindex_command_rebuilds_from_the_database(make_member, capsys):
     assert "Indexed 4 items" in capsys.readouterr().out
     assert engine.count() == 4
     assert len(search_items(user=requisitioner, organisation=buyer, text="gem").items) == 1
+
+
+def test_scope_and_words_hold_in_every_shape_of_index_query(make_member):
+    """Nothing excluded, a few agreements excluded, or most excluded: the index is asked differently each
+    time, and a filter beside the words must never turn the words into a mere ranking hint."""
+    from avrop.agreements.tests.factories import AgreementFactory
+
+    coordinator, requisitioner, buyer, first = active_catalogue(make_member, 3)
+    agreements = [first]
+    for n in range(2):
+        agreement = AgreementFactory(owner=buyer, max_price_increase_percent=Decimal("3.00"))
+        rows = [row(f"B{n}-1", "Gem 50 mm"), row(f"B{n}-2", "Kaffe mörkrost", eco="SVANEN")]
+        approve(
+            coordinator,
+            buyer,
+            receive(actor=coordinator, organisation=buyer, agreement=agreement, data=csv_bytes(rows)),
+        )
+        agreements.append(agreement)
+
+    def found(user, org, **kwargs):
+        return {i.article_number for i in search_items(user=user, organisation=org, **kwargs).items}
+
+    # The buyer may call off all three: nothing is excluded.
+    assert found(requisitioner, buyer, text="gem") == {"ART-0003", "B0-1", "B1-1"}
+    assert found(requisitioner, buyer, text="kaffe", eco_label="SVANEN") == {"B0-2", "B1-2"}
+    assert found(requisitioner, buyer, text="gem", eco_label="SVANEN") == set()
+    # Another organisation may call off two of them: one agreement is excluded.
+    outsider, other_org = make_member(Role.REQUISITIONER)
+    for agreement in agreements[1:]:
+        AgreementParty.objects.create(agreement=agreement, organisation=other_org)
+    assert found(outsider, other_org, text="gem") == {"B0-1", "B1-1"}
+    assert found(outsider, other_org, text="gem", eco_label="SVANEN") == set()
+    assert found(outsider, other_org, text="b0-1") == {"B0-1"}  # an article number, two tokens
+    # Only one of three: the callable one is required instead.
+    AgreementParty.objects.filter(agreement=agreements[2], organisation=other_org).delete()
+    assert found(outsider, other_org, text="gem") == {"B0-1"}
+    assert found(outsider, other_org, text="kaffe", supplier_id=agreements[1].supplier_id) == {"B0-2"}
+    assert found(outsider, other_org, text="kaffe", supplier_id=agreements[2].supplier_id) == set()
