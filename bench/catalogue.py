@@ -323,6 +323,12 @@ def main() -> int:
     parser.add_argument("--searches", type=int, default=30, help="searches per query class")
     parser.add_argument("--xlsx-rows", type=int, default=50_000)
     parser.add_argument(
+        "--weekly-workers",
+        type=int,
+        default=2,
+        help="task processes sharing the weekly re-import, as deployed (default 2; 1 = in this process)",
+    )
+    parser.add_argument(
         "--profile", metavar="PATH", help="write cProfile statistics of the weekly import here"
     )
     parser.add_argument(
@@ -545,6 +551,61 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
             approve_s += time.perf_counter() - middle
         return stage_s + approve_s, stage_s, approve_s, time.process_time() - cpu
 
+    def parallel_import(paths: list[Path], label: str, workers: int) -> tuple[float, float, float, float]:
+        """The Monday morning as deployed: ``workers`` task processes share the dropped price lists, each
+        staging, approving and indexing its own. Returns wall seconds, summed stage and approve seconds of
+        the workers, and their summed CPU seconds."""
+        import multiprocessing
+
+        from django.db import connections
+
+        connections.close_all()  # a forked child must not share the parent's database connection
+        context = multiprocessing.get_context("fork")
+        results = context.Queue()
+        shares = [[(a, p) for a, p in enumerate(paths) if a % workers == w] for w in range(workers)]
+
+        def work(share: list[tuple[int, Path]]) -> None:
+            connections.close_all()
+            stage_s = approve_s = 0.0
+            cpu = time.process_time()
+            for a, path in share:
+                began = time.perf_counter()
+                with path.open("rb") as handle:
+                    version = price_list_receive(
+                        actor=coordinator,
+                        organisation=owner,
+                        agreement_id=agreement_rows[a].pk,
+                        source=handle,
+                        filename=path.name,
+                        channel="folder",
+                        size=path.stat().st_size,
+                    )
+                version.refresh_from_db()
+                if version.status != "review":
+                    raise SystemExit(
+                        f"{label}: {path.name} was not staged: {version.status} {version.failure}"
+                    )
+                middle = time.perf_counter()
+                price_list_approve(
+                    actor=coordinator, organisation=owner, version_id=version.pk, acknowledge_over_limit=True
+                )
+                stage_s += middle - began
+                approve_s += time.perf_counter() - middle
+            connections.close_all()
+            results.put((stage_s, approve_s, time.process_time() - cpu))
+
+        began = time.perf_counter()
+        processes = [context.Process(target=work, args=(share,)) for share in shares]
+        for process in processes:
+            process.start()
+        totals = [results.get(timeout=3600) for _ in processes]
+        for process in processes:
+            process.join()
+            if process.exitcode != 0:
+                raise SystemExit(f"{label}: a worker failed with exit code {process.exitcode}")
+        wall = time.perf_counter() - began
+        return wall, sum(t[0] for t in totals), sum(t[1] for t in totals), sum(t[2] for t in totals)
+
     first_total, first_stage, first_activate, first_cpu = import_files(files, "first import")
     figure("first_import_seconds", first_total, "s")
     figure("first_import_cpu_seconds", first_cpu, "s")
@@ -580,10 +641,16 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
 
         profiler = cProfile.Profile()
         profiler.enable()
-    weekly_total, weekly_stage, weekly_activate, weekly_cpu = import_files(weekly_files, "weekly import")
+    if args.weekly_workers <= 1:
+        weekly_total, weekly_stage, weekly_activate, weekly_cpu = import_files(weekly_files, "weekly import")
+    else:
+        weekly_total, weekly_stage, weekly_activate, weekly_cpu = parallel_import(
+            weekly_files, "weekly import", args.weekly_workers
+        )
     if args.profile:
         profiler.disable()
         profiler.dump_stats(args.profile)
+    figure("weekly_import_workers", args.weekly_workers, "processes")
     figure("weekly_import_cpu_seconds", weekly_cpu, "s")
     figure("weekly_import_rate_cpu", reload_rows / weekly_cpu, "items/s")
     written = StagedItem.objects.filter(version__number=2).count()
