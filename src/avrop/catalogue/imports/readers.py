@@ -60,7 +60,7 @@ class Source:
     positions: dict[str, int] | None = None
     width: int = 0
     rows: Iterator[tuple[int, Any, str, int | None]] = iter(())
-    # Hashes of records known to be unchanged; set by the caller before iterating (CSV only).
+    # Hashes of records known to be unchanged; set by the caller before iterating (CSV and XLSX).
     known: Any = frozenset()
 
 
@@ -266,26 +266,37 @@ def open_xlsx(path: Path, *, saved: dict[str, str] | None = None) -> Source:
 
     from avrop.catalogue.imports.rows import _text
 
-    def rows() -> Iterator[tuple[int, list[str], str, None]]:
-        # Cells become text here, once, as a CSV reader would give them (numbers without a trailing .0), so
-        # that staging takes the same path for both formats and no later step converts a cell again.
-        number = header_line
-        for row in iterator:
-            number += 1
-            cells = [c if c.__class__ is str else _text(c) for c in row]
-            if not any(cells):
-                continue
-            yield number, cells, "", None
-
-    return Source(
+    source = Source(
         format="xlsx",
         headers=headers,
         columns={k: headers[p] for k, p in positions.items()},
         unused=unused,
-        rows=rows(),
         positions=positions,
         width=len(headers),
     )
+
+    def rows() -> Iterator[tuple[int, list[str] | None, str, int]]:
+        # A row's hash is taken over the cells as the spreadsheet library gives them (``repr`` of the list,
+        # done in C), so that a row known from the last import is recognised without converting a cell.
+        # Other rows' cells become text here, once, as a CSV reader would give them (numbers without a
+        # trailing .0), so that staging takes the same path for both formats.
+        known = source.known
+        blake2b = hashlib.blake2b
+        from_bytes = int.from_bytes
+        number = header_line
+        for row in iterator:
+            number += 1
+            digest = from_bytes(blake2b(repr(row).encode(), digest_size=8).digest(), "big")
+            if digest in known:
+                yield number, None, "", digest
+                continue
+            cells = [c if c.__class__ is str else _text(c) for c in row]
+            if not any(cells):
+                continue
+            yield number, cells, "", digest
+
+    source.rows = rows()
+    return source
 
 
 UNSPSC_LISTS = {"TST", "MP"}

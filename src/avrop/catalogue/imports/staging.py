@@ -190,8 +190,8 @@ def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRu
     strict_width = source.format == "csv"
     article_position = positions["article_number"] if positions is not None else -1
     items = list(positions.items()) if positions is not None else []
-    if source.format == "csv":
-        # The reader skips parsing records whose bytes are exactly as approved last time.
+    if source.format in ("csv", "xlsx"):
+        # The reader skips parsing records that are exactly as approved last time.
         source.known = by_raw = {state & MASK: article for article, state in active.items()}
     for line, cells, action, digest in source.rows:
         result.rows += 1

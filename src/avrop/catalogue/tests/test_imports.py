@@ -327,6 +327,50 @@ def test_xlsx_price_list(make_member):
     assert staged["12345"].gtin == gtin(1) and staged["12345"].price_amount == Decimal("42.5")
 
 
+def test_xlsx_reimport_writes_only_what_changed(make_member):
+    """A row exactly as last approved is recognised before its cells are read; every other row is checked."""
+    from openpyxl import Workbook
+
+    from avrop.catalogue.tests.factories import approve
+
+    def workbook_bytes(rows):
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Prislista"
+        sheet.append(["Art.nr", "Namn", "Enhet", "Nettopris", "Moms"])
+        for r in rows:
+            sheet.append(r)
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
+    coordinator, _r, buyer, agreement = setup_agreement(make_member)
+    first = [[1000 + n, f"Artikel {n}", "EA", 10 + n, 25] for n in range(6)]
+    version = receive(
+        actor=coordinator,
+        organisation=buyer,
+        agreement=agreement,
+        data=workbook_bytes(first),
+        filename="a.xlsx",
+    )
+    approve(coordinator, buyer, version)
+    second = [list(r) for r in first[1:]]  # 1000 removed
+    second[0][3] = 99.5  # 1001 changed price
+    second.append([2000, "Ny artikel", "EA", 5, 25])  # added
+    second.append(list(first[2]))  # 1002 again, unchanged bytes: a duplicate
+    version = receive(
+        actor=coordinator,
+        organisation=buyer,
+        agreement=agreement,
+        data=workbook_bytes(second),
+        filename="b.xlsx",
+    )
+    assert version.status == Status.REVIEW, version.failure
+    changes = dict(StagedItem.objects.filter(version=version).values_list("article_number", "change"))
+    assert changes == {"1000": "removed", "1001": "changed", "2000": "added"}
+    assert list(version.findings.values_list("code", "line")) == [("duplicate_article", 8)]
+
+
 def test_saved_column_mapping_is_used(make_member):
     coordinator, _r, buyer, agreement = setup_agreement(make_member)
     imports.column_mapping_save(
