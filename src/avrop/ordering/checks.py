@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from avrop.catalogue.models import CatalogueItem
 from avrop.core.errors import DomainError
-from avrop.ordering.models import CodingSplit, Requisition, RequisitionLine, money
+from avrop.ordering.models import CodingSplit, FreeTextForm, Requisition, RequisitionLine, money
 from avrop.ordering.workflows import LineDecision
 from avrop.organisations.models import (
     Account,
@@ -88,6 +88,24 @@ def active_lines(requisition: Requisition) -> list[RequisitionLine]:
         .prefetch_related(splits_in_order())
         .order_by("position")
     )
+
+
+def lines_to_check(requisition: Requisition) -> list[RequisitionLine]:
+    """The lines still wanted with what sending reads (the checks, the route and the approvers' e-mail):
+    supplier and splits in two queries, the free-text forms in a third only when a line has one."""
+    lines = list(
+        requisition.lines.exclude(decision=LineDecision.REJECTED)
+        .select_related("supplier__organisation")
+        .prefetch_related(splits_in_order())
+        .order_by("position")
+    )
+    form_ids = {line.free_text_form_id for line in lines if line.free_text_form_id is not None}
+    if form_ids:
+        forms = FreeTextForm.objects.in_bulk(form_ids)
+        for line in lines:
+            if line.free_text_form_id is not None:
+                line.free_text_form = forms[line.free_text_form_id]
+    return lines
 
 
 # --- coding -----------------------------------------------------------------------------------------------
@@ -275,6 +293,7 @@ def approval_route(requisition: Requisition, lines: list[RequisitionLine]) -> li
                 document_kind=DocumentKind.ORDER,
                 cost_centres=[cost_centre for cost_centre, *_rest in groups],
                 requester=requisition.requisitioner,
+                organisation_read=True,
             )
         except DomainError as exc:
             failure = exc.message
@@ -428,7 +447,7 @@ def readiness(requisition: Requisition, lines: list[RequisitionLine] | None = No
     """Every reason the requisition cannot be sent yet, and the approval route it would take."""
     from avrop.catalogue.selectors import callable_agreement_ids
 
-    lines = active_lines(requisition) if lines is None else lines
+    lines = lines_to_check(requisition) if lines is None else lines
     result = Readiness(lines=lines)
     if not lines:
         result.problems.append(Problem("empty_cart", _("The cart is empty.")))

@@ -54,14 +54,14 @@ def price_of(value: Any, *, field: str = "unit_price") -> Decimal:
     return price.quantize(Decimal("0.0001"))
 
 
-def lock_requisition(requisition_id: int) -> Requisition:
-    """The requisition locked for update, with what every service reads next (one query). Joined rows are not
-    locked (``of=("self",)``); SQLite's IMMEDIATE transactions serialise writers anyway."""
-    return (
-        Requisition.objects.select_for_update(of=("self",))
-        .select_related("organisation", "department__default_cost_centre", "requisitioner")
-        .get(pk=requisition_id)
-    )
+REQUISITION_RELATED = ("organisation", "department__default_cost_centre", "requisitioner")
+
+
+def lock_requisition(requisition_id: int, *, related: tuple[str, ...] = REQUISITION_RELATED) -> Requisition:
+    """The requisition locked for update, with what every service reads next (one query); ``related``: the
+    rows joined, when a service needs fewer. Joined rows are not locked (``of=("self",)``); SQLite's
+    IMMEDIATE transactions serialise writers anyway."""
+    return Requisition.objects.select_for_update(of=("self",)).select_related(*related).get(pk=requisition_id)
 
 
 def actor_name(actor: User | None) -> str:

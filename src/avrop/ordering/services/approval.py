@@ -108,7 +108,9 @@ def submit_checked(*, requisition: Requisition, actor: User, key: uuid.UUID | No
     requisition.submit_key = key
     if not requisition.title:
         requisition.title = ", ".join(str(s) for s in check.suppliers)[:200]
-    requisition.save()
+    requisition.save(
+        update_fields=["approval_round", "status", "submitted_at", "submit_key", "title", "updated_at"]
+    )
     steps = _create_steps(requisition, check.route)
     event(
         requisition=requisition,
@@ -278,6 +280,7 @@ def _decidable(requisition: Requisition, steps: list[ApprovalStep], user: User) 
         document_kind=DocumentKind.ORDER,
         cost_centres=[step.cost_centre for step in steps],
         requester=requisition.requisitioner,
+        organisation_read=True,
     )
     return [
         step

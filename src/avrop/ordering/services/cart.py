@@ -137,7 +137,9 @@ def _locked_cart(actor: User, organisation: Organisation) -> Requisition:
 
 
 def _editable_cart(actor: User, requisition_id: int) -> Requisition:
-    requisition = lock_requisition(requisition_id)
+    """The actor's cart (or requisition sent back to them) locked for a change of its lines, coding or
+    attachments: these read its organisation, not its department or requisitioner."""
+    requisition = lock_requisition(requisition_id, related=("organisation",))
     if requisition.requisitioner_id != actor.pk:
         raise NotFound()
     if requisition.status not in EDITABLE:

@@ -42,7 +42,7 @@ from avrop.organisations.models import (
     User,
 )
 from avrop.organisations.roles import Role
-from avrop.organisations.selectors import organisation_get, organisation_list
+from avrop.organisations.selectors import memberships_of, organisation_get, organisation_list
 from avrop.organisations.selectors.chart import chart_of, cost_centres_of
 
 
@@ -182,13 +182,14 @@ class ApprovalAuthority:
         self, *, cost_centre: str, amount: Decimal | str | int, account: str = "", category: str = ""
     ) -> ApprovalAnswer:
         money = _amount(amount)
-        chart = chart_of(self.organisation)
+        if self.organisation.chart_id is None:
+            chart_of(self.organisation)  # raises: no chart of accounts yet
         centre = self.centres.get(cost_centre)
         if centre is None:
             raise DomainError(
                 Code.UNKNOWN_COST_CENTRE,
                 _("Cost centre %(code)s does not exist in %(chart)s.")
-                % {"code": cost_centre, "chart": chart.name},
+                % {"code": cost_centre, "chart": chart_of(self.organisation).name},
                 field="cost_centre",
             )
         answer = ApprovalAnswer(
@@ -214,6 +215,13 @@ def _organisation_with_chart(user: User, organisation_id: int) -> Organisation:
         raise NotFound() from None
 
 
+def _require_member(user: User, organisation: Organisation) -> None:
+    """``organisation_get``'s check without reading the organisation again: ``NotFound`` unless ``user`` holds
+    an active role in it (both active)."""
+    if not memberships_of(user=user).filter(organisation_id=organisation.pk).exists():
+        raise NotFound()
+
+
 def approval_authority(
     *,
     user: User,
@@ -222,10 +230,17 @@ def approval_authority(
     cost_centres: Iterable[str],
     requester: User | None = None,
     on: dt.date | None = None,
+    organisation_read: bool = False,
 ) -> ApprovalAuthority:
     """Everything ``who_can_approve`` needs for ``cost_centres`` (codes) in at most six queries, so that a
-    requisition's route or decision asks about all its cost centres at once."""
-    organisation = _organisation_with_chart(user, organisation.pk)
+    requisition's route or decision asks about all its cost centres at once.
+
+    ``organisation_read``: the caller has just read ``organisation`` from the database (a requisition's,
+    say); then only ``user``'s membership is checked and the row is not read a second time."""
+    if organisation_read:
+        _require_member(user, organisation)
+    else:
+        organisation = _organisation_with_chart(user, organisation.pk)
     if document_kind not in DocumentKind.values:
         raise DomainError(
             ErrorCode.VALIDATION, _("The document kind must be order or invoice."), field="document_kind"
@@ -289,7 +304,7 @@ def approval_authority(
             valid_from__lte=day,
             valid_to__gte=day,
         )
-        .select_related("deputy", "principal")
+        .select_related("deputy")
         .order_by("pk")
     )
     people = principals | {d.deputy_id for d in delegations}
