@@ -142,24 +142,29 @@ class _Findings:
         self.buffer = []
 
 
-def _existing(agreement_id: int) -> tuple[dict[str, Any], set[str]]:
-    """Article number → both hashes of an active item packed in one int (content << 64 | raw); the article
-    numbers of removed items."""
+def _existing(agreement_id: int) -> tuple[dict[str, Any], dict[int, str], bool]:
+    """Article number → both hashes of an active item packed in one int (content << 64 | raw); raw hash →
+    article number; whether the agreement has items at all (removed ones count)."""
     active: dict[str, Any] = {}
-    inactive: set[str] = set()
+    by_raw: dict[int, str] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT article_number, content_hash, raw_hash, is_active FROM {ITEM_TABLE} "  # noqa: S608
-            f"WHERE agreement_id = %s",
-            [agreement_id],
+            f"SELECT article_number, content_hash, raw_hash FROM {ITEM_TABLE} "  # noqa: S608
+            f"WHERE agreement_id = %s AND is_active = %s",
+            [agreement_id, True],
         )
         while rows := cursor.fetchmany(10000):
-            for article, content, raw, is_active in rows:
-                if is_active:
-                    active[article] = ((content & MASK) << 64) | (raw & MASK)
-                else:
-                    inactive.add(article)
-    return active, inactive
+            for article, content, raw in rows:
+                raw &= MASK
+                active[article] = ((content & MASK) << 64) | raw
+                by_raw[raw] = article
+        if active:
+            return active, by_raw, True
+        cursor.execute(
+            f"SELECT 1 FROM {ITEM_TABLE} WHERE agreement_id = %s LIMIT 1",  # noqa: S608
+            [agreement_id],
+        )
+        return active, by_raw, cursor.fetchone() is not None
 
 
 def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRules) -> StageResult:
@@ -167,8 +172,8 @@ def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRu
     from avrop.catalogue.imports.rows import content_hash
 
     version_id = version.pk
-    active, inactive = _existing(version.agreement_id)
-    first_import = not active and not inactive
+    active, by_raw, has_items = _existing(version.agreement_id)
+    first_import = not has_items
     findings = _Findings(version_id)
     new_articles: set[str] = set()
     result = StageResult()
@@ -192,7 +197,7 @@ def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRu
     items = list(positions.items()) if positions is not None else []
     if source.format in ("csv", "xlsx"):
         # The reader skips parsing records that are exactly as approved last time.
-        source.known = by_raw = {state & MASK: article for article, state in active.items()}
+        source.known = by_raw
     for line, cells, action, digest in source.rows:
         result.rows += 1
         if cells is None:
@@ -300,7 +305,7 @@ def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRu
             if state is not _SEEN:
                 write(0, StagedItem.Change.REMOVED, (article, *empty_values[1:]), 0, 0, "")
                 result.removed += 1
-    del active
+    del active, by_raw
     with transaction.atomic():
         bulk_write(STAGED_TABLE, STAGED_COLUMNS, buffer)
         findings.flush()
