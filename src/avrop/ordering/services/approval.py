@@ -471,7 +471,8 @@ def _finish(requisition: Requisition, approver: User, comment: str) -> Requisiti
     requisition.status = RequisitionStatus.APPROVED
     requisition.approved_at = now
     requisition.approved_amount = requisition.total_amount
-    purchase_orders_create(requisition=requisition, actor=approver, lines=remaining)
+    # Orders are created only here, on the way from the first approval to ORDERED: there are none yet.
+    purchase_orders_create(requisition=requisition, actor=approver, lines=remaining, first_orders=True)
     assert_transition(requisition, to=RequisitionStatus.ORDERED, transitions=REQUISITION_TRANSITIONS)
     requisition.status = RequisitionStatus.ORDERED
     requisition.save(update_fields=["status", "approved_at", "approved_amount", "updated_at"])

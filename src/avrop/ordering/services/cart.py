@@ -121,11 +121,14 @@ def _locked_cart(actor: User, organisation: Organisation) -> Requisition:
     again when the cart is sent)."""
     found = (
         Requisition.objects.select_for_update(of=("self",))
-        .select_related("organisation", "department__default_cost_centre", "requisitioner")
+        .select_related("department__default_cost_centre")
         .filter(organisation=organisation, requisitioner=actor, status=RequisitionStatus.DRAFT)
         .first()
     )
     if found is not None:
+        # Its organisation and requisitioner are those it was found by, at hand already (as for a new cart).
+        found.organisation = organisation
+        found.requisitioner = actor
         return found
     cart = cart_for(user=actor, organisation=organisation, known_missing=True)
     if not getattr(cart, "_created", False):
@@ -139,7 +142,10 @@ def _locked_cart(actor: User, organisation: Organisation) -> Requisition:
 def _editable_cart(actor: User, requisition_id: int) -> Requisition:
     """The actor's cart (or requisition sent back to them) locked for a change of its lines, coding or
     attachments: these read its organisation, not its department or requisitioner."""
-    requisition = lock_requisition(requisition_id, related=("organisation",))
+    return _editable(actor, lock_requisition(requisition_id, related=("organisation",)))
+
+
+def _editable(actor: User, requisition: Requisition) -> Requisition:
     if requisition.requisitioner_id != actor.pk:
         raise NotFound()
     if requisition.status not in EDITABLE:
@@ -155,11 +161,16 @@ def _editable_cart(actor: User, requisition_id: int) -> Requisition:
 
 
 def _line_for_edit(actor: User, line_id: int) -> tuple[Requisition, RequisitionLine]:
+    """The line's requisition, found through the line and locked in one query, then the line itself."""
     try:
-        requisition_id = RequisitionLine.objects.values_list("requisition_id", flat=True).get(pk=line_id)
-    except (RequisitionLine.DoesNotExist, ValueError, TypeError):
+        requisition = (
+            Requisition.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .get(lines__pk=line_id)
+        )
+    except (Requisition.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
-    requisition = _editable_cart(actor, requisition_id)
+    _editable(actor, requisition)
     return requisition, RequisitionLine.objects.select_related("supplier").get(pk=line_id)
 
 

@@ -137,19 +137,31 @@ def lines_for_orders(requisition: Requisition) -> QuerySet[RequisitionLine]:
 
 
 def purchase_orders_create(
-    *, requisition: Requisition, actor: User | None, lines: list[RequisitionLine] | None = None
+    *,
+    requisition: Requisition,
+    actor: User | None,
+    lines: list[RequisitionLine] | None = None,
+    first_orders: bool = False,
 ) -> list[PurchaseOrder]:
     """Create the orders of an approved requisition, one per supplier, and queue their transmission.
     ``lines``: its approved lines from ``lines_for_orders`` when the caller has them already.
 
     Runs inside the approval's transaction with the requisition locked; a supplier that already has its
-    order (unique per requisition and supplier) is skipped, so a repeated call creates nothing twice."""
+    order (unique per requisition and supplier) is skipped, so a repeated call creates nothing twice.
+    ``first_orders``: the caller has just approved a requisition that was waiting for its first approval,
+    which therefore has no orders yet (the unique constraint still stands guard)."""
     from avrop.ordering.services.transmission import transmissions_enqueue_orders
 
     if lines is None:
         lines = list(lines_for_orders(requisition).filter(decision=LineDecision.APPROVED))
-    done = set(
-        PurchaseOrder.objects.filter(requisition=requisition).order_by().values_list("supplier_id", flat=True)
+    done = (
+        set()
+        if first_orders
+        else set(
+            PurchaseOrder.objects.filter(requisition=requisition)
+            .order_by()
+            .values_list("supplier_id", flat=True)
+        )
     )
     by_supplier: dict[int, list[RequisitionLine]] = defaultdict(list)
     for line in lines:
