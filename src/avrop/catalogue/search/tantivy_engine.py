@@ -366,7 +366,12 @@ class TantivyEngine:
         written = 0
         with self._writer_lock():
             index = _open(self.root / self._ensure_current())
-            writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            # A first price list may hold a million items: two indexing threads, as a rebuild uses.
+            writer = (
+                index.writer(heap_size=WRITER_HEAP * 2, num_threads=2)
+                if fresh
+                else index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            )
             try:
                 for item_id in removed_ids:
                     writer.delete_documents_by_term("id", item_id)
