@@ -48,6 +48,8 @@ from avrop.organisations.selectors.approval import approval_authority, who_can_a
 
 LINK_SALT = "avrop.ordering.approval-link"
 WAITING = frozenset({RequisitionStatus.PENDING_APPROVAL, RequisitionStatus.PENDING_REAPPROVAL})
+# What sending and deciding read of a requisition besides its row (not the department's cost centre).
+RELATED = ("organisation", "department", "requisitioner")
 
 
 # --- sending ----------------------------------------------------------------------------------------------
@@ -87,7 +89,7 @@ def requisition_submit(
 ) -> Requisition:
     """Send the cart for approval. The same ``submit_key`` twice (a double click) sends it once."""
     key = uuid.UUID(str(submit_key)) if submit_key else None
-    requisition = lock_requisition(requisition_id)
+    requisition = lock_requisition(requisition_id, related=RELATED)
     if requisition.requisitioner_id != actor.pk:
         raise NotFound()
     if key is not None and requisition.submit_key == key and requisition.status != RequisitionStatus.DRAFT:
@@ -348,7 +350,7 @@ def requisition_decide(
 ) -> Requisition:
     """Approve or reject the steps ``approver`` may decide; ``reject_line_ids`` rejects single lines and
     approves the rest. The last approval creates the purchase orders (their sending waits for the commit)."""
-    requisition = lock_requisition(requisition_id)
+    requisition = lock_requisition(requisition_id, related=RELATED)
     if approver.pk == requisition.requisitioner_id:
         raise NotAllowed(
             _("Segregation of duties: you cannot approve your own requisition."), code=Code.OWN_REQUISITION
