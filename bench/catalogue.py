@@ -525,30 +525,35 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     figure("peak_anon_memory_after_raw_load", float(MEMORY.peak_anon), "MB")
 
     # --- pipeline: first import -----------------------------------------------------------------------------
+    def import_one(a: int, path: Path, label: str) -> tuple[float, float]:
+        """Receive and stage one price list (the task runs at once), then approve it (and index it)."""
+        began = time.perf_counter()
+        with path.open("rb") as handle:
+            version = price_list_receive(
+                actor=coordinator,
+                organisation=owner,
+                agreement_id=agreement_rows[a].pk,
+                source=handle,
+                filename=path.name,
+                channel="folder",
+                size=path.stat().st_size,
+            )
+        version.refresh_from_db()
+        if version.status != "review":
+            raise SystemExit(f"{label}: {path.name} was not staged: {version.status} {version.failure}")
+        middle = time.perf_counter()
+        price_list_approve(
+            actor=coordinator, organisation=owner, version_id=version.pk, acknowledge_over_limit=True
+        )
+        return middle - began, time.perf_counter() - middle
+
     def import_files(paths: list[Path], label: str) -> tuple[float, float, float, float]:
         stage_s = approve_s = 0.0
         cpu = time.process_time()
         for a, path in enumerate(paths):
-            began = time.perf_counter()
-            with path.open("rb") as handle:
-                version = price_list_receive(
-                    actor=coordinator,
-                    organisation=owner,
-                    agreement_id=agreement_rows[a].pk,
-                    source=handle,
-                    filename=path.name,
-                    channel="folder",
-                    size=path.stat().st_size,
-                )
-            version.refresh_from_db()
-            if version.status != "review":
-                raise SystemExit(f"{label}: {path.name} was not staged: {version.status} {version.failure}")
-            middle = time.perf_counter()
-            price_list_approve(
-                actor=coordinator, organisation=owner, version_id=version.pk, acknowledge_over_limit=True
-            )
-            stage_s += middle - began
-            approve_s += time.perf_counter() - middle
+            staged, approved = import_one(a, path, label)
+            stage_s += staged
+            approve_s += approved
         return stage_s + approve_s, stage_s, approve_s, time.process_time() - cpu
 
     def parallel_import(paths: list[Path], label: str, workers: int) -> tuple[float, float, float, float]:
@@ -569,28 +574,9 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
             stage_s = approve_s = 0.0
             cpu = time.process_time()
             for a, path in share:
-                began = time.perf_counter()
-                with path.open("rb") as handle:
-                    version = price_list_receive(
-                        actor=coordinator,
-                        organisation=owner,
-                        agreement_id=agreement_rows[a].pk,
-                        source=handle,
-                        filename=path.name,
-                        channel="folder",
-                        size=path.stat().st_size,
-                    )
-                version.refresh_from_db()
-                if version.status != "review":
-                    raise SystemExit(
-                        f"{label}: {path.name} was not staged: {version.status} {version.failure}"
-                    )
-                middle = time.perf_counter()
-                price_list_approve(
-                    actor=coordinator, organisation=owner, version_id=version.pk, acknowledge_over_limit=True
-                )
-                stage_s += middle - began
-                approve_s += time.perf_counter() - middle
+                staged, approved = import_one(a, path, label)
+                stage_s += staged
+                approve_s += approved
             connections.close_all()
             results.put((stage_s, approve_s, time.process_time() - cpu))
 

@@ -345,26 +345,18 @@ def test_xlsx_reimport_writes_only_what_changed(make_member):
         return out.getvalue()
 
     coordinator, _r, buyer, agreement = setup_agreement(make_member)
+
+    def receive_rows(rows, name):
+        data = workbook_bytes(rows)
+        return receive(actor=coordinator, organisation=buyer, agreement=agreement, data=data, filename=name)
+
     first = [[1000 + n, f"Artikel {n}", "EA", 10 + n, 25] for n in range(6)]
-    version = receive(
-        actor=coordinator,
-        organisation=buyer,
-        agreement=agreement,
-        data=workbook_bytes(first),
-        filename="a.xlsx",
-    )
-    approve(coordinator, buyer, version)
+    approve(coordinator, buyer, receive_rows(first, "a.xlsx"))
     second = [list(r) for r in first[1:]]  # 1000 removed
     second[0][3] = 99.5  # 1001 changed price
     second.append([2000, "Ny artikel", "EA", 5, 25])  # added
     second.append(list(first[2]))  # 1002 again, unchanged bytes: a duplicate
-    version = receive(
-        actor=coordinator,
-        organisation=buyer,
-        agreement=agreement,
-        data=workbook_bytes(second),
-        filename="b.xlsx",
-    )
+    version = receive_rows(second, "b.xlsx")
     assert version.status == Status.REVIEW, version.failure
     changes = dict(StagedItem.objects.filter(version=version).values_list("article_number", "change"))
     assert changes == {"1000": "removed", "1001": "changed", "2000": "added"}
