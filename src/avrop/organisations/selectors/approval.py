@@ -236,12 +236,20 @@ def approval_authority(
     requisition's route or decision asks about all its cost centres at once.
 
     ``organisation_read``: the caller has just read ``organisation`` from the database (a requisition's,
-    say); then only ``user``'s membership is checked and the row is not read a second time."""
+    say); then only ``user``'s membership is checked, together with the roles of the rules' people when
+    there are rules, and the row is not read a second time. Either way nothing is returned to a user
+    without an active role in the organisation."""
+    # With ``organisation_read`` the membership is still to be checked (``member_unchecked``) until the roles
+    # are read or the function returns, whichever comes first.
+    member_unchecked = organisation_read
     if organisation_read:
-        _require_member(user, organisation)
+        if not (user.is_authenticated and user.is_active):
+            raise NotFound()  # as ``memberships_of`` finds no membership for them
     else:
         organisation = _organisation_with_chart(user, organisation.pk)
     if document_kind not in DocumentKind.values:
+        if member_unchecked:
+            _require_member(user, organisation)
         raise DomainError(
             ErrorCode.VALIDATION, _("The document kind must be order or invoice."), field="document_kind"
         )
@@ -269,6 +277,8 @@ def approval_authority(
         approvers=set(),
     )
     if not centres:
+        if member_unchecked:
+            _require_member(user, organisation)
         return authority
     centre_ids = [c.pk for c in centres.values()]
     authority.rules = list(
@@ -295,6 +305,8 @@ def approval_authority(
             authority.covers.setdefault(rule_id, set()).add(centre_id)
     principals = {rule.approver_id for rule in authority.rules}
     if not principals:
+        if member_unchecked:
+            _require_member(user, organisation)
         return authority
     delegations = list(
         ApprovalDelegation.objects.filter(
@@ -308,13 +320,29 @@ def approval_authority(
         .order_by("pk")
     )
     people = principals | {d.deputy_id for d in delegations}
-    memberships = list(
-        Membership.objects.filter(
-            organisation=organisation, user__in=people, is_active=True, user__is_active=True
+    if member_unchecked:
+        # The people's roles and ``user``'s membership (any active role, in an active organisation) at once.
+        rows = list(
+            Membership.objects.filter(
+                Q(user__in=people, user__is_active=True) | Q(user=user),
+                organisation=organisation,
+                organisation__is_active=True,
+                is_active=True,
+            )
+            .order_by()
+            .values_list("user_id", "role", "user__is_active")
         )
-        .order_by()
-        .values_list("user_id", "role")
-    )
+        if not any(user_id == user.pk for user_id, _role, _active in rows):
+            raise NotFound()
+        memberships = [(user_id, role) for user_id, role, active in rows if user_id in people and active]
+    else:
+        memberships = list(
+            Membership.objects.filter(
+                organisation=organisation, user__in=people, is_active=True, user__is_active=True
+            )
+            .order_by()
+            .values_list("user_id", "role")
+        )
     authority.members = {user_id for user_id, _role in memberships}
     authority.approvers = {user_id for user_id, role in memberships if role == Role.APPROVER}
     for delegation in delegations:

@@ -1,0 +1,64 @@
+"""The approval rules are read for the requisitioner's organisation only while the requisitioner still holds
+an active role there (and both are active): sending then shows the route as unknown, and deciding finds
+nothing, exactly as for a stranger."""
+
+import pytest
+
+from avrop.core.errors import DomainError, NotFound
+from avrop.ordering import services
+from avrop.ordering.checks import readiness
+from avrop.ordering.errors import Code
+from avrop.ordering.models import Requisition
+from avrop.ordering.tests.helpers import cart_with
+from avrop.ordering.workflows import RequisitionStatus
+from avrop.organisations.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def _sent(world, django_capture_on_commit_callbacks):
+    requisition = cart_with(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.requisition_submit(actor=world.requisitioner, requisition_id=requisition.pk)
+    return requisition
+
+
+def test_route_is_unknown_once_the_requisitioner_has_no_role():
+    from avrop.ordering.tests.factories import build_world
+
+    world = build_world()
+    requisition = cart_with(world)
+    Membership.objects.filter(user=world.requisitioner).update(is_active=False)
+    requisition = Requisition.objects.select_related("organisation", "requisitioner").get(pk=requisition.pk)
+    check = readiness(requisition)
+    assert check.route
+    assert all(step.error == NotFound().message for step in check.route)
+    assert "missing_authority" in [p.code for p in check.blocking]
+    with pytest.raises(DomainError) as raised:
+        services.requisition_submit(actor=world.requisitioner, requisition_id=requisition.pk)
+    assert raised.value.code == Code.CANNOT_SEND
+    assert Requisition.objects.get(pk=requisition.pk).status == RequisitionStatus.DRAFT
+
+
+@pytest.mark.parametrize("ended", ["membership", "organisation", "user"])
+def test_nothing_to_decide_once_the_requisitioner_or_organisation_is_gone(
+    world, django_capture_on_commit_callbacks, ended
+):
+    requisition = _sent(world, django_capture_on_commit_callbacks)
+    if ended == "membership":
+        Membership.objects.filter(user=world.requisitioner).update(is_active=False)
+    elif ended == "organisation":
+        type(world.buyer).objects.filter(pk=world.buyer.pk).update(is_active=False)
+    else:
+        type(world.requisitioner).objects.filter(pk=world.requisitioner.pk).update(is_active=False)
+    with pytest.raises(NotFound):
+        services.requisition_decide(requisition_id=requisition.pk, approver=world.approver, approve=True)
+    assert Requisition.objects.get(pk=requisition.pk).status == RequisitionStatus.PENDING_APPROVAL
+
+
+def test_a_member_in_another_role_still_has_the_route(world, django_capture_on_commit_callbacks):
+    """Any active role keeps the organisation readable; the requisitioner role is checked by the readiness."""
+    requisition = _sent(world, django_capture_on_commit_callbacks)
+    Membership.objects.filter(user=world.requisitioner).update(role="auditor")
+    services.requisition_decide(requisition_id=requisition.pk, approver=world.approver, approve=True)
+    assert Requisition.objects.get(pk=requisition.pk).status == RequisitionStatus.ORDERED
