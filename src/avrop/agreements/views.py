@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -37,7 +38,7 @@ from avrop.agreements.selectors import (
     party_get,
     party_list,
 )
-from avrop.core.decorators import org_view
+from avrop.core.decorators import form_page, org_view
 from avrop.core.errors import DomainError
 from avrop.organisations.models import Organisation
 from avrop.organisations.selectors import department_list
@@ -48,25 +49,7 @@ from avrop.suppliers.selectors import buyer_supplier_list
 FORM_TEMPLATE = "suppliers/pages/form.html"
 
 
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    title: str,
-    submit: str,
-    cancel_url: str,
-    intro: str = "",
-    **extra: Any,
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "submit": submit,
-        "cancel_url": cancel_url,
-        "intro": intro,
-        **extra,
-    }
-    return render(request, FORM_TEMPLATE, context, status=400 if form.errors else 200)
+_form_page = partial(form_page, template=FORM_TEMPLATE)
 
 
 def _upload_help() -> str:

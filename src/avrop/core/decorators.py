@@ -1,4 +1,5 @@
-"""View helpers: require an active organisation and a role; turn domain errors into responses."""
+"""View helpers: require an active organisation, its kind and a role; turn domain errors into responses;
+render the common form page."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from django.shortcuts import render
 from avrop.core.errors import DomainError, NotFound
 
 
-def org_view(roles: Iterable[str] | None = None) -> Callable[..., Any]:
+def org_view(
+    roles: Iterable[str] | None = None, *, organisation_test: Callable[[Any], bool] | None = None
+) -> Callable[..., Any]:
     """Decorate a view that works inside the active organisation.
 
-    Unauthenticated users go to the login page; users without one of ``roles`` get 403 with the roles
-    they would need; ``NotFound`` from a selector becomes 404 (so ids of other tenants do not leak).
+    Unauthenticated users go to the login page; users without one of ``roles``, or in an organisation that
+    fails ``organisation_test`` (its kind), get 403 with the roles they would need; ``NotFound`` from a
+    selector becomes 404 (so ids of other tenants do not leak).
     """
     needed = frozenset(roles or ())
 
@@ -28,7 +32,9 @@ def org_view(roles: Iterable[str] | None = None) -> Callable[..., Any]:
                 return redirect_to_login(request.get_full_path())
             if request.organisation is None:
                 raise Http404("No organisation.")
-            if needed and not (request.roles & needed):
+            if (needed and not (request.roles & needed)) or (
+                organisation_test is not None and not organisation_test(request.organisation)
+            ):
                 return render(request, "403.html", {"needed_roles": sorted(needed)}, status=403)
             try:
                 return view(request, *args, **kwargs)
@@ -45,15 +51,20 @@ def org_view(roles: Iterable[str] | None = None) -> Callable[..., Any]:
 def buyer_view(roles: Iterable[str] | None = None) -> Callable[..., Any]:
     """``org_view`` for pages of buyer organisations (and service centres): inside a supplier or service
     partner organisation they answer 403, whatever the role (a supplier's admin is not a buyer's admin)."""
+    return org_view(roles, organisation_test=lambda organisation: organisation.is_buyer)
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @org_view(roles=roles)
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.organisation.is_buyer:
-                return render(request, "403.html", {"needed_roles": sorted(roles or ())}, status=403)
-            return view(request, *args, **kwargs)
 
-        return wrapper
-
-    return decorator
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    template: str,
+    title: str,
+    submit: str,
+    cancel_url: str,
+    intro: str = "",
+    **extra: Any,
+) -> HttpResponse:
+    """Render a page with one form: 400 when the form has errors, so that a failed post is not a success."""
+    context = {"form": form, "title": title, "submit": submit, "cancel_url": cancel_url, "intro": intro}
+    return render(request, template, context | extra, status=400 if form.errors else 200)

@@ -9,12 +9,9 @@ orders, invoices or customers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import wraps
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from avrop.core.decorators import org_view
 from avrop.organisations.models import Organisation
@@ -26,19 +23,10 @@ PORTAL_ROLES = frozenset({Role.SUPPLIER_USER, Role.SPOC, Role.ADMIN})
 
 def portal_view(roles: Iterable[str] | None = None) -> Callable[..., Any]:
     """``org_view`` for portal pages: a supplier organisation and one of ``roles`` (default: any)."""
-    needed = frozenset(roles or PORTAL_ROLES)
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @org_view(roles=needed)
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.organisation.kind != Organisation.Kind.SUPPLIER:
-                return render(request, "403.html", {"needed_roles": sorted(needed)}, status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+    return org_view(
+        roles or PORTAL_ROLES,
+        organisation_test=lambda organisation: organisation.kind == Organisation.Kind.SUPPLIER,
+    )
 
 
 def customer_relations(organisation: Organisation) -> QuerySet[Supplier]:

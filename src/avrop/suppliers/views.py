@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from avrop.core.decorators import org_view
+from avrop.core.decorators import form_page, org_view
 from avrop.core.errors import DomainError, NotFound
 from avrop.organisations.middleware import SESSION_KEY as ACTIVE_ORGANISATION_KEY
 from avrop.organisations.models import Organisation
@@ -49,26 +50,7 @@ BANK_VIEW_ROLES = frozenset(
 )
 
 
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    title: str,
-    submit: str,
-    cancel_url: str,
-    intro: str = "",
-    status: int = 200,
-    **extra: Any,
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "submit": submit,
-        "cancel_url": cancel_url,
-        "intro": intro,
-        **extra,
-    }
-    return render(request, "suppliers/pages/form.html", context, status=status)
+_form_page = partial(form_page, template="suppliers/pages/form.html")
 
 
 @org_view()

@@ -4,6 +4,7 @@ notification choices and bank details (proposed by one supplier user, confirmed 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from avrop.core.decorators import form_page
 from avrop.core.errors import DomainError
 from avrop.portal.access import portal_view
 from avrop.suppliers.forms import (
@@ -40,18 +42,7 @@ from avrop.suppliers.services import portal as services
 TEMPLATES = "portal/onboarding/"
 
 
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    title: str,
-    submit: str,
-    cancel_url: str,
-    intro: str = "",
-    **extra: Any,
-) -> HttpResponse:
-    context = {"form": form, "title": title, "submit": submit, "cancel_url": cancel_url, "intro": intro}
-    return render(request, TEMPLATES + "form.html", context | extra, status=400 if form.errors else 200)
+_form_page = partial(form_page, template=TEMPLATES + "form.html")
 
 
 @portal_view()
