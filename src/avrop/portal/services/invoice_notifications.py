@@ -1,4 +1,4 @@
-"""E-mail to the supplier when the buyer disputes an invoice or pays it (called by payables' workflow).
+"""E-mail to the supplier when the buyer disputes an invoice or pays it (payables' workflow signals).
 
 Called inside the payables transaction that changes the invoice, so the mail goes out only if it commits.
 Written in Swedish to Swedish sellers, else in English.
@@ -58,3 +58,11 @@ def invoice_paid(invoice: Any, *, paid_on: dt.date | None = None) -> int:
             "date": paid_on or timezone.localdate(),
         }
     return notify(relation=invoice.supplier, topic=Topic.PAYMENTS, subject=subject, body=body, obj=invoice)
+
+
+def on_invoice_disputed(sender: Any, *, invoice: Any, **kwargs: Any) -> None:
+    invoice_disputed(invoice)
+
+
+def on_invoice_paid(sender: Any, *, invoice: Any, paid_on: dt.date | None = None, **kwargs: Any) -> None:
+    invoice_paid(invoice, paid_on=paid_on)
