@@ -79,7 +79,29 @@ def event(
     actor: User | None = None,
     is_error: bool = False,
 ) -> OrderEvent:
-    return OrderEvent.objects.create(
+    row = event_row(
+        requisition=requisition,
+        kind=kind,
+        text=text,
+        purchase_order=purchase_order,
+        actor=actor,
+        is_error=is_error,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def event_row(
+    *,
+    requisition: Requisition,
+    kind: str,
+    text: str = "",
+    purchase_order: PurchaseOrder | None = None,
+    actor: User | None = None,
+    is_error: bool = False,
+) -> OrderEvent:
+    """``event`` not yet written, for a caller that writes it together with later events (one insert)."""
+    return OrderEvent(
         organisation_id=requisition.organisation_id,
         requisition=requisition,
         purchase_order=purchase_order,

@@ -34,7 +34,7 @@ from avrop.ordering import conf
 from avrop.ordering.checks import active_lines, approval_route, readiness
 from avrop.ordering.errors import Code
 from avrop.ordering.models import ApprovalLink, ApprovalStep, OrderEvent, PurchaseOrder, Requisition, money
-from avrop.ordering.services._common import event, lock_requisition, policy_for
+from avrop.ordering.services._common import event, event_row, lock_requisition, policy_for
 from avrop.ordering.workflows import (
     REQUISITION_TRANSITIONS,
     STEP_TRANSITIONS,
@@ -406,7 +406,8 @@ def requisition_decide(
             decision=LineDecision.REJECTED, decided_by=approver, decided_at=now, decision_comment=comment
         )
         _rescope_pending(requisition)
-    event(
+    # Written below: with the orders' events when this decision creates them, else on its own.
+    decision = event_row(
         requisition=requisition,
         kind=OrderEvent.Kind.APPROVED if approve else OrderEvent.Kind.REJECTED,
         text=(
@@ -428,18 +429,23 @@ def requisition_decide(
         after={"steps": [s.pk for s in steps], "rejected_lines": sorted(reject_ids), "via_link": via_link},
     )
     if reapproval:
+        decision.save(force_insert=True)
         return _finish_reapproval(requisition, approver, approve=approve, comment=comment)
     if approve and not reject_ids:
         # Nothing was rescoped and the requisition is locked: the steps left are those not decided now.
         decided = {step.pk for step in steps}
         if any(step.pk not in decided for step in pending):
+            decision.save(force_insert=True)
             return requisition
     elif requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING).exists():
+        decision.save(force_insert=True)
         return requisition
-    return _finish(requisition, approver, comment)
+    return _finish(requisition, approver, comment, decision)
 
 
-def _finish(requisition: Requisition, approver: User, comment: str) -> Requisition:
+def _finish(requisition: Requisition, approver: User, comment: str, decision: OrderEvent) -> Requisition:
+    """The last decision: the requisition is rejected, or approved and ordered. ``decision``: its event, not
+    yet written."""
     from avrop.ordering.services.orders import lines_for_orders, purchase_orders_create
 
     # Every line at once (the requisition is locked): which were rejected, and the orders' lines.
@@ -448,6 +454,7 @@ def _finish(requisition: Requisition, approver: User, comment: str) -> Requisiti
     now = timezone.now()
     any_rejected = len(remaining) < len(lines)
     if any_rejected and not remaining:
+        decision.save(force_insert=True)
         assert_transition(requisition, to=RequisitionStatus.REJECTED, transitions=REQUISITION_TRANSITIONS)
         requisition.status = RequisitionStatus.REJECTED
         requisition.rejected_at = now
@@ -474,7 +481,9 @@ def _finish(requisition: Requisition, approver: User, comment: str) -> Requisiti
     requisition.approved_at = now
     requisition.approved_amount = requisition.total_amount
     # Orders are created only here, on the way from the first approval to ORDERED: there are none yet.
-    purchase_orders_create(requisition=requisition, actor=approver, lines=remaining, first_orders=True)
+    purchase_orders_create(
+        requisition=requisition, actor=approver, lines=remaining, first_orders=True, events_before=[decision]
+    )
     assert_transition(requisition, to=RequisitionStatus.ORDERED, transitions=REQUISITION_TRANSITIONS)
     requisition.status = RequisitionStatus.ORDERED
     requisition.save(update_fields=["status", "approved_at", "approved_amount", "updated_at"])

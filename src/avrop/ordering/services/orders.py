@@ -142,6 +142,7 @@ def purchase_orders_create(
     actor: User | None,
     lines: list[RequisitionLine] | None = None,
     first_orders: bool = False,
+    events_before: list[OrderEvent] | None = None,
 ) -> list[PurchaseOrder]:
     """Create the orders of an approved requisition, one per supplier, and queue their transmission.
     ``lines``: its approved lines from ``lines_for_orders`` when the caller has them already.
@@ -149,7 +150,8 @@ def purchase_orders_create(
     Runs inside the approval's transaction with the requisition locked; a supplier that already has its
     order (unique per requisition and supplier) is skipped, so a repeated call creates nothing twice.
     ``first_orders``: the caller has just approved a requisition that was waiting for its first approval,
-    which therefore has no orders yet (the unique constraint still stands guard)."""
+    which therefore has no orders yet (the unique constraint still stands guard). ``events_before``: the
+    caller's events not yet written, written first in the same insert as the orders' events."""
     from avrop.ordering.services.transmission import transmissions_enqueue_orders
 
     if lines is None:
@@ -168,6 +170,7 @@ def purchase_orders_create(
         if line.supplier_id not in done:
             by_supplier[line.supplier_id].append(line)
     if not by_supplier:
+        OrderEvent.objects.bulk_create(events_before or [])
         return []
     department = requisition.department
     organisation = requisition.organisation
@@ -273,7 +276,7 @@ def purchase_orders_create(
     transmissions_enqueue_orders(
         orders=orders, lines_of=lines_of, requisition=requisition, source_lines=lines, events=events
     )
-    OrderEvent.objects.bulk_create(events)
+    OrderEvent.objects.bulk_create([*(events_before or []), *events])
     return orders
 
 
