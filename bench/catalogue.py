@@ -273,6 +273,25 @@ def weekly(path: Path, out: Path, agreement: int, start_new: int, gen: Generator
     return changed, added, removed
 
 
+class Profiled:
+    """cProfile around one step when ``--profile`` names it; otherwise nothing."""
+
+    def __init__(self, args: argparse.Namespace, step: str) -> None:
+        self.path = args.profile if args.profile and args.profile_step == step else None
+
+    def __enter__(self) -> None:
+        if self.path:
+            import cProfile
+
+            self.profiler = cProfile.Profile()
+            self.profiler.enable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.path:
+            self.profiler.disable()
+            self.profiler.dump_stats(self.path)
+
+
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[max(0, int(round(len(ordered) * 0.95)) - 1)]
@@ -328,11 +347,12 @@ def main() -> int:
         default=2,
         help="task processes sharing the weekly re-import, as deployed (default 2; 1 = in this process)",
     )
+    parser.add_argument("--profile", metavar="PATH", help="write cProfile statistics of one step here")
     parser.add_argument(
-        "--profile", metavar="PATH", help="write cProfile statistics of the weekly import here"
-    )
-    parser.add_argument(
-        "--profile-xlsx", metavar="PATH", help="write cProfile statistics of the XLSX import here"
+        "--profile-step",
+        choices=("first", "weekly", "xlsx", "xlsx-weekly"),
+        default="weekly",
+        help="the step to profile",
     )
     args = parser.parse_args()
     if args.quick:
@@ -592,7 +612,8 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
         wall = time.perf_counter() - began
         return wall, sum(t[0] for t in totals), sum(t[1] for t in totals), sum(t[2] for t in totals)
 
-    first_total, first_stage, first_activate, first_cpu = import_files(files, "first import")
+    with Profiled(args, "first"):
+        first_total, first_stage, first_activate, first_cpu = import_files(files, "first import")
     figure("first_import_seconds", first_total, "s")
     figure("first_import_cpu_seconds", first_cpu, "s")
     figure("first_import_speed_vs_raw_cpu", raw_first_cpu / first_cpu, "x")
@@ -622,20 +643,15 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     figure("raw_full_reload_rate", reload_rows / raw_reload, "items/s")
     from avrop.catalogue.models import StagedItem
 
-    if args.profile:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.enable()
-    if args.weekly_workers <= 1:
-        weekly_total, weekly_stage, weekly_activate, weekly_cpu = import_files(weekly_files, "weekly import")
-    else:
-        weekly_total, weekly_stage, weekly_activate, weekly_cpu = parallel_import(
-            weekly_files, "weekly import", args.weekly_workers
-        )
-    if args.profile:
-        profiler.disable()
-        profiler.dump_stats(args.profile)
+    with Profiled(args, "weekly"):
+        if args.weekly_workers <= 1:
+            weekly_total, weekly_stage, weekly_activate, weekly_cpu = import_files(
+                weekly_files, "weekly import"
+            )
+        else:
+            weekly_total, weekly_stage, weekly_activate, weekly_cpu = parallel_import(
+                weekly_files, "weekly import", args.weekly_workers
+            )
     figure("weekly_import_workers", args.weekly_workers, "processes")
     figure("weekly_import_cpu_seconds", weekly_cpu, "s")
     figure("weekly_import_rate_cpu", reload_rows / weekly_cpu, "items/s")
@@ -676,12 +692,11 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
         workbook.save(target_path)
         return rows
 
-    def import_xlsx(path: Path, label: str, profile: str | None) -> tuple[Any, float, float]:
-        if profile:
-            import cProfile
+    def import_xlsx(path: Path, label: str, step: str) -> tuple[Any, float, float]:
+        with Profiled(args, step):
+            return receive_xlsx(path, label)
 
-            profiler = cProfile.Profile()
-            profiler.enable()
+    def receive_xlsx(path: Path, label: str) -> tuple[Any, float, float]:
         began = time.perf_counter()
         cpu = time.process_time()
         with path.open("rb") as handle:
@@ -695,16 +710,13 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
             )
         version.refresh_from_db()
         seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu
-        if profile:
-            profiler.disable()
-            profiler.dump_stats(profile)
         if version.status != "review":
             raise SystemExit(f"{label}: {path.name} was not staged: {version.status} {version.failure}")
         return version, seconds, cpu_seconds
 
     xlsx_path = tmp / "prislista.xlsx"
     to_xlsx(xlsx_csv, xlsx_path)
-    version, xlsx_seconds, xlsx_cpu = import_xlsx(xlsx_path, "XLSX first import", args.profile_xlsx)
+    version, xlsx_seconds, xlsx_cpu = import_xlsx(xlsx_path, "XLSX first import", "xlsx")
     figure("xlsx_rows", xlsx_rows, "rows")
     figure("xlsx_first_import_stage_rate", xlsx_rows / xlsx_seconds, "rows/s")
     figure("xlsx_first_import_stage_rate_cpu", xlsx_rows / xlsx_cpu, "rows/s")
@@ -714,7 +726,9 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     xlsx_path_2 = tmp / "prislista-v2.xlsx"
     xlsx_rows_2 = to_xlsx(xlsx_csv_2, xlsx_path_2)
     print("# XLSX weekly change: {} changed, {} added, {} removed".format(*xlsx_changes))
-    version, weekly_xlsx_seconds, weekly_xlsx_cpu = import_xlsx(xlsx_path_2, "XLSX weekly import", None)
+    version, weekly_xlsx_seconds, weekly_xlsx_cpu = import_xlsx(
+        xlsx_path_2, "XLSX weekly import", "xlsx-weekly"
+    )
     started = time.perf_counter()
     price_list_approve(
         actor=coordinator, organisation=owner, version_id=version.pk, acknowledge_over_limit=True
