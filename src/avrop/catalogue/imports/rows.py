@@ -164,10 +164,17 @@ class RowChecker:
     def _finding(self, line: int, key: str, code: str, message: str, article: str) -> Finding:
         return Finding(line, self.columns.get(key, key), code, message, article)
 
-    def check(self, line: int, raw: dict[str, object]) -> tuple[tuple | None, list[Finding]]:
+    def check(
+        self, line: int, raw: dict[str, object], *, stripped_text: bool = False
+    ) -> tuple[tuple | None, list[Finding]]:
+        """Normalise one row; ``stripped_text``: every value is already a stripped ``str``."""
         findings: list[Finding] = []
         # Text of every cell once; CSV cells are already str, spreadsheet cells may be numbers.
-        t = {k: (v.strip() if v.__class__ is str else _text(v)) for k, v in raw.items()}
+        t = (
+            raw
+            if stripped_text
+            else {k: (v.strip() if v.__class__ is str else _text(v)) for k, v in raw.items()}
+        )
         get = t.get
         article = get("article_number", "")
         if not article:

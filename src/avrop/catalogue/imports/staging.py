@@ -252,8 +252,13 @@ def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRu
                 result.unchanged += 1
                 continue
         if positions is not None:
-            raw = {key: cells[pos] if pos < size else "" for key, pos in items}
-        values, row_findings = checker.check(line, raw)
+            if size < width:
+                cells = cells + [""] * (width - size)  # a short row (spreadsheets end rows at the last value)
+            # Positional readers give text cells: stripped here, the checker takes them as they are.
+            raw = {key: cells[pos].strip() for key, pos in items}
+            values, row_findings = checker.check(line, raw, stripped_text=True)
+        else:
+            values, row_findings = checker.check(line, raw)
         for finding in row_findings:
             findings.add(finding)
         if values is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from django.db import connection
 from django.utils import timezone
@@ -33,8 +34,11 @@ ITEM_TABLE = CatalogueItem._meta.db_table
 VERSION_TABLE = CatalogueVersion._meta.db_table
 
 
+@lru_cache(maxsize=8192)
 def categories_of(scheme: str, code: str, own: str) -> tuple[str, ...]:
-    """Category terms: the full code and its UNSPSC segment, family and class, so a filter can be broad."""
+    """Category terms: the full code and its UNSPSC segment, family and class, so a filter can be broad.
+
+    Cached: a catalogue has a few thousand category codes and a million items."""
     terms = []
     if scheme == "unspsc" and code:
         terms.extend(f"unspsc:{code[:n]}" for n in (2, 4, 6, 8) if len(code) >= n)
