@@ -34,7 +34,12 @@ from avrop.organisations.models import (
     Organisation,
 )
 from avrop.organisations.roles import Role
-from avrop.organisations.selectors.approval import ApprovalAnswer, ApprovalAuthority, approval_authority
+from avrop.organisations.selectors.approval import (
+    ApprovalAnswer,
+    ApprovalAuthority,
+    approval_authority,
+    cost_centres_among,
+)
 from avrop.organisations.selectors.chart import objects_of
 
 
@@ -119,10 +124,26 @@ def _valid_on(obj: Any, day: dt.date) -> bool:
     )
 
 
+@dataclass
+class ChartRead:
+    """What ``coding_problems`` read of the chart: all its dimensions and the dimension objects the
+    organisation may use with any of ``codes``; ``done`` once filled."""
+
+    done: bool = False
+    codes: set[str] = field(default_factory=set)
+    dimensions: list[Dimension] = field(default_factory=list)
+    objects: list[Any] = field(default_factory=list)
+
+
 def coding_problems(
-    organisation: Organisation, splits: list[tuple[int, CodingSplit]], *, on: dt.date | None = None
+    organisation: Organisation,
+    splits: list[tuple[int, CodingSplit]],
+    *,
+    on: dt.date | None = None,
+    read: ChartRead | None = None,
 ) -> list[Problem]:
-    """The rules of ``organisations.selectors.chart.coding_check`` for many codings at once (3 queries)."""
+    """The rules of ``organisations.selectors.chart.coding_check`` for many codings at once (3 queries).
+    ``read``: filled with what was read, for the approval route to use again."""
     if not splits:
         return []
     if organisation.chart_id is None:
@@ -147,9 +168,15 @@ def coding_problems(
         by_key["cost_centre"] = centre
     wanted_codes = {v for _l, s in splits for k, v in s.coding.items() if k != "account" and v}
     objects: dict[tuple[int, str], Any] = {}
-    if wanted_codes:
-        for obj in objects_of(organisation=organisation).filter(code__in=wanted_codes).order_by("pk"):
-            objects[(obj.dimension_id, obj.code)] = obj
+    found = (
+        list(objects_of(organisation=organisation).filter(code__in=wanted_codes).order_by("pk"))
+        if wanted_codes
+        else []
+    )
+    for obj in found:
+        objects[(obj.dimension_id, obj.code)] = obj
+    if read is not None:
+        read.done, read.codes, read.dimensions, read.objects = True, wanted_codes, dimensions, found
     problems: list[Problem] = []
     for line_id, split in splits:
         account_number = split.account
@@ -280,20 +307,28 @@ def approval_groups(
     return [(k[0], k[1], k[2], money(v[0]), v[1]) for k, v in sorted(groups.items())]
 
 
-def approval_route(requisition: Requisition, lines: list[RequisitionLine]) -> list[RouteStep]:
-    """One step per approval group; the rules, deputies and roles of all its cost centres are read once."""
+def approval_route(
+    requisition: Requisition, lines: list[RequisitionLine], *, chart: ChartRead | None = None
+) -> list[RouteStep]:
+    """One step per approval group; the rules, deputies and roles of all its cost centres are read once.
+    ``chart``: what the coding check has just read, where the cost centres are found when it has them."""
     groups = approval_groups(requisition.organisation, lines)
     authority: ApprovalAuthority | None = None
     failure = ""
-    if any(cost_centre for cost_centre, *_rest in groups):
+    codes = [cost_centre for cost_centre, *_rest in groups]
+    if any(codes):
+        centres = None
+        if chart is not None and chart.done and {code for code in codes if code} <= chart.codes:
+            centres = cost_centres_among(chart.objects, chart.dimensions, codes)
         try:
             authority = approval_authority(
                 user=requisition.requisitioner,
                 organisation=requisition.organisation,
                 document_kind=DocumentKind.ORDER,
-                cost_centres=[cost_centre for cost_centre, *_rest in groups],
+                cost_centres=codes,
                 requester=requisition.requisitioner,
                 organisation_read=True,
+                centres_read=centres,
             )
         except DomainError as exc:
             failure = exc.message
@@ -487,7 +522,8 @@ def readiness(requisition: Requisition, lines: list[RequisitionLine] | None = No
         line_splits = list(line.splits.all())
         result.problems.extend(split_problems(line, line_splits))
         splits.extend((line.pk, s) for s in line_splits)
-    result.problems.extend(coding_problems(organisation, splits, on=today))
+    chart = ChartRead()
+    result.problems.extend(coding_problems(organisation, splits, on=today, read=chart))
     result.suppliers = list(suppliers.values())
     if len(suppliers) > 1:
         result.problems.append(
@@ -502,7 +538,7 @@ def readiness(requisition: Requisition, lines: list[RequisitionLine] | None = No
             )
         )
     if not any(p.code == "coding_invalid" for p in result.problems):
-        result.route = approval_route(requisition, lines)
+        result.route = approval_route(requisition, lines, chart=chart)
         for step in result.route:
             if step.error:
                 result.problems.append(Problem("missing_authority", step.error, field="approval"))

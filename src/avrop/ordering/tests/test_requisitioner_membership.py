@@ -62,3 +62,44 @@ def test_a_member_in_another_role_still_has_the_route(world, django_capture_on_c
     Membership.objects.filter(user=world.requisitioner).update(role="auditor")
     services.requisition_decide(requisition_id=requisition.pk, approver=world.approver, approve=True)
     assert Requisition.objects.get(pk=requisition.pk).status == RequisitionStatus.ORDERED
+
+
+def test_route_takes_the_cost_centres_the_coding_check_read_as_the_rules_query_would(world):
+    """A code on the chart and on the organisation, in a second cost-centre dimension and in a project
+    dimension: the route's cost centre is the one ``approval_authority`` reads itself."""
+    from avrop.organisations.models import Dimension, DimensionObject, DocumentKind
+    from avrop.organisations.selectors.approval import approval_authority
+
+    chart = world.buyer.chart
+    second = Dimension.objects.create(
+        chart=chart, number=9, code="unit", name="Enhet", kind=Dimension.Kind.COST_CENTRE
+    )
+    project = Dimension.objects.get(chart=chart, code="project")
+    DimensionObject.objects.create(dimension=project, code="1300", name="Projekt 1300")
+    DimensionObject.objects.create(dimension=second, code="1300", name="Enhet 1300")
+    DimensionObject.objects.create(
+        dimension=world.kitchen.dimension, organisation=world.buyer, code="1300", name="Skola (egen)"
+    )
+    requisition = cart_with(world, peppol=1, email=0, quantity=10)
+    line = requisition.lines.get()
+    services.line_coding_set(
+        actor=world.requisitioner,
+        line_id=line.pk,
+        splits=[
+            {"account": "6110", "cost_centre": "1200", "percent": "60"},
+            {"account": "6110", "cost_centre": "1300", "percent": "40"},
+        ],
+    )
+    requisition = Requisition.objects.select_related("organisation", "requisitioner").get(pk=requisition.pk)
+    route = readiness(requisition).route
+    queried = approval_authority(
+        user=world.requisitioner,
+        organisation=world.buyer,
+        document_kind=DocumentKind.ORDER,
+        cost_centres=["1200", "1300"],
+        requester=world.requisitioner,
+    )
+    assert [(s.cost_centre, s.answer.cost_centre.pk) for s in route] == [
+        (code, queried.centres[code].pk) for code in ["1200", "1300"]
+    ]
+    assert route[1].answer.cost_centre.pk == world.school.pk
