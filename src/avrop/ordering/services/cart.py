@@ -162,6 +162,8 @@ def _editable(actor: User, requisition: Requisition) -> Requisition:
 
 def _line_for_edit(actor: User, line_id: int) -> tuple[Requisition, RequisitionLine]:
     """The line's requisition, found through the line and locked in one query, then the line itself."""
+    if line_id is None:
+        raise NotFound()  # ``lines__pk=None`` would ask for a requisition without lines
     try:
         requisition = (
             Requisition.objects.select_for_update(of=("self",))

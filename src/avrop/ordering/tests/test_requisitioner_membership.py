@@ -103,3 +103,19 @@ def test_route_takes_the_cost_centres_the_coding_check_read_as_the_rules_query_w
         (code, queried.centres[code].pk) for code in ["1200", "1300"]
     ]
     assert route[1].answer.cost_centre.pk == world.school.pk
+
+
+@pytest.mark.parametrize("line_id", [None, "", "x", 0, 10**9])
+def test_an_unknown_line_is_not_found(world, line_id):
+    """Also with an empty cart of one's own around (a requisition without lines)."""
+    cart_with(world)
+    services.requisition_cancel(actor=world.requisitioner, requisition_id=Requisition.objects.get().pk)
+    services.cart_for(user=world.requisitioner, organisation=world.buyer)
+    with pytest.raises(NotFound):
+        services.line_update(actor=world.requisitioner, line_id=line_id, quantity=2)
+    with pytest.raises(NotFound):
+        services.line_coding_set(
+            actor=world.requisitioner, line_id=line_id, splits=[{"account": "6110", "cost_centre": "1200"}]
+        )
+    with pytest.raises(NotFound):
+        services.line_remove(actor=world.requisitioner, line_id=line_id)
