@@ -217,7 +217,13 @@ def cart_add_items(
     """Add catalogue items (id → quantity). An item already in the cart gets the quantity added."""
     from avrop.catalogue.selectors import default_account_for, items_for_ids
 
-    wanted = [(int(i), quantity_of(q)) for i, q in (items.items() if isinstance(items, Mapping) else items)]
+    merged: dict[int, Decimal] = {}
+    for i, q in items.items() if isinstance(items, Mapping) else items:
+        quantity = quantity_of(q)
+        merged[int(i)] = (
+            merged[int(i)] + quantity if int(i) in merged else quantity
+        )  # the same item twice: one line
+    wanted = list(merged.items())
     if not wanted:
         return []
     cart = _locked_cart(actor, organisation)

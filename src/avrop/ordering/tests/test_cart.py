@@ -33,6 +33,24 @@ def test_adding_the_same_item_twice_adds_to_the_quantity(world):
     assert line.delivery_address == world.address
 
 
+def test_the_same_item_twice_in_one_call_becomes_one_line(world):
+    """A template or a spreadsheet may list an item twice: one line with both quantities, new cart or not."""
+    item, other = world.items["peppol"][:2]
+    lines = services.cart_add_items(
+        actor=world.requisitioner,
+        organisation=world.buyer,
+        items=[(item.pk, 2), (other.pk, 1), (item.pk, "1,5")],
+    )
+    assert [(line.item_id, line.quantity) for line in lines] == [(item.pk, Decimal("3.5")), (other.pk, 1)]
+    cart = Requisition.objects.get(requisitioner=world.requisitioner, status="draft")
+    assert cart.lines.count() == 2
+    assert cart.total_amount == sum(line.line_amount for line in cart.lines.all())
+    services.cart_add_items(
+        actor=world.requisitioner, organisation=world.buyer, items=[(item.pk, 1), (item.pk, 1)]
+    )
+    assert cart.lines.get(item=item).quantity == Decimal("5.5")
+
+
 def test_lines_from_several_suppliers_in_one_cart_warn_about_the_tabs(world):
     requisition = cart_with(world)
     check = readiness(requisition)
