@@ -118,6 +118,20 @@ def to_tantivy(doc: ItemDocument) -> tantivy.Document:
     )
 
 
+DELETE_BATCH = 5000
+
+
+def _batched(values: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 class TantivyEngine:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -366,20 +380,20 @@ class TantivyEngine:
         written = 0
         with self._writer_lock():
             index = _open(self.root / self._ensure_current())
-            # A first price list may hold a million items: two indexing threads, as a rebuild uses.
-            writer = (
-                index.writer(heap_size=WRITER_HEAP * 2, num_threads=2)
-                if fresh
-                else index.writer(heap_size=WRITER_HEAP, num_threads=1)
-            )
+            writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
             try:
-                for item_id in removed_ids:
-                    writer.delete_documents_by_term("id", item_id)
-                for doc in documents:
+                # Deleted by a query on the id: tantivy's delete by term does not match an unsigned id given
+                # as a Python int. A delete applies to documents added before it, so each batch of ids is
+                # deleted before its new documents are added.
+                for batch in _batched(removed_ids, DELETE_BATCH):
+                    writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "id", batch))
+                for batch in _batched(documents, DELETE_BATCH):
                     if not fresh:
-                        writer.delete_documents_by_term("id", doc.id)
-                    writer.add_document(to_tantivy(doc))
-                    written += 1
+                        ids = [doc.id for doc in batch]
+                        writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "id", ids))
+                    for doc in batch:
+                        writer.add_document(to_tantivy(doc))
+                    written += len(batch)
                 writer.commit()
                 writer.wait_merging_threads()
             except BaseException:

@@ -136,3 +136,19 @@ def test_scope_and_words_hold_in_every_shape_of_index_query(make_member):
     assert found(outsider, other_org, text="gem") == {"B0-1"}
     assert found(outsider, other_org, text="kaffe", supplier_id=agreements[1].supplier_id) == {"B0-2"}
     assert found(outsider, other_org, text="kaffe", supplier_id=agreements[2].supplier_id) == set()
+
+
+def test_a_reimport_replaces_changed_items_in_the_index_and_deletes_removed_ones(make_member):
+    coordinator, requisitioner, buyer, agreement = active_catalogue(make_member, 4)
+    engine = get_engine()
+    assert engine.count() == 4
+    rows = office_rows(3)
+    rows[0]["Pris"] = "10.50"  # ART-0001 changed (cheaper), ART-0004 removed
+    approve(
+        coordinator,
+        buyer,
+        receive(actor=coordinator, organisation=buyer, agreement=agreement, data=csv_bytes(rows)),
+    )
+    assert engine.count() == 3 == CatalogueItem.objects.filter(is_active=True).count()
+    page = search_items(user=requisitioner, organisation=buyer, text="kopieringspapper")
+    assert page.total == 1 and [i.article_number for i in page.items] == ["ART-0001"]
