@@ -35,14 +35,16 @@ from avrop.organisations.selectors import organisation_get, roles_in
 MANAGE_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.PROCUREMENT_OFFICER})
 
 
-def callable_agreement_ids(*, organisation: Organisation, today: dt.date | None = None) -> frozenset[int]:
+def callable_agreements(*, organisation: Organisation, today: dt.date | None = None) -> QuerySet[Agreement]:
     """The agreements the organisation may call off today: it is a party and the agreement is valid."""
     today = today or timezone.localdate()
-    return frozenset(
-        Agreement.objects.filter(
-            parties__organisation=organisation, valid_from__lte=today, valid_to__gte=today
-        ).values_list("pk", flat=True)
+    return Agreement.objects.filter(
+        parties__organisation=organisation, valid_from__lte=today, valid_to__gte=today
     )
+
+
+def callable_agreement_ids(*, organisation: Organisation, today: dt.date | None = None) -> frozenset[int]:
+    return frozenset(callable_agreements(organisation=organisation, today=today).values_list("pk", flat=True))
 
 
 def _scoped(user: User, organisation: Organisation) -> Organisation:
@@ -141,12 +143,12 @@ def item_get(*, user: User, organisation: Organisation, item_id: int) -> Catalog
 
 
 def items_for_ids(*, user: User, organisation: Organisation, item_ids: list[int]) -> list[CatalogueItem]:
-    """Load search hits in their ranked order, re-checking the scope in the database."""
+    """Load search hits in their ranked order, re-checking the scope in the database (in the same query)."""
     organisation = _scoped(user, organisation)
-    return _ranked_items(item_ids, callable_agreement_ids(organisation=organisation))
+    return _ranked_items(item_ids, callable_agreements(organisation=organisation).values("pk"))
 
 
-def _ranked_items(item_ids: list[int], allowed: frozenset[int]) -> list[CatalogueItem]:
+def _ranked_items(item_ids: list[int], allowed: frozenset[int] | QuerySet) -> list[CatalogueItem]:
     if not item_ids:
         return []
     found = {
