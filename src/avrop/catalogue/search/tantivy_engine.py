@@ -36,6 +36,7 @@ RAW = "raw_lower"
 FOLD = "sv_folded"
 MIN_PART = 4
 COMMON_SHARE = 200  # a word in more than 1/200 of the names is common
+VERY_COMMON_SHARE = 20
 WRITER_HEAP = 64 * 1024 * 1024
 MAX_TOKENS = 8
 
@@ -74,6 +75,7 @@ def _schema() -> tantivy.Schema:
 
 SCHEMA = _schema()
 TEXT_FIELDS = (("name", 3.0), ("keywords", 2.0), ("brand", 2.0), ("description", 1.0))
+NAMING_FIELDS = TEXT_FIELDS[:3]
 
 
 def _open(path: Path) -> tantivy.Index:
@@ -219,12 +221,24 @@ class TantivyEngine:
         token_queries: list[list[tuple[tantivy.Occur, tantivy.Query]]] = []
         for position, token in enumerate(tokens):
             last = position == len(tokens) - 1
+            in_names = searcher.doc_freq("name", token) if searcher is not None else 0
+            is_common = searcher is not None and in_names >= common
+            # A word in one name of twenty, alone in the query, is looked for where it names the item: its
+            # matches in descriptions alone would rank below tens of thousands of items named by it, and
+            # scoring them is what makes the most frequent word slow. Beside other words, or less frequent,
+            # a word is looked for everywhere.
+            very_common = (
+                searcher is not None
+                and len(tokens) == 1
+                and in_names >= max(1000, searcher.num_docs // VERY_COMMON_SHARE)
+            )
+            fields = NAMING_FIELDS if very_common else TEXT_FIELDS
             options: list[tuple[tantivy.Occur, tantivy.Query]] = [
                 (should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, token), boost))
-                for field, boost in TEXT_FIELDS
+                for field, boost in fields
             ]
             token_queries.append(options)
-            if searcher is not None and searcher.doc_freq("name", token) >= common:
+            if is_common:
                 continue
             # One typo (two in long words), in the name only: automata are cheap, but each field and
             # segment walks its own term dictionary.

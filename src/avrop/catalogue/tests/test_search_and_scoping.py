@@ -152,3 +152,24 @@ def test_a_reimport_replaces_changed_items_in_the_index_and_deletes_removed_ones
     assert engine.count() == 3 == CatalogueItem.objects.filter(is_active=True).count()
     page = search_items(user=requisitioner, organisation=buyer, text="kopieringspapper")
     assert page.total == 1 and [i.article_number for i in page.items] == ["ART-0001"]
+
+
+def test_a_very_common_word_alone_is_looked_for_in_names_and_beside_others_everywhere(tmp_path):
+    """Engine level, no database: 1,200 items are named "penna", 10 more only describe one."""
+    from avrop.catalogue.search import ItemDocument, SearchQuery
+    from avrop.catalogue.search.tantivy_engine import TantivyEngine
+
+    def doc(n, name, description):
+        return ItemDocument(n, 1, 1, f"A{n}", "", name, description, "", "", (), (), 10.0)
+
+    engine = TantivyEngine(tmp_path / "search")
+    named = [doc(n, f"Penna modell {n}", "skriver bra") for n in range(1, 1201)]
+    described = [doc(n, f"Etui {n} blå", "för en penna") for n in range(2001, 2011)]
+    engine.update(documents=[*named, *described], removed_ids=[], fresh=True)
+
+    def search(text):
+        return engine.search(SearchQuery(text=text, agreement_ids=frozenset({1}), limit=20)).total
+
+    assert search("penna") == 1200  # the item that only mentions it would rank last among 1,200
+    assert search("penna blå") == 10  # beside another word it is looked for in descriptions too
+    assert search("etui") == 10  # a word in fewer names is looked for everywhere
