@@ -70,23 +70,9 @@ def actor_name(actor: User | None) -> str:
     return actor.get_full_name() or actor.get_username()
 
 
-def event(
-    *,
-    requisition: Requisition,
-    kind: str,
-    text: str = "",
-    purchase_order: PurchaseOrder | None = None,
-    actor: User | None = None,
-    is_error: bool = False,
-) -> OrderEvent:
-    row = event_row(
-        requisition=requisition,
-        kind=kind,
-        text=text,
-        purchase_order=purchase_order,
-        actor=actor,
-        is_error=is_error,
-    )
+def event(**fields: Any) -> OrderEvent:
+    """An order event written at once; takes ``event_row``'s arguments."""
+    row = event_row(**fields)
     row.save(force_insert=True)
     return row
 
