@@ -226,8 +226,7 @@ def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRu
         else:
             size = len(cells)
             broken = size if strict_width and size != width else None
-            # Positional readers (CSV, XLSX) give text cells.
-            key_text = "" if digest is not None else "\x1f".join(cells)
+            key_text = ""  # positional readers (CSV, XLSX) hash each record themselves
             cell = cells[article_position] if article_position < size else ""
         if broken is not None:
             article = _text(cell)
