@@ -10,11 +10,13 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from avrop.catalogue.imports.fields import FIELD_BY_KEY, REQUIRED, match_headers
@@ -479,3 +481,40 @@ def open_source(path: Path, fmt: str, *, saved: dict[str, str] | None = None) ->
     if fmt == "peppol":
         return open_peppol(path)
     return open_csv(path, saved=saved)
+
+
+class Opening:
+    """A source being opened: a spreadsheet is read in a thread, the others when ``source()`` is called.
+
+    The spreadsheet library reads the whole sheet before the first row is available and lets other
+    threads run meanwhile, so the caller can load what it compares the rows with in the same time.
+    CSV and Peppol files stream and open at once (Peppol validation stays on the calling thread).
+    """
+
+    def __init__(self, path: Path, fmt: str, *, saved: dict[str, str] | None = None) -> None:
+        self._args = (path, fmt, saved)
+        self._thread: threading.Thread | None = None
+        self._result: Source | BaseException | None = None
+        if fmt == "xlsx":
+            language = translation.get_language()
+
+            def read() -> None:
+                try:
+                    with translation.override(language):
+                        self._result = open_source(path, fmt, saved=saved)
+                except BaseException as exc:  # handed to the caller in source()
+                    self._result = exc
+
+            self._thread = threading.Thread(target=read, name="price-list-reader", daemon=True)
+            self._thread.start()
+
+    def source(self) -> Source:
+        if self._thread is None:
+            path, fmt, saved = self._args
+            return open_source(path, fmt, saved=saved)
+        self._thread.join()
+        result, self._result = self._result, None
+        if isinstance(result, BaseException):
+            raise result
+        assert result is not None
+        return result

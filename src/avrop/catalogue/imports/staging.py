@@ -142,7 +142,10 @@ class _Findings:
         self.buffer = []
 
 
-def _existing(agreement_id: int) -> tuple[dict[str, Any], dict[int, str], bool]:
+Existing = tuple[dict[str, Any], dict[int, str], bool]
+
+
+def existing_items(agreement_id: int) -> Existing:
     """Article number → both hashes of an active item packed in one int (content << 64 | raw); raw hash →
     article number; whether the agreement has items at all (removed ones count)."""
     active: dict[str, Any] = {}
@@ -167,12 +170,22 @@ def _existing(agreement_id: int) -> tuple[dict[str, Any], dict[int, str], bool]:
         return active, by_raw, cursor.fetchone() is not None
 
 
-def stage(*, version: Any, source: Source, checker: RowChecker, rules: AccountRules) -> StageResult:
-    """Compare the file with the active items and write the differences as staged rows."""
+def stage(
+    *,
+    version: Any,
+    source: Source,
+    checker: RowChecker,
+    rules: AccountRules,
+    existing: Existing | None = None,
+) -> StageResult:
+    """Compare the file with the active items and write the differences as staged rows.
+
+    ``existing``: ``existing_items(version.agreement_id)``, when the caller loaded it already.
+    """
     from avrop.catalogue.imports.rows import content_hash
 
     version_id = version.pk
-    active, by_raw, has_items = _existing(version.agreement_id)
+    active, by_raw, has_items = existing if existing is not None else existing_items(version.agreement_id)
     first_import = not has_items
     findings = _Findings(version_id)
     new_articles: set[str] = set()

@@ -266,12 +266,18 @@ def price_list_stage(*, version_id: int) -> CatalogueVersion:
     try:
         if path.stat().st_size == 0:
             raise readers.SourceError("empty", _("The file is empty."), line=1)
-        source = readers.open_source(path, version.format, saved=saved.columns if saved else None)
+        # A spreadsheet is read in a thread while the items it is compared with are loaded here.
+        opening = readers.Opening(path, version.format, saved=saved.columns if saved else None)
+        rules = staging.AccountRules(organisation_id=version.organisation_id, supplier_id=version.supplier_id)
+        existing = staging.existing_items(version.agreement_id)
+        source = opening.source()
         if source.format == "peppol":
             _apply_peppol_header(version, source)
         checker = RowChecker(columns=source.columns)
-        rules = staging.AccountRules(organisation_id=version.organisation_id, supplier_id=version.supplier_id)
-        result = staging.stage(version=version, source=source, checker=checker, rules=rules)
+        result = staging.stage(
+            version=version, source=source, checker=checker, rules=rules, existing=existing
+        )
+        del existing
         if result.rows == 0:
             raise readers.SourceError("no_rows", _("The file has a header but no items."), line=2)
         if result.error_rows == result.rows:

@@ -327,6 +327,31 @@ def test_xlsx_price_list(make_member):
     assert staged["12345"].gtin == gtin(1) and staged["12345"].price_amount == Decimal("42.5")
 
 
+def test_a_damaged_spreadsheet_fails_in_the_callers_language_and_keeps_the_catalogue(make_member):
+    """The sheet is read in a thread; its error reaches the version in the language of the import."""
+    from django.utils import translation
+
+    coordinator, _r, buyer, agreement = active_catalogue(make_member, 2)
+    data = b"PK\x03\x04" + b"not really a zip archive" * 40  # looks like XLSX, cannot be opened
+    with translation.override("en"):
+        version = receive(
+            actor=coordinator, organisation=buyer, agreement=agreement, data=data, filename="trasig.xlsx"
+        )
+    assert version.format == "xlsx" and version.status == Status.FAILED
+    assert "The spreadsheet cannot be read" in version.failure and "trasig.xlsx" in version.failure
+    assert ImportFinding.objects.get(version=version).code == "unreadable"
+    assert CatalogueItem.objects.filter(is_active=True).count() == 2
+    with translation.override("sv"):
+        version = receive(
+            actor=coordinator,
+            organisation=buyer,
+            agreement=agreement,
+            data=data + b"!",
+            filename="trasig.xlsx",
+        )
+    assert version.status == Status.FAILED and "Kalkylbladet" in version.failure, version.failure
+
+
 def test_xlsx_reimport_writes_only_what_changed(make_member):
     """A row exactly as last approved is recognised before its cells are read; every other row is checked."""
     from openpyxl import Workbook
