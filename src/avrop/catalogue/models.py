@@ -268,6 +268,9 @@ class StagedItem(models.Model):
         ADDED = "added", _("Added")
         CHANGED = "changed", _("Changed")
         REMOVED = "removed", _("Removed")
+        # The same content written differently (12,50 for 12.5, another hash scheme): nothing changes for
+        # requisitioners; approval only records the new form, so that next week's row is recognised at once.
+        RECOGNISED = "recognised", _("Unchanged, written differently")
 
     version = models.ForeignKey(
         CatalogueVersion, on_delete=models.CASCADE, related_name="staged_items", db_index=False

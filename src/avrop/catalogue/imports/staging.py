@@ -311,8 +311,10 @@ def stage(
         else:
             active[article] = _SEEN
             if state >> 64 == digest & MASK:
-                # Written differently (12,50 for 12.5) but the same content: keep it.
+                # Written differently (12,50 for 12.5) but the same content: the item stays as it is; on
+                # approval it takes this row's raw hash, so the row is recognised unparsed next time.
                 result.unchanged += 1
+                write(line, StagedItem.Change.RECOGNISED, (article, *empty_values[1:]), 0, raw_digest, "")
             else:
                 account = rules.account_for(values[SCHEME], values[CODE], values[OWN_CATEGORY])
                 write(line, StagedItem.Change.CHANGED, values, digest, raw_digest, account)
@@ -423,6 +425,12 @@ def activate(*, version: Any, now: dt.datetime) -> None:
             f"FROM {STAGED_TABLE} s WHERE s.item_id = {ITEM_TABLE}.id AND s.version_id = %s "
             f"AND s.change IN (%s, %s)",
             [v, True, now, v, StagedItem.Change.ADDED, StagedItem.Change.CHANGED],
+        )
+        cursor.execute(
+            f"UPDATE {ITEM_TABLE} SET raw_hash = (SELECT s.raw_hash FROM {STAGED_TABLE} s "  # noqa: S608 (table names from model meta)
+            f"WHERE s.item_id = {ITEM_TABLE}.id AND s.version_id = %s AND s.change = %s) "
+            f"WHERE id IN (SELECT item_id FROM {STAGED_TABLE} WHERE version_id = %s AND change = %s)",
+            [v, StagedItem.Change.RECOGNISED, v, StagedItem.Change.RECOGNISED],
         )
         cursor.execute(
             f"UPDATE {ITEM_TABLE} SET is_active = %s, removed_at = %s, updated_at = %s, version_id = %s "  # noqa: S608 (table names from model meta)

@@ -80,7 +80,9 @@ def test_reimport_writes_and_indexes_only_changes(make_member):
     second = receive(actor=coordinator, organisation=buyer, agreement=agreement, data=csv_bytes(rows))
     assert (second.added, second.changed, second.removed, second.unchanged) == (1, 2, 1, 3)
     assert (second.over_limit, second.price_increases) == (1, 1)
-    assert StagedItem.objects.filter(version=second).count() == 4
+    assert StagedItem.objects.filter(version=second).exclude(change="recognised").count() == 4
+    recognised = StagedItem.objects.get(version=second, change="recognised")
+    assert recognised.article_number == "ART-0003"
     changed = StagedItem.objects.get(version=second, article_number="ART-0001")
     assert changed.old_price_amount == Decimal("11") and changed.price_change_percent == Decimal("809.09")
     with pytest.raises(DomainError) as error:
@@ -100,6 +102,7 @@ def test_reimport_writes_and_indexes_only_changes(make_member):
     }
     removed = CatalogueItem.objects.get(article_number="ART-0006")
     assert not removed.is_active and removed.removed_at
+    assert CatalogueItem.objects.get(article_number="ART-0003").raw_hash == recognised.raw_hash
     assert search_items(user=requisitioner, organisation=buyer, text="sax").items == []
     assert [i.name for i in search_items(user=requisitioner, organisation=buyer, text="2B").items] == [
         "Blyertspenna 2B"
@@ -114,6 +117,30 @@ def test_reimport_writes_and_indexes_only_changes(make_member):
     approve(coordinator, buyer, third, acknowledge_over_limit=True)
     removed.refresh_from_db()
     assert removed.is_active and removed.removed_at is None
+
+
+def test_a_row_written_differently_is_recognised_unparsed_after_approval(make_member):
+    """Same content, another form (13,0 for 13.00): nothing changes, but the new form is remembered."""
+    coordinator, _requisitioner, buyer, agreement = active_catalogue(make_member, 3)
+    item = CatalogueItem.objects.get(article_number="ART-0002")
+    old_raw, old_version = item.raw_hash, item.version_id
+    rows = office_rows(3)
+    assert rows[1]["Pris"] == "12.00"
+    rows[1]["Pris"] = "12,0"
+    second = receive(actor=coordinator, organisation=buyer, agreement=agreement, data=csv_bytes(rows))
+    assert (second.added, second.changed, second.removed, second.unchanged) == (0, 0, 0, 3)
+    staged = StagedItem.objects.get(version=second)
+    assert (staged.change, staged.article_number) == ("recognised", "ART-0002")
+    item.refresh_from_db()
+    assert item.raw_hash == old_raw  # staging leaves the active catalogue alone
+    approve(coordinator, buyer, second)
+    item.refresh_from_db()
+    assert item.raw_hash == staged.raw_hash != old_raw and item.version_id == old_version
+    # Next week the same form is known: only the new row is staged.
+    rows.append(office_rows(1, start=4)[0])
+    third = receive(actor=coordinator, organisation=buyer, agreement=agreement, data=csv_bytes(rows))
+    assert (third.added, third.unchanged) == (1, 3)
+    assert list(StagedItem.objects.filter(version=third).values_list("change", flat=True)) == ["added"]
 
 
 def test_the_same_file_twice_is_recognised(make_member):
