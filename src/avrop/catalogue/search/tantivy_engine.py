@@ -6,10 +6,12 @@ Layout::
     search/writer.lock    held (flock) by whoever writes: one writer at a time across all processes
     search/items-<stamp>/ a tantivy index
 
-Writers (the indexing task, the rebuild command) take ``writer.lock``, write and commit. A rebuild writes a
-new directory and then switches ``CURRENT``, so searches go on against the old index meanwhile. Readers in
-any web process notice a commit (``meta.json`` changes) or a switch (``CURRENT`` changes) with two ``stat``
-calls per search and reload.
+Writers (the indexing task, the rebuild command) take ``writer.lock``, write and commit. The segment merges a
+commit starts finish in a thread of the writing process, which holds ``writer.lock`` until they are done: the
+commit is searchable at once, the task is free for its next job, and the next writer waits for the merges
+(a process waits for them before it exits). A rebuild writes a new directory and then switches
+``CURRENT``, so searches go on against the old index meanwhile. Readers in any web process notice a commit
+(``meta.json`` changes) or a switch (``CURRENT`` changes) with two ``stat`` calls per search and reload.
 
 Text is analysed for Swedish: lower case, diacritics folded (so "kok" finds "kök"), Snowball stems. A query
 word matches exactly (ranked by BM25), as a prefix (the last word, as people type) and with one typo (two
@@ -20,12 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 import tantivy
 
@@ -39,6 +43,8 @@ COMMON_SHARE = 200  # a word in more than 1/200 of the names is common
 VERY_COMMON_SHARE = 20
 WRITER_HEAP = 64 * 1024 * 1024
 MAX_TOKENS = 8
+
+logger = logging.getLogger(__name__)
 
 
 def _text_analyzer() -> tantivy.TextAnalyzer:
@@ -154,15 +160,48 @@ class TantivyEngine:
         tmp.write_text(name)
         os.replace(tmp, self.root / "CURRENT")
 
+    def _lock(self) -> IO[str]:
+        """Take ``writer.lock``; an flock, so it also waits for another thread of this process."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = (self.root / "writer.lock").open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except BaseException:
+            handle.close()
+            raise
+        return handle
+
+    @staticmethod
+    def _unlock(handle: IO[str]) -> None:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        finally:
+            handle.close()
+
     @contextlib.contextmanager
     def _writer_lock(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / "writer.lock").open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle = self._lock()
+        try:
+            yield
+        finally:
+            self._unlock(handle)
+
+    def wait_for_merges(self) -> None:
+        """Return when no writer holds the index, background merges included."""
+        with self._writer_lock():
+            pass
+
+    def _merge_then_unlock(self, writer: tantivy.IndexWriter, handle: IO[str]) -> None:
+        def run() -> None:
             try:
-                yield
+                writer.wait_merging_threads()
+            except Exception:  # a failed merge leaves the committed segments as they are
+                logger.exception("search index: segment merge failed")
             finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                self._unlock(handle)
+
+        # Not a daemon: the interpreter waits for the merges at exit instead of dropping them.
+        threading.Thread(target=run, name="search-index-merges").start()
 
     def _ensure_current(self) -> str:
         name = self._current_name()
@@ -392,7 +431,8 @@ class TantivyEngine:
         ``fresh``: the documents are new to the index (a first price list), so there is nothing to replace.
         """
         written = 0
-        with self._writer_lock():
+        handle = self._lock()
+        try:
             index = _open(self.root / self._ensure_current())
             writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
             try:
@@ -409,10 +449,14 @@ class TantivyEngine:
                         writer.add_document(to_tantivy(doc))
                     written += len(batch)
                 writer.commit()
-                writer.wait_merging_threads()
             except BaseException:
                 writer.rollback()
                 raise
+        except BaseException:
+            self._unlock(handle)
+            raise
+        # Searchable now; the merges the commit started may take seconds on a large index.
+        self._merge_then_unlock(writer, handle)
         return written
 
     def rebuild(self, documents: Iterable[ItemDocument]) -> int:
