@@ -15,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -124,6 +124,15 @@ def _valid_on(obj: Any, day: dt.date) -> bool:
     )
 
 
+class _AccountRead(NamedTuple):
+    """An account as the coding check reads it."""
+
+    number: str
+    is_active: bool
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
 @dataclass
 class ChartRead:
     """What ``coding_problems`` read of the chart: all its dimensions and the dimension objects the
@@ -156,10 +165,15 @@ def coding_problems(
         ]
     day = on or timezone.localdate()
     numbers = {s.account for _l, s in splits if s.account}
-    # One chart: its ordering by chart name is no order at all, and costs a join.
+    # One chart: its ordering by chart name is no order at all, and costs a join. Only what the check reads.
     accounts = {
         a.number: a
-        for a in Account.objects.filter(chart_id=organisation.chart_id, number__in=numbers).order_by("pk")
+        for a in map(
+            _AccountRead._make,
+            Account.objects.filter(chart_id=organisation.chart_id, number__in=numbers)
+            .order_by("pk")
+            .values_list("number", "is_active", "valid_from", "valid_to"),
+        )
     }
     dimensions = list(Dimension.objects.filter(chart_id=organisation.chart_id).order_by("number", "pk"))
     by_key = {d.code: d for d in dimensions} | {str(d.number): d for d in dimensions}

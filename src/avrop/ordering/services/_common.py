@@ -20,8 +20,15 @@ READ_ALL_ROLES = OVERSIGHT_ROLES | {Role.AUDITOR, Role.PROCUREMENT_OFFICER}
 
 
 def policy_for(organisation: Organisation | int) -> OrderingPolicy:
-    """The organisation's ordering policy, or an unsaved one with the defaults."""
-    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    """The organisation's ordering policy, or an unsaved one with the defaults. An organisation read with
+    ``select_related("organisation__ordering_policy")`` has it at hand (or knows it has none)."""
+    if isinstance(organisation, int):
+        organisation_id = organisation
+    else:
+        organisation_id = organisation.pk
+        if Organisation.ordering_policy.is_cached(organisation):
+            found = getattr(organisation, "ordering_policy", None)
+            return found or OrderingPolicy(organisation_id=organisation_id)
     found = OrderingPolicy.objects.filter(organisation_id=organisation_id).first()
     return found or OrderingPolicy(organisation_id=organisation_id)
 

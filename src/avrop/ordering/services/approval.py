@@ -50,6 +50,8 @@ LINK_SALT = "avrop.ordering.approval-link"
 WAITING = frozenset({RequisitionStatus.PENDING_APPROVAL, RequisitionStatus.PENDING_REAPPROVAL})
 # What sending and deciding read of a requisition besides its row (not the department's cost centre).
 RELATED = ("organisation", "department", "requisitioner")
+# Sending also reads the organisation's ordering policy (the links' lifetime): joined, not read apart.
+SUBMIT_RELATED = ("organisation__ordering_policy", "department", "requisitioner")
 
 
 # --- sending ----------------------------------------------------------------------------------------------
@@ -89,7 +91,7 @@ def requisition_submit(
 ) -> Requisition:
     """Send the cart for approval. The same ``submit_key`` twice (a double click) sends it once."""
     key = uuid.UUID(str(submit_key)) if submit_key else None
-    requisition = lock_requisition(requisition_id, related=RELATED)
+    requisition = lock_requisition(requisition_id, related=SUBMIT_RELATED)
     if requisition.requisitioner_id != actor.pk:
         raise NotFound()
     if key is not None and requisition.submit_key == key and requisition.status != RequisitionStatus.DRAFT:
@@ -181,7 +183,7 @@ def notify_approvers(
         users = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
     chosen = {user.pk: user for user in users if user.pk in ids}
     lines = active_lines(requisition) if lines is None else lines
-    hours = policy_for(requisition.organisation_id).approval_link_hours
+    hours = policy_for(requisition.organisation).approval_link_hours
     queue_url = conf.base_url() + reverse("ordering:approvals")
     recipients = [user for user in chosen.values() if user.email]
     links = _links_for(requisition, recipients, hours) if with_links and recipients else {}

@@ -160,8 +160,11 @@ def _editable(actor: User, requisition: Requisition) -> Requisition:
     return requisition
 
 
-def _line_for_edit(actor: User, line_id: int) -> tuple[Requisition, RequisitionLine]:
-    """The line's requisition, found through the line and locked in one query, then the line itself."""
+def _line_for_edit(
+    actor: User, line_id: int, *, related: tuple[str, ...] = ("supplier",)
+) -> tuple[Requisition, RequisitionLine]:
+    """The line's requisition, found through the line and locked in one query, then the line itself (with
+    ``related`` joined)."""
     if line_id is None:
         raise NotFound()  # ``lines__pk=None`` would ask for a requisition without lines
     try:
@@ -173,7 +176,8 @@ def _line_for_edit(actor: User, line_id: int) -> tuple[Requisition, RequisitionL
     except (Requisition.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     _editable(actor, requisition)
-    return requisition, RequisitionLine.objects.select_related("supplier").get(pk=line_id)
+    lines = RequisitionLine.objects.select_related(*related) if related else RequisitionLine.objects.all()
+    return requisition, lines.get(pk=line_id)
 
 
 def recalculate(requisition: Requisition) -> Requisition:
@@ -513,7 +517,7 @@ def line_coding_set(*, actor: User, line_id: int, splits: list[Mapping[str, Any]
     to the line amount). Each coding is checked against the chart of accounts."""
     from avrop.ordering.checks import coding_problems
 
-    requisition, line = _line_for_edit(actor, line_id)
+    requisition, line = _line_for_edit(actor, line_id, related=())  # the coding does not read the supplier
     rows = [s for s in splits if any(str(v).strip() for v in s.values())]
     if not rows:
         raise DomainError(Code.SPLIT_INVALID, _("The line needs a coding."), field="coding")
