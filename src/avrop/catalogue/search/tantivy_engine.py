@@ -14,8 +14,9 @@ commit is searchable at once, the task is free for its next job, and the next wr
 (``meta.json`` changes) or a switch (``CURRENT`` changes) with two ``stat`` calls per search and reload.
 
 Text is analysed for Swedish: lower case, diacritics folded (so "kok" finds "kök"), Snowball stems. A query
-word matches exactly (ranked by BM25), as a prefix (the last word, as people type) and with one typo (two
-for long words); article numbers and GTINs match exactly or by prefix.
+word matches exactly (ranked by BM25F over one field of all the item's text, ``text``), as a prefix (the last
+word, as people type) and with one typo (two for long words); article numbers and GTINs match exactly or by
+prefix. An index written before ``text`` existed is read and written field by field until it is rebuilt.
 """
 
 from __future__ import annotations
@@ -67,8 +68,14 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     builder.add_unsigned_field("agreement", indexed=True, fast=True)
     builder.add_unsigned_field("supplier", indexed=True)
-    for name in ("name", "brand", "keywords", "description"):
+    for name in ("name", "brand", "keywords"):
         builder.add_text_field(name, tokenizer_name=ANALYZER, index_option="freq")
+    # Every word of the item in one field, weighted by repetition: the name three times, keywords and brand
+    # twice, the description once (BM25F: the weights add to a word's frequency before BM25 saturates it).
+    # A word is looked for here, in one list of postings, instead of in a union of four fields: the union
+    # decodes and scores every posting of every field before the words are intersected, which made two
+    # frequent words (hundreds of thousands of matches) the slowest query.
+    builder.add_text_field("text", tokenizer_name=ANALYZER, index_option="freq")
     # The name reversed and unstemmed, for Swedish compounds: "penna" finds "blyertspenna" because the
     # reversed query word is a prefix of the reversed compound, a cheap walk of the term dictionary. (The
     # stemmer cuts a compound differently from its last word, so the stemmed field cannot do this.)
@@ -80,13 +87,23 @@ def _schema() -> tantivy.Schema:
 
 
 SCHEMA = _schema()
-TEXT_FIELDS = (("name", 3.0), ("keywords", 2.0), ("brand", 2.0), ("description", 1.0))
-NAMING_FIELDS = TEXT_FIELDS[:3]
+NAMING_FIELDS = (("name", 3.0), ("keywords", 2.0), ("brand", 2.0))
+TEXT_WEIGHTS = (("name", 3), ("keywords", 2), ("brand", 2), ("description", 1))
+# Boosted so that an exact word stays well above its typo, prefix and compound variants (a constant 1 to 1.5
+# each): BM25F of a word in the name alone is about half of what name x 3 gave.
+TEXT_FIELDS = (("text", 2.0),)
+# An index written before the "text" field (it has "description" instead) is searched field by field until
+# ``avrop catalogue_reindex`` replaces it.
+LEGACY_TEXT_FIELDS = (*NAMING_FIELDS, ("description", 1.0))
 
 
 def _open(path: Path) -> tantivy.Index:
+    """The index at ``path`` with the schema it was written with, or a new one with ``SCHEMA``."""
     path.mkdir(parents=True, exist_ok=True)
-    index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
+    if tantivy.Index.exists(str(path)):
+        index = tantivy.Index.open(str(path))
+    else:
+        index = tantivy.Index(SCHEMA, path=str(path))
     index.register_tokenizer(ANALYZER, _text_analyzer())
     index.register_tokenizer(RAW, _raw_analyzer())
     index.register_tokenizer(FOLD, _fold_analyzer())
@@ -103,27 +120,38 @@ def _fold_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-def to_tantivy(doc: ItemDocument) -> tantivy.Document:
+def is_legacy(schema: tantivy.Schema) -> bool:
+    """Written before the "text" field."""
+    try:
+        tantivy.Query.term_query(schema, "text", "")
+    except ValueError:
+        return True
+    return False
+
+
+def to_tantivy(doc: ItemDocument, schema: tantivy.Schema = SCHEMA, legacy: bool = False) -> tantivy.Document:
+    """The document for ``doc`` in the shape of ``schema`` (``legacy``: an index without the "text" field)."""
     articles = [doc.article_number]
     if doc.gtin:
         articles.append(doc.gtin)
-    return tantivy.Document.from_dict(
-        {
-            "id": doc.id,
-            "agreement": doc.agreement_id,
-            "supplier": doc.supplier_id,
-            "name": doc.name,
-            "name_reversed": doc.name[::-1],
-            "brand": doc.brand,
-            "keywords": doc.keywords,
-            "description": doc.description,
-            "article": articles,
-            "category": list(doc.categories),
-            "eco": list(doc.eco_labels),
-            "price": doc.unit_price,
-        },
-        SCHEMA,
-    )
+    values = {
+        "id": doc.id,
+        "agreement": doc.agreement_id,
+        "supplier": doc.supplier_id,
+        "name": doc.name,
+        "name_reversed": doc.name[::-1],
+        "brand": doc.brand,
+        "keywords": doc.keywords,
+        "article": articles,
+        "category": list(doc.categories),
+        "eco": list(doc.eco_labels),
+        "price": doc.unit_price,
+    }
+    if legacy:
+        values["description"] = doc.description
+    else:
+        values["text"] = [getattr(doc, field) for field, times in TEXT_WEIGHTS for _ in range(times)]
+    return tantivy.Document.from_dict(values, schema)
 
 
 DELETE_BATCH = 5000
@@ -225,6 +253,7 @@ class TantivyEngine:
             if not name or not (self.root / name).exists():
                 return None
             local.index = _open(self.root / name)
+            local.schema = local.index.schema
             local.name = name
             local.current_stat = current_stat
             local.meta_stat = None
@@ -241,14 +270,18 @@ class TantivyEngine:
         return self._text.analyze(text)[:MAX_TOKENS]
 
     def build_query(
-        self, query: SearchQuery, searcher: tantivy.Searcher | None = None
+        self,
+        query: SearchQuery,
+        searcher: tantivy.Searcher | None = None,
+        schema: tantivy.Schema | None = None,
     ) -> tantivy.Query | None:
         """The query for ``query``; with a searcher, words that are common in names match exactly only.
 
         A word found in many names is a word people spell right; its typo, prefix and compound variants
-        would only re-score the same hundreds of thousands of documents.
+        would only re-score the same hundreds of thousands of documents. ``schema``: the searched index's.
         """
-        schema = SCHEMA
+        schema = schema or SCHEMA
+        legacy = is_legacy(schema)
         common = max(1000, (searcher.num_docs if searcher is not None else 0) // COMMON_SHARE)
         should = tantivy.Occur.Should
         must = tantivy.Occur.Must
@@ -271,7 +304,7 @@ class TantivyEngine:
                 and len(tokens) == 1
                 and in_names >= max(1000, searcher.num_docs // VERY_COMMON_SHARE)
             )
-            fields = NAMING_FIELDS if very_common else TEXT_FIELDS
+            fields = NAMING_FIELDS if very_common else LEGACY_TEXT_FIELDS if legacy else TEXT_FIELDS
             options: list[tuple[tantivy.Occur, tantivy.Query]] = [
                 (should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, token), boost))
                 for field, boost in fields
@@ -410,7 +443,7 @@ class TantivyEngine:
         searcher = self._searcher()
         if searcher is None:
             return SearchResult()
-        built = self.build_query(query, searcher)
+        built = self.build_query(query, searcher, self._local.schema)
         if built is None:
             return SearchResult()
         found = searcher.search(built, limit=query.limit, count=True, offset=query.offset)
@@ -434,19 +467,21 @@ class TantivyEngine:
         handle = self._lock()
         try:
             index = _open(self.root / self._ensure_current())
+            schema = index.schema
+            legacy = is_legacy(schema)
             writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
             try:
                 # Deleted by a query on the id: tantivy's delete by term does not match an unsigned id given
                 # as a Python int. A delete applies to documents added before it, so each batch of ids is
                 # deleted before its new documents are added.
                 for batch in _batched(removed_ids, DELETE_BATCH):
-                    writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "id", batch))
+                    writer.delete_documents_by_query(tantivy.Query.term_set_query(schema, "id", batch))
                 for batch in _batched(documents, DELETE_BATCH):
                     if not fresh:
                         ids = [doc.id for doc in batch]
-                        writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "id", ids))
+                        writer.delete_documents_by_query(tantivy.Query.term_set_query(schema, "id", ids))
                     for doc in batch:
-                        writer.add_document(to_tantivy(doc))
+                        writer.add_document(to_tantivy(doc, schema, legacy))
                     written += len(batch)
                 writer.commit()
             except BaseException:

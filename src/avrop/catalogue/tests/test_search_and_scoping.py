@@ -173,3 +173,72 @@ def test_a_very_common_word_alone_is_looked_for_in_names_and_beside_others_every
     assert search("penna") == 1200  # the item that only mentions it would rank last among 1,200
     assert search("penna blå") == 10  # beside another word it is looked for in descriptions too
     assert search("etui") == 10  # a word in fewer names is looked for everywhere
+
+
+def _doc(n, name, description, keywords=""):
+    from avrop.catalogue.search import ItemDocument
+
+    return ItemDocument(n, 1, 1, f"A{n}", "", name, description, "", keywords, (), (), 10.0)
+
+
+def test_each_of_two_words_may_match_in_any_field_and_names_rank_first(tmp_path):
+    """Engine level: the words are looked for in one field of all the text (name, keywords, brand and
+    description), so a word found only in the description still matches beside a common word in the name."""
+    from avrop.catalogue.search import SearchQuery
+    from avrop.catalogue.search.tantivy_engine import TantivyEngine
+
+    engine = TantivyEngine(tmp_path / "search")
+    common = [_doc(n, f"Penna modell {n}", "skriver bra") for n in range(1, 1201)]  # common: exact only
+    red = [_doc(n, f"Penna {n}", "röd tuschpenna") for n in range(2001, 2006)]
+    named = [_doc(3001, "Penna röd", "skriver bra"), _doc(3002, "Märkpenna", "", keywords="röd, penna")]
+    case = _doc(4001, "Etui", "för en penna")
+    engine.update(documents=[*common, *red, *named, case], removed_ids=[], fresh=True)
+
+    def search(text):
+        return engine.search(SearchQuery(text=text, agreement_ids=frozenset({1}), limit=20))
+
+    found = search("penna röd")
+    assert found.total == 7 and set(found.ids) == {2001, 2002, 2003, 2004, 2005, 3001, 3002}
+    assert found.ids[0] == 3001  # both words in the name before a word found in the description only
+    assert search("röd penna").total == 7
+    assert search("penna skriver").total == 1201
+    assert search("penna etui").total == 1
+    assert search("penna").total == 1207  # alone and very common: names, keywords and brands only
+
+
+def test_an_index_from_before_the_text_field_is_searched_until_the_reindex_replaces_it(tmp_path):
+    """An index written before the "text" field (with "description") keeps working, read and written field
+    by field; the rebuild (``avrop catalogue_reindex``) writes the current schema."""
+    import tantivy
+
+    from avrop.catalogue.search import SearchQuery
+    from avrop.catalogue.search import tantivy_engine as te
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    builder.add_unsigned_field("agreement", indexed=True, fast=True)
+    builder.add_unsigned_field("supplier", indexed=True)
+    for name in ("name", "brand", "keywords", "description"):
+        builder.add_text_field(name, tokenizer_name=te.ANALYZER, index_option="freq")
+    builder.add_text_field("name_reversed", tokenizer_name=te.FOLD, index_option="basic")
+    for name in ("article", "category", "eco"):
+        builder.add_text_field(name, tokenizer_name=te.RAW, index_option="basic")
+    builder.add_float_field("price", indexed=True, fast=True)
+    root = tmp_path / "search"
+    (root / "items-old").mkdir(parents=True)
+    tantivy.Index(builder.build(), path=str(root / "items-old"))
+    (root / "CURRENT").write_text("items-old")
+
+    engine = te.TantivyEngine(root)
+    docs = [_doc(1, "Kaffe mörkrost", "hela bönor"), _doc(2, "Bryggare", "för kaffe och te")]
+    engine.update(documents=docs, removed_ids=[], fresh=True)
+    engine.wait_for_merges()
+
+    def search(text):
+        return engine.search(SearchQuery(text=text, agreement_ids=frozenset({1}), limit=20)).ids
+
+    assert search("kaffe") == [1, 2] and search("kaffe bönor") == [1] and search("bryggare te") == [2]
+    assert te.is_legacy(engine._local.schema)
+    engine.rebuild(docs)
+    assert search("kaffe") == [1, 2] and search("kaffe bönor") == [1] and search("bryggare te") == [2]
+    assert not te.is_legacy(engine._local.schema)
