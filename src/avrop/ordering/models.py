@@ -9,6 +9,7 @@ Money is Decimal with a currency; line amounts are rounded to 2 decimals (EN 169
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -324,8 +325,13 @@ class CodingSplit(models.Model):
 
     @property
     def text(self) -> str:
-        extra = "".join(f" {k}={v}" for k, v in sorted((self.dimensions or {}).items()) if v)
-        return f"{self.account}/{self.cost_centre}{extra}"
+        return coding_text(self.account, self.cost_centre, self.dimensions)
+
+
+def coding_text(account: str, cost_centre: str, dimensions: dict[str, Any] | None) -> str:
+    """A coding as one short text: account/cost centre, then the other dimensions."""
+    extra = "".join(f" {k}={v}" for k, v in sorted((dimensions or {}).items()) if v)
+    return f"{account}/{cost_centre}{extra}"
 
 
 class Attachment(TimeStampedModel):

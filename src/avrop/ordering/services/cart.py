@@ -31,6 +31,7 @@ from avrop.ordering.models import (
     OrderEvent,
     Requisition,
     RequisitionLine,
+    coding_text,
     money,
 )
 from avrop.ordering.services._common import ORDER_ROLES, event, lock_requisition, price_of, quantity_of
@@ -575,7 +576,10 @@ def line_coding_set(*, actor: User, line_id: int, splits: list[Mapping[str, Any]
     problems = coding_problems(requisition.organisation, [(line.pk, s) for s in new])
     if problems:
         raise DomainError(Code.CODING_INVALID, " ".join(p.message for p in problems), field=problems[0].field)
-    before = [s.text for s in line.splits.order_by("position", "pk")]
+    before = [
+        coding_text(*row)
+        for row in line.splits.order_by("position", "pk").values_list("account", "cost_centre", "dimensions")
+    ]
     line.splits.all().delete()
     CodingSplit.objects.bulk_create(new)
     audit(
