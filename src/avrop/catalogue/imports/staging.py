@@ -176,16 +176,16 @@ def stage(
     source: Source,
     checker: RowChecker,
     rules: AccountRules,
-    existing: Existing | None = None,
+    existing: Existing,
 ) -> StageResult:
     """Compare the file with the active items and write the differences as staged rows.
 
-    ``existing``: ``existing_items(version.agreement_id)``, when the caller loaded it already.
+    ``existing``: ``existing_items(version.agreement_id)``, loaded by the caller while the file opens.
     """
     from avrop.catalogue.imports.rows import content_hash
 
     version_id = version.pk
-    active, by_raw, has_items = existing if existing is not None else existing_items(version.agreement_id)
+    active, by_raw, has_items = existing
     first_import = not has_items
     findings = _Findings(version_id)
     new_articles: set[str] = set()
