@@ -222,12 +222,10 @@ def cart_add_items(
     """Add catalogue items (id → quantity). An item already in the cart gets the quantity added."""
     from avrop.catalogue.selectors import default_account_for, items_for_ids
 
-    merged: dict[int, Decimal] = {}
+    merged: dict[int, Decimal] = {}  # the same item twice becomes one line with both quantities
     for i, q in items.items() if isinstance(items, Mapping) else items:
-        quantity = quantity_of(q)
-        merged[int(i)] = (
-            merged[int(i)] + quantity if int(i) in merged else quantity
-        )  # the same item twice: one line
+        item_id, quantity = int(i), quantity_of(q)
+        merged[item_id] = merged[item_id] + quantity if item_id in merged else quantity
     wanted = list(merged.items())
     if not wanted:
         return []
