@@ -274,6 +274,50 @@ def weekly(path: Path, out: Path, agreement: int, start_new: int, gen: Generator
     return changed, added, removed
 
 
+def write_xlsx(source: Path, target_path: Path, style: str) -> None:
+    """The CSV price list as a spreadsheet with the price as a number cell, as spreadsheets hold prices.
+
+    ``excel``: as Excel writes it (shared strings, UTF-8; xlsxwriter). ``inline``: openpyxl's write-only
+    mode (every string inline, non-ASCII letters as character references)."""
+    with source.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter=";")
+        header = next(reader)
+        if style == "excel":
+            import xlsxwriter
+
+            workbook = xlsxwriter.Workbook(str(target_path))
+            sheet = workbook.add_worksheet("Prislista")
+            sheet.write_row(0, 0, header)
+            for number, row in enumerate(reader, start=1):
+                row[8] = float(row[8].replace(",", "."))
+                sheet.write_row(number, 0, row)
+            workbook.close()
+        else:
+            from openpyxl import Workbook
+
+            book = Workbook(write_only=True)
+            page = book.create_sheet("Prislista")
+            page.append(header)
+            for row in reader:
+                row[8] = float(row[8].replace(",", "."))
+                page.append(row)
+            book.save(target_path)
+
+
+def converted(source: Path, target_path: Path, style: str) -> int:
+    """``write_xlsx`` in a child process (the writers hold the sheet in memory, which is not the import's
+    memory); the number of item rows."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("fork").Process(target=write_xlsx, args=(source, target_path, style))
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise SystemExit(f"writing {target_path.name} failed ({child.exitcode})")
+    with source.open(encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.reader(handle, delimiter=";")) - 1
+
+
 class Profiled:
     """cProfile around one step when ``--profile`` names it; otherwise nothing."""
 
@@ -353,7 +397,15 @@ def main() -> int:
     parser.add_argument("--profile", metavar="PATH", help="write cProfile statistics of one step here")
     parser.add_argument(
         "--profile-step",
-        choices=("first", "weekly", "xlsx", "xlsx-weekly"),
+        choices=(
+            "first",
+            "weekly",
+            "xlsx",
+            "xlsx-weekly",
+            "xlsx-weekly-approve",
+            "xlsx-inline",
+            "xlsx-inline-approve",
+        ),
         default="weekly",
         help="the step to profile",
     )
@@ -683,27 +735,15 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     )
 
     # --- XLSX -------------------------------------------------------------------------------------------
-    from openpyxl import Workbook
-
+    # Suppliers' price lists come from Excel: strings in the shared-strings table, text in UTF-8. xlsxwriter
+    # writes them that way. openpyxl's write-only mode writes every string inline with non-ASCII letters as
+    # character references, which takes the spreadsheet library about half as long again to read; that
+    # file is measured too, as a second figure without a target of its own.
     xlsx_rows = args.xlsx_rows
     xlsx_csv = tmp / "prislista-xlsx.csv"
     write_csv(xlsx_csv, (gen.row(agreements, n) for n in range(xlsx_rows)))
     xlsx_csv_2 = tmp / "prislista-xlsx-v2.csv"
     xlsx_changes = weekly(xlsx_csv, xlsx_csv_2, agreements, xlsx_rows, gen)
-
-    def to_xlsx(source: Path, target_path: Path) -> int:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Prislista")
-        rows = 0
-        with source.open(encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle, delimiter=";")
-            sheet.append(next(reader))
-            for row in reader:
-                row[8] = float(row[8].replace(",", "."))  # a number cell, as spreadsheets hold prices
-                sheet.append(row)
-                rows += 1
-        workbook.save(target_path)
-        return rows
 
     def import_xlsx(path: Path, label: str, step: str) -> tuple[Any, float, float]:
         with Profiled(args, step):
@@ -727,8 +767,23 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
             raise SystemExit(f"{label}: {path.name} was not staged: {version.status} {version.failure}")
         return version, seconds, cpu_seconds
 
+    def weekly_xlsx(path: Path, label: str, step: str) -> tuple[float, float, float]:
+        """Stage and approve ``path`` as a weekly re-import: (seconds, stage CPU seconds, approve seconds)."""
+        version, seconds, cpu_seconds = import_xlsx(path, label, step)
+        started = time.perf_counter()
+        with Profiled(args, f"{step}-approve"):
+            price_list_approve(
+                actor=coordinator, organisation=owner, version_id=version.pk, acknowledge_over_limit=True
+            )
+        approve_seconds = time.perf_counter() - started
+        return seconds + approve_seconds, cpu_seconds, approve_seconds
+
     xlsx_path = tmp / "prislista.xlsx"
-    to_xlsx(xlsx_csv, xlsx_path)
+    xlsx_path_2 = tmp / "prislista-v2.xlsx"
+    inline_path = tmp / "prislista-inline.xlsx"
+    xlsx_rows_2 = converted(xlsx_csv_2, xlsx_path_2, "excel")
+    converted(xlsx_csv, xlsx_path, "excel")
+    converted(xlsx_csv, inline_path, "inline")
     version, xlsx_seconds, xlsx_cpu = import_xlsx(xlsx_path, "XLSX first import", "xlsx")
     figure("xlsx_rows", xlsx_rows, "rows")
     figure("xlsx_first_import_stage_rate", xlsx_rows / xlsx_seconds, "rows/s")
@@ -736,17 +791,12 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     price_list_approve(
         actor=coordinator, organisation=owner, version_id=version.pk, acknowledge_over_limit=True
     )
-    xlsx_path_2 = tmp / "prislista-v2.xlsx"
-    xlsx_rows_2 = to_xlsx(xlsx_csv_2, xlsx_path_2)
     print("# XLSX weekly change: {} changed, {} added, {} removed".format(*xlsx_changes))
-    version, weekly_xlsx_seconds, weekly_xlsx_cpu = import_xlsx(
+    weekly_xlsx_seconds, weekly_xlsx_cpu, approve_seconds = weekly_xlsx(
         xlsx_path_2, "XLSX weekly import", "xlsx-weekly"
     )
-    started = time.perf_counter()
-    price_list_approve(
-        actor=coordinator, organisation=owner, version_id=version.pk, acknowledge_over_limit=True
-    )
-    weekly_xlsx_seconds += time.perf_counter() - started
+    figure("xlsx_weekly_stage_seconds", weekly_xlsx_seconds - approve_seconds, "s")
+    figure("xlsx_weekly_approve_seconds", approve_seconds, "s")
     started = time.perf_counter()
     get_engine().wait_for_merges()
     figure("xlsx_weekly_index_merges_after_seconds", time.perf_counter() - started, "s")
@@ -761,6 +811,13 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
         f"# XLSX first import (every row parsed, checked and written): {xlsx_rows / xlsx_seconds:.0f} "
         "rows/s; no target of its own"
     )
+    # The week's change undone (as many rows changed, added and removed), from the inline-strings file.
+    inline_seconds, _cpu, _approve = weekly_xlsx(
+        inline_path, "XLSX weekly import, inline strings", "xlsx-inline"
+    )
+    get_engine().wait_for_merges()
+    figure("xlsx_inline_strings_weekly_import_rate", xlsx_rows / inline_seconds, "rows/s")
+    print("# (openpyxl write-only file: every string inline, non-ASCII as character references)")
 
     figure("peak_memory_after_imports", peak_mb(), "MB")
     figure("peak_anon_memory_after_imports", float(MEMORY.peak_anon), "MB")
