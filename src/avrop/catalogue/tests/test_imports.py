@@ -415,6 +415,58 @@ def test_xlsx_reimport_writes_only_what_changed(make_member):
     assert list(version.findings.values_list("code", "line")) == [("duplicate_article", 8)]
 
 
+def test_a_spreadsheet_written_as_excel_writes_it_reads_the_same_and_is_recognised(make_member):
+    """Excel keeps strings in a shared-strings table in UTF-8 (xlsxwriter writes it so); openpyxl writes
+    them inline. The same price list from either reads the same, and a re-import of the other one's file
+    is recognised row by row as unchanged."""
+    import xlsxwriter
+    from openpyxl import Workbook
+
+    from avrop.catalogue.tests.factories import approve
+
+    header = ["Art.nr", "EAN", "Namn", "Enhet", "Nettopris", "Moms", "Sökord"]
+    rows = [
+        [12345, gtin(1), "Kopieringspapper A4 – 80 g", "XPK", 42.5, 25, "papper, kontor"],
+        ["B-2", "", "Pärm A4 blå", "EA", 34, 25, ""],
+        ["Ö-3", gtin(2), "Smörpapper åäö", "EA", 0.75, 12, "kök"],
+    ]
+    out = io.BytesIO()
+    excel = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = excel.add_worksheet("Prislista")
+    for number, cells in enumerate([header, *rows]):
+        sheet.write_row(number, 0, cells)
+    excel.close()
+    assert b"xl/sharedStrings.xml" in out.getvalue()
+    coordinator, _r, buyer, agreement = setup_agreement(make_member)
+    version = receive(
+        actor=coordinator, organisation=buyer, agreement=agreement, data=out.getvalue(), filename="excel.xlsx"
+    )
+    assert version.status == Status.REVIEW, version.failure
+    staged = {s.article_number: s for s in StagedItem.objects.filter(version=version)}
+    assert set(staged) == {"12345", "B-2", "Ö-3"}
+    assert staged["12345"].name == "Kopieringspapper A4 – 80 g" and staged["12345"].gtin == gtin(1)
+    assert staged["Ö-3"].price_amount == Decimal("0.75") and staged["Ö-3"].vat_rate == Decimal("12")
+    approve(coordinator, buyer, version)
+
+    book = Workbook(write_only=True)
+    page = book.create_sheet("Prislista")
+    for cells in [header, *rows]:
+        page.append(cells)
+    inline = io.BytesIO()
+    book.save(inline)
+    assert b"xl/sharedStrings.xml" not in inline.getvalue()
+    again = receive(
+        actor=coordinator,
+        organisation=buyer,
+        agreement=agreement,
+        data=inline.getvalue(),
+        filename="inline.xlsx",
+    )
+    assert again.status == Status.REVIEW, again.failure
+    assert (again.unchanged, again.added, again.changed, again.removed) == (3, 0, 0, 0)
+    assert not StagedItem.objects.filter(version=again).exclude(change="recognised").exists()
+
+
 def test_saved_column_mapping_is_used(make_member):
     coordinator, _r, buyer, agreement = setup_agreement(make_member)
     imports.column_mapping_save(
