@@ -384,6 +384,24 @@ def _activate(version: CatalogueVersion, *, now: dt.datetime, previous: Catalogu
     transaction.on_commit(lambda: catalogue_index_version(version.pk))
 
 
+def _check_staged(version: CatalogueVersion) -> None:
+    """The staged rows the comparison counted must still be there.
+
+    On PostgreSQL they are kept in an unlogged table (derived data, not worth the write-ahead log), which
+    a crash or a fail-over to a standby leaves empty; the price list is then compared again from its stored
+    file. Such a loss takes all rows, so looking for one is enough."""
+    if not (version.added or version.changed or version.removed):
+        return
+    if not StagedItem.objects.filter(version=version).exists():
+        raise DomainError(
+            CatalogueError.STAGED_ROWS_LOST,
+            _(
+                "The comparison of this price list was lost when the database restarted; "
+                "compare it again before deciding."
+            ),
+        )
+
+
 def _check_base(version: CatalogueVersion) -> CatalogueVersion | None:
     """The agreement's active version, which must still be the one the price list was compared with."""
     current = active_version(version.agreement_id)
@@ -415,6 +433,7 @@ def price_list_approve(
         version, to=Status.APPROVED if starts_later else Status.ACTIVE, transitions=VERSION_TRANSITIONS
     )
     current = _check_base(version)
+    _check_staged(version)
     if version.over_limit and not acknowledge_over_limit:
         raise DomainError(
             CatalogueError.LIMIT_NOT_ACKNOWLEDGED,
@@ -493,6 +512,7 @@ def price_lists_activate_due(*, today: dt.date | None = None) -> int:
                 continue
             try:
                 current = _check_base(version)
+                _check_staged(version)
             except DomainError:
                 version.status = Status.REVIEW
                 version.save(update_fields=["status", "updated_at"])

@@ -297,6 +297,56 @@ def test_review_goes_stale_when_another_version_became_active(make_member):
     assert CatalogueItem.objects.filter(is_active=True).count() == 3
 
 
+def test_staged_rows_lost_in_a_crash_are_compared_again(make_member):
+    """PostgreSQL empties the unlogged staging table after a crash: approval must not activate a price list
+    whose differences are gone, and comparing again from the stored file brings them back."""
+    coordinator, _r, buyer, agreement = active_catalogue(make_member, 2)
+    before = list(CatalogueItem.objects.values_list("pk", "price_amount", "is_active"))
+    version = receive(
+        actor=coordinator, organisation=buyer, agreement=agreement, data=csv_bytes(office_rows(4))
+    )
+    assert version.added == 2
+    StagedItem.objects.all().delete()  # what crash recovery does to an unlogged table
+    with pytest.raises(DomainError) as error:
+        imports.price_list_approve(actor=coordinator, organisation=buyer, version_id=version.pk)
+    assert error.value.code == CatalogueError.STAGED_ROWS_LOST
+    assert list(CatalogueItem.objects.values_list("pk", "price_amount", "is_active")) == before
+    version = imports.price_list_restage(actor=coordinator, organisation=buyer, version_id=version.pk)
+    assert StagedItem.objects.filter(version=version, change="added").count() == 2
+    approve(coordinator, buyer, version)
+    assert CatalogueItem.objects.filter(is_active=True).count() == 4
+
+
+def test_a_later_price_list_whose_staged_rows_were_lost_goes_back_to_review(make_member, settings):
+    coordinator, _r, buyer, agreement = active_catalogue(make_member, 2)
+    start = timezone.localdate() + dt.timedelta(days=7)
+    version = receive(
+        actor=coordinator,
+        organisation=buyer,
+        agreement=agreement,
+        data=csv_bytes(office_rows(3)),
+        valid_from=start,
+    )
+    imports.price_list_approve(actor=coordinator, organisation=buyer, version_id=version.pk)
+    StagedItem.objects.all().delete()
+    assert imports.price_lists_activate_due(today=start) == 0
+    version.refresh_from_db()
+    assert version.status == Status.REVIEW
+    assert CatalogueItem.objects.filter(is_active=True).count() == 2
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="unlogged tables exist only on PostgreSQL; SQLite has no write-ahead log to skip",
+)
+def test_staged_rows_skip_the_write_ahead_log_on_postgresql():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [StagedItem._meta.db_table])
+        assert cursor.fetchone() == ("u",)
+
+
 def test_a_price_list_starting_later_is_activated_on_its_date(make_member):
     coordinator, requisitioner, buyer, agreement = active_catalogue(make_member, 2)
     start = timezone.localdate() + dt.timedelta(days=7)
