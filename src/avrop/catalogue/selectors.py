@@ -90,6 +90,14 @@ def staged_items(
     return rows.order_by("line", "id")
 
 
+def staged_rows_lost(*, version: CatalogueVersion) -> bool:
+    """Whether the staged rows the comparison counted are gone (PostgreSQL empties its unlogged staging
+    table after a crash; such a loss takes all rows, so looking for one is enough)."""
+    if not (version.added or version.changed or version.removed):
+        return False
+    return not StagedItem.objects.filter(version=version).exists()
+
+
 def staged_price_changes(*, version: CatalogueVersion) -> QuerySet[StagedItem]:
     return StagedItem.objects.filter(
         version=version, change=StagedItem.Change.CHANGED, price_change_percent__isnull=False

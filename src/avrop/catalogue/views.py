@@ -243,6 +243,7 @@ def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["map_form"] = forms.MapForm()
         current = imports.active_version(version.agreement_id)
         context["stale"] = (current.pk if current else None) != version.base_id
+        context["lost"] = not context["stale"] and selectors.staged_rows_lost(version=version)
     return render(request, "catalogue/pages/price_list.html", context)
 
 

@@ -27,6 +27,7 @@ from avrop.catalogue.errors import CatalogueError
 from avrop.catalogue.imports import readers, staging
 from avrop.catalogue.imports.rows import RowChecker
 from avrop.catalogue.models import CatalogueVersion, ColumnMapping, ImportFinding, InboundFile, StagedItem
+from avrop.catalogue.selectors import staged_rows_lost
 from avrop.catalogue.workflows import VERSION_TRANSITIONS
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, ErrorCode, NotFound
@@ -389,10 +390,8 @@ def _check_staged(version: CatalogueVersion) -> None:
 
     On PostgreSQL they are kept in an unlogged table (derived data, not worth the write-ahead log), which
     a crash or a fail-over to a standby leaves empty; the price list is then compared again from its stored
-    file. Such a loss takes all rows, so looking for one is enough."""
-    if not (version.added or version.changed or version.removed):
-        return
-    if not StagedItem.objects.filter(version=version).exists():
+    file."""
+    if staged_rows_lost(version=version):
         raise DomainError(
             CatalogueError.STAGED_ROWS_LOST,
             _(

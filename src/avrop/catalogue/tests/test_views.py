@@ -70,6 +70,22 @@ def test_review_approve_through_the_pages(client, catalogue):
     assert waiting.status == CatalogueVersion.Status.ACTIVE
 
 
+def test_a_comparison_lost_in_a_crash_is_offered_again_on_the_page(client, catalogue):
+    from avrop.catalogue.models import StagedItem
+
+    coordinator, requisitioner, buyer, agreement, waiting = catalogue
+    client.force_login(coordinator)
+    url = reverse("catalogue:price_list", args=[waiting.pk])
+    restage = reverse("catalogue:restage", args=[waiting.pk])
+    assert restage not in client.get(url).content.decode()
+    StagedItem.objects.filter(version=waiting).delete()  # what crash recovery does to the unlogged table
+    page = client.get(url).content.decode()
+    assert restage in page and 'role="alert"' in page
+    client.post(restage)
+    assert StagedItem.objects.filter(version=waiting).exists()
+    assert restage not in client.get(url).content.decode()
+
+
 def test_upload_through_the_page(client, catalogue, django_capture_on_commit_callbacks):
     coordinator, requisitioner, buyer, agreement, waiting = catalogue
     client.force_login(coordinator)
