@@ -45,6 +45,7 @@ from avrop.ordering.workflows import (
 from avrop.organisations.models import DocumentKind, Membership, User
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors.approval import approval_authority, who_can_approve
+from avrop.organisations.selectors.rows import columns, rows
 
 LINK_SALT = "avrop.ordering.approval-link"
 WAITING = frozenset({RequisitionStatus.PENDING_APPROVAL, RequisitionStatus.PENDING_REAPPROVAL})
@@ -301,6 +302,23 @@ def steps_for(requisition: Requisition, user: User) -> list[ApprovalStep]:
     return _decidable(requisition, list(steps.order_by("position", "pk")), user)
 
 
+def _pending_steps(requisition: Requisition) -> list[ApprovalStep]:
+    """The current round's pending steps by position: ``requisition.steps.filter(…).order_by("position",
+    "pk")`` in plain SQL (see ``rows``), read on every decision."""
+    found = rows(
+        f"SELECT {columns(ApprovalStep, 's')} FROM {ApprovalStep._meta.db_table} s "  # noqa: S608 (names from model meta)
+        "WHERE s.requisition_id = %s AND s.round = %s AND s.status = %s ORDER BY s.position, s.id",
+        [requisition.pk, requisition.approval_round, StepStatus.PENDING],
+        ApprovalStep,
+    )
+    step_requisition = ApprovalStep._meta.get_field("requisition")
+    steps = []
+    for (step,) in found:
+        step_requisition.set_cached_value(step, requisition)
+        steps.append(step)
+    return steps
+
+
 def _decide_steps(steps: list[ApprovalStep], to: str, approver: User, comment: str) -> None:
     now = timezone.now()
     for step in steps:
@@ -362,11 +380,7 @@ def requisition_decide(
             _("Requisition %(number)s is already %(status)s; nothing is waiting for your decision.")
             % {"number": requisition.number, "status": requisition.get_status_display().lower()}
         )
-    pending = list(
-        requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING).order_by(
-            "position", "pk"
-        )
-    )
+    pending = _pending_steps(requisition)
     steps = _decidable(requisition, pending, approver)
     if not steps:
         decided = requisition.steps.filter(round=requisition.approval_round).exclude(

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,11 +34,26 @@ from avrop.ordering.models import (
     coding_text,
     money,
 )
-from avrop.ordering.services._common import ORDER_ROLES, event, lock_requisition, price_of, quantity_of
+from avrop.ordering.services._common import (
+    ORDER_ROLES,
+    event,
+    lock_cart,
+    lock_requisition,
+    price_of,
+    quantity_of,
+)
 from avrop.ordering.workflows import EDITABLE, LineDecision, RequisitionStatus
-from avrop.organisations.models import DeliveryAddress, Membership, Organisation, User
+from avrop.organisations.models import (
+    DeliveryAddress,
+    Department,
+    DimensionObject,
+    Membership,
+    Organisation,
+    User,
+)
 from avrop.organisations.permissions import require_role
 from avrop.organisations.roles import Role
+from avrop.organisations.selectors.rows import columns, rows
 from avrop.suppliers.models import Supplier
 
 ALLOWED_UPLOADS = {
@@ -58,18 +73,7 @@ ALLOWED_UPLOADS = {
 
 
 def _membership(user: User, organisation: Organisation) -> Membership:
-    membership = (
-        Membership.objects.filter(
-            user=user,
-            organisation=organisation,
-            role=Role.REQUISITIONER,
-            is_active=True,
-            user__is_active=True,
-            organisation__is_active=True,
-        )
-        .select_related("department__default_cost_centre")
-        .first()
-    )
+    membership = _requisitioner_membership(user, organisation)
     if membership is None:
         # Not a requisitioner here: the role check says which role is needed (or 404 for a stranger).
         require_role(user=user, organisation=organisation, roles=ORDER_ROLES)
@@ -82,6 +86,32 @@ def _membership(user: User, organisation: Organisation) -> Membership:
             ),
         )
     return membership
+
+
+def _requisitioner_membership(user: User, organisation: Organisation) -> Membership | None:
+    """The user's first active requisitioner role in the organisation (both active), with its department and
+    the department's default cost centre: a new cart's, in plain SQL (see ``rows``)."""
+    found = rows(
+        f"SELECT {columns(Membership, 'm')}, {columns(Department, 'd')}, {columns(DimensionObject, 'c')} "  # noqa: S608 (names from model meta)
+        f"FROM {Membership._meta.db_table} m "
+        f"JOIN {User._meta.db_table} u ON u.id = m.user_id "
+        f"JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id "
+        f"LEFT JOIN {Department._meta.db_table} d ON d.id = m.department_id "
+        f"LEFT JOIN {DimensionObject._meta.db_table} c ON c.id = d.default_cost_centre_id "
+        "WHERE m.user_id = %s AND m.organisation_id = %s AND m.role = %s AND m.is_active "
+        "AND u.is_active AND o.is_active ORDER BY m.id LIMIT 1",
+        [user.pk, organisation.pk, Role.REQUISITIONER],
+        Membership,
+        Department,
+        DimensionObject,
+    )
+    if not found:
+        return None
+    membership, department, centre = found[0]
+    if department is not None:
+        Department._meta.get_field("default_cost_centre").set_cached_value(department, centre)
+    Membership._meta.get_field("department").set_cached_value(membership, department)
+    return membership  # type: ignore[no-any-return]
 
 
 def cart_get(*, user: User, organisation: Organisation) -> Requisition | None:
@@ -120,11 +150,10 @@ def cart_for(*, user: User, organisation: Organisation, known_missing: bool = Fa
 def _locked_cart(actor: User, organisation: Organisation) -> Requisition:
     """The actor's cart locked for a change; created first when there is none (the role is checked then, and
     again when the cart is sent)."""
-    found = (
-        Requisition.objects.select_for_update(of=("self",))
-        .select_related("department__default_cost_centre")
-        .filter(organisation=organisation, requisitioner=actor, status=RequisitionStatus.DRAFT)
-        .first()
+    found = lock_cart(
+        organisation_id=organisation.pk,
+        requisitioner_id=actor.pk,
+        related=("department__default_cost_centre",),
     )
     if found is not None:
         # Its organisation and requisitioner are those it was found by, at hand already (as for a new cart).
@@ -189,12 +218,15 @@ def recalculate(requisition: Requisition) -> Requisition:
 
 
 def _default_address(requisition: Requisition) -> int | None:
-    return (
-        DeliveryAddress.objects.filter(department_id=requisition.department_id)
-        .order_by("-is_default", "label", "pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    """The department's default delivery address, else its first by label (plain SQL: read on every add)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.id FROM {DeliveryAddress._meta.db_table} a WHERE a.department_id = %s "  # noqa: S608 (names from model meta)
+            "ORDER BY a.is_default DESC, a.label, a.id LIMIT 1",
+            [requisition.department_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _default_cost_centre(requisition: Requisition) -> str:
@@ -207,12 +239,24 @@ def _next_position(requisition: Requisition) -> int:
 
 
 def _suppliers_by_org(organisation: Organisation, supplier_org_ids: Iterable[int]) -> dict[int, Supplier]:
-    return {
-        s.organisation_id: s
-        for s in Supplier.objects.filter(buyer=organisation, organisation_id__in=set(supplier_org_ids))
-        .select_related("organisation")
-        .order_by("pk")
-    }
+    """The buyer's suppliers by their organisation, with it (plain SQL: read on every add)."""
+    ids = sorted(set(supplier_org_ids))
+    if not ids:
+        return {}
+    found = rows(
+        f"SELECT {columns(Supplier, 's')}, {columns(Organisation, 'o')} FROM {Supplier._meta.db_table} s "  # noqa: S608 (names from model meta)
+        f"JOIN {Organisation._meta.db_table} o ON o.id = s.organisation_id "
+        f"WHERE s.buyer_id = %s AND s.organisation_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY s.id",
+        [organisation.pk, *ids],
+        Supplier,
+        Organisation,
+    )
+    supplier_organisation = Supplier._meta.get_field("organisation")
+    suppliers = {}
+    for supplier, supplier_org in found:
+        supplier_organisation.set_cached_value(supplier, supplier_org)
+        suppliers[supplier.organisation_id] = supplier
+    return suppliers
 
 
 @transaction.atomic

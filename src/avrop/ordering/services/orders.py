@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +19,7 @@ from avrop.core.calendar import add_business_days
 from avrop.core.errors import DomainError, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.core.workflows import assert_transition
-from avrop.ordering.checks import splits_in_order
+from avrop.ordering.checks import lines_with_splits
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
     Channel,
@@ -159,13 +158,9 @@ def _accounting(line: RequisitionLine) -> str:
     )[:200]
 
 
-def lines_for_orders(requisition: Requisition) -> QuerySet[RequisitionLine]:
+def lines_for_orders(requisition: Requisition) -> list[RequisitionLine]:
     """The requisition's lines with what the orders and their documents need (two queries)."""
-    return (
-        requisition.lines.select_related("supplier__organisation", "agreement", "delivery_address")
-        .prefetch_related(splits_in_order())
-        .order_by("position")
-    )
+    return lines_with_splits(requisition, for_orders=True)
 
 
 def purchase_orders_create(
@@ -187,7 +182,7 @@ def purchase_orders_create(
     from avrop.ordering.services.transmission import transmissions_enqueue_orders
 
     if lines is None:
-        lines = list(lines_for_orders(requisition).filter(decision=LineDecision.APPROVED))
+        lines = [line for line in lines_for_orders(requisition) if line.decision == LineDecision.APPROVED]
     done = (
         set()
         if first_orders
@@ -206,11 +201,13 @@ def purchase_orders_create(
         return []
     department = requisition.department
     organisation = requisition.organisation
-    customer_numbers = dict(
-        CustomerNumber.objects.filter(supplier_id__in=list(by_supplier), department=department).values_list(
-            "supplier_id", "number"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.supplier_id, c.number FROM {CustomerNumber._meta.db_table} c "  # noqa: S608 (names from model meta)
+            f"WHERE c.supplier_id IN ({', '.join(['%s'] * len(by_supplier))}) AND c.department_id = %s",
+            [*by_supplier, department.pk],
         )
-    )
+        customer_numbers = dict(cursor.fetchall())
     today = timezone.localdate()
     requisitioner = requisition.requisitioner
     reference = " ".join(p for p in [requisitioner.get_full_name(), department.code] if p).strip()
