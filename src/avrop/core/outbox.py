@@ -39,6 +39,30 @@ def outbox_email(
     return message
 
 
+def outbox_emails(
+    *, messages: list[tuple[str, str, str]], organisation: Any = None, obj: Any = None
+) -> list[OutboxMessage]:
+    """Queue several e-mails (recipient, subject, body) about the same object in one insert: the rows and
+    the tasks after commit are those of ``outbox_email`` once per message, in the same order."""
+    rows = OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            organisation=organisation,
+            channel=OutboxMessage.Channel.EMAIL,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+        )
+        for recipient, subject, body in messages
+    )
+    from avrop.core.tasks import outbox_deliver
+
+    for message in rows:
+        transaction.on_commit(lambda pk=message.pk: outbox_deliver(pk))
+    return rows
+
+
 def outbox_deliver_now(*, message_id: int) -> OutboxMessage:
     """Send one queued message. On a transient failure the attempt is recorded, then ``DeliveryFailed`` is
     raised so that the task queue retries; after ``MAX_ATTEMPTS`` the message is FAILED."""

@@ -176,11 +176,13 @@ def _attach_splits(lines: list[RequisitionLine]) -> None:
     split_line = CodingSplit._meta.get_field("line")
     for (split,) in found:
         by_line[split.line_id].append(split)
+    ordered = CodingSplit.objects.order_by("position", "pk")
     for line in lines:
         splits = by_line[line.pk]
         for split in splits:
             split_line.set_cached_value(split, line)
-        cached = line.splits.order_by("position", "pk")
+        # As ``prefetch_related`` keeps them: the line's queryset (its filter applied only if used again).
+        cached = line.splits._apply_rel_filters(ordered)
         cached._result_cache = splits
         cached._prefetch_done = True
         line._prefetched_objects_cache = {"splits": cached}

@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from avrop.core.models import OutboxMessage
-from avrop.core.outbox import MAX_ATTEMPTS, DeliveryFailed, outbox_deliver_now, outbox_email
+from avrop.core.outbox import MAX_ATTEMPTS, DeliveryFailed, outbox_deliver_now, outbox_email, outbox_emails
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,6 +19,20 @@ def test_mail_is_sent_after_commit_through_smtp(smtp_server):
     assert len(smtp_server.messages) == 1
     assert smtp_server.messages[0]["To"] == "order@supplier.example"
     assert smtp_server.messages[0]["Subject"] == "Ny avdelning"
+
+
+def test_several_mails_in_one_insert_are_each_sent_after_commit(smtp_server):
+    with transaction.atomic():
+        messages = outbox_emails(
+            messages=[("a@example.org", "Ett", "Hej A!"), ("b@example.org", "Två", "Hej B!")]
+        )
+        assert smtp_server.messages == []
+    assert [m.pk for m in messages] == list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
+    assert [(m.recipient, m.subject, m.status) for m in OutboxMessage.objects.order_by("pk")] == [
+        ("a@example.org", "Ett", OutboxMessage.Status.SENT),
+        ("b@example.org", "Två", OutboxMessage.Status.SENT),
+    ]
+    assert [m["To"] for m in smtp_server.messages] == ["a@example.org", "b@example.org"]
 
 
 def test_rolled_back_transaction_sends_nothing(smtp_server):

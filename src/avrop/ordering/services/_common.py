@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from avrop.core.errors import DomainError
 from avrop.ordering.errors import Code
-from avrop.ordering.models import OrderEvent, OrderingPolicy, PurchaseOrder, Requisition
+from avrop.ordering.models import OrderEvent, OrderingPolicy, PurchaseOrder, Requisition, RequisitionLine
 from avrop.ordering.workflows import RequisitionStatus
 from avrop.organisations.models import Organisation, User
 from avrop.organisations.roles import Role
@@ -103,8 +103,19 @@ def _locked(related: tuple[str, ...], by: str, params: list[Any]) -> Requisition
     return instances[0]  # type: ignore[no-any-return]
 
 
+def lock_requisition_of_line(line_id: int, *, related: tuple[str, ...]) -> Requisition:
+    """The requisition of the line locked for update as by ``lock_requisition`` (``Requisition.DoesNotExist``
+    when there is no such line)."""
+    found = _locked(related, "line", [int(line_id)])
+    if found is None:
+        raise Requisition.DoesNotExist("Requisition matching query does not exist.")
+    return found
+
+
 _LOCK_WHERE = {
     "pk": "t0.id = %s",
+    "line": f"t0.id = (SELECT l.requisition_id FROM {RequisitionLine._meta.db_table} l "  # noqa: S608 (names from model meta)
+    "WHERE l.id = %s)",
     "cart": "t0.organisation_id = %s AND t0.requisitioner_id = %s AND t0.status = %s "
     "ORDER BY t0.created_at DESC, t0.id DESC LIMIT 1",
 }

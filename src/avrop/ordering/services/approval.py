@@ -28,7 +28,7 @@ from avrop.core.audit import audit
 from avrop.core.calendar import count_business_days
 from avrop.core.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from avrop.core.locking import lock
-from avrop.core.outbox import outbox_email
+from avrop.core.outbox import outbox_email, outbox_emails
 from avrop.core.workflows import assert_transition
 from avrop.ordering import conf
 from avrop.ordering.checks import active_lines, approval_route, readiness
@@ -188,6 +188,7 @@ def notify_approvers(
     queue_url = conf.base_url() + reverse("ordering:approvals")
     recipients = [user for user in chosen.values() if user.email]
     links = _links_for(requisition, recipients, hours) if with_links and recipients else {}
+    messages: list[tuple[str, str, str]] = []
     for user in recipients:
         with translation.override(user.preferred_language or "sv"):
             body = render_to_string(
@@ -207,13 +208,9 @@ def notify_approvers(
                 "total": requisition.total_amount,
                 "currency": requisition.currency,
             }
-        outbox_email(
-            recipient=user.email,
-            subject=subject,
-            body=body,
-            organisation=requisition.organisation,
-            obj=requisition,
-        )
+        messages.append((user.email, subject, body))
+    if messages:
+        outbox_emails(messages=messages, organisation=requisition.organisation, obj=requisition)
     return len(chosen)
 
 
