@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from avrop.agreements.models import Agreement
 from avrop.catalogue.models import CatalogueItem
 from avrop.core.errors import DomainError
+from avrop.core.plainsql import columns, rows
 from avrop.ordering.models import CodingSplit, FreeTextForm, Requisition, RequisitionLine, money
 from avrop.ordering.workflows import LineDecision
 from avrop.organisations.models import (
@@ -44,7 +45,6 @@ from avrop.organisations.selectors.approval import (
     approval_authority,
     cost_centres_among,
 )
-from avrop.organisations.selectors.rows import columns, rows
 from avrop.suppliers.models import Supplier
 
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.core.errors import DomainError
+from avrop.core.plainsql import columns, rows
 from avrop.ordering.errors import Code
 from avrop.ordering.models import OrderEvent, OrderingPolicy, PurchaseOrder, Requisition, RequisitionLine
 from avrop.ordering.workflows import RequisitionStatus
 from avrop.organisations.models import Organisation, User
 from avrop.organisations.roles import Role
-from avrop.organisations.selectors.rows import columns, rows
 
 ORDER_ROLES = frozenset({Role.REQUISITIONER})
 OVERSIGHT_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})

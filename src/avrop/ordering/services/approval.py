@@ -29,6 +29,7 @@ from avrop.core.calendar import count_business_days
 from avrop.core.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.core.outbox import outbox_email, outbox_emails
+from avrop.core.plainsql import columns, rows
 from avrop.core.workflows import assert_transition
 from avrop.ordering import conf
 from avrop.ordering.checks import active_lines, approval_route, readiness
@@ -45,7 +46,6 @@ from avrop.ordering.workflows import (
 from avrop.organisations.models import DocumentKind, Membership, User
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors.approval import approval_authority, who_can_approve
-from avrop.organisations.selectors.rows import columns, rows
 
 LINK_SALT = "avrop.ordering.approval-link"
 WAITING = frozenset({RequisitionStatus.PENDING_APPROVAL, RequisitionStatus.PENDING_REAPPROVAL})

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotAllowed, NotFound
+from avrop.core.plainsql import columns, rows
 from avrop.ordering import conf
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
@@ -54,7 +55,6 @@ from avrop.organisations.models import (
 )
 from avrop.organisations.permissions import require_role
 from avrop.organisations.roles import Role
-from avrop.organisations.selectors.rows import columns, rows
 from avrop.suppliers.models import Supplier
 
 ALLOWED_UPLOADS = {

@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from avrop.core import plainsql as plain
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotFound
 from avrop.core.locking import lock
@@ -44,7 +45,6 @@ from avrop.ordering.services._common import OVERSIGHT_ROLES, order_event, policy
 from avrop.ordering.workflows import ORDER_TRANSITIONS, OrderStatus, TransmissionStatus
 from avrop.organisations.models import DeliveryAddress, User
 from avrop.organisations.permissions import require_role
-from avrop.organisations.selectors import rows as plain
 
 logger = logging.getLogger(__name__)
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.core.errors import DomainError, ErrorCode, NotFound
+from avrop.core.plainsql import columns, rows
 from avrop.organisations.errors import Code
 from avrop.organisations.models import (
     Account,
@@ -47,7 +48,6 @@ from avrop.organisations.models import (
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import memberships_of, organisation_get, organisation_list
 from avrop.organisations.selectors.chart import chart_of
-from avrop.organisations.selectors.rows import columns, rows
 
 
 class Exclusion(StrEnum):
