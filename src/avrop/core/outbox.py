@@ -24,26 +24,14 @@ def outbox_email(
     *, recipient: str, subject: str, body: str, organisation: Any = None, obj: Any = None
 ) -> OutboxMessage:
     """Queue an e-mail; it is sent by a task once the surrounding transaction commits."""
-    message = OutboxMessage.objects.create(
-        organisation=organisation,
-        channel=OutboxMessage.Channel.EMAIL,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-    )
-    from avrop.core.tasks import outbox_deliver
-
-    transaction.on_commit(lambda: outbox_deliver(message.pk))
-    return message
+    return outbox_emails(messages=[(recipient, subject, body)], organisation=organisation, obj=obj)[0]
 
 
 def outbox_emails(
     *, messages: list[tuple[str, str, str]], organisation: Any = None, obj: Any = None
 ) -> list[OutboxMessage]:
     """Queue several e-mails (recipient, subject, body) about the same object in one insert: the rows and
-    the tasks after commit are those of ``outbox_email`` once per message, in the same order."""
+    each message gets its own delivery task after commit, in the same order."""
     rows = OutboxMessage.objects.bulk_create(
         OutboxMessage(
             organisation=organisation,
