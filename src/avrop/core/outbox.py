@@ -30,8 +30,8 @@ def outbox_email(
 def outbox_emails(
     *, messages: list[tuple[str, str, str]], organisation: Any = None, obj: Any = None
 ) -> list[OutboxMessage]:
-    """Queue several e-mails (recipient, subject, body) about the same object in one insert: the rows and
-    each message gets its own delivery task after commit, in the same order."""
+    """Queue several e-mails (recipient, subject, body) about the same object in one insert; each message
+    gets its own delivery task after commit, in the order given."""
     rows = OutboxMessage.objects.bulk_create(
         OutboxMessage(
             organisation=organisation,

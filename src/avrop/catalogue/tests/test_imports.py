@@ -4,6 +4,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from avrop.catalogue.errors import CatalogueError
@@ -317,7 +318,8 @@ def test_staged_rows_lost_in_a_crash_are_compared_again(make_member):
     assert CatalogueItem.objects.filter(is_active=True).count() == 4
 
 
-def test_a_later_price_list_whose_staged_rows_were_lost_goes_back_to_review(make_member, settings):
+def _approved_for_next_week(make_member):
+    """Two active items and a price list of three approved to start in a week: (version, start date)."""
     coordinator, _r, buyer, agreement = active_catalogue(make_member, 2)
     start = timezone.localdate() + dt.timedelta(days=7)
     version = receive(
@@ -327,7 +329,12 @@ def test_a_later_price_list_whose_staged_rows_were_lost_goes_back_to_review(make
         data=csv_bytes(office_rows(3)),
         valid_from=start,
     )
-    imports.price_list_approve(actor=coordinator, organisation=buyer, version_id=version.pk)
+    version = imports.price_list_approve(actor=coordinator, organisation=buyer, version_id=version.pk)
+    return version, start
+
+
+def test_a_later_price_list_whose_staged_rows_were_lost_goes_back_to_review(make_member):
+    version, start = _approved_for_next_week(make_member)
     StagedItem.objects.all().delete()
     assert imports.price_lists_activate_due(today=start) == 0
     version.refresh_from_db()
@@ -336,28 +343,17 @@ def test_a_later_price_list_whose_staged_rows_were_lost_goes_back_to_review(make
 
 
 @pytest.mark.skipif(
-    __import__("django.db").db.connection.vendor != "postgresql",
+    connection.vendor != "postgresql",
     reason="unlogged tables exist only on PostgreSQL; SQLite has no write-ahead log to skip",
 )
 def test_staged_rows_skip_the_write_ahead_log_on_postgresql():
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [StagedItem._meta.db_table])
         assert cursor.fetchone() == ("u",)
 
 
 def test_a_price_list_starting_later_is_activated_on_its_date(make_member):
-    coordinator, requisitioner, buyer, agreement = active_catalogue(make_member, 2)
-    start = timezone.localdate() + dt.timedelta(days=7)
-    version = receive(
-        actor=coordinator,
-        organisation=buyer,
-        agreement=agreement,
-        data=csv_bytes(office_rows(3)),
-        valid_from=start,
-    )
-    version = imports.price_list_approve(actor=coordinator, organisation=buyer, version_id=version.pk)
+    version, start = _approved_for_next_week(make_member)
     assert version.status == Status.APPROVED
     assert CatalogueItem.objects.filter(is_active=True).count() == 2
     assert imports.price_lists_activate_due(today=start - dt.timedelta(days=1)) == 0
