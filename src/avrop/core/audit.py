@@ -11,6 +11,7 @@ from django.db import models
 
 from avrop.core.middleware import current_request_id
 from avrop.core.models import AuditEvent
+from avrop.core.plainsql import insert
 
 
 def _jsonable(value: Any) -> Any:
@@ -55,7 +56,7 @@ def audit(
     if organisation is None and obj is not None:
         organisation = _organisation_of(obj)
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor_obj,
         actor_name=(actor_obj.get_full_name() or actor_obj.get_username()) if actor_obj else "system",
         organisation=organisation,
@@ -68,6 +69,7 @@ def audit(
         comment=comment,
         request_id=current_request_id() or "",
     )
+    return insert([event])[0]  # append-only: written once, never saved again
 
 
 def _organisation_of(obj: models.Model) -> Any:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from avrop.core.locking import lock
 from avrop.core.models import OutboxMessage
+from avrop.core.plainsql import insert
 
 MAX_ATTEMPTS = 6
 
@@ -32,17 +33,19 @@ def outbox_emails(
 ) -> list[OutboxMessage]:
     """Queue several e-mails (recipient, subject, body) about the same object in one insert; each message
     gets its own delivery task after commit, in the order given."""
-    rows = OutboxMessage.objects.bulk_create(
-        OutboxMessage(
-            organisation=organisation,
-            channel=OutboxMessage.Channel.EMAIL,
-            recipient=recipient,
-            subject=subject,
-            body=body,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-        )
-        for recipient, subject, body in messages
+    rows = insert(
+        [
+            OutboxMessage(
+                organisation=organisation,
+                channel=OutboxMessage.Channel.EMAIL,
+                recipient=recipient,
+                subject=subject,
+                body=body,
+                object_type=obj._meta.label_lower if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None else "",
+            )
+            for recipient, subject, body in messages
+        ]
     )
     from avrop.core.tasks import outbox_deliver
 

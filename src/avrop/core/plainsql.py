@@ -1,10 +1,12 @@
-"""Model instances read with plain SQL, for a few reads on the hot path of ordering (send and approve).
+"""Model instances read and written with plain SQL, for the hot path of ordering (cart, send, approve).
 
 Building and compiling a queryset costs several times what SQLite takes to answer a small query; these reads
-run once or twice per requisition. ``columns`` gives a model's columns under a table alias and ``rows``
-turns each result row into instances of one or more models (a join), converted as the ORM converts them
-(dates, decimals, booleans and JSON on SQLite and PostgreSQL alike). Joined instances are attached by the
-caller. The SQL names tables through ``Model._meta.db_table`` and passes every value as a parameter.
+and writes run a few times per requisition. ``columns`` gives a model's columns under a table alias and
+``rows`` turns each result row into instances of one or more models (a join), converted as the ORM converts
+them (dates, decimals, booleans and JSON on SQLite and PostgreSQL alike). Joined instances are attached by
+the caller. ``insert`` writes new instances as ``bulk_create`` does (values prepared by each field, the new
+ids set on the instances), in one statement per batch. The SQL names tables through ``Model._meta.db_table``
+and passes every value as a parameter.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models import signals
+from django.db.models.base import ModelState
 
 M = TypeVar("M", bound=models.Model)
 
@@ -77,6 +81,118 @@ def rows(sql: str, params: Sequence[Any], *shape: type[models.Model]) -> list[tu
                 for function in functions:
                     value = function(value, col, connection)
                 values[index] = value
-            instances.append(model.from_db(db, None, values))
+            instances.append(_instance(model, db, values))
         result.append(tuple(instances))
     return result
+
+
+@cache
+def _attnames(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+def _instance(model: type[M], db: str, values: list[Any]) -> M:
+    """``model.from_db`` for a full row, without ``Model.__init__``'s per-field work: every concrete field's
+    attribute is a plain instance value (the field descriptors only guard later changes), so the row goes
+    straight into the instance's ``__dict__``. A model that listens to ``post_init`` is built normally."""
+    if signals.post_init.has_listeners(model) or model.from_db.__func__ is not models.Model.from_db.__func__:  # type: ignore[attr-defined]
+        return model.from_db(db, None, values)
+    instance = model.__new__(model)
+    state = instance._state = ModelState()
+    state.adding = False
+    state.db = db
+    instance.__dict__.update(zip(_attnames(model), values, strict=True))
+    return instance
+
+
+# --- insert -------------------------------------------------------------------------------------------------
+
+# Field classes whose value, when it is already of a plain Python type (or None), is what the database gets:
+# their ``get_db_prep_save`` returns str, int and bool values unchanged on SQLite and PostgreSQL.
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.EmailField,
+    models.SlugField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+    models.BooleanField,
+)
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
+def _is_plain(field: models.Field) -> bool:
+    if type(field) in _PLAIN_FIELDS:
+        return True
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        target = field.target_field
+        return bool(target.primary_key and getattr(target, "db_returning", False))
+    return False
+
+
+@cache
+def _insert_plan(
+    model: type[models.Model], vendor: str
+) -> tuple[str, str, tuple[tuple[models.Field, str, bool, bool], ...]]:
+    """The INSERT head, the RETURNING tail and, per written field: the field, its attribute, whether its
+    value comes from ``pre_save`` (auto_now dates, files) and whether a plain value passes unprepared."""
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if not (f is pk and getattr(f, "db_returning", False))]
+    head = f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) VALUES "
+    tail = f" RETURNING {q(pk.column)}"
+    plan = tuple(
+        (f, f.attname, type(f).pre_save is not models.Field.pre_save, _is_plain(f)) for f in fields
+    )
+    return head, tail, plan
+
+
+def _related_id(obj: models.Model, field: models.Field) -> Any:
+    """The id of a related instance assigned before it was saved (as ``bulk_create`` takes it then)."""
+    related = field.get_cached_value(obj, None)  # type: ignore[attr-defined]
+    if related is None:
+        return None
+    if related.pk is None:
+        raise ValueError(f"insert() prohibited to prevent data loss due to unsaved related object '{field.name}'.")
+    setattr(obj, field.attname, related.pk)
+    return related.pk
+
+
+def insert(objs: Sequence[M]) -> list[M]:
+    """Write new instances of one model, as ``Model.objects.bulk_create(objs)`` does (no signals, ``save`` is
+    not called), and set their ids. Instances whose id is already set are refused."""
+    if not objs:
+        return list(objs)
+    model = type(objs[0])
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return model._default_manager.bulk_create(objs)
+    head, tail, plan = _insert_plan(model, connection.vendor)
+    pk_attname = model._meta.pk.attname
+    width = len(plan)
+    group = "(" + ", ".join(["%s"] * width) + ")"
+    batch = max(1, min(len(objs), connection.ops.bulk_batch_size([f for f, *_ in plan], objs)))
+    db = connection.alias
+    for start in range(0, len(objs), batch):
+        chunk = objs[start : start + batch]
+        params: list[Any] = []
+        for obj in chunk:
+            if type(obj) is not model or getattr(obj, pk_attname) is not None:
+                raise ValueError(f"insert() takes new {model.__name__} instances only, got {obj!r}.")
+            for field, attname, pre_save, plain in plan:
+                value = field.pre_save(obj, True) if pre_save else getattr(obj, attname)
+                if value is None and field.is_relation:
+                    value = _related_id(obj, field)
+                if not (plain and type(value) in _PLAIN_TYPES):
+                    value = field.get_db_prep_save(value, connection)
+                params.append(value)
+        with connection.cursor() as cursor:
+            cursor.execute(head + ", ".join([group] * len(chunk)) + tail, params)
+            ids = cursor.fetchall()
+        for obj, (pk,) in zip(chunk, ids, strict=True):
+            setattr(obj, pk_attname, pk)
+            obj._state.adding = False
+            obj._state.db = db
+    return list(objs)

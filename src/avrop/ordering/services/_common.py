@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.core.errors import DomainError
-from avrop.core.plainsql import columns, rows
+from avrop.core.plainsql import columns, insert, rows
 from avrop.ordering.errors import Code
 from avrop.ordering.models import OrderEvent, OrderingPolicy, PurchaseOrder, Requisition, RequisitionLine
 from avrop.ordering.workflows import RequisitionStatus
@@ -173,9 +173,7 @@ def actor_name(actor: User | None) -> str:
 
 def event(**fields: Any) -> OrderEvent:
     """An order event written at once; takes ``event_row``'s arguments."""
-    row = event_row(**fields)
-    row.save(force_insert=True)
-    return row
+    return insert([event_row(**fields)])[0]
 
 
 def event_row(

@@ -29,7 +29,7 @@ from avrop.core.calendar import count_business_days
 from avrop.core.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.core.outbox import outbox_email, outbox_emails
-from avrop.core.plainsql import columns, rows
+from avrop.core.plainsql import columns, insert, rows
 from avrop.core.workflows import assert_transition
 from avrop.ordering import conf
 from avrop.ordering.checks import active_lines, approval_route, readiness
@@ -83,7 +83,7 @@ def _create_steps(
         )
         for index, step in enumerate(route, start=1)
     ]
-    return ApprovalStep.objects.bulk_create(steps)
+    return insert(steps)
 
 
 @transaction.atomic
@@ -148,15 +148,17 @@ def _links_for(requisition: Requisition, users: list[User], hours: int) -> dict[
     """One single-use link per approver, stored as the hash of its nonce; the URL carries the signed id."""
     nonces = {user.pk: secrets.token_urlsafe(24) for user in users}
     expires = timezone.now() + timezone.timedelta(hours=hours)
-    links = ApprovalLink.objects.bulk_create(
-        ApprovalLink(
-            requisition=requisition,
-            round=requisition.approval_round,
-            user=user,
-            nonce_hash=hashlib.sha256(nonces[user.pk].encode()).hexdigest(),
-            expires_at=expires,
-        )
-        for user in users
+    links = insert(
+        [
+            ApprovalLink(
+                requisition=requisition,
+                round=requisition.approval_round,
+                user=user,
+                nonce_hash=hashlib.sha256(nonces[user.pk].encode()).hexdigest(),
+                expires_at=expires,
+            )
+            for user in users
+        ]
     )
     return {
         link.user_id: conf.base_url()

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotAllowed, NotFound
-from avrop.core.plainsql import columns, rows
+from avrop.core.plainsql import columns, insert, rows
 from avrop.ordering import conf
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
@@ -134,9 +134,9 @@ def cart_for(*, user: User, organisation: Organisation, known_missing: bool = Fa
     membership = _membership(user, organisation)
     try:
         with transaction.atomic():
-            cart = Requisition.objects.create(
-                organisation=organisation, requisitioner=user, department=membership.department
-            )
+            cart = insert(
+                [Requisition(organisation=organisation, requisitioner=user, department=membership.department)]
+            )[0]
             event(requisition=cart, kind=OrderEvent.Kind.CREATED, actor=user)
             cart._created = True  # type: ignore[attr-defined]
     except IntegrityError:
@@ -340,16 +340,18 @@ def cart_add_items(
         existing[item_id] = line
         new_lines.append(line)
         position += 1
-    RequisitionLine.objects.bulk_create(new_lines)
-    CodingSplit.objects.bulk_create(
-        CodingSplit(
-            line=line,
-            account=line._account,
-            cost_centre=cost_centre,
-            percent=Decimal("100"),
-            amount=line.line_amount,
-        )  # type: ignore[attr-defined]
-        for line in new_lines
+    insert(new_lines)
+    insert(
+        [
+            CodingSplit(
+                line=line,
+                account=line._account,  # type: ignore[attr-defined]
+                cost_centre=cost_centre,
+                percent=Decimal("100"),
+                amount=line.line_amount,
+            )
+            for line in new_lines
+        ]
     )
     for line in touched:
         _rescale_splits(line)
@@ -629,7 +631,7 @@ def line_coding_set(*, actor: User, line_id: int, splits: list[Mapping[str, Any]
         for row in line.splits.order_by("position", "pk").values_list("account", "cost_centre", "dimensions")
     ]
     line.splits.all().delete()
-    CodingSplit.objects.bulk_create(new)
+    insert(new)
     audit(
         actor=actor,
         action="requisition.coding_set",

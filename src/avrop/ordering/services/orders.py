@@ -18,6 +18,7 @@ from avrop.core.audit import audit
 from avrop.core.calendar import add_business_days
 from avrop.core.errors import DomainError, NotAllowed, NotFound
 from avrop.core.locking import lock
+from avrop.core.plainsql import insert
 from avrop.core.workflows import assert_transition
 from avrop.ordering.checks import lines_with_splits
 from avrop.ordering.errors import Code
@@ -197,7 +198,7 @@ def purchase_orders_create(
         if line.supplier_id not in done:
             by_supplier[line.supplier_id].append(line)
     if not by_supplier:
-        OrderEvent.objects.bulk_create(events_before or [])
+        insert(events_before or [])
         return []
     department = requisition.department
     organisation = requisition.organisation
@@ -252,7 +253,7 @@ def purchase_orders_create(
             expected_from=source[:200],
         )
         orders.append(order)
-    PurchaseOrder.objects.bulk_create(orders)
+    insert(orders)
     for order in orders:
         for number, line in enumerate(by_supplier[order.supplier_id], start=1):
             order_lines.append(
@@ -272,7 +273,7 @@ def purchase_orders_create(
                     accounting=_accounting(line),
                 )
             )
-    PurchaseOrderLine.objects.bulk_create(order_lines)
+    insert(order_lines)
     lines_of: dict[int, list[PurchaseOrderLine]] = defaultdict(list)
     for order_line in order_lines:
         lines_of[order_line.purchase_order_id].append(order_line)
@@ -305,7 +306,7 @@ def purchase_orders_create(
     transmissions_enqueue_orders(
         orders=orders, lines_of=lines_of, requisition=requisition, source_lines=lines, events=events
     )
-    OrderEvent.objects.bulk_create([*(events_before or []), *events])
+    insert([*(events_before or []), *events])
     return orders
 
 

@@ -206,7 +206,7 @@ def transmissions_enqueue_orders(
         else:
             row.recipient = order.supplier.organisation.name
         rows.append(row)
-    OrderDocument.objects.bulk_create(docs)
+    plain.insert(docs)
     for row in rows:
         if row.document is not None:
             row.document_id = row.document.pk
@@ -215,7 +215,7 @@ def transmissions_enqueue_orders(
             row.status = TransmissionStatus.FAILED
             row.failed_at = now
             row.last_error = _("The order is not a valid Peppol order: %(why)s") % {"why": problem}
-    Transmission.objects.bulk_create(rows)
+    plain.insert(rows)
     failed_orders = [row.purchase_order_id for row in rows if row.status == TransmissionStatus.FAILED]
     if failed_orders:
         PurchaseOrder.objects.filter(pk__in=failed_orders).update(
@@ -239,7 +239,7 @@ def transmissions_enqueue_orders(
         for row in rows
     ]
     if events is None:
-        OrderEvent.objects.bulk_create(queued_events)
+        plain.insert(queued_events)
     else:
         events.extend(queued_events)
     _send_after_commit({row.supplier_id for row in rows if row.status == TransmissionStatus.QUEUED})
