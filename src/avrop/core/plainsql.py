@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.db.models import signals
 from django.db.models.base import ModelState
 
@@ -196,3 +196,30 @@ def insert(objs: Sequence[M]) -> list[M]:
             obj._state.adding = False
             obj._state.db = db
     return list(objs)
+
+
+@cache
+def _update_plan(
+    model: type[models.Model], names: tuple[str, ...], vendor: str
+) -> tuple[str, tuple[tuple[models.Field, str, bool, bool], ...]]:
+    fields = [model._meta.get_field(name) for name in names]
+    sets = ", ".join(f"{q(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(model._meta.pk.column)} = %s"
+    return sql, tuple((f, f.attname, type(f).pre_save is not models.Field.pre_save, _is_plain(f)) for f in fields)
+
+
+def update(obj: models.Model, fields: Sequence[str]) -> None:
+    """``obj.save(update_fields=fields)`` as one plain UPDATE: the same values written (auto_now dates set,
+    each value prepared by its field), no signals; ``DatabaseError`` when no row has the instance's id."""
+    sql, plan = _update_plan(type(obj), tuple(fields), connection.vendor)
+    params: list[Any] = []
+    for field, attname, pre_save, plain in plan:
+        value = field.pre_save(obj, False) if pre_save else getattr(obj, attname)
+        if not (plain and type(value) in _PLAIN_TYPES):
+            value = field.get_db_prep_save(value, connection)
+        params.append(value)
+    params.append(obj.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")

@@ -29,7 +29,7 @@ from avrop.core.calendar import count_business_days
 from avrop.core.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.core.outbox import outbox_email, outbox_emails
-from avrop.core.plainsql import columns, insert, rows
+from avrop.core.plainsql import columns, insert, rows, update
 from avrop.core.workflows import assert_transition
 from avrop.ordering import conf
 from avrop.ordering.checks import active_lines, approval_route, readiness
@@ -113,9 +113,7 @@ def submit_checked(*, requisition: Requisition, actor: User, key: uuid.UUID | No
     requisition.submit_key = key
     if not requisition.title:
         requisition.title = ", ".join(str(s) for s in check.suppliers)[:200]
-    requisition.save(
-        update_fields=["approval_round", "status", "submitted_at", "submit_key", "title", "updated_at"]
-    )
+    update(requisition, ["approval_round", "status", "submitted_at", "submit_key", "title", "updated_at"])
     steps = _create_steps(requisition, check.route)
     event(
         requisition=requisition,
@@ -501,7 +499,7 @@ def _finish(requisition: Requisition, approver: User, comment: str, decision: Or
     )
     assert_transition(requisition, to=RequisitionStatus.ORDERED, transitions=REQUISITION_TRANSITIONS)
     requisition.status = RequisitionStatus.ORDERED
-    requisition.save(update_fields=["status", "approved_at", "approved_amount", "updated_at"])
+    update(requisition, ["status", "approved_at", "approved_amount", "updated_at"])
     return requisition
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotAllowed, NotFound
-from avrop.core.plainsql import columns, insert, rows
+from avrop.core.plainsql import columns, insert, rows, update
 from avrop.ordering import conf
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
@@ -357,7 +357,7 @@ def cart_add_items(
         _rescale_splits(line)
     if is_new:
         cart.total_amount = money(sum((line.line_amount for line in new_lines), Decimal("0")))
-        cart.save(update_fields=["total_amount", "updated_at"])
+        update(cart, ["total_amount", "updated_at"])
     else:
         recalculate(cart)
     return new_lines + touched
