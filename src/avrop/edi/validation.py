@@ -503,9 +503,7 @@ def _svrl_findings(svrl: str, layer: Layer) -> Iterator[Finding]:
     # document, but it can exceed libxml2's default text limits for very large documents.
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True, load_dtd=False)
     root = etree.fromstring(svrl.encode("utf-8"), parser)
-    for element in root:
-        if element.tag not in _SVRL_RESULTS:
-            continue
+    for element in root.iterchildren(*_SVRL_RESULTS):  # the fired-rule lines are skipped in C
         rule = element.get("id") or element.get("role") or "SCHEMATRON"
         # The official files only use "fatal" and "warning". Schematron without a flag means a plain
         # assertion failure, which Peppol treats as an error, so anything unknown is fatal.
