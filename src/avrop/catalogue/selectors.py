@@ -172,7 +172,8 @@ def items_for_ids(*, user: User, organisation: Organisation, item_ids: list[int]
         today = connection.ops.adapt_datefield_value(timezone.localdate())
         found = rows(
             f"SELECT {columns(CatalogueItem, 'i')}, {columns(Organisation, 's')} "  # noqa: S608 (names from model meta)
-            f"FROM {CatalogueItem._meta.db_table} i JOIN {Organisation._meta.db_table} s ON s.id = i.supplier_id "
+            f"FROM {CatalogueItem._meta.db_table} i "
+            f"JOIN {Organisation._meta.db_table} s ON s.id = i.supplier_id "
             f"WHERE i.id IN ({', '.join(['%s'] * len(ids))}) AND i.is_active AND i.agreement_id IN ("
             f"SELECT a.id FROM {Agreement._meta.db_table} a "
             f"JOIN {AgreementParty._meta.db_table} p ON p.agreement_id = a.id "
@@ -180,7 +181,8 @@ def items_for_ids(*, user: User, organisation: Organisation, item_ids: list[int]
             f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m "
             f"JOIN {User._meta.db_table} u ON u.id = m.user_id "
             f"JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id "
-            "WHERE m.user_id = %s AND m.organisation_id = %s AND m.is_active AND u.is_active AND o.is_active)",
+            "WHERE m.user_id = %s AND m.organisation_id = %s "
+            "AND m.is_active AND u.is_active AND o.is_active)",
             [*ids, organisation.pk, today, today, user.pk, organisation.pk],
             CatalogueItem,
             Organisation,

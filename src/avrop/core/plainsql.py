@@ -142,11 +142,9 @@ def _insert_plan(
     value comes from ``pre_save`` (auto_now dates, files) and whether a plain value passes unprepared."""
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if not (f is pk and getattr(f, "db_returning", False))]
-    head = f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) VALUES "
+    head = f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) VALUES "  # noqa: S608 (names from model meta)
     tail = f" RETURNING {q(pk.column)}"
-    plan = tuple(
-        (f, f.attname, type(f).pre_save is not models.Field.pre_save, _is_plain(f)) for f in fields
-    )
+    plan = tuple((f, f.attname, type(f).pre_save is not models.Field.pre_save, _is_plain(f)) for f in fields)
     return head, tail, plan
 
 
@@ -156,7 +154,9 @@ def _related_id(obj: models.Model, field: models.Field) -> Any:
     if related is None:
         return None
     if related.pk is None:
-        raise ValueError(f"insert() prohibited to prevent data loss due to unsaved related object '{field.name}'.")
+        raise ValueError(
+            f"insert() prohibited to prevent data loss due to unsaved related object '{field.name}'."
+        )
     setattr(obj, field.attname, related.pk)
     return related.pk
 
@@ -204,8 +204,10 @@ def _update_plan(
 ) -> tuple[str, tuple[tuple[models.Field, str, bool, bool], ...]]:
     fields = [model._meta.get_field(name) for name in names]
     sets = ", ".join(f"{q(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(model._meta.pk.column)} = %s"
-    return sql, tuple((f, f.attname, type(f).pre_save is not models.Field.pre_save, _is_plain(f)) for f in fields)
+    sql = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(model._meta.pk.column)} = %s"  # noqa: S608 (names from model meta)
+    return sql, tuple(
+        (f, f.attname, type(f).pre_save is not models.Field.pre_save, _is_plain(f)) for f in fields
+    )
 
 
 def update(obj: models.Model, fields: Sequence[str]) -> None:
