@@ -7,15 +7,21 @@ them (dates, decimals, booleans and JSON on SQLite and PostgreSQL alike). Joined
 the caller. ``insert`` writes new instances as ``bulk_create`` does (values prepared by each field, the new
 ids set on the instances), in one statement per batch. The SQL names tables through ``Model._meta.db_table``
 and passes every value as a parameter.
+
+On SQLite the statements go straight to the driver's cursor (``_execute``): the SQL with ``?`` marks is
+prepared once per text, and Django's cursor layers (the per-statement rewrite of ``%s`` marks, the wrappers)
+are skipped, while database errors are still raised as Django's. Whenever Django records queries (``DEBUG``,
+``assertNumQueries``) or an execute wrapper is installed, the statements take Django's cursor as any query.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
-from django.db import DatabaseError, connection, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import signals
 from django.db.models.base import ModelState
 
@@ -50,22 +56,44 @@ def _converters(model: type[models.Model], vendor: str) -> tuple[tuple[int, tupl
     return tuple(found)
 
 
+@lru_cache(maxsize=512)
+def _qmarks(sql: str) -> str:
+    # What Django's SQLite cursor does to every statement: %s marks become ?, a literal %% becomes %.
+    return sql.replace("%s", "?").replace("%%", "%")
+
+
+def _execute(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> tuple[list[Any], int]:
+    """Run one statement: its rows (all fetched) and its row count."""
+    raw = db.connection
+    if db.vendor == "sqlite" and raw is not None and not db.queries_logged and not db.execute_wrappers:
+        db.validate_no_broken_transaction()
+        with db.wrap_database_errors:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(_qmarks(sql), params)
+                return cursor.fetchall(), cursor.rowcount
+            finally:
+                cursor.close()
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        return (cursor.fetchall() if cursor.description is not None else []), cursor.rowcount
+
+
 def rows(sql: str, params: Sequence[Any], *shape: type[models.Model]) -> list[tuple[Any, ...]]:
     """The result of ``sql`` as one tuple of instances per row, one instance per model of ``shape`` read
     through ``columns`` in that order. A joined row that is absent (all NULL, LEFT JOIN) comes as None."""
+    db = connections[DEFAULT_DB_ALIAS]
     plan = [
         (
             model,
             len(model._meta.concrete_fields),
             model._meta.concrete_fields.index(model._meta.pk),
-            _converters(model, connection.vendor),
+            _converters(model, db.vendor),
         )
         for model in shape
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    db = connection.alias
+    fetched, _ = _execute(db, sql, params)
+    alias = db.alias
     result = []
     for row in fetched:
         instances: list[Any] = []
@@ -79,9 +107,9 @@ def rows(sql: str, params: Sequence[Any], *shape: type[models.Model]) -> list[tu
             for index, functions, col in converters:
                 value = values[index]
                 for function in functions:
-                    value = function(value, col, connection)
+                    value = function(value, col, db)
                 values[index] = value
-            instances.append(_instance(model, db, values))
+            instances.append(_instance(model, alias, values))
         result.append(tuple(instances))
     return result
 
@@ -167,14 +195,15 @@ def insert(objs: Sequence[M]) -> list[M]:
     if not objs:
         return list(objs)
     model = type(objs[0])
-    if not connection.features.can_return_rows_from_bulk_insert:
+    db = connections[DEFAULT_DB_ALIAS]
+    if not db.features.can_return_rows_from_bulk_insert:
         return model._default_manager.bulk_create(objs)
-    head, tail, plan = _insert_plan(model, connection.vendor)
+    head, tail, plan = _insert_plan(model, db.vendor)
     pk_attname = model._meta.pk.attname
     width = len(plan)
     group = "(" + ", ".join(["%s"] * width) + ")"
-    batch = max(1, min(len(objs), connection.ops.bulk_batch_size([f for f, *_ in plan], objs)))
-    db = connection.alias
+    batch = max(1, min(len(objs), db.ops.bulk_batch_size([f for f, *_ in plan], objs)))
+    alias = db.alias
     for start in range(0, len(objs), batch):
         chunk = objs[start : start + batch]
         params: list[Any] = []
@@ -186,15 +215,13 @@ def insert(objs: Sequence[M]) -> list[M]:
                 if value is None and field.is_relation:
                     value = _related_id(obj, field)
                 if not (plain and type(value) in _PLAIN_TYPES):
-                    value = field.get_db_prep_save(value, connection)
+                    value = field.get_db_prep_save(value, db)
                 params.append(value)
-        with connection.cursor() as cursor:
-            cursor.execute(head + ", ".join([group] * len(chunk)) + tail, params)
-            ids = cursor.fetchall()
+        ids, _ = _execute(db, head + ", ".join([group] * len(chunk)) + tail, params)
         for obj, (pk,) in zip(chunk, ids, strict=True):
             setattr(obj, pk_attname, pk)
             obj._state.adding = False
-            obj._state.db = db
+            obj._state.db = alias
     return list(objs)
 
 
@@ -213,15 +240,49 @@ def _update_plan(
 def update(obj: models.Model, fields: Sequence[str]) -> None:
     """``obj.save(update_fields=fields)`` as one plain UPDATE: the same values written (auto_now dates set,
     each value prepared by its field), no signals; ``DatabaseError`` when no row has the instance's id."""
-    sql, plan = _update_plan(type(obj), tuple(fields), connection.vendor)
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, plan = _update_plan(type(obj), tuple(fields), db.vendor)
     params: list[Any] = []
     for field, attname, pre_save, plain in plan:
         value = field.pre_save(obj, False) if pre_save else getattr(obj, attname)
         if not (plain and type(value) in _PLAIN_TYPES):
-            value = field.get_db_prep_save(value, connection)
+            value = field.get_db_prep_save(value, db)
         params.append(value)
     params.append(obj.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if cursor.rowcount == 0:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
+    _, count = _execute(db, sql, params)
+    if count == 0:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+@cache
+def _update_many_plan(
+    model: type[models.Model], names: tuple[str, ...], vendor: str
+) -> tuple[str, tuple[tuple[models.Field, bool], ...]]:
+    fields = [model._meta.get_field(name) for name in names]
+    sets = ", ".join(f"{q(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(model._meta.pk.column)} IN "  # noqa: S608 (names from model meta)
+    return sql, tuple((f, _is_plain(f)) for f in fields)
+
+
+def update_many(model: type[models.Model], pks: Sequence[Any], **values: Any) -> int:
+    """``model.objects.filter(pk__in=pks).update(**values)`` as one plain UPDATE per batch of ids: each value
+    prepared by its field (a related instance gives its id), no auto_now dates that are not named, no
+    signals. Returns the number of rows written."""
+    if not pks:
+        return 0
+    db = connections[DEFAULT_DB_ALIAS]
+    head, plan = _update_many_plan(model, tuple(values), db.vendor)
+    prepared: list[Any] = []
+    for (field, plain), value in zip(plan, values.values(), strict=True):
+        if isinstance(value, models.Model) and field.is_relation:
+            value = value.pk
+        if not (plain and type(value) in _PLAIN_TYPES):
+            value = field.get_db_prep_save(value, db)
+        prepared.append(value)
+    batch = max(1, (db.features.max_query_params or 999) - len(prepared))
+    total = 0
+    for start in range(0, len(pks), batch):
+        chunk = list(pks[start : start + batch])
+        _, count = _execute(db, head + "(" + ", ".join(["%s"] * len(chunk)) + ")", [*prepared, *chunk])
+        total += count
+    return total

@@ -4,10 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from avrop.core.models import AuditEvent, OutboxMessage
-from avrop.core.plainsql import columns, insert, rows, update
+from avrop.core.plainsql import columns, insert, rows, update, update_many
 from avrop.ordering import services
 from avrop.ordering.models import CodingSplit, OrderDocument, RequisitionLine
 from avrop.ordering.tests.factories import build_world
@@ -138,3 +139,41 @@ def test_rows_give_the_instances_the_orm_gives():
     split.cost_centre = "9999"
     split.save(update_fields=["cost_centre"])  # an instance built from a row saves like any other
     assert CodingSplit.objects.get(pk=split.pk).cost_centre == "9999"
+
+
+def test_update_many_writes_the_values_given_to_the_ids_given_only():
+    world = build_world(items=1)
+    messages = insert(
+        [OutboxMessage(recipient=f"{n}@example.org", subject="s", body="b") for n in range(1200)]
+    )
+    stamps = {m.pk: m.updated_at for m in messages}
+    chosen = [m.pk for m in messages[:1100]]  # more ids than SQLite takes in one statement
+    written = update_many(OutboxMessage, chosen, subject="changed", organisation=world.buyer)
+    assert written == 1100
+    stored = {m.pk: m for m in OutboxMessage.objects.all()}
+    assert {stored[pk].subject for pk in chosen} == {"changed"}
+    assert {stored[pk].organisation_id for pk in chosen} == {world.buyer.pk}
+    assert {stored[m.pk].subject for m in messages[1100:]} == {"s"}
+    assert all(stored[pk].updated_at == stamps[pk] for pk in chosen)  # as QuerySet.update: no auto_now
+    assert update_many(OutboxMessage, [], subject="x") == 0
+
+
+def test_statements_take_djangos_cursor_while_queries_are_recorded_and_raise_djangos_errors():
+    message = insert([OutboxMessage(recipient="a@example.org", subject="s", body="b")])[0]
+    table = OutboxMessage._meta.db_table
+    with CaptureQueriesContext(connection) as recorded:
+        found = rows(
+            f"SELECT {columns(OutboxMessage, 'm')} FROM {table} m WHERE m.id = %s",
+            [message.pk],
+            OutboxMessage,
+        )  # noqa: S608
+        update_many(OutboxMessage, [message.pk], subject="t")
+    assert found[0][0].pk == message.pk
+    assert len(recorded) == 2 and "UPDATE" in recorded[1]["sql"]
+    quiet = rows(
+        f"SELECT {columns(OutboxMessage, 'm')} FROM {table} m WHERE m.id = %s", [message.pk], OutboxMessage
+    )  # noqa: S608
+    assert quiet[0][0].subject == "t"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        update_many(OutboxMessage, [message.pk], recipient=None)  # NOT NULL: Django's error class
+    assert OutboxMessage.objects.get(pk=message.pk).recipient == "a@example.org"

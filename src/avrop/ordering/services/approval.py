@@ -29,12 +29,20 @@ from avrop.core.calendar import count_business_days
 from avrop.core.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.core.outbox import outbox_email, outbox_emails
-from avrop.core.plainsql import columns, insert, rows, update
+from avrop.core.plainsql import columns, insert, rows, update, update_many
 from avrop.core.workflows import assert_transition
 from avrop.ordering import conf
 from avrop.ordering.checks import active_lines, approval_route, readiness
 from avrop.ordering.errors import Code
-from avrop.ordering.models import ApprovalLink, ApprovalStep, OrderEvent, PurchaseOrder, Requisition, money
+from avrop.ordering.models import (
+    ApprovalLink,
+    ApprovalStep,
+    OrderEvent,
+    PurchaseOrder,
+    Requisition,
+    RequisitionLine,
+    money,
+)
 from avrop.ordering.services._common import event, event_row, lock_requisition, policy_for
 from avrop.ordering.workflows import (
     REQUISITION_TRANSITIONS,
@@ -324,8 +332,14 @@ def _decide_steps(steps: list[ApprovalStep], to: str, approver: User, comment: s
         step.decided_by = approver
         step.decided_at = now
         step.comment = comment
-    ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]).update(
-        status=to, decided_by=approver, decided_at=now, comment=comment, updated_at=now
+    update_many(
+        ApprovalStep,
+        [s.pk for s in steps],
+        status=to,
+        decided_by=approver,
+        decided_at=now,
+        comment=comment,
+        updated_at=now,
     )
 
 
@@ -480,8 +494,12 @@ def _finish(requisition: Requisition, approver: User, comment: str, decision: Or
         return requisition
     still_open = [line for line in remaining if line.decision == LineDecision.OPEN]
     if still_open:
-        requisition.lines.filter(pk__in=[line.pk for line in still_open]).update(
-            decision=LineDecision.APPROVED, decided_by=approver, decided_at=now
+        update_many(
+            RequisitionLine,
+            [line.pk for line in still_open],
+            decision=LineDecision.APPROVED,
+            decided_by=approver,
+            decided_at=now,
         )
         for line in still_open:
             line.decision, line.decided_by, line.decided_at = LineDecision.APPROVED, approver, now
