@@ -16,6 +16,7 @@ are skipped, while database errors are still raised as Django's. Whenever Django
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from typing import Any, TypeVar
@@ -56,10 +57,13 @@ def _converters(model: type[models.Model], vendor: str) -> tuple[tuple[int, tupl
     return tuple(found)
 
 
+_FORMAT_MARK = re.compile(r"(?<!%)%s")
+
+
 @lru_cache(maxsize=512)
 def _qmarks(sql: str) -> str:
     # What Django's SQLite cursor does to every statement: %s marks become ?, a literal %% becomes %.
-    return sql.replace("%s", "?").replace("%%", "%")
+    return _FORMAT_MARK.sub("?", sql).replace("%%", "%")
 
 
 def _execute(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> tuple[list[Any], int]:

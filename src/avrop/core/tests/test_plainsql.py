@@ -177,3 +177,15 @@ def test_statements_take_djangos_cursor_while_queries_are_recorded_and_raise_dja
     with pytest.raises(IntegrityError), transaction.atomic():
         update_many(OutboxMessage, [message.pk], recipient=None)  # NOT NULL: Django's error class
     assert OutboxMessage.objects.get(pk=message.pk).recipient == "a@example.org"
+
+
+def test_literal_percent_signs_reach_the_database_as_django_sends_them():
+    insert([OutboxMessage(recipient="a@example.org", subject="100%s done", body="b")])
+    table = OutboxMessage._meta.db_table
+    found = rows(
+        f"SELECT {columns(OutboxMessage, 'm')} FROM {table} m "  # noqa: S608
+        "WHERE m.subject LIKE '100%%s%%' AND m.recipient = %s",
+        ["a@example.org"],
+        OutboxMessage,
+    )
+    assert [m.subject for (m,) in found] == ["100%s done"]
