@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from avrop.agreements import services
 from avrop.agreements.models import Agreement, AgreementDocument, FollowUpMeeting
@@ -142,13 +142,16 @@ def list_expiring(request: HttpRequest, within_days: int = 90) -> list[Agreement
 
 
 @router.post("/", response={201: AgreementOut})
-def create_agreement(request: HttpRequest, payload: AgreementIn) -> tuple[int, Agreement]:
+def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[Agreement]:
     data = payload.dict()
     supplier = buyer_supplier_get(
         user=request.user, organisation=request.organisation, supplier_id=data.pop("supplier_id")
     )
-    return 201, services.agreement_create(
-        actor=request.user, owner=request.organisation, supplier=supplier.organisation, **data
+    return Status(
+        201,
+        services.agreement_create(
+            actor=request.user, owner=request.organisation, supplier=supplier.organisation, **data
+        ),
     )
 
 
@@ -173,14 +176,13 @@ def list_meetings(request: HttpRequest, agreement_id: int) -> list[FollowUpMeeti
 
 
 @router.post("/{agreement_id}/meetings", response={201: MeetingOut})
-def record_meeting(
-    request: HttpRequest, agreement_id: int, payload: MeetingIn
-) -> tuple[int, FollowUpMeeting]:
+def record_meeting(request: HttpRequest, agreement_id: int, payload: MeetingIn) -> Status[FollowUpMeeting]:
     agreement = owned_agreement_get(
         user=request.user, organisation=request.organisation, agreement_id=agreement_id
     )
-    return 201, services.follow_up_meeting_record(
-        actor=request.user, agreement_id=agreement.pk, **payload.dict()
+    return Status(
+        201,
+        services.follow_up_meeting_record(actor=request.user, agreement_id=agreement.pk, **payload.dict()),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from avrop.cases import services
 from avrop.cases.models import Case, CaseMessage, CaseStep
@@ -124,7 +124,7 @@ def list_cases(request: HttpRequest, status: str | None = None) -> list[Case]:
 
 
 @router.post("/", response={201: CaseDetailOut})
-def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, Case]:
+def open_case(request: HttpRequest, payload: CaseIn) -> Status[Case]:
     user, organisation = request.user, request.organisation  # type: ignore[attr-defined]
     requester = None
     if payload.requester_id is not None:
@@ -159,7 +159,7 @@ def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, Case]:
         department=department,
         order_reference=payload.order_reference,
     )
-    return 201, case_get(user=user, organisation=organisation, case_id=case.pk)
+    return Status(201, case_get(user=user, organisation=organisation, case_id=case.pk))
 
 
 @router.get("/{case_id}", response=CaseDetailOut)
@@ -188,9 +188,9 @@ def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> Cas
 
 
 @router.post("/{case_id}/messages", response={201: MessageOut})
-def add_message(request: HttpRequest, case_id: int, payload: MessageIn) -> tuple[int, CaseMessage]:
+def add_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Status[CaseMessage]:
     case = case_get(user=request.user, organisation=request.organisation, case_id=case_id)
-    return 201, services.case_message_add(actor=request.user, case_id=case.pk, body=payload.body)
+    return Status(201, services.case_message_add(actor=request.user, case_id=case.pk, body=payload.body))
 
 
 @router.put("/{case_id}/steps/{position}", response=StepOut)

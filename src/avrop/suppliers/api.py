@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from avrop.core.errors import NotAllowed
 from avrop.organisations.selectors import department_get
@@ -119,11 +119,11 @@ def list_contacts(request: HttpRequest, supplier_id: int) -> list[SupplierContac
 
 
 @router.post("/{supplier_id}/contacts", response={201: ContactOut})
-def add_contact(request: HttpRequest, supplier_id: int, payload: ContactIn) -> tuple[int, SupplierContact]:
+def add_contact(request: HttpRequest, supplier_id: int, payload: ContactIn) -> Status[SupplierContact]:
     supplier = buyer_supplier_get(
         user=request.user, organisation=request.organisation, supplier_id=supplier_id
     )
-    return 201, services.supplier_contact_add(actor=request.user, supplier=supplier, **payload.dict())
+    return Status(201, services.supplier_contact_add(actor=request.user, supplier=supplier, **payload.dict()))
 
 
 @router.put("/contacts/{contact_id}", response=ContactOut)
@@ -133,10 +133,10 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactIn) ->
 
 
 @router.delete("/contacts/{contact_id}", response={204: None})
-def remove_contact(request: HttpRequest, contact_id: int) -> tuple[int, None]:
+def remove_contact(request: HttpRequest, contact_id: int) -> Status[None]:
     contact = contact_get(user=request.user, organisation=request.organisation, contact_id=contact_id)
     services.supplier_contact_remove(actor=request.user, contact_id=contact.pk)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{supplier_id}/customer-numbers", response=list[CustomerNumberOut])
