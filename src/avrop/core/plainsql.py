@@ -16,6 +16,7 @@ are skipped, while database errors are still raised as Django's. Whenever Django
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
@@ -66,10 +67,24 @@ def _qmarks(sql: str) -> str:
     return _FORMAT_MARK.sub("?", sql).replace("%%", "%")
 
 
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def _execute(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> tuple[list[Any], int]:
     """Run one statement: its rows (all fetched) and its row count."""
     raw = db.connection
-    if db.vendor == "sqlite" and raw is not None and not db.queries_logged and not db.execute_wrappers:
+    if (
+        db.vendor == "sqlite"
+        and raw is not None
+        and not db.queries_logged
+        and not db.execute_wrappers
+        and not _in_event_loop()  # there Django's cursor raises SynchronousOnlyOperation
+    ):
         db.validate_no_broken_transaction()
         with db.wrap_database_errors:
             cursor = raw.cursor()

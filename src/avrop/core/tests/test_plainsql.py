@@ -1,9 +1,11 @@
 """Plain-SQL reads and writes give the same rows and instances as the ORM (SQLite and PostgreSQL alike)."""
 
+import asyncio
 import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import SynchronousOnlyOperation
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -189,3 +191,14 @@ def test_literal_percent_signs_reach_the_database_as_django_sends_them():
         OutboxMessage,
     )
     assert [m.subject for (m,) in found] == ["100%s done"]
+
+
+def test_inside_an_event_loop_statements_are_refused_as_djangos_cursor_refuses_them():
+    message = insert([OutboxMessage(recipient="a@example.org", subject="s", body="b")])[0]
+
+    async def read() -> None:
+        update_many(OutboxMessage, [message.pk], subject="from async code")
+
+    with pytest.raises(SynchronousOnlyOperation):
+        asyncio.run(read())
+    assert OutboxMessage.objects.get(pk=message.pk).subject == "s"
