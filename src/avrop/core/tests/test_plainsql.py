@@ -193,7 +193,8 @@ def test_literal_percent_signs_reach_the_database_as_django_sends_them():
     assert [m.subject for (m,) in found] == ["100%s done"]
 
 
-def test_inside_an_event_loop_statements_are_refused_as_djangos_cursor_refuses_them():
+def test_inside_an_event_loop_statements_are_refused_as_djangos_cursor_refuses_them(monkeypatch):
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)  # the browser tests allow it process-wide
     message = insert([OutboxMessage(recipient="a@example.org", subject="s", body="b")])[0]
 
     async def read() -> None:
