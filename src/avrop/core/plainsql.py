@@ -11,7 +11,8 @@ and passes every value as a parameter.
 On SQLite the statements go straight to the driver's cursor (``_execute``): the SQL with ``?`` marks is
 prepared once per text, and Django's cursor layers (the per-statement rewrite of ``%s`` marks, the wrappers)
 are skipped, while database errors are still raised as Django's. Whenever Django records queries (``DEBUG``,
-``assertNumQueries``) or an execute wrapper is installed, the statements take Django's cursor as any query.
+``assertNumQueries``), an execute wrapper is installed or an event loop runs, the statements take Django's
+cursor as any query.
 """
 
 from __future__ import annotations
@@ -181,6 +182,13 @@ def _is_plain(field: models.Field) -> bool:
     return False
 
 
+def _db_value(field: models.Field, plain: bool, value: Any, db: BaseDatabaseWrapper) -> Any:
+    """The value as the database gets it: prepared by its field unless it is plain (see ``_PLAIN_FIELDS``)."""
+    if plain and type(value) in _PLAIN_TYPES:
+        return value
+    return field.get_db_prep_save(value, db)
+
+
 @cache
 def _insert_plan(
     model: type[models.Model], vendor: str
@@ -233,9 +241,7 @@ def insert(objs: Sequence[M]) -> list[M]:
                 value = field.pre_save(obj, True) if pre_save else getattr(obj, attname)
                 if value is None and field.is_relation:
                     value = _related_id(obj, field)
-                if not (plain and type(value) in _PLAIN_TYPES):
-                    value = field.get_db_prep_save(value, db)
-                params.append(value)
+                params.append(_db_value(field, plain, value, db))
         ids, _ = _execute(db, head + ", ".join([group] * len(chunk)) + tail, params)
         for obj, (pk,) in zip(chunk, ids, strict=True):
             setattr(obj, pk_attname, pk)
@@ -248,10 +254,13 @@ def insert(objs: Sequence[M]) -> list[M]:
 def _update_plan(
     model: type[models.Model], names: tuple[str, ...], vendor: str
 ) -> tuple[str, tuple[tuple[models.Field, str, bool, bool], ...]]:
+    """``UPDATE … SET`` the named fields ``WHERE`` the id column (the caller adds ``= %s`` or ``IN (…)``), and
+    per field: the field, its attribute, whether ``pre_save`` gives its value and whether a plain value passes
+    unprepared."""
     fields = [model._meta.get_field(name) for name in names]
     sets = ", ".join(f"{q(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(model._meta.pk.column)} = %s"  # noqa: S608 (names from model meta)
-    return sql, tuple(
+    head = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(model._meta.pk.column)}"  # noqa: S608 (names from model meta)
+    return head, tuple(
         (f, f.attname, type(f).pre_save is not models.Field.pre_save, _is_plain(f)) for f in fields
     )
 
@@ -260,27 +269,15 @@ def update(obj: models.Model, fields: Sequence[str]) -> None:
     """``obj.save(update_fields=fields)`` as one plain UPDATE: the same values written (auto_now dates set,
     each value prepared by its field), no signals; ``DatabaseError`` when no row has the instance's id."""
     db = connections[DEFAULT_DB_ALIAS]
-    sql, plan = _update_plan(type(obj), tuple(fields), db.vendor)
-    params: list[Any] = []
-    for field, attname, pre_save, plain in plan:
-        value = field.pre_save(obj, False) if pre_save else getattr(obj, attname)
-        if not (plain and type(value) in _PLAIN_TYPES):
-            value = field.get_db_prep_save(value, db)
-        params.append(value)
+    head, plan = _update_plan(type(obj), tuple(fields), db.vendor)
+    params = [
+        _db_value(field, plain, field.pre_save(obj, False) if pre_save else getattr(obj, attname), db)
+        for field, attname, pre_save, plain in plan
+    ]
     params.append(obj.pk)
-    _, count = _execute(db, sql, params)
+    _, count = _execute(db, head + " = %s", params)
     if count == 0:
         raise DatabaseError("Save with update_fields did not affect any rows.")
-
-
-@cache
-def _update_many_plan(
-    model: type[models.Model], names: tuple[str, ...], vendor: str
-) -> tuple[str, tuple[tuple[models.Field, bool], ...]]:
-    fields = [model._meta.get_field(name) for name in names]
-    sets = ", ".join(f"{q(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(model._meta.pk.column)} IN "  # noqa: S608 (names from model meta)
-    return sql, tuple((f, _is_plain(f)) for f in fields)
 
 
 def update_many(model: type[models.Model], pks: Sequence[Any], **values: Any) -> int:
@@ -290,18 +287,17 @@ def update_many(model: type[models.Model], pks: Sequence[Any], **values: Any) ->
     if not pks:
         return 0
     db = connections[DEFAULT_DB_ALIAS]
-    head, plan = _update_many_plan(model, tuple(values), db.vendor)
-    prepared: list[Any] = []
-    for (field, plain), value in zip(plan, values.values(), strict=True):
+    head, plan = _update_plan(model, tuple(values), db.vendor)
+    prepared = []
+    for (field, _, _, plain), value in zip(plan, values.values(), strict=True):
         if isinstance(value, models.Model) and field.is_relation:
             value = value.pk
-        if not (plain and type(value) in _PLAIN_TYPES):
-            value = field.get_db_prep_save(value, db)
-        prepared.append(value)
+        prepared.append(_db_value(field, plain, value, db))
+    # Within the backend's parameter limit (SQLite: 999); one that names none gets batches of that size.
     batch = max(1, (db.features.max_query_params or 999) - len(prepared))
     total = 0
     for start in range(0, len(pks), batch):
         chunk = list(pks[start : start + batch])
-        _, count = _execute(db, head + "(" + ", ".join(["%s"] * len(chunk)) + ")", [*prepared, *chunk])
+        _, count = _execute(db, f"{head} IN ({', '.join(['%s'] * len(chunk))})", [*prepared, *chunk])
         total += count
     return total
