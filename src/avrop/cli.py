@@ -15,6 +15,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TextIO
 
 
 def _django(argv: list[str]) -> None:
@@ -52,6 +56,114 @@ def _gunicorn_command(bind: str) -> list[str]:
     ]
 
 
+# --- Supervision --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Child:
+    name: str
+    command: list[str]
+    delay: float
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restart_at: float | None = None
+
+
+def describe_exit(code: int) -> str:
+    """``signal SIGABRT`` for a process killed by a signal, ``exit code 3`` otherwise."""
+    if code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+def supervise(
+    commands: Sequence[tuple[str, list[str]]],
+    *,
+    first_delay: float = 1.0,
+    max_delay: float = 30.0,
+    stable_after: float = 60.0,
+    grace: float = 10.0,
+    poll: float = 0.2,
+    out: TextIO | None = None,
+) -> int:
+    """Run each ``(name, command)`` and keep it running until SIGINT, SIGTERM or SIGHUP; return 0.
+
+    A process that stops on its own is started again after a back-off: ``first_delay`` seconds,
+    doubling up to ``max_delay``, back to ``first_delay`` once it had stayed up ``stable_after``
+    seconds. Each stop is one line on ``out`` (``avrop: the task worker stopped (signal SIGABRT);
+    restarting in 2 s``). The other processes keep running meanwhile. On a stop signal every process
+    gets SIGTERM, and SIGKILL if it is still running ``grace`` seconds later.
+    """
+    stream = out if out is not None else sys.stdout
+    children = [_Child(name, list(command), first_delay) for name, command in commands]
+    stopping: list[int] = []
+
+    def request_stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, request_stop) for signum in handled}
+
+    def say(text: str) -> None:
+        print(text, file=stream, flush=True)
+
+    def start(child: _Child) -> None:
+        child.restart_at = None
+        child.started_at = time.monotonic()
+        try:
+            child.process = subprocess.Popen(child.command)
+        except OSError as exc:
+            child.process = None
+            schedule(child, f"could not be started ({exc.strerror})")
+
+    def schedule(child: _Child, what: str) -> None:
+        now = time.monotonic()
+        if now - child.started_at >= stable_after:
+            child.delay = first_delay
+        child.restart_at = now + child.delay
+        say(f"avrop: {child.name} {what}; restarting in {_seconds(child.delay)}")
+        child.delay = min(child.delay * 2, max_delay)
+
+    try:
+        for child in children:
+            start(child)
+        while not stopping:
+            now = time.monotonic()
+            for child in children:
+                if stopping:
+                    break
+                if child.process is not None:
+                    code = child.process.poll()
+                    if code is not None:
+                        child.process = None
+                        schedule(child, f"stopped ({describe_exit(code)})")
+                elif child.restart_at is not None and now >= child.restart_at:
+                    start(child)
+            time.sleep(poll)
+        return 0
+    finally:
+        running = [child.process for child in children if child.process is not None]
+        for process in running:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + grace
+        for process in running:
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def setup() -> None:
     _django(["migrate", "--no-input", "-v", "0"])
     _django(["createcachetable"])
@@ -59,38 +171,17 @@ def setup() -> None:
 
 
 def run(args: list[str]) -> int:
-    """Set up, load demo data, then run worker and web server until interrupted."""
+    """Set up, load demo data, then run worker and web server, restarting either if it stops."""
     setup()
     _django(["demo"])
     bind = _bind(args)
-    worker = subprocess.Popen([sys.executable, "-m", "avrop.cli", "worker"])
-    web = subprocess.Popen(_gunicorn_command(bind))
     print(f"\navrop is running on http://{bind}/  (Ctrl+C stops web server and worker)\n", flush=True)
-
-    def stop(*_: object) -> None:
-        for process in (web, worker):
-            if process.poll() is None:
-                process.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while True:
-            for process in (web, worker):
-                try:
-                    code = process.wait(timeout=1)
-                except subprocess.TimeoutExpired:
-                    continue
-                stop()
-                return code
-    except KeyboardInterrupt:
-        stop()
-        return 0
-    finally:
-        for process in (web, worker):
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    return supervise(
+        [
+            ("the task worker", [sys.executable, "-m", "avrop.cli", "worker"]),
+            ("the web server", _gunicorn_command(bind)),
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
