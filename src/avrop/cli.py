@@ -7,12 +7,18 @@ avrop setup                migrate, create the cache table and collect static fi
 avrop demo                 load demo data (idempotent)
 avrop edi ...              validate or render e-documents (see ``avrop edi --help``)
 avrop <django command>     any Django management command, e.g. ``avrop createsuperuser``
+
+Each command prints its own help with --help. ADDR is HOST:PORT; the default is $AVROP_BIND or
+127.0.0.1:8000.
 """
 
 from __future__ import annotations
 
+import argparse
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,21 +26,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+DEFAULT_BIND = "127.0.0.1:8000"
+
 
 def _django(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avrop.settings")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["avrop", *argv])
-
-
-def _bind(args: list[str]) -> str:
-    if "--bind" in args:
-        index = args.index("--bind")
-        if index + 1 >= len(args):
-            raise SystemExit("avrop: --bind needs an address such as 127.0.0.1:8000")
-        return args[index + 1]
-    return os.environ.get("AVROP_BIND", "127.0.0.1:8000")
 
 
 def _gunicorn_command(bind: str) -> list[str]:
@@ -54,6 +53,54 @@ def _gunicorn_command(bind: str) -> list[str]:
         "--timeout",
         "60",
     ]
+
+
+# --- The port check ---------------------------------------------------------------------------------
+
+
+class PortProblem(Exception):
+    """The web server could not listen on the address; the message says why and what to do."""
+
+
+def _split_bind(bind: str) -> tuple[str, int]:
+    host, sep, port_text = bind.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise PortProblem(
+            f"avrop: {bind!r} is not an address to listen on; use HOST:PORT such as {DEFAULT_BIND}"
+        )
+    return host, int(port_text)
+
+
+def check_port(bind: str, *, other: str) -> None:
+    """Raise :class:`PortProblem` when nothing could listen on ``bind`` now (the port is taken, …).
+
+    ``other`` is the command that serves on another port, with ``{host}`` and ``{port}`` filled in with
+    a suggestion, e.g. ``make run PORT={port}``. Unix sockets and inherited descriptors are not checked.
+    """
+    if bind.startswith(("unix:", "fd://")):
+        return
+    host, port = _split_bind(bind)
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror:
+        raise PortProblem(f"avrop: the host name {host!r} in {bind!r} is not known on this machine") from None
+    with socket.socket(family, kind, proto) as probe:
+        # As gunicorn does: a port whose last connections are still closing counts as free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            instead = other.format(host=host, port=port + 1 if 1024 <= port < 65535 else 8001)
+            if exc.errno == errno.EADDRINUSE:
+                message = f"avrop: port {port} is in use; stop the other program or run `{instead}`"
+            elif exc.errno == errno.EACCES:
+                message = f"avrop: port {port} is reserved for the administrator; run `{instead}`"
+            elif exc.errno == errno.EADDRNOTAVAIL:
+                message = f"avrop: {host} is not an address of this machine ({bind})"
+            else:
+                message = f"avrop: cannot listen on {bind}: {exc.strerror}"
+            raise PortProblem(message) from None
 
 
 # --- Supervision --------------------------------------------------------------------------------------
@@ -164,6 +211,20 @@ def supervise(
             signal.signal(signum, handler)
 
 
+# --- Commands -------------------------------------------------------------------------------------------
+
+
+def _bind_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument(
+        "--bind",
+        metavar="ADDR",
+        default=os.environ.get("AVROP_BIND") or DEFAULT_BIND,
+        help="HOST:PORT to serve on (default: $AVROP_BIND or %(default)s)",
+    )
+    return parser
+
+
 def setup() -> None:
     _django(["migrate", "--no-input", "-v", "0"])
     _django(["createcachetable"])
@@ -172,16 +233,59 @@ def setup() -> None:
 
 def run(args: list[str]) -> int:
     """Set up, load demo data, then run worker and web server, restarting either if it stops."""
-    setup()
-    _django(["demo"])
-    bind = _bind(args)
-    print(f"\navrop is running on http://{bind}/  (Ctrl+C stops web server and worker)\n", flush=True)
+    options = _bind_parser(
+        "avrop run",
+        "Migrate, load the demo data, then run the task worker and the web server until Ctrl+C. "
+        "A process that stops is started again after a short wait (1 s, doubling up to 30 s).",
+    ).parse_args(args)
+    try:
+        check_port(options.bind, other="make run PORT={port}")
+    except PortProblem as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    try:
+        setup()
+        _django(["demo"])
+    except KeyboardInterrupt:
+        return 130
+    print(f"\navrop is running on http://{options.bind}/  (Ctrl+C stops web server and worker)\n", flush=True)
     return supervise(
         [
             ("the task worker", [sys.executable, "-m", "avrop.cli", "worker"]),
-            ("the web server", _gunicorn_command(bind)),
+            ("the web server", _gunicorn_command(options.bind)),
         ]
     )
+
+
+def serve(args: list[str]) -> int:
+    options = _bind_parser("avrop serve", "Run the web server (gunicorn) in the foreground.").parse_args(args)
+    try:
+        check_port(options.bind, other="avrop serve --bind {host}:{port}")
+    except PortProblem as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avrop.settings")
+    os.execv(sys.executable, _gunicorn_command(options.bind))  # noqa: S606 (replaces this process)
+
+
+def worker(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="avrop worker",
+        description="Run the task worker (Huey consumer) in the foreground. Other options are passed "
+        "to Huey's consumer; `avrop run_huey --help` lists them.",
+    )
+    _, rest = parser.parse_known_args(args)
+    _django(["run_huey", *rest])
+    return 0
+
+
+def setup_command(args: list[str]) -> int:
+    argparse.ArgumentParser(
+        prog="avrop setup",
+        description="Migrate the database, create the cache table and collect the static files.",
+    ).parse_args(args)
+    setup()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,14 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         return run(rest)
     if command == "serve":
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avrop.settings")
-        os.execv(sys.executable, _gunicorn_command(_bind(rest)))  # noqa: S606 (replaces this process)
+        return serve(rest)
     if command == "worker":
-        _django(["run_huey", *rest])
-        return 0
+        return worker(rest)
     if command == "setup":
-        setup()
-        return 0
+        return setup_command(rest)
     _django([command, *rest])
     return 0
 
