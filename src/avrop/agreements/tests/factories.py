@@ -10,6 +10,8 @@ from avrop.organisations.tests.factories import OrganisationFactory
 class AgreementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Agreement
+        # The parties hook only adds rows of their own; the agreement needs no second save.
+        skip_postgeneration_save = True
 
     owner = factory.SubFactory(OrganisationFactory)
     supplier = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.SUPPLIER)
