@@ -29,12 +29,12 @@ import datetime as dt
 import multiprocessing
 import os
 import random
-import shutil
 import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _support import scratch
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
@@ -284,7 +284,11 @@ def main() -> int:
     args = parser.parse_args()
     size = 100 if args.quick else args.size
 
-    tmp = Path(tempfile.mkdtemp(prefix="avrop-intake-bench-"))
+    with scratch("avrop-intake-bench-") as tmp:
+        return measure(args, size, tmp)
+
+
+def measure(args: argparse.Namespace, size: int, tmp: Path) -> int:
     os.environ["AVROP_DATA_DIR"] = str(tmp)
     os.environ["MEDIA_ROOT"] = str(tmp / "media")
     os.environ["PAYABLES_PEPPOL_DIR"] = str(tmp / "peppol")
@@ -376,7 +380,6 @@ def main() -> int:
     finally:
         connections.close_all()
         connection.creation.destroy_test_db(old_name, verbosity=0)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -37,6 +36,8 @@ import urllib.parse
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
+
+from _support import scratch
 
 os.environ.setdefault("AVROP_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avrop.test_settings")
@@ -454,7 +455,11 @@ def main() -> int:
     users = 5 if args.quick else args.users
     rounds = 2 if args.quick else args.rounds
 
-    tmp = tempfile.mkdtemp(prefix="avrop-bench-ordering-")
+    with scratch("avrop-bench-ordering-") as folder:
+        return measure(args, str(folder), size, users, rounds)
+
+
+def measure(args: argparse.Namespace, tmp: str, size: int, users: int, rounds: int) -> int:
     os.environ["AVROP_DATA_DIR"] = tmp
     os.environ["ORDERING_PEPPOL_DIR"] = str(Path(tmp) / "peppol-ordering")
     database = f"sqlite:///{tmp}/bench.sqlite3"

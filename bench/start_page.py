@@ -14,8 +14,9 @@ import io
 import os
 import statistics
 import sys
-import tempfile
 import time
+
+from _support import scratch
 
 os.environ.setdefault("AVROP_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avrop.test_settings")
@@ -28,7 +29,11 @@ def main() -> int:
     args = parser.parse_args()
     requests = 20 if args.quick else args.size
 
-    tmp = tempfile.mkdtemp(prefix="avrop-bench-")
+    with scratch("avrop-bench-start-page-") as folder:
+        return measure(str(folder), requests)
+
+
+def measure(tmp: str, requests: int) -> int:
     if "DATABASE_URL" not in os.environ:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     os.environ["AVROP_DATA_DIR"] = tmp
