@@ -223,6 +223,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Password reset requests: at most this many per e-mail address and per client address in the window.
+AVROP_PASSWORD_RESET_PER_EMAIL = _env_int("AVROP_PASSWORD_RESET_PER_EMAIL", 3)
+AVROP_PASSWORD_RESET_PER_CLIENT = _env_int("AVROP_PASSWORD_RESET_PER_CLIENT", 10)
+AVROP_PASSWORD_RESET_WINDOW = 3600  # seconds
 AXES_FAILURE_LIMIT = _env_int("AVROP_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("operator/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("password_reset/", core_views.PasswordResetView.as_view(), name="password_reset"),
     path("", include("django.contrib.auth.urls")),
     path("organisations/", include("avrop.organisations.urls")),
     path("suppliers/", include("avrop.suppliers.urls")),

@@ -15,13 +15,17 @@ from avrop.core.errors import DomainError, NotFound
 
 
 def org_view(
-    roles: Iterable[str] | None = None, *, organisation_test: Callable[[Any], bool] | None = None
+    roles: Iterable[str] | None = None,
+    *,
+    organisation_test: Callable[[Any], bool] | None = None,
+    hide_from_other_kinds: bool = False,
 ) -> Callable[..., Any]:
     """Decorate a view that works inside the active organisation.
 
     Unauthenticated users go to the login page; users without one of ``roles``, or in an organisation that
     fails ``organisation_test`` (its kind), get 403 with the roles they would need; ``NotFound`` from a
-    selector becomes 404 (so ids of other tenants do not leak).
+    selector becomes 404 (so ids of other tenants do not leak). With ``hide_from_other_kinds`` an
+    organisation that fails ``organisation_test`` gets 404 instead: the page does not exist for it.
     """
     needed = frozenset(roles or ())
 
@@ -32,9 +36,10 @@ def org_view(
                 return redirect_to_login(request.get_full_path())
             if request.organisation is None:
                 raise Http404("No organisation.")
-            if (needed and not (request.roles & needed)) or (
-                organisation_test is not None and not organisation_test(request.organisation)
-            ):
+            wrong_kind = organisation_test is not None and not organisation_test(request.organisation)
+            if wrong_kind and hide_from_other_kinds:
+                raise Http404()
+            if (needed and not (request.roles & needed)) or wrong_kind:
                 return render(request, "403.html", {"needed_roles": sorted(needed)}, status=403)
             try:
                 return view(request, *args, **kwargs)
@@ -48,10 +53,15 @@ def org_view(
     return decorator
 
 
+def _is_buyer(organisation: Any) -> bool:
+    return bool(organisation.is_buyer)
+
+
 def buyer_view(roles: Iterable[str] | None = None) -> Callable[..., Any]:
     """``org_view`` for pages of buyer organisations (and service centres): inside a supplier or service
-    partner organisation they answer 403, whatever the role (a supplier's admin is not a buyer's admin)."""
-    return org_view(roles, organisation_test=lambda organisation: organisation.is_buyer)
+    partner organisation they answer 404, whatever the role (a supplier's admin is not a buyer's admin, and
+    a supplier learns nothing of a buyer's internal pages: coding, reviewers, findings)."""
+    return org_view(roles, organisation_test=_is_buyer, hide_from_other_kinds=True)
 
 
 def form_page(

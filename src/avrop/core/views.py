@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -10,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from avrop.core import ratelimit
 from avrop.core.decorators import org_view
 from avrop.core.home import collect_sections
 from avrop.core.selectors import audit_event_list
@@ -39,3 +42,29 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = audit_event_list(user=request.user, organisation=request.organisation)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/pages/audit_log.html", {"page": page})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, limited per e-mail address and per client address so that the form cannot
+    be used to flood someone's mailbox or the outgoing mail server. The answer does not tell whether the
+    address belongs to an account."""
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        window = settings.AVROP_PASSWORD_RESET_WINDOW
+        address = self.request.META.get("REMOTE_ADDR", "")
+        allowed = ratelimit.allow(
+            "password-reset-ip", address, limit=settings.AVROP_PASSWORD_RESET_PER_CLIENT, window=window
+        ) and ratelimit.allow(
+            "password-reset-email",
+            form.cleaned_data["email"],
+            limit=settings.AVROP_PASSWORD_RESET_PER_EMAIL,
+            window=window,
+        )
+        if not allowed:
+            return render(
+                self.request,
+                "registration/password_reset_limited.html",
+                {"minutes": window // 60},
+                status=429,
+            )
+        return super().form_valid(form)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from avrop.core.decorators import org_view
+from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError, NotFound
 from avrop.ordering import checks, selectors, services
 from avrop.ordering.forms import (
@@ -105,7 +105,7 @@ def _cart_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@org_view(roles=ORDER_ROLES)
+@buyer_view(ORDER_ROLES)
 @require_GET
 def shop(request: HttpRequest) -> HttpResponse:
     from avrop.catalogue.selectors import search_items, template_list
@@ -135,7 +135,7 @@ def _cart_response(request: HttpRequest) -> HttpResponse:
     return redirect("ordering:cart")
 
 
-@org_view(roles=ORDER_ROLES)
+@buyer_view(ORDER_ROLES)
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
     try:
@@ -165,7 +165,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     return _back(request, reverse("ordering:shop"))
 
 
-@org_view(roles=ORDER_ROLES)
+@buyer_view(ORDER_ROLES)
 @require_POST
 def cart_add_template(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -180,7 +180,7 @@ def cart_add_template(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ordering:cart")
 
 
-@org_view(roles=ORDER_ROLES)
+@buyer_view(ORDER_ROLES)
 @require_GET
 def cart(request: HttpRequest) -> HttpResponse:
     try:
@@ -191,7 +191,7 @@ def cart(request: HttpRequest) -> HttpResponse:
     return render(request, "ordering/pages/cart.html", context)
 
 
-@org_view(roles=ORDER_ROLES)
+@buyer_view(ORDER_ROLES)
 @require_POST
 def line_update(request: HttpRequest, pk: int) -> HttpResponse:
     addresses = list(delivery_address_list(user=request.user, organisation=request.organisation))
@@ -225,7 +225,7 @@ def line_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _cart_response(request)
 
 
-@org_view(roles=ORDER_ROLES)
+@buyer_view(ORDER_ROLES)
 @require_POST
 def line_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -236,7 +236,7 @@ def line_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return _cart_response(request)
 
 
-@org_view(roles=ORDER_ROLES)
+@buyer_view(ORDER_ROLES)
 @require_http_methods(["GET", "POST"])
 def line_coding(request: HttpRequest, pk: int) -> HttpResponse:
     cart = services.cart_get(user=request.user, organisation=request.organisation)
@@ -282,7 +282,7 @@ def line_coding(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view(roles=ORDER_ROLES)
+@buyer_view(ORDER_ROLES)
 @require_POST
 def attachment_add(request: HttpRequest) -> HttpResponse:
     cart = services.cart_get(user=request.user, organisation=request.organisation)
@@ -306,7 +306,7 @@ def attachment_add(request: HttpRequest) -> HttpResponse:
     return redirect("ordering:cart")
 
 
-@org_view(roles=ORDER_ROLES)
+@buyer_view(ORDER_ROLES)
 @require_POST
 def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -317,7 +317,7 @@ def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ordering:cart")
 
 
-@org_view(roles=ORDER_ROLES)
+@buyer_view(ORDER_ROLES)
 @require_POST
 def submit(request: HttpRequest) -> HttpResponse:
     cart = services.cart_get(user=request.user, organisation=request.organisation)
@@ -341,7 +341,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     return redirect("ordering:requisition", requisition.pk)
 
 
-@org_view(roles=ORDER_ROLES)
+@buyer_view(ORDER_ROLES)
 @require_http_methods(["GET", "POST"])
 def free_text(request: HttpRequest) -> HttpResponse:
     from avrop.agreements.models import Agreement
@@ -403,7 +403,7 @@ def free_text(request: HttpRequest) -> HttpResponse:
 # --- requisitions and approval ----------------------------------------------------------------------------
 
 
-@org_view(roles=BUYER_ROLES)
+@buyer_view(BUYER_ROLES)
 @require_GET
 def requisitions(request: HttpRequest) -> HttpResponse:
     everyone = request.GET.get("all") == "1" and bool(request.roles & READ_ALL_ROLES)
@@ -417,7 +417,7 @@ def requisitions(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_view(roles=BUYER_ROLES)
+@buyer_view(BUYER_ROLES)
 @require_GET
 def requisition(request: HttpRequest, pk: int) -> HttpResponse:
     requisition = selectors.requisition_get(
@@ -437,7 +437,7 @@ def requisition(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view(roles=BUYER_ROLES)
+@buyer_view(BUYER_ROLES)
 @require_POST
 def requisition_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -453,7 +453,7 @@ def requisition_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ordering:requisition", pk)
 
 
-@org_view(roles=[Role.APPROVER])
+@buyer_view([Role.APPROVER])
 @require_GET
 def approvals(request: HttpRequest) -> HttpResponse:
     return render(
@@ -490,7 +490,7 @@ def _decision_context(requisition: Any, user: Any) -> dict[str, Any]:
     }
 
 
-@org_view(roles=[Role.APPROVER])
+@buyer_view([Role.APPROVER])
 @require_http_methods(["GET", "POST"])
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     requisition = selectors.requisition_get(
@@ -555,13 +555,11 @@ def approve_link(request: HttpRequest, token: str) -> HttpResponse:
 # --- purchase orders --------------------------------------------------------------------------------------
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def orders(request: HttpRequest) -> HttpResponse:
     everyone = request.GET.get("all") == "1" and bool(request.roles & READ_ALL_ROLES)
     overdue = request.GET.get("overdue") == "1"
-    if request.organisation.kind == "supplier":
-        everyone = True
     rows = selectors.purchase_order_list(
         user=request.user, organisation=request.organisation, everyone=everyone, overdue=overdue
     )[:200]
@@ -573,7 +571,6 @@ def orders(request: HttpRequest) -> HttpResponse:
             "everyone": everyone,
             "overdue": overdue,
             "can_see_all": bool(request.roles & READ_ALL_ROLES),
-            "is_supplier": request.organisation.kind == "supplier",
         },
     )
 
@@ -593,7 +590,7 @@ def _highlight(lines: list[Any]) -> None:
         )
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def order(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.purchase_order_get(user=request.user, organisation=request.organisation, order_id=pk)
@@ -624,7 +621,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view(roles=BUYER_ROLES)
+@buyer_view(BUYER_ROLES)
 @require_POST
 def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
@@ -640,7 +637,7 @@ def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ordering:order", pk)
 
 
-@org_view(roles=BUYER_ROLES)
+@buyer_view(BUYER_ROLES)
 @require_POST
 def order_cancellation_confirmed(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -654,7 +651,7 @@ def order_cancellation_confirmed(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ordering:order", pk)
 
 
-@org_view(roles=BUYER_ROLES)
+@buyer_view(BUYER_ROLES)
 @require_http_methods(["GET", "POST"])
 def order_change(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.purchase_order_get(user=request.user, organisation=request.organisation, order_id=pk)
@@ -686,7 +683,7 @@ def order_change(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view(roles=BUYER_ROLES)
+@buyer_view(BUYER_ROLES)
 @require_http_methods(["GET", "POST"])
 def order_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.purchase_order_get(user=request.user, organisation=request.organisation, order_id=pk)
@@ -715,7 +712,7 @@ def order_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def document(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
     order = selectors.purchase_order_get(user=request.user, organisation=request.organisation, order_id=pk)
@@ -728,7 +725,7 @@ def document(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
     return response
 
 
-@org_view(roles=OVERSIGHT_ROLES)
+@buyer_view(OVERSIGHT_ROLES)
 @require_POST
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -742,7 +739,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, reverse("ordering:troubleshooting"))
 
 
-@org_view(roles=READ_ALL_ROLES)
+@buyer_view(READ_ALL_ROLES)
 @require_GET
 def troubleshooting(request: HttpRequest) -> HttpResponse:
     user, organisation = request.user, request.organisation
@@ -762,7 +759,7 @@ def troubleshooting(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_view(roles=OVERSIGHT_ROLES)
+@buyer_view(OVERSIGHT_ROLES)
 @require_POST
 def intake_now(request: HttpRequest) -> HttpResponse:
     count = services.order_responses_intake()
@@ -776,7 +773,7 @@ def intake_now(request: HttpRequest) -> HttpResponse:
 # --- suppliers' SPOCs ordering on the organisation's behalf ----------------------------------------------
 
 
-@org_view(roles=OVERSIGHT_ROLES)
+@buyer_view(OVERSIGHT_ROLES)
 @require_http_methods(["GET", "POST"])
 def on_behalf_permissions(request: HttpRequest) -> HttpResponse:
     """The coordinator decides which suppliers' SPOCs may register orders for the requisitioners."""

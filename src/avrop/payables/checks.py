@@ -87,6 +87,34 @@ def organisation_keys(org: Any) -> list[str]:
     return keys
 
 
+def buyer_keys(header: InvoiceHeader) -> list[str]:
+    """The lookup keys of the invoice's buyer (see ``party_keys``)."""
+    buyer = header.buyer
+    return party_keys(
+        endpoint=buyer.endpoint,
+        legal_id=buyer.legal_id,
+        legal_scheme=buyer.legal_scheme,
+        vat_id=buyer.vat_id,
+        identifiers=buyer.identifiers,
+    )
+
+
+def own_keys(organisation: Any) -> set[str]:
+    """Every key that names ``organisation``: its own identifiers and its departments' GLNs."""
+    keys = set(organisation_keys(organisation))
+    glns = organisation.departments.exclude(gln="").values_list("gln", flat=True)
+    keys.update(f"GLN:{_compact(gln)}" for gln in glns)
+    return keys
+
+
+def addressed_elsewhere(header: InvoiceHeader, organisation: Any) -> bool:
+    """True when the invoice names its buyer by identifiers (Peppol endpoint, org.no, GLN, VAT) and none of
+    them is ``organisation``'s. Only ``organisation``'s own identifiers are read, so the answer says nothing
+    about whether another organisation with those identifiers exists."""
+    keys = buyer_keys(header)
+    return bool(keys) and not (set(keys) & own_keys(organisation))
+
+
 @dataclass
 class Person:
     user: Any
@@ -247,14 +275,7 @@ class Directory:
     # --- lookups ---------------------------------------------------------------------------------
 
     def _buyer_of(self, header: InvoiceHeader) -> Any:
-        buyer = header.buyer
-        for key in party_keys(
-            endpoint=buyer.endpoint,
-            legal_id=buyer.legal_id,
-            legal_scheme=buyer.legal_scheme,
-            vat_id=buyer.vat_id,
-            identifiers=buyer.identifiers,
-        ):
+        for key in buyer_keys(header):
             org = self.buyer_by_key.get(key)
             if org is not None:
                 return org
@@ -328,7 +349,12 @@ class Directory:
     ) -> Outcome:
         outcome = Outcome()
         add = outcome.findings.append
-        organisation = self._buyer_of(header) or buyer_hint
+        # A hinted buyer that the invoice names too wins over another organisation the same identifiers
+        # might also reach (a shared VAT number, say).
+        if buyer_hint is not None and set(buyer_keys(header)) & set(organisation_keys(buyer_hint)):
+            organisation = buyer_hint
+        else:
+            organisation = self._buyer_of(header) or buyer_hint
         buyer_text = header.buyer.name or header.buyer.endpoint or header.buyer.legal_id or "?"
         seller_text = header.seller.name or header.seller_key or "?"
         if organisation is None:

@@ -23,7 +23,7 @@ Status = SupplierInvoice.Status
 DEMO_REFERENCE_RATE = (dt.date(2026, 7, 1), Decimal("2.00"))
 # supplier name: (default account, cost centre) per buyer
 DEFAULT_CODING = {
-    (MUNICIPALITY, "Lyreco Sverige AB"): ("6110", "1100"),
+    (MUNICIPALITY, "Lyreco Sverige AB"): ("6110", "1200"),
     (MUNICIPALITY, "Martin & Servera AB"): ("5410", "1210"),
     (MUNICIPALITY, "Skånemejerier AB"): ("5410", "1210"),
     (MUNICIPALITY, "Partner54 Kontorsteknik AB"): ("6410", "1300"),
@@ -86,6 +86,26 @@ def _code_and_send(invoice: SupplierInvoice | None, clerk: User, reviewer: User)
     ]
     return services.invoice_send_to_review(
         actor=clerk, invoice_id=invoice.pk, lines=lines, reviewer_id=reviewer.pk, source=suggestion.source
+    )
+
+
+def _agency_invoice_approver(agency: Organisation, person: User) -> None:
+    """At the agency, Erik approves supplier invoices up to 100,000 SEK on every cost centre."""
+    from avrop.organisations.models import ApprovalLimit, DocumentKind
+    from avrop.organisations.services.approval import approval_limit_create
+
+    if ApprovalLimit.objects.filter(
+        organisation=agency, approver=person, document_kind=DocumentKind.INVOICE
+    ).exists():
+        return
+    approval_limit_create(
+        actor=None,
+        organisation=agency,
+        approver=person,
+        document_kind=DocumentKind.INVOICE,
+        amount_limit="100000",
+        all_cost_centres=True,
+        title="Ekonomichef",
     )
 
 
@@ -179,6 +199,7 @@ def load(stdout: TextIO) -> None:
         )
 
     # Myndigheten för kustmiljö --------------------------------------------------------------------------
+    _agency_invoice_approver(agency, erik)
     _invoice("STP-40411", staples, agency, "HK", lines=5, seed=31)
     _code_and_send(
         _invoice("STP-40390", staples, agency, "Erik Kund", lines=2, seed=32, days_ago=6), clerk, erik

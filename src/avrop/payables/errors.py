@@ -17,3 +17,5 @@ class Code(StrEnum):
     FILE_TOO_LARGE = "payables_file_too_large"
     FILE_EMPTY = "payables_file_empty"
     REASON_REQUIRED = "payables_reason_required"
+    BUYER_NOT_YOURS = "payables_buyer_not_yours"
+    NO_AUTHORITY = "payables_no_authority"

@@ -255,12 +255,19 @@ def _order_coding(invoice: SupplierInvoice) -> list[SuggestedLine]:
 
 
 def reviewers_for(*, organisation: Any) -> QuerySet[Any]:
-    from avrop.organisations.models import User
+    """The people an invoice can be sent to for approval: active approvers of ``organisation`` who are not
+    its auditors (whether their limits cover a given invoice is checked when it is sent)."""
+    from avrop.organisations.models import Membership, User
 
+    auditors = Membership.objects.filter(organisation=organisation, role=Role.AUDITOR, is_active=True)
     return (
         User.objects.filter(
-            memberships__organisation=organisation, memberships__is_active=True, is_active=True
+            memberships__organisation=organisation,
+            memberships__role=Role.APPROVER,
+            memberships__is_active=True,
+            is_active=True,
         )
+        .exclude(pk__in=auditors.values("user_id"))
         .distinct()
         .order_by("last_name", "first_name")
     )

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from avrop.core.decorators import org_view
+from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError
 from avrop.organisations.roles import Role
-from avrop.payables import forms, rules, selectors, services
+from avrop.payables import forms, inbound_selectors, rules, selectors, services
 from avrop.payables.models import Channel, InvoiceMessage, SupplierInvoice
 from avrop.payables.workflows import PRECHECK_QUEUE, TRANSITIONS
 
@@ -27,7 +27,7 @@ AP_ROLES = [Role.AP_CLERK, Role.ADMIN, Role.AUDITOR]
 CLERK_ROLES = [Role.AP_CLERK, Role.ADMIN]
 
 
-@org_view(roles=AP_ROLES)
+@buyer_view(AP_ROLES)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     filters = selectors.QueueFilter(
@@ -52,11 +52,14 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rate": rate,
             "open_total": sum(v for k, v in counts.items() if k != Status.RETURNED),
             "can_upload": bool(request.roles & set(CLERK_ROLES)),
+            "set_aside_count": inbound_selectors.set_aside_count(
+                user=request.user, organisation=request.organisation
+            ),
         },
     )
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
     rows = (
@@ -164,14 +167,14 @@ def _registration_form(invoice: SupplierInvoice, data: Any = None) -> forms.Regi
     return form
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
     return render(request, "payables/pages/invoice.html", _detail_context(request, invoice))
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def invoice_original(request: HttpRequest, pk: int) -> HttpResponse:
     """The file exactly as received: XML shown as text, PDF inline (for the registration page)."""
@@ -193,7 +196,7 @@ def _original_response(invoice: SupplierInvoice) -> HttpResponse:
 
 @xframe_options_sameorigin
 @csp_replace({"frame-ancestors": ["'self'"]})
-@org_view()
+@buyer_view()
 @require_GET
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
@@ -204,7 +207,7 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def message_content(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
@@ -218,7 +221,7 @@ def message_content(request: HttpRequest, pk: int, message_id: int) -> HttpRespo
     return response
 
 
-@org_view()
+@buyer_view()
 @require_GET
 def attachment(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
@@ -234,7 +237,7 @@ def attachment(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     return response
 
 
-@org_view()
+@buyer_view()
 @require_GET
 @csp_replace({"style-src": ["'self'", "'unsafe-inline'"], "script-src": ["'none'"]})
 def official_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -271,7 +274,7 @@ def _action(request: HttpRequest, pk: int, form: Any, call: Any, done: str) -> H
     return _back(invoice.pk)
 
 
-@org_view(roles=CLERK_ROLES)
+@buyer_view(CLERK_ROLES)
 @require_POST
 def send_to_review(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
@@ -305,7 +308,7 @@ def send_to_review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "payables/pages/invoice.html", context, status=400)
 
 
-@org_view(roles=CLERK_ROLES)
+@buyer_view(CLERK_ROLES)
 @require_POST
 def set_reference(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReferenceForm(
@@ -328,7 +331,7 @@ def set_reference(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view(roles=CLERK_ROLES)
+@buyer_view(CLERK_ROLES)
 @require_POST
 def not_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CommentForm(request.POST)
@@ -343,7 +346,7 @@ def not_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view()
+@buyer_view()
 @require_POST
 def return_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReasonForm(request.POST)
@@ -358,7 +361,7 @@ def return_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view()
+@buyer_view()
 @require_POST
 def query_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.QuestionForm(request.POST)
@@ -373,7 +376,7 @@ def query_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view(roles=CLERK_ROLES)
+@buyer_view(CLERK_ROLES)
 @require_POST
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CommentForm(request.POST)
@@ -388,7 +391,7 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view()
+@buyer_view()
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.forms.Form(request.POST)
@@ -401,7 +404,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view()
+@buyer_view()
 @require_POST
 def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CommentForm(request.POST)
@@ -416,7 +419,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view(roles=CLERK_ROLES)
+@buyer_view(CLERK_ROLES)
 @require_POST
 def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.forms.Form(request.POST)
@@ -429,7 +432,7 @@ def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view(roles=CLERK_ROLES)
+@buyer_view(CLERK_ROLES)
 @require_POST
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
@@ -455,19 +458,19 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "payables/pages/invoice.html", context, status=400)
 
 
-@org_view(roles=CLERK_ROLES)
+@buyer_view(CLERK_ROLES)
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
-        document, invoice = services.invoice_receive(
-            content=file.read(),
-            filename=file.name,
-            channel=Channel.UPLOAD,
-            actor=request.user,
-            buyer=request.organisation,
-        )
+        try:
+            document, invoice = services.invoice_upload(
+                actor=request.user, organisation=request.organisation, content=file.read(), filename=file.name
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+            return render(request, "payables/pages/upload.html", {"form": form}, status=400)
         if invoice is None:
             found = ", ".join(f"{f['rule']}: {f['message']}" for f in document.findings[:3])
             messages.error(
@@ -476,9 +479,6 @@ def upload(request: HttpRequest) -> HttpResponse:
                 % {"why": found or _("it was received before")},
             )
             return redirect(reverse("payables:upload"))
-        if invoice.organisation_id != request.organisation.pk:
-            messages.warning(request, _("The invoice was received for another organisation."))
-            return redirect(reverse("payables:queue"))
         messages.success(request, _("Received: %(status)s.") % {"status": invoice.get_status_display()})
         return _back(invoice.pk)
     return render(request, "payables/pages/upload.html", {"form": form})

@@ -3,6 +3,7 @@
 from avrop.payables.services.intake import intake_poll, invoice_receive, process, stored_content
 from avrop.payables.services.messages import message_send_now
 from avrop.payables.services.registration import invoice_register
+from avrop.payables.services.upload import invoice_upload
 from avrop.payables.services.workflow import (
     invoice_approve,
     invoice_mark_paid,
@@ -28,6 +29,7 @@ __all__ = [
     "invoice_send_back",
     "invoice_send_to_review",
     "invoice_set_reference",
+    "invoice_upload",
     "message_send_now",
     "process",
     "stored_content",

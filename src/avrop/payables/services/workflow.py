@@ -16,7 +16,13 @@ from avrop.core.locking import lock
 from avrop.payables import rules, signals
 from avrop.payables.errors import Code
 from avrop.payables.models import CodingLine, SupplierInvoice
-from avrop.payables.services.guards import require_ap_clerk, require_reviewer, roles_of
+from avrop.payables.services.guards import (
+    authority_gaps,
+    require_ap_clerk,
+    require_approver,
+    require_reviewer,
+    roles_of,
+)
 from avrop.payables.services.messages import message_queue
 from avrop.payables.workflows import assert_transition
 
@@ -275,6 +281,11 @@ def invoice_send_to_review(
             field="amount",
         )
     _check_coding(actor, invoice, rows)
+    gaps = authority_gaps(
+        asker=actor, approver=reviewer, invoice=invoice, coding=[(r.cost_centre, r.account) for r in rows]
+    )
+    if gaps:
+        raise DomainError(Code.NO_AUTHORITY, " ".join(gaps), field="reviewer")
     invoice.coding_lines.all().delete()
     CodingLine.objects.bulk_create(rows)
     invoice.reviewer = reviewer
@@ -319,7 +330,7 @@ def _check_coding(actor: Any, invoice: SupplierInvoice, rows: list[CodingLine]) 
 def invoice_approve(*, actor: Any, invoice_id: int, comment: str = "") -> SupplierInvoice:
     """The reviewer approves; the supplier is told the invoice is accepted (AP)."""
     invoice = lock(SupplierInvoice, invoice_id)
-    require_reviewer(actor, invoice)
+    require_approver(actor, invoice)
     assert_transition(invoice, to=Status.APPROVED)
     invoice.approved_by, invoice.approved_at = actor, timezone.now()
     message_queue(invoice=invoice, code="AP", actor=actor)

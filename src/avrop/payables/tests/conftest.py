@@ -10,7 +10,11 @@ import pytest
 from avrop.core.demo import se_org_number
 from avrop.organisations.roles import Role
 from avrop.organisations.tests.factories import (
+    AccountFactory,
+    ChartFactory,
     DepartmentFactory,
+    DimensionFactory,
+    DimensionObjectFactory,
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
@@ -59,6 +63,7 @@ def world(db, settings, tmp_path) -> World:
     MembershipFactory(user=approver, organisation=buyer, role=Role.APPROVER, department=other)
     admin = UserFactory(username="boss", first_name="Stina", last_name="Chef")
     MembershipFactory(user=admin, organisation=buyer, role=Role.ADMIN)
+    _chart_and_limits(buyer, department, other, reviewer=reviewer, approver=approver)
     supplier_number = se_org_number("556012399")
     supplier_org = OrganisationFactory(
         name="Lev AB",
@@ -84,6 +89,42 @@ def world(db, settings, tmp_path) -> World:
         supplier_user=supplier_user,
         seller=samples.Party("Lev AB", supplier_number, email="faktura@lev.example"),
         buyer_party=samples.Party("Testkommun", buyer_number),
+    )
+
+
+def _chart_and_limits(buyer: Any, department: Any, other: Any, *, reviewer: Any, approver: Any) -> None:
+    """A chart with the accounts and cost centres the tests code to, and invoice approval limits: the
+    reviewer Anna is also an approver, up to 100,000 SEK on SOL and 100; Bengt up to 1,000 SEK anywhere."""
+    from avrop.organisations.models import DocumentKind
+    from avrop.organisations.services.approval import approval_limit_create
+
+    chart = ChartFactory(owner=buyer, name="Testkommunens kontoplan")
+    buyer.chart = chart
+    buyer.save(update_fields=["chart"])
+    for number in ("4010", "5460"):
+        AccountFactory(chart=chart, number=number)
+    dimension = DimensionFactory(chart=chart)
+    centres = {code: DimensionObjectFactory(dimension=dimension, code=code) for code in ("SOL", "100", "TEK")}
+    department.default_cost_centre = centres["SOL"]
+    department.save(update_fields=["default_cost_centre"])
+    other.default_cost_centre = centres["TEK"]
+    other.save(update_fields=["default_cost_centre"])
+    MembershipFactory(user=reviewer, organisation=buyer, role=Role.APPROVER, department=department)
+    approval_limit_create(
+        actor=None,
+        organisation=buyer,
+        approver=reviewer,
+        document_kind=DocumentKind.INVOICE,
+        amount_limit="100000",
+        cost_centres=["SOL", "100"],
+    )
+    approval_limit_create(
+        actor=None,
+        organisation=buyer,
+        approver=approver,
+        document_kind=DocumentKind.INVOICE,
+        amount_limit="1000",
+        all_cost_centres=True,
     )
 
 

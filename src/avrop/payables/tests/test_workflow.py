@@ -28,6 +28,20 @@ def _coded(world, invoice):
     )
 
 
+def _limit(world, person, amount, *, centres=(), kind="invoice"):
+    from avrop.organisations.services.approval import approval_limit_create
+
+    return approval_limit_create(
+        actor=None,
+        organisation=world.buyer,
+        approver=person,
+        document_kind=kind,
+        amount_limit=amount,
+        cost_centres=list(centres),
+        all_cost_centres=not centres,
+    )
+
+
 def test_transitions_cover_every_status_and_final_states_are_final():
     assert set(TRANSITIONS) == set(Status.values)
     assert TRANSITIONS[Status.PAID] == frozenset() and TRANSITIONS[Status.RETURNED] == frozenset()
@@ -92,6 +106,7 @@ def test_segregation_of_duties_the_preparer_cannot_approve(world, receive):
     from avrop.organisations.tests.factories import MembershipFactory
 
     MembershipFactory(user=world.reviewer, organisation=world.buyer, role=Role.AP_CLERK)
+    _limit(world, world.clerk, "1000000")
     invoice = receive(world.xml("SD-1"))
     services.invoice_send_to_review(
         actor=world.reviewer,
