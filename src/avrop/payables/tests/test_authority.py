@@ -1,6 +1,6 @@
-"""Who may approve (attest) a supplier invoice: the approver role and an invoice approval limit that covers the
-amount on every cost centre of the coding (their own or as a deputy); never an auditor, never the preparer;
-and uploads land only in the uploader's own organisation; supplier users never see buyer pages."""
+"""Who may approve (attest) a supplier invoice: the approver role and an invoice approval limit that covers
+the amount on every cost centre of the coding (their own or as a deputy); never an auditor, never the
+preparer. Uploads land only in the uploader's own organisation; supplier users never see buyer pages."""
 
 from __future__ import annotations
 
