@@ -105,7 +105,7 @@ def build_response(
 ) -> Built:
     """Build and validate an Invoice Response; ``findings`` explain an RE or UQ."""
     today = today or dt.date.today()
-    document_id = f"IR-{uuid.uuid4().hex[:20]}"
+    document_id = f"IR-{uuid.uuid4().hex}"
     findings = findings or []
     statuses: list[Status] = []
     with translation.override(language):

@@ -7,6 +7,7 @@ business transaction; a task sends it after the commit, with retries.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,7 +133,9 @@ def build_message(
             )
             if part
         )
-    document_id = f"IRM-{timezone.now():%Y%m%d%H%M%S}-{hashlib.sha1(body.encode()).hexdigest()[:10]}"  # noqa: S324
+    # Unique by construction: two returned invoices with the same number, seller name and findings have the
+    # same body, so an id made from the body and the second collided.
+    document_id = f"IRM-{uuid.uuid4().hex}"
     return Outgoing(
         InvoiceMessage.Via.EMAIL,
         _supplier_email(supplier, seller_email),
