@@ -1,16 +1,20 @@
 """The Peppol access point seen from avrop: documents come in, responses go out.
 
 ``AccessPoint`` is the interface a real access point adapter implements (a REST client for a commercial
-access point, an Oxalis folder, an AS4 gateway). ``FileAccessPoint`` is the one shipped: it reads
-``<peppol dir>/inbound`` and writes ``<peppol dir>/outbound``.
+access point, an Oxalis folder, an AS4 gateway). An adapter may also offer ``open(item)`` (a binary file,
+so that large documents are read in chunks), ``put_aside(item)``, ``reclaim()`` and ``release()``.
+``FileAccessPoint`` is the one shipped: it reads ``<peppol dir>/inbound`` and writes
+``<peppol dir>/outbound``.
 
 Exactly-once with several workers: a worker *claims* a file by renaming it into its own folder
 ``processing/<worker>/`` (``os.rename`` is atomic within a file system, so two workers never both get it).
-The file leaves that folder only after its invoice is committed. A worker that dies leaves its folder
-behind; another worker takes the whole folder over (again by an atomic rename) when the dead worker's
-process is gone or its heartbeat is older than the claim timeout, and processes what is left. The unique
-SHA-256 of ``InboundDocument`` turns a file whose processing had committed just before the crash into
-a no-op, so no file is processed twice.
+The file leaves that folder only after its document is stored and committed (and normally processed; a
+stored document whose processing did not finish is taken by intake's sweep). A worker that dies leaves its
+folder behind; another worker takes the whole folder over (again by an atomic rename) when the dead
+worker's process is gone or its heartbeat is older than the claim timeout, and processes what is left. The
+unique SHA-256 of ``InboundDocument`` turns a file whose processing had committed just before the crash
+into a no-op, so no file is processed twice. A file that cannot be stored at all is moved to ``failed/``,
+unchanged, for an operator.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, runtime_checkable
 
 HEARTBEAT = ".heartbeat"
 
@@ -71,6 +75,7 @@ class FileAccessPoint:
         self.inbound = self.root / "inbound"
         self.outbound = self.root / "outbound"
         self.processing = self.root / "processing"
+        self.failed = self.root / "failed"
         self.claim_timeout = claim_timeout
         self.host = socket.gethostname()
         self.worker = worker or f"{self.host}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -160,6 +165,19 @@ class FileAccessPoint:
 
     def read(self, item: InboundFile) -> bytes:
         return item.path.read_bytes()
+
+    def open(self, item: InboundFile) -> BinaryIO:
+        """The file for reading in chunks (intake never reads a whole file unless it parses it)."""
+        return item.path.open("rb")
+
+    def put_aside(self, item: InboundFile) -> None:
+        """Move a file that could not be stored to ``failed/``, as it is, so that it is not claimed again."""
+        self.failed.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(
+                item.path,
+                self.failed / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}-{item.name}",
+            )
 
     def done(self, item: InboundFile) -> None:
         with contextlib.suppress(FileNotFoundError):

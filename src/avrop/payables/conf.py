@@ -23,7 +23,7 @@ def peppol_dir() -> Path:
 
 
 def max_document_bytes() -> int:
-    """Larger inbound files are stored as received and flagged, never parsed."""
+    """Larger inbound files are stored as received (copied in chunks) and set aside unread."""
     return _int("PAYABLES_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
 
 
@@ -40,6 +40,15 @@ def escalation_business_days() -> int:
 def claim_timeout_seconds() -> int:
     """A worker's processing folder without a heartbeat for this long is taken over by another worker."""
     return _int("PAYABLES_CLAIM_TIMEOUT_SECONDS", 600)
+
+
+def sweep_after_seconds() -> int:
+    """A document left "received" this long (its worker was killed) is processed by the sweep."""
+    return _int("PAYABLES_SWEEP_AFTER_SECONDS", 300)
+
+
+MAX_PROCESSING_ATTEMPTS = 3
+"""A document whose processing the sweep had to take over this many times is set aside, not tried again."""
 
 
 def batch_size() -> int:

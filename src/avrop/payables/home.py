@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from avrop.core.home import ROWS_PER_SECTION, Row, Section
 from avrop.organisations.roles import Role
-from avrop.payables import selectors
+from avrop.payables import inbound_selectors, selectors
 from avrop.payables.models import SupplierInvoice
 
 Status = SupplierInvoice.Status
@@ -36,6 +36,13 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
                 Status.WAITING_REVIEW,
             )
         ]
+        rows.append(
+            Row(
+                text=_("Set-aside documents"),
+                url=reverse("payables:set_aside"),
+                detail=str(inbound_selectors.set_aside_count(user=user, organisation=organisation)),
+            )
+        )
         total = sum(
             counts.get(s, 0)
             for s in (

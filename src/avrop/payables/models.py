@@ -27,12 +27,18 @@ class Channel(models.TextChoices):
 
 
 class InboundDocument(TimeStampedModel):
-    """One inbound file exactly as received. The same bytes twice are the same row (``receipt_count`` 2)."""
+    """One inbound file exactly as received. The same bytes twice are the same row (``receipt_count`` 2).
+
+    A document that is not an invoice we can read is ``unreadable`` (its findings say why); one whose
+    processing failed on our side is ``set_aside`` (``error_detail`` says what failed, for support). Both stay
+    stored and are listed for the buyer's AP clerks when the buyer is known (``organisation``).
+    """
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Stored, not yet processed")
         PROCESSED = "processed", _("Processed")
         UNREADABLE = "unreadable", _("Unreadable – flagged")
+        SET_ASIDE = "set_aside", _("Set aside – could not be processed")
 
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -60,6 +66,21 @@ class InboundDocument(TimeStampedModel):
     sender_hint = models.ForeignKey(
         "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The buyer the document is for, when known: from the upload, or read from the file. Its AP clerks see
+    # the document when it could not become an invoice.
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("buyer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # When processing last started: by the worker that stored the document, or by the sweep that takes over
+    # a document left "received" (a killed worker). ``attempts`` counts the sweep's takeovers.
+    claimed_at = models.DateTimeField(_("processing started"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
+    error_detail = models.TextField(_("error detail for support"), blank=True)
 
     class Meta:
         verbose_name = _("inbound document")

@@ -232,6 +232,27 @@ _RULES = [
         "UNR",
         "",
     ),
+    Rule(
+        "AVROP-FILE-TOO-LARGE",
+        FATAL,
+        gettext_lazy(
+            "The file is %(size)s, larger than the %(limit)s this service reads. It is kept exactly as "
+            "received but was not read: ask the supplier to send the invoice again as a smaller file."
+        ),
+        "UNR",
+        "",
+    ),
+    Rule(
+        "AVROP-PROCESSING-FAILED",
+        FATAL,
+        gettext_lazy(
+            "The invoice service ran into an error while processing this document, so it did not become an "
+            "invoice. It is kept exactly as received. Try again; if it is set aside again, ask support for "
+            "help and give them document number %(document)s."
+        ),
+        "OTH",
+        "",
+    ),
     Rule("AVROP-MANUAL", FATAL, gettext_lazy("%(text)s"), "OTH", ""),
 ]
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

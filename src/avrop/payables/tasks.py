@@ -19,6 +19,14 @@ def peppol_intake_poll() -> int:
     return intake_poll(max_seconds=50).processed
 
 
+@db_periodic_task(crontab(minute="*/5"))
+def inbound_documents_sweep() -> int:
+    """Process documents left "received" by a killed worker or web process (each poll sweeps as well)."""
+    from avrop.payables.services.intake import inbound_documents_sweep as sweep
+
+    return sweep().swept
+
+
 @db_task()
 def invoice_messages_send(message_ids: list[int]) -> int:
     """Send queued invoice responses; a transient failure retries the ones left after 30 s, 60 s, 120 s …"""

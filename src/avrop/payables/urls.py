@@ -1,12 +1,15 @@
 from django.urls import path
 
-from avrop.payables import views
+from avrop.payables import inbound_views, views
 
 app_name = "payables"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("review/", views.review_list, name="review"),
     path("upload/", views.upload, name="upload"),
+    path("set-aside/", inbound_views.set_aside_list, name="set_aside"),
+    path("set-aside/<int:pk>/original/", inbound_views.set_aside_original, name="set_aside_original"),
+    path("set-aside/<int:pk>/retry/", inbound_views.set_aside_retry, name="set_aside_retry"),
     path("<int:pk>/", views.invoice_detail, name="invoice"),
     path("<int:pk>/original/", views.invoice_original, name="original"),
     path("<int:pk>/pdf/", views.invoice_pdf, name="pdf"),

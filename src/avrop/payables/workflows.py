@@ -15,9 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from avrop.core.workflows import assert_transition as _assert_transition
-from avrop.payables.models import SupplierInvoice
+from avrop.payables.models import InboundDocument, SupplierInvoice
 
 Status = SupplierInvoice.Status
+Inbound = InboundDocument.Status
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.REGISTRATION: frozenset(
@@ -50,3 +51,16 @@ OPEN_STATUSES = frozenset(TRANSITIONS) - {Status.PAID, Status.RETURNED}
 
 def assert_transition(invoice: Any, *, to: str) -> None:
     _assert_transition(invoice, to=to, transitions=TRANSITIONS)
+
+
+# An inbound document is taken in once; a clerk may try a set-aside one (an error on our side) again.
+INBOUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    Inbound.RECEIVED: frozenset({Inbound.PROCESSED, Inbound.UNREADABLE, Inbound.SET_ASIDE}),
+    Inbound.SET_ASIDE: frozenset({Inbound.RECEIVED}),
+    Inbound.PROCESSED: frozenset(),
+    Inbound.UNREADABLE: frozenset(),
+}
+
+
+def assert_inbound_transition(document: Any, *, to: str) -> None:
+    _assert_transition(document, to=to, transitions=INBOUND_TRANSITIONS)

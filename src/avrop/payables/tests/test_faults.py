@@ -48,7 +48,7 @@ def test_bad_files_are_stored_as_received_and_flagged(world, ap, settings):
     rules = {name: {f["rule"] for f in d.findings} for name, d in documents.items()}
     assert rules["broken.xml"] == {"XML-WELLFORMED"}
     assert rules["xxe.xml"] == {"XML-DOCTYPE"}
-    assert rules["huge.xml"] == {"XML-TOO-LARGE"}
+    assert rules["huge.xml"] == {"AVROP-FILE-TOO-LARGE"}
     assert rules["order.xml"] == {"AVROP-NOT-AN-INVOICE"}
     assert all(d.status == InboundDocument.Status.UNREADABLE for d in documents.values())
     from avrop.payables.services import stored_content
