@@ -17,7 +17,7 @@ check-system:
 
 ## runtime packages only (requirements.lock)
 $(BIN)/avrop: pyproject.toml requirements.lock | check-system
-	@test -x $(BIN)/python || { echo "make: creating .venv and installing the Python packages (about a minute)"; \
+	@test -x $(BIN)/python || { echo "make: creating .venv and installing the Python packages (one to two minutes)"; \
 		$(PYTHON) -m venv $(VENV); }
 	$(PIP) -r requirements.lock
 	$(PIP) --no-deps -e .
