@@ -266,6 +266,13 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AVROP_MAX_UPLOAD_BYTES = _env_int("AVROP_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+# Spreadsheets from outside (price lists, templates, imports) are checked before they are read and refused
+# beyond these sizes: the spreadsheet library holds a sheet as one rectangle, so one far-away cell costs as
+# much memory as a full sheet up to it, and a failed allocation ends the process.
+AVROP_SPREADSHEET_MAX_ROWS = _env_int("AVROP_SPREADSHEET_MAX_ROWS", 200_000)
+AVROP_SPREADSHEET_MAX_COLUMNS = _env_int("AVROP_SPREADSHEET_MAX_COLUMNS", 200)
+AVROP_SPREADSHEET_MAX_UNPACKED_BYTES = _env_int("AVROP_SPREADSHEET_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+AVROP_SPREADSHEET_MAX_PACKING_RATIO = _env_int("AVROP_SPREADSHEET_MAX_PACKING_RATIO", 100)
 
 # --- Internationalisation ---------------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
