@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from avrop.catalogue.imports.fields import FIELD_BY_KEY, REQUIRED, match_headers
+from avrop.core import spreadsheets
 
 csv.field_size_limit(1024 * 1024)
 _CHUNK = 1024 * 1024
@@ -238,21 +239,12 @@ def open_csv(path: Path, *, saved: dict[str, str] | None = None) -> Source:
 
 
 def open_xlsx(path: Path, *, saved: dict[str, str] | None = None) -> Source:
-    from python_calamine import CalamineError, CalamineWorkbook
-
+    """The sheet Prislista, else the first; checked against the spreadsheet limits before it is read."""
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = workbook.sheet_names
-        sheet = (
-            workbook.get_sheet_by_name("Prislista")
-            if "Prislista" in names
-            else workbook.get_sheet_by_index(0)
-        )
-        iterator = iter(sheet.iter_rows())
-    except (CalamineError, OSError, ValueError) as exc:
-        raise SourceError(
-            "unreadable", _("The spreadsheet cannot be read: %(error)s.") % {"error": exc}, line=1
-        ) from None
+        with spreadsheets.reading():
+            iterator = iter(spreadsheets.read_sheet(path, prefer="Prislista").iter_rows())
+    except spreadsheets.SpreadsheetRefused as exc:
+        raise SourceError(exc.code, exc.message) from None
     line = 0
     headers: list[str] = []
     for row in iterator:

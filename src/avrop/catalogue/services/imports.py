@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -41,6 +42,7 @@ MANAGE_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
 UPLOAD_ROLES = MANAGE_ROLES | {Role.SUPPLIER_USER}
 Status = CatalogueVersion.Status
 _COPY_CHUNK = 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 def max_file_bytes() -> int:
@@ -290,12 +292,13 @@ def price_list_stage(*, version_id: int) -> CatalogueVersion:
             )
     except readers.SourceError as exc:
         return _fail(version, exc)
-    except Exception as exc:
+    except Exception:
         # Record why before the task queue reports it, so the coordinator does not wait for a review.
+        logger.exception("Staging price list %s failed", version.pk)
         _fail(
             version,
             readers.SourceError(
-                "internal", _("The import stopped unexpectedly: %(error)s") % {"error": type(exc).__name__}
+                "internal", _("The import failed unexpectedly; the administrators were told.")
             ),
         )
         raise

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from avrop.catalogue.models import CatalogueItem, Template, TemplateLine
 from avrop.catalogue.selectors import callable_agreement_ids, template_get
+from avrop.core import spreadsheets
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, ErrorCode, NotAllowed, NotFound
 from avrop.organisations.models import Department, Organisation, User
@@ -207,9 +208,11 @@ def template_import_rows(
         if path.stat().st_size > 5 * 1024 * 1024:
             raise DomainError(ErrorCode.VALIDATION, _("A template file may be at most 5 MB."), field="file")
         if sniff_format(path) == "xlsx":
-            from python_calamine import CalamineWorkbook
-
-            rows = [list(r) for r in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()]
+            try:
+                with spreadsheets.reading():
+                    rows = [list(r) for r in spreadsheets.read_sheet(path).iter_rows()]
+            except spreadsheets.SpreadsheetRefused as exc:
+                raise DomainError(ErrorCode.VALIDATION, exc.message, field="file") from None
         else:
             import csv
 

@@ -2,7 +2,8 @@
 
 CSV: the encoding is detected (UTF-8 with or without BOM, else Windows-1252, which is what Excel in Sweden
 writes), and the delimiter is ``;`` (Swedish Excel) or ``,`` or a tab, whichever the header line uses.
-Spreadsheets (XLSX, XLS, ODS) are read with python-calamine; the first sheet is used.
+Spreadsheets (XLSX, XLS, ODS) are read with python-calamine, the first sheet, once ``core.spreadsheets`` has
+checked that they fit the limits.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from avrop.core import spreadsheets
 from avrop.core.errors import DomainError
 from avrop.organisations.errors import Code
 
@@ -64,17 +66,13 @@ def _cell(value: object) -> str:
 
 def _raw_rows(filename: str, data: bytes) -> tuple[list[list[str]], str, str]:
     if filename.lower().endswith(SPREADSHEET_SUFFIXES):
-        from python_calamine import CalamineWorkbook
-
         try:
-            sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-            rows = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-        except Exception as exc:  # calamine raises several types for a broken file
-            raise DomainError(
-                Code.IMPORT_FILE_UNREADABLE,
-                _("The spreadsheet cannot be read: %(error)s") % {"error": exc},
-                field="file",
-            ) from None
+            with spreadsheets.reading():
+                sheet = spreadsheets.read_sheet(data)
+                rows = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+        except spreadsheets.SpreadsheetRefused as exc:
+            code = Code.IMPORT_TOO_LARGE if exc.too_large else Code.IMPORT_FILE_UNREADABLE
+            raise DomainError(code, exc.message, field="file") from None
         return rows, "", ""
     text, encoding = decode_text(data)
     first_line = next((line for line in text.splitlines() if line.strip()), "")
