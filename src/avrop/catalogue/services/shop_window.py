@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from avrop.catalogue.models import CatalogueItem
@@ -25,18 +26,36 @@ from avrop.organisations.roles import Role
 
 SHOP_WINDOW_ROLES = frozenset({Role.SUPPLIER_USER, Role.ADMIN})
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+# A shop-window picture never needs more; a phone photo of 5 MB has about 20 million.
+MAX_IMAGE_PIXELS = 25_000_000
 IMAGE_KINDS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
 MAX_KEYWORDS_LENGTH = 500
 MAX_KEYWORD_LENGTH = 40
 
 
+def _too_many_pixels(pixels: int | None) -> DomainError:
+    limit = number_format(MAX_IMAGE_PIXELS, force_grouping=True)
+    if pixels is None:
+        message = _(
+            "The picture has more pixels than the %(limit)s a picture may have. Use a smaller picture."
+        ) % {"limit": limit}
+    else:
+        message = _(
+            "The picture has %(pixels)s pixels; a picture may have at most %(limit)s (for example "
+            "5000 × 5000). Use a smaller picture."
+        ) % {"pixels": number_format(pixels, force_grouping=True), "limit": limit}
+    return DomainError(ErrorCode.VALIDATION, message, field="image")
+
+
 def checked_picture(upload: Any) -> tuple[bytes, str]:
-    """The picture's bytes and file extension; refuses anything but a JPEG, PNG or WebP of at most 5 MB.
+    """The picture's bytes and file extension; refuses anything but a JPEG, PNG or WebP of at most 5 MB and
+    ``MAX_IMAGE_PIXELS`` pixels.
 
     The content is decoded, not trusted by its name or content type, so a script named ``bild.png`` is no
-    picture.
+    picture. A few kilobytes of PNG can declare 20000 × 20000 pixels (a decompression bomb); the size is read
+    from the header and refused before any pixel is decoded.
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     data = upload.read(MAX_IMAGE_BYTES + 1)
     if len(data) > MAX_IMAGE_BYTES:
@@ -44,10 +63,22 @@ def checked_picture(upload: Any) -> tuple[bytes, str]:
     if not data:
         raise DomainError(ErrorCode.VALIDATION, _("The file is empty."), field="image")
     try:
+        # Pillow warns from Image.MAX_IMAGE_PIXELS on (far above the limit here, so such a picture is
+        # refused below) and raises from twice that, before the size can be asked for.
         with Image.open(io.BytesIO(data)) as picture:
+            width, height = picture.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise _too_many_pixels(width * height)
             picture.verify()
             kind = (picture.format or "").lower()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # (The warning arrives as an exception where warnings are errors.) Pillow names the size in its
+        # message: "Image size (400000000 pixels) exceeds limit ...".
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _too_many_pixels(int(found.group(1)) if found else None) from None
+    except DomainError:
+        raise
+    except Exception:  # any file Pillow cannot make sense of, whatever it raises for it
         raise DomainError(ErrorCode.VALIDATION, _("The file is not a picture."), field="image") from None
     if kind not in IMAGE_KINDS:
         raise DomainError(ErrorCode.VALIDATION, _("Use a JPEG, PNG or WebP picture."), field="image")

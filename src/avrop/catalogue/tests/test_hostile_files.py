@@ -1,5 +1,6 @@
-"""Files built to hurt: a spreadsheet that would make the reader abort the worker. It is refused with a
-message that says what is wrong, and nothing ends in a 500 or a dead process."""
+"""Files built to hurt: a spreadsheet that would make the reader abort the worker, a picture that decodes to
+400 million pixels. Each is refused with a message that says what is wrong, and nothing ends in a 500 or a
+dead process."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from avrop.catalogue.models import CatalogueItem, CatalogueVersion, ImportFindin
 from avrop.catalogue.services import imports, templates
 from avrop.catalogue.tests.factories import active_catalogue
 from avrop.core.errors import DomainError
-from avrop.core.tests.spreadsheet_files import hostile_xlsx
+from avrop.core.tests.spreadsheet_files import hostile_xlsx, png_bomb
+from avrop.organisations.roles import Role
 
 pytestmark = pytest.mark.django_db
 Status = CatalogueVersion.Status
@@ -72,3 +74,63 @@ def test_the_template_page_shows_the_refusal_on_the_form(client, make_member):
     text = _digits(response.content.decode())
     assert "XFD1048576" in text and "200000 rows" in text
     assert not Template.objects.filter(name="Från fil").exists()
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(20_000, 20_000), (10_000, 10_000), (6_000, 6_000)],
+    ids=["pillow-error", "pillow-warning", "over-own-limit"],
+)
+def test_a_picture_bomb_gives_a_form_message_on_the_item_page(client, make_member, width, height):
+    coordinator, _requisitioner, _buyer, _agreement = active_catalogue(make_member, 1)
+    item = CatalogueItem.objects.get()
+    picture = io.BytesIO(png_bomb(width, height))
+    picture.name = "bild.png"
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("catalogue:item_image_upload", args=[item.pk]),
+        {"image": picture},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    text = _digits(response.content.decode())
+    assert f"{width * height} pixels" in text and "at most 25000000" in text
+    item.refresh_from_db()
+    assert not item.image
+
+
+def test_a_picture_bomb_gives_a_form_message_in_the_supplier_portal(client, make_member):
+    coordinator, _requisitioner, _buyer, agreement = active_catalogue(make_member, 1)
+    supplier_user, _ = make_member(Role.SUPPLIER_USER, organisation=agreement.supplier)
+    item = CatalogueItem.objects.get()
+    picture = io.BytesIO(png_bomb())
+    picture.name = "bild.png"
+    client.force_login(supplier_user)
+    response = client.post(
+        reverse("portal:catalogue_item_picture", args=[item.pk]),
+        {"image": picture},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert "400000000 pixels" in _digits(response.content.decode())
+    item.refresh_from_db()
+    assert not item.image
+
+
+def test_a_picture_pillow_cannot_read_is_no_picture(client, make_member):
+    coordinator, _requisitioner, _buyer, _agreement = active_catalogue(make_member, 1)
+    item = CatalogueItem.objects.get()
+    broken = png_bomb(8, 8)
+    broken = broken[:16] + b"\xff\xff\xff\xff" + broken[20:]  # IHDR width 4294967295
+    picture = io.BytesIO(broken)
+    picture.name = "bild.png"
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("catalogue:item_image_upload", args=[item.pk]), {"image": picture}, follow=True
+    )
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
