@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 from avrop.catalogue.imports.fields import FIELDS
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+_FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
 
 def safe_cell(value: Any) -> Any:
@@ -36,11 +39,26 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def sheet_title(title: str, *, fallback: str = "Export") -> str:
+    """A sheet name spreadsheet programs accept: none of ``[]:*?/\\`` or control characters, no apostrophe at
+    either end, at most 31 characters, and not the reserved "History"."""
+    clean = " ".join(_SHEET_FORBIDDEN.sub(" ", title).split())[:31].strip(" '")
+    return fallback if not clean or clean.lower() == "history" else clean
+
+
+def download_filename(name: str, *, fallback: str, extension: str) -> str:
+    """A file name any system accepts made from a user's name for something: no path separators, no
+    characters Windows refuses, no control characters, at most 80 characters before the extension. The
+    Content-Disposition header is built from it by Django (quoted, RFC 5987 for non-ASCII)."""
+    clean = " ".join(_FILENAME_FORBIDDEN.sub(" ", name).split())[:80].strip(" .")
+    return f"{clean or fallback}.{extension}"
+
+
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Export") -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
+    sheet = workbook.create_sheet(sheet_title(title))
     sheet.append([safe_cell(h) for h in header])
     for row in rows:
         sheet.append([safe_cell(v) for v in row])

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -556,16 +556,16 @@ def template_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         ]
         for line in lines
     ]
-    filename = f"mall-{template.pk}"
+    extension = "xlsx" if fmt == "xlsx" else "csv"
+    filename = exports.download_filename(template.name, fallback=f"mall-{template.pk}", extension=extension)
     if fmt == "xlsx":
         response = HttpResponse(
             exports.xlsx_bytes(header, rows, title=template.name),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     else:
         response = HttpResponse(exports.csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 

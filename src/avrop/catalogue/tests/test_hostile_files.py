@@ -1,6 +1,6 @@
 """Files built to hurt: a spreadsheet that would make the reader abort the worker, a picture that decodes to
-400 million pixels. Each is refused with a message that says what is wrong, and nothing ends in a 500 or a
-dead process."""
+400 million pixels, a template name a spreadsheet program refuses as a sheet name. Each is refused with a
+message that says what is wrong, and nothing ends in a 500 or a dead process."""
 
 from __future__ import annotations
 
@@ -134,3 +134,55 @@ def test_a_picture_pillow_cannot_read_is_no_picture(client, make_member):
     )
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_template_named_with_sheet_name_characters_exports(client, make_member, fmt):
+    from openpyxl import load_workbook
+
+    coordinator, requisitioner, buyer, _agreement = active_catalogue(make_member, 2)
+    template = templates.template_create(actor=requisitioner, organisation=buyer, name="Mall [test]: a/b?*")
+    templates.template_add_items(
+        actor=requisitioner,
+        organisation=buyer,
+        template_id=template.pk,
+        items=[(CatalogueItem.objects.order_by("pk").first().pk, 2)],
+    )
+    client.force_login(requisitioner)
+    response = client.get(reverse("catalogue:template_export", args=[template.pk, fmt]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="Mall [test] a b.{fmt}"'
+    if fmt == "xlsx":
+        workbook = load_workbook(io.BytesIO(response.content))
+        assert workbook.sheetnames == ["Mall test a b"]
+        assert workbook.active["A2"].value == "ART-0001"
+
+
+def test_a_template_named_with_quotes_and_non_ascii_gets_an_rfc_6266_filename(client, make_member):
+    _coordinator, requisitioner, buyer, _agreement = active_catalogue(make_member, 1)
+    name = 'Städ "veckans"\r\nX-Evil: 1 ' + "x" * 200
+    template = templates.template_create(actor=requisitioner, organisation=buyer, name=name[:200])
+    client.force_login(requisitioner)
+    response = client.get(reverse("catalogue:template_export", args=[template.pk, "xlsx"]))
+    assert response.status_code == 200
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; filename*=utf-8''St%C3%A4d%20veckans%20X-Evil%201%20xxx")
+    assert header.endswith("x.xlsx") and len(header) < 200
+    assert "\r" not in header and "\n" not in header and '"' not in header
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Mall [test]: a/b?*", "Mall test a b"),
+        ("'citat'", "citat"),
+        ("x" * 40, "x" * 31),
+        ("History", "Export"),
+        ("[]:*?/\\", "Export"),
+        ("Kök\\städ", "Kök städ"),
+    ],
+)
+def test_sheet_titles_are_made_acceptable(title, expected):
+    from avrop.catalogue.exports import sheet_title
+
+    assert sheet_title(title) == expected
