@@ -4,8 +4,8 @@
     python bench/edi_validate.py --quick    # short loops, sizes up to 1,000 lines (< 30 s)
     python bench/edi_validate.py --size 5000  # measure the line-count figures for this size only
 
-Prints one figure per line as ``name: value unit``. No Django. Needs the standards collection
-(``../shared/standards`` beside the repository) for the example documents it starts from.
+Prints one figure per line as ``name: value unit``. No Django. Starts from official example documents kept
+in the repository (``src/avrop/edi/tests/standards``).
 
 Figures
     baseline_docs_per_s         the official artefacts applied directly: lxml XSD + CEN XSLT + Peppol XSLT
@@ -48,7 +48,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from avrop.edi import resources, validation  # noqa: E402
 
-STANDARDS = REPO.parent / "shared" / "standards"
+STANDARDS = REPO / "src" / "avrop" / "edi" / "tests" / "standards"
 BASE_EXAMPLE = STANDARDS / "peppol-billing" / "examples" / "bis" / "base-example.xml"
 ITALIAN = (
     STANDARDS / "en16931" / "examples" / "ubl" / "FT G2G_TD01 con Allegato, Bonifico e Split Payment.xml"
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         child(Path(args.child))
         return 0
     if not BASE_EXAMPLE.is_file():
-        parser.error(f"the standards collection is missing: {BASE_EXAMPLE} not found")
+        parser.error(f"the example document {BASE_EXAMPLE} is missing")
 
     seconds, windows, repeats = (2.0, 2, 1) if args.quick else (9.0, 3, 2)
     sizes = args.size or ([10, 100, 1000] if args.quick else [10, 100, 1000, 10000])

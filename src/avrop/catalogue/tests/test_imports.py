@@ -23,9 +23,10 @@ from avrop.catalogue.tests.factories import (
     setup_agreement,
 )
 from avrop.core.errors import DomainError, InvalidTransition
+from avrop.edi.tests._standards import STANDARDS
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = Path("/work/shared/standards/peppol-poacc/examples/bis")
+EXAMPLES = STANDARDS / "peppol-poacc" / "examples" / "bis"
 Status = CatalogueVersion.Status
 
 

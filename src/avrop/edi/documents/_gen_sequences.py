@@ -2,7 +2,11 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python -m avrop.edi.documents._gen_sequences ../shared/standards/ubl-2.1/xsd
+    .venv/bin/python -m avrop.edi.documents._gen_sequences \
+        src/avrop/edi/rules/ubl-2.1/xsd src/avrop/edi/tests/standards/ubl-2.1/xsd
+
+Each schema is read from the first folder that has it: avrop bundles the schemas it validates with
+(``rules/``), and the tests keep the one more document schema the model covers (``OrderResponseSimple``).
 
 The UBL schemas are flat: every aggregate type and every document type is one ``xsd:sequence`` of
 ``xsd:element ref=…``, so the child order and cardinality of a type can be read off directly.
@@ -54,11 +58,19 @@ def _type_sequences(xsd: Path) -> dict[str, str]:
     return result
 
 
-def generate(xsd_dir: Path) -> str:
-    """Return the source text of ``_sequences.py`` for the UBL 2.1 schemas under ``xsd_dir``."""
-    sequences = _type_sequences(xsd_dir / "common" / "UBL-CommonAggregateComponents-2.1.xsd")
+def _find(xsd_dirs: tuple[Path, ...], relative: str) -> Path:
+    for folder in xsd_dirs:
+        if (folder / relative).is_file():
+            return folder / relative
+    raise SystemExit(f"{relative} is in none of {', '.join(map(str, xsd_dirs))}")
+
+
+def generate(*xsd_dirs: Path) -> str:
+    """Return the source text of ``_sequences.py`` for the UBL 2.1 schemas under ``xsd_dirs`` (``ubl-2.1/xsd``
+    folders with ``common/`` and ``maindoc/``; each file from the first folder that has it)."""
+    sequences = _type_sequences(_find(xsd_dirs, "common/UBL-CommonAggregateComponents-2.1.xsd"))
     for root_name in ROOTS:
-        document = _type_sequences(xsd_dir / "maindoc" / f"UBL-{root_name}-2.1.xsd")
+        document = _type_sequences(_find(xsd_dirs, f"maindoc/UBL-{root_name}-2.1.xsd"))
         clash = set(document) & set(sequences)
         if clash:
             raise SystemExit(f"type name clash between maindoc and aggregates: {sorted(clash)}")
@@ -79,9 +91,9 @@ def generate(xsd_dir: Path) -> str:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 1:
-        raise SystemExit("usage: python -m avrop.edi.documents._gen_sequences <path to ubl-2.1/xsd>")
-    TARGET.write_text(generate(Path(argv[0])), encoding="utf-8")
+    if not argv:
+        raise SystemExit("usage: python -m avrop.edi.documents._gen_sequences <ubl-2.1/xsd folder>...")
+    TARGET.write_text(generate(*map(Path, argv)), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -12,9 +12,8 @@ import pytest
 from lxml import etree
 
 from avrop.edi import cli
-from avrop.edi.tests._shared import BILLING_BASE_EXAMPLE, require_standards
+from avrop.edi.tests._standards import BILLING_BASE_EXAMPLE, STANDARDS
 
-STANDARDS = require_standards()
 CREDIT_NOTE = STANDARDS / "peppol-billing" / "examples" / "bis" / "base-creditnote-correction.xml"
 SRC = Path(__file__).resolve().parents[3]
 

@@ -8,9 +8,8 @@ import pytest
 from lxml import etree, html
 
 from avrop.edi.render import RenderError, render_html, render_pdf, safe_url_fetcher
-from avrop.edi.tests._shared import BILLING_BASE_EXAMPLE, require_standards
+from avrop.edi.tests._standards import BILLING_BASE_EXAMPLE, STANDARDS
 
-STANDARDS = require_standards()
 CREDIT_NOTE = STANDARDS / "peppol-billing" / "examples" / "bis" / "base-creditnote-correction.xml"
 
 

@@ -9,10 +9,9 @@ import pytest
 from lxml import etree
 
 from avrop.edi import validation
-from avrop.edi.tests._shared import BILLING_BASE_EXAMPLE, require_standards
+from avrop.edi.tests._standards import BILLING_BASE_EXAMPLE, STANDARDS
 from avrop.edi.validation import RULE_SETS, Report, normalize_transaction, validate, validate_file
 
-STANDARDS = require_standards()
 POACC = STANDARDS / "peppol-poacc" / "examples" / "bis"
 ORDER = POACC / "Order use cases" / "UC3_Order.xml"
 ORDER_CHANGE = POACC / "OrderChange_Example.xml"

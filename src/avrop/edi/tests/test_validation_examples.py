@@ -1,9 +1,11 @@
 """avrop's validation agrees with the official artefacts applied directly, on every official example.
 
-The reference below is written plainly from ``../shared/standards/README.md`` ("How to apply the
-files"): lxml + the UBL 2.1 XSD, then saxonche + the compiled Schematron, reading the files from the
-shared collection (not from the copies bundled in ``avrop/edi/rules``). Its only interpretation beyond
-the README is that a document for which the README names no rule set is not valid.
+The reference below is written plainly from the README of the standards collection the artefacts come
+from ("How to apply the files", quoted in ``standards/SOURCE.md``): lxml + the UBL 2.1 XSD, then saxonche +
+the compiled Schematron, each official file applied as it is (not through avrop's pipeline). Those files
+are the ones bundled in ``avrop/edi/rules``; ``standards/SHA256SUMS`` holds the digests of the official
+files they were copied from, and the last test checks every copy against them. The reference's only
+interpretation beyond the README is that a document for which the README names no rule set is not valid.
 """
 
 from __future__ import annotations
@@ -21,9 +23,7 @@ from lxml import etree
 
 from avrop.edi import cli, validation
 from avrop.edi.resources import RULES_DIR
-from avrop.edi.tests._shared import example_files, require_standards
-
-STANDARDS = require_standards()
+from avrop.edi.tests._standards import STANDARDS, example_files
 
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 POACC_BY_NAME = {
@@ -65,7 +65,7 @@ class Verdict:
 
 
 class Reference:
-    """The official artefacts applied directly, exactly as the shared README describes."""
+    """The official artefacts applied directly, exactly as the collection's README describes."""
 
     def __init__(self) -> None:
         from saxonche import PySaxonProcessor
@@ -79,12 +79,13 @@ class Reference:
     def stylesheet(self, relative: str):  # noqa: ANN201 (saxonche has no type stubs)
         if relative not in self.stylesheets:
             self.stylesheets[relative] = self.compiler.compile_stylesheet(
-                stylesheet_file=str(STANDARDS / relative)
+                stylesheet_file=str(RULES_DIR / relative)
             )
         return self.stylesheets[relative]
 
     def schema(self, root: str) -> etree.XMLSchema | None:
-        path = STANDARDS / "ubl-2.1" / "xsd" / "maindoc" / f"UBL-{root}-2.1.xsd"
+        # The schemas avrop bundles (the roots it validates); for any other root there is no XSD check.
+        path = RULES_DIR / "ubl-2.1" / "xsd" / "maindoc" / f"UBL-{root}-2.1.xsd"
         if not path.is_file():
             return None
         if root not in self.schemas:
@@ -208,9 +209,21 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_bundled_rules_are_unchanged_copies() -> None:
-    shared = {_digest(p) for p in STANDARDS.rglob("*") if p.is_file() and "examples" not in p.parts}
-    bundled = [p for p in RULES_DIR.rglob("*") if p.is_file() and p.name != "SOURCES.md"]
+def _official_digests() -> dict[str, str]:
+    """``standards/SHA256SUMS``: the official files' digests, taken from the collection when copying."""
+    lines = (STANDARDS / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    return {name: digest for digest, _, name in (line.partition("  ") for line in lines)}
+
+
+def test_bundled_rules_and_examples_are_unchanged_official_files() -> None:
+    official = _official_digests()
+    bundled = {p.relative_to(RULES_DIR).as_posix(): p for p in RULES_DIR.rglob("*") if p.is_file()}
+    del bundled["SOURCES.md"]
+    copies = {p.relative_to(STANDARDS).as_posix(): p for p in STANDARDS.rglob("*") if p.is_file()}
+    del copies["SOURCE.md"], copies["SHA256SUMS"]
     assert len(bundled) == 14 + 9 + 1 + 1 + 14 + 17 + 1 + 39  # as listed in SOURCES.md
-    changed = [str(p.relative_to(RULES_DIR)) for p in bundled if _digest(p) not in shared]
+    assert len(copies) == len(EXAMPLES) + 2  # the examples, one more UBL schema, the EUPL text
+    assert set(bundled) | set(copies) == set(official)
+    pairs = [*bundled.items(), *copies.items()]
+    changed = [name for name, path in pairs if _digest(path) != official[name]]
     assert changed == []

@@ -14,10 +14,8 @@ from functools import cache
 import pytest
 from lxml import etree
 
-from avrop.edi.tests._shared import require_standards
+from avrop.edi.tests._standards import STANDARDS
 from avrop.edi.validation import Report, Severity, validate
-
-STANDARDS = require_standards()
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",

@@ -14,7 +14,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -23,6 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import IntConverter
 
+from avrop.edi.tests._standards import STANDARDS
 from avrop.organisations.models import Membership, Organisation, User
 from avrop.organisations.roles import Role
 from avrop.organisations.tests.factories import UserFactory
@@ -246,7 +246,7 @@ def _portal_user(organisation: Organisation, username: str) -> User:
     return user
 
 
-T19_EXAMPLE = Path("/work/shared/standards/peppol-poacc/examples/bis/Catalogue_Example.xml")
+T19_EXAMPLE = STANDARDS / "peppol-poacc" / "examples" / "bis" / "Catalogue_Example.xml"
 
 
 @pytest.fixture

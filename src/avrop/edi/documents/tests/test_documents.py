@@ -40,9 +40,8 @@ from avrop.edi.documents.codes import (
     OrderResponseCode,
     StatusReasonCode,
 )
-from avrop.edi.tests._shared import require_standards
+from avrop.edi.tests._standards import STANDARDS
 
-STANDARDS = require_standards()
 BILLING = STANDARDS / "peppol-billing" / "examples"
 POACC = STANDARDS / "peppol-poacc" / "examples"
 

@@ -11,10 +11,9 @@ import pytest
 from lxml import etree
 
 from avrop.edi.documents import build, parse
-from avrop.edi.tests._shared import example_files, require_standards
+from avrop.edi.tests._standards import STANDARDS, example_files
 from avrop.edi.validation import validate
 
-STANDARDS = require_standards()
 EXAMPLES = example_files()
 
 # Two Greek national examples put cac:AdditionalDocumentReference after the parties, which the UBL 2.1

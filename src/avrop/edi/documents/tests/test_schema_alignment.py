@@ -24,10 +24,8 @@ from avrop.edi.documents import (
 from avrop.edi.documents._gen_sequences import ROOTS, TARGET, generate
 from avrop.edi.documents._io import _FAMILIES
 from avrop.edi.documents._model import _spec, _unwrap, sequence_of
-from avrop.edi.tests._shared import require_standards
+from avrop.edi.tests._standards import UBL_XSD_DIRS, ubl_xsd
 
-STANDARDS = require_standards()
-XSD_DIR = STANDARDS / "ubl-2.1" / "xsd"
 XS = "{http://www.w3.org/2001/XMLSchema}"
 
 # Where the model is stricter than UBL 2.1 on purpose.
@@ -62,7 +60,7 @@ def _global_elements(path: Path) -> dict[str, str]:
 
 def _cbc_data_types() -> dict[str, str]:
     """``{"ID": "IdentifierType", "PayableAmount": "AmountType", …}``."""
-    path = XSD_DIR / "common" / "UBL-CommonBasicComponents-2.1.xsd"
+    path = ubl_xsd("common/UBL-CommonBasicComponents-2.1.xsd")
     root = etree.parse(str(path)).getroot()
     bases = {
         complex_type.get("name"): extension.get("base", "").partition(":")[2]
@@ -72,7 +70,7 @@ def _cbc_data_types() -> dict[str, str]:
     return {name: bases[type_name] for name, type_name in _global_elements(path).items()}
 
 
-CAC_TYPES = _global_elements(XSD_DIR / "common" / "UBL-CommonAggregateComponents-2.1.xsd")
+CAC_TYPES = _global_elements(ubl_xsd("common/UBL-CommonAggregateComponents-2.1.xsd"))
 CBC_TYPES = _cbc_data_types()
 
 
@@ -96,14 +94,14 @@ def _ubl_fields(cls: type[Node]) -> list[tuple[dataclasses.Field[object], str]]:
 
 
 def test_the_sequence_table_is_generated_from_these_schemas() -> None:
-    assert TARGET.read_text(encoding="utf-8") == generate(XSD_DIR)
+    assert TARGET.read_text(encoding="utf-8") == generate(*UBL_XSD_DIRS)
 
 
 def test_every_supported_root_has_its_schema_type() -> None:
     assert sorted(etree.QName(tag).localname for tag in supported_roots()) == sorted(ROOTS)
     for tag in supported_roots():
         local = etree.QName(tag).localname
-        element_type = _global_elements(XSD_DIR / "maindoc" / f"UBL-{local}-2.1.xsd")[local]
+        element_type = _global_elements(ubl_xsd(f"maindoc/UBL-{local}-2.1.xsd"))[local]
         assert element_type == f"{local}Type"
         assert sequence_of(local)
 
