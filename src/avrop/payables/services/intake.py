@@ -422,7 +422,8 @@ def check(prepared: list[Prepared]) -> None:
         directory = None
     for item in readable:
         try:
-            _check_one(item, directory or Directory([item.header], buyer_hints=[item.incoming.buyer_hint]))  # type: ignore[list-item]
+            assert item.header is not None
+            _check_one(item, directory or Directory([item.header], buyer_hints=[item.incoming.buyer_hint]))
         except Exception as exc:
             _fail(item, exc, step="check")
 
@@ -467,6 +468,7 @@ def _invoice(item: Prepared) -> SupplierInvoice:
         status=status,
         organisation=outcome.organisation,
         department=outcome.department,
+        purchase_order=outcome.purchase_order,
         reviewer=outcome.reviewer,
         supplier=outcome.supplier,
         seller_key=header.seller_key[:80],
