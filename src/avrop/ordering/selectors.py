@@ -9,14 +9,16 @@ ids raise ``NotFound``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from avrop.core.errors import NotFound
 from avrop.ordering.models import (
     ApprovalStep,
+    CodingSplit,
     FreeTextForm,
     OrderEvent,
     OrderResponse,
@@ -433,3 +435,71 @@ def on_behalf_relations(*, user: User, organisation: Organisation) -> list[Any]:
     for relation in relations:
         relation.on_behalf = permissions.get(relation.pk)
     return relations
+
+
+# --- the purchase order an invoice refers to (for payables) -----------------------------------------------
+
+_ORDER_NUMBER = re.compile(r"(?<![0-9])(20[0-9]{2})\s*[-/ ]?\s*([0-9]{1,6})(?![0-9])")
+
+
+def order_number_candidates(reference: str) -> list[str]:
+    """The order numbers an invoice's order reference may mean, best first: the reference as written, then
+    the canonical form (``2026-000123``) of every year-and-sequence it contains, as suppliers write them:
+    ``2026-123``, ``PO 2026-000123``, ``2026000123``, ``Order no. 2026/123``."""
+    text = " ".join(reference.split())
+    candidates = [text] if text else []
+    for year, sequence in _ORDER_NUMBER.findall(text):
+        if int(sequence) == 0:
+            continue
+        canonical = f"{year}-{int(sequence):06d}"
+        if canonical not in candidates:
+            candidates.append(canonical)
+    return candidates
+
+
+def purchase_order_for_invoice(
+    *, organisation: Organisation, reference: str, supplier_id: int | None = None
+) -> PurchaseOrder | None:
+    """The purchase order of buyer ``organisation`` that an invoice's order reference names (see
+    ``order_number_candidates``), from ``supplier_id`` when the invoice's supplier is known; None when no
+    order, or more than one equally good, matches. For the invoice intake, which runs as the system."""
+    candidates = order_number_candidates(reference)
+    if not candidates:
+        return None
+    orders = PurchaseOrder.objects.filter(organisation=organisation, number__in=candidates)
+    if supplier_id is not None:
+        orders = orders.filter(supplier_id=supplier_id)
+    found = list(orders.select_related("department", "requisition__requisitioner")[:10])
+    for candidate in candidates:
+        matches = [order for order in found if order.number == candidate]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            return None
+    return None
+
+
+def order_approver(order: PurchaseOrder) -> User | None:
+    """Who approved the requisition behind ``order`` last (None when it needed no approval)."""
+    step = (
+        ApprovalStep.objects.filter(requisition_id=order.requisition_id, status=StepStatus.APPROVED)
+        .exclude(decided_by=None)
+        .select_related("decided_by")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    return step.decided_by if step is not None else None
+
+
+def order_coding(order: PurchaseOrder) -> list[tuple[str, str, Any]]:
+    """The coding of ``order``'s lines that are not cancelled, as (account, cost centre, amount) summed per
+    account and cost centre, in the order they first appear."""
+    rows = (
+        CodingSplit.objects.filter(
+            line__order_line__purchase_order=order, line__order_line__is_cancelled=False
+        )
+        .values("account", "cost_centre")
+        .annotate(total=Sum("amount"), first=Min("pk"))
+        .order_by("first")
+    )
+    return [(row["account"], row["cost_centre"], row["total"]) for row in rows]

@@ -128,6 +128,7 @@ class Outcome:
     findings: list[dict[str, Any]] = field(default_factory=list)
     organisation: Any = None
     department: Any = None
+    purchase_order: Any = None
     reviewer: Any = None
     supplier: Any = None
     status: str = Status.PRECHECK
@@ -407,11 +408,18 @@ class Directory:
         if not references:
             outcome.findings.append(finding("AVROP-REFERENCE-MISSING"))
             return
-        order = _order_for_reference(organisation, header.order_reference) if header.order_reference else None
+        order = (
+            order_for_reference(organisation, header.order_reference, supplier=outcome.supplier)
+            if header.order_reference
+            else None
+        )
         if order is not None:
-            outcome.department = getattr(order, "department", None)
-            outcome.reviewer = getattr(order, "requested_by", None) or getattr(order, "created_by", None)
-            outcome.routing_note = f"order {header.order_reference}"
+            from avrop.ordering.selectors import order_approver
+
+            outcome.purchase_order = order
+            outcome.department = order.department
+            outcome.reviewer = order_approver(order) or self.approver_of(order.department)
+            outcome.routing_note = f"order {order.number}"
             return
         for reference in references:
             resolved = self.resolve_reference(organisation, reference)
@@ -567,17 +575,13 @@ def _account_kind(means_code: str, account: str) -> str:
     return "plusgiro" if means_code == "30" else "other"
 
 
-def _order_for_reference(organisation: Any, reference: str) -> Any:
-    """The purchase order an invoice refers to. The hook for the ordering app: until it exists, none."""
-    if not apps.is_installed("avrop.ordering"):
-        return None
-    from importlib import import_module
+def order_for_reference(organisation: Any, reference: str, *, supplier: Any = None) -> Any:
+    """The buyer's purchase order that an invoice's order reference names, from the invoice's supplier when
+    it is known (see ``ordering.selectors.purchase_order_for_invoice``); None when none matches."""
+    from avrop.ordering.selectors import purchase_order_for_invoice
 
-    try:
-        selectors = import_module("avrop.ordering.selectors")
-    except ModuleNotFoundError as exc:
-        if exc.name != "avrop.ordering.selectors":
-            raise
-        return None
-    resolver = getattr(selectors, "purchase_order_for_invoice", None)
-    return resolver(organisation=organisation, reference=reference) if resolver else None
+    return purchase_order_for_invoice(
+        organisation=organisation,
+        reference=reference,
+        supplier_id=getattr(supplier, "pk", None),
+    )

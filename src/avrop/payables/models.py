@@ -133,6 +133,15 @@ class SupplierInvoice(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    purchase_order = models.ForeignKey(
+        "ordering.PurchaseOrder",
+        verbose_name=_("purchase order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supplier_invoices",
+        help_text=_("The buyer's order that the invoice's order reference names."),
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reviewer"),

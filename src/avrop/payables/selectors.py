@@ -58,7 +58,7 @@ def invoice_get(*, user: Any, organisation: Any, invoice_id: int) -> SupplierInv
     try:
         return (
             invoice_list(user=user, organisation=organisation)
-            .select_related("document", "duplicate_of", "organisation")
+            .select_related("document", "duplicate_of", "organisation", "purchase_order")
             .get(pk=invoice_id)
         )
     except (SupplierInvoice.DoesNotExist, ValueError, TypeError):
@@ -191,7 +191,7 @@ def coding_suggestion(invoice: SupplierInvoice) -> Suggestion:
     if order_coding:
         return Suggestion(
             CodingLine.Source.ORDER,
-            _("From the coding of order %(order)s.") % {"order": invoice.order_reference},
+            _("From the coding of order %(order)s.") % {"order": invoice.purchase_order.number},
             order_coding,
         )
     if invoice.supplier_id:
@@ -241,17 +241,20 @@ def _department_cost_centre(invoice: SupplierInvoice) -> str:
 
 
 def _order_coding(invoice: SupplierInvoice) -> list[SuggestedLine]:
-    """The hook for the ordering app: the coding of the order the invoice refers to. None exists yet."""
-    from avrop.payables.checks import _order_for_reference
-
-    if not invoice.order_reference or invoice.organisation is None:
+    """The coding of the purchase order the invoice refers to, spread over the invoice's amount excl. VAT
+    in the order's proportions."""
+    if invoice.purchase_order_id is None:
         return []
-    order = _order_for_reference(invoice.organisation, invoice.order_reference)
-    coding = getattr(order, "coding_lines", None) if order is not None else None
+    from avrop.ordering.selectors import order_coding
+
+    coding = [
+        CodingLine(account=account, cost_centre=centre, amount=amount)
+        for account, centre, amount in order_coding(invoice.purchase_order)
+    ]
     if not coding:
         return []
-    amount = invoice.net_amount or Decimal(0)
-    return _split(amount, list(coding.all()))
+    amount = invoice.net_amount if invoice.net_amount is not None else (invoice.payable_amount or Decimal(0))
+    return _split(amount, coding)
 
 
 def reviewers_for(*, organisation: Any) -> QuerySet[Any]:

@@ -135,6 +135,7 @@ def invoice_register(
     invoice.payee_account_kind = outcome.payee_account_kind
     invoice.payment_reference = header.payment_reference
     invoice.department, invoice.reviewer = outcome.department, outcome.reviewer
+    invoice.purchase_order = outcome.purchase_order
     invoice.routing_note = outcome.routing_note
     invoice.findings = outcome.findings
     invoice.fatal_count = sum(1 for f in outcome.findings if f["severity"] == "fatal")

@@ -146,6 +146,7 @@ def test_flipped_invoice_arrives_valid_at_the_buyers_intake_routed_to_the_depart
     assert invoice.supplier == flip.world.peppol
     assert invoice.department == flip.world.department
     assert invoice.number == "F-2001" and invoice.order_reference == flip.order.number
+    assert invoice.purchase_order == flip.order  # linked to the order it was flipped from
     expected = sum(Decimal(line["quantity"]) * Decimal(line["unit_price"]) for line in draft.lines)
     assert invoice.net_amount == expected.quantize(Decimal("0.01"))
     assert invoice.payee_account == "50501055"
