@@ -1,4 +1,5 @@
-"""Write audit events. Every service that changes state calls ``audit`` inside its transaction."""
+"""Write audit events. Every service that changes state calls ``audit`` inside its transaction; a batch of
+events built with ``audit_event`` is written with ``audit_many`` (chained in that order, one INSERT)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,17 @@ from typing import Any
 
 from django.db import models
 
+from avrop.core.auditchain import append
 from avrop.core.middleware import current_request_id
 from avrop.core.models import AuditEvent
-from avrop.core.plainsql import insert
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON-ready data: decimals, times and ids as text, a model instance as its id."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -38,8 +40,43 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
             continue
         if field.name in {"password"}:
             continue
-        data[field.attname] = _jsonable(getattr(obj, field.attname))
+        data[field.attname] = jsonable(getattr(obj, field.attname))
     return data
+
+
+def audit_event(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    organisation: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    comment: str = "",
+) -> AuditEvent:
+    """One audit event, not yet written (``audit_many`` writes it). ``actor`` is a user or None for the
+    system itself; the organisation is the object's unless given."""
+    if organisation is None and obj is not None:
+        organisation = _organisation_of(obj)
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent(
+        actor=actor_obj,
+        actor_name=(actor_obj.get_full_name() or actor_obj.get_username()) if actor_obj else "system",
+        organisation=organisation,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+        comment=comment,
+        request_id=current_request_id() or "",
+    )
+
+
+def audit_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append events built by ``audit_event``, chained in the order given, in one INSERT."""
+    return append(events)  # written once, never saved again
 
 
 def audit(
@@ -53,23 +90,16 @@ def audit(
     comment: str = "",
 ) -> AuditEvent:
     """Append one audit event. ``actor`` is a user or None for the system itself."""
-    if organisation is None and obj is not None:
-        organisation = _organisation_of(obj)
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    event = AuditEvent(
-        actor=actor_obj,
-        actor_name=(actor_obj.get_full_name() or actor_obj.get_username()) if actor_obj else "system",
-        organisation=organisation,
+    event = audit_event(
+        actor=actor,
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        obj=obj,
+        organisation=organisation,
+        before=before,
+        after=after,
         comment=comment,
-        request_id=current_request_id() or "",
     )
-    return insert([event])[0]  # append-only: written once, never saved again
+    return append([event])[0]  # chained onto the trail; written once, never saved again
 
 
 def _organisation_of(obj: models.Model) -> Any:

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from avrop.core.auditchain import append
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -21,6 +23,12 @@ class AppendOnlyError(RuntimeError):
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, **kwargs):  # noqa: ANN001, ANN201
+        """Chains the events onto the trail in the order given (``auditchain.append``)."""
+        if ignore_conflicts or kwargs.get("update_conflicts"):
+            raise AppendOnlyError("Audit events are append-only: conflicts cannot be ignored or updated.")
+        return append(objs)
+
     def update(self, **kwargs: object) -> int:
         raise AppendOnlyError("Audit events are append-only: they cannot be updated.")
 
@@ -35,7 +43,9 @@ class AuditEvent(models.Model):
     """Who did what, when, to which object, in which organisation; written by every state-changing service.
 
     Append-only at three levels: this model refuses updates and deletes, its queryset refuses bulk updates
-    and deletes, and database triggers (see the migration) refuse UPDATE and DELETE statements.
+    and deletes, and database triggers (see migration 0007) refuse UPDATE and DELETE statements. Each event
+    is a link of a hash chain (``sequence``, ``previous_hash``, ``hash``; see ``avrop.core.auditchain``),
+    so that a row changed, removed or added behind the application's back shows in ``avrop audit_verify``.
     """
 
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -66,6 +76,10 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    # Set by auditchain.append when the event is written.
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -82,9 +96,9 @@ class AuditEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
+        if not self._state.adding or self.pk is not None:
             raise AppendOnlyError("Audit events are append-only: an existing event cannot be changed.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        append([self])
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are append-only: they cannot be deleted.")

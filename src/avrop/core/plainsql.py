@@ -99,6 +99,11 @@ def _execute(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> tuple[
         return (cursor.fetchall() if cursor.description is not None else []), cursor.rowcount
 
 
+def values(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The result rows of ``sql`` as the driver gives them (no conversion), all fetched."""
+    return _execute(connections[DEFAULT_DB_ALIAS], sql, params)[0]
+
+
 def rows(sql: str, params: Sequence[Any], *shape: type[models.Model]) -> list[tuple[Any, ...]]:
     """The result of ``sql`` as one tuple of instances per row, one instance per model of ``shape`` read
     through ``columns`` in that order. A joined row that is absent (all NULL, LEFT JOIN) comes as None."""

@@ -1,0 +1,41 @@
+"""Django's ``flush`` (empty every table), able to empty the audit trail on SQLite as well.
+
+The audit trail's DELETE trigger (core migration 0007) refuses every DELETE on SQLite, and SQLite's flush
+empties tables with DELETE, as the test suite does after each ``transaction=True`` test. This command runs
+Django's flush inside one transaction that first drops that trigger and at the end creates it again from its
+own stored text (``sqlite_master``). SQLite changes its schema transactionally, so no other connection ever
+sees the trail without the trigger, and a flush that fails rolls the trigger back with everything else. No
+standing exception (flag row, setting) is added to the trigger: the only way past it stays dropping it,
+which takes the same access to the database file. PostgreSQL's flush uses TRUNCATE, which row triggers do
+not see, so it runs unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.commands import flush
+from django.db import connections, transaction
+
+DELETE_TRIGGER = "core_auditevent_no_delete"
+
+
+class Command(flush.Command):
+    def handle(self, **options: Any) -> None:
+        database = options["database"]
+        connection = connections[database]
+        if connection.vendor != "sqlite":
+            return super().handle(**options)
+        with transaction.atomic(using=database):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [DELETE_TRIGGER]
+                )
+                found = cursor.fetchone()
+                if found:
+                    cursor.execute(f'DROP TRIGGER "{DELETE_TRIGGER}"')
+            super().handle(**options)
+            if found:
+                with connection.cursor() as cursor:
+                    cursor.execute(found[0])
+        return None
