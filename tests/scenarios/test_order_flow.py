@@ -90,8 +90,10 @@ def test_consumables_for_a_printer_answered_in_the_portal(world, django_capture_
     spoc = UserFactory()
     MembershipFactory(user=spoc, organisation=world.peppol.organisation, role=Role.SPOC)
     supplier = _client(spoc)
-    assert order.number.encode() in supplier.get("/ordering/orders/").content
-    portal_view = supplier.get(f"/ordering/orders/{order.pk}/").content.decode()
+    assert order.number.encode() in supplier.get("/portal/orders/").content
+    # The buyer's own order pages (with its coding and timeline) do not exist for the supplier.
+    assert supplier.get(f"/ordering/orders/{order.pk}/").status_code == 404
+    portal_view = supplier.get(f"/portal/orders/{order.pk}/").content.decode()
     assert "MFP-SN-99812" in portal_view and "Hus B" in portal_view
     assert "Timeline" not in portal_view and "Tidslinje" not in portal_view
     with django_capture_on_commit_callbacks(execute=True):
