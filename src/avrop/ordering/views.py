@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -720,7 +721,7 @@ def document(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
     if found is None:
         raise Http404()
     response = HttpResponse(bytes(found.content), content_type=found.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, found.filename or "document")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

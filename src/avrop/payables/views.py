@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -233,7 +234,7 @@ def attachment(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     # Served as a download, never rendered here: an attachment is content from outside.
     response = HttpResponse(binary.content, content_type="application/octet-stream")
     filename = "".join(c for c in (binary.filename or f"attachment-{index}") if c.isalnum() or c in "._-")
-    response["Content-Disposition"] = f'attachment; filename="{filename or "attachment"}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename or "attachment")
     return response
 
 
