@@ -37,6 +37,18 @@ def catalogue_inbound_scan() -> int:
     return len(inbound_folder_scan())
 
 
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("catalogue-stage-sweep")
+def catalogue_stage_sweep() -> int:
+    """Stage price lists whose staging task was lost (a worker killed or restarted with the task in hand)."""
+    from django.db import transaction
+
+    from avrop.catalogue.services.imports import price_lists_stage_sweep
+
+    with transaction.atomic():
+        return len(price_lists_stage_sweep())
+
+
 @db_periodic_task(crontab(minute="7"))
 def catalogue_activate_due() -> int:
     """Activate approved price lists whose start date has come (hourly, so a restart loses no day)."""

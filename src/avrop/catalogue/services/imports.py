@@ -501,6 +501,57 @@ def price_list_restage(*, actor: User, organisation: Organisation, version_id: i
     return price_list_stage(version_id=version.pk)
 
 
+STAGE_SWEEP_AFTER = dt.timedelta(minutes=10)
+STAGE_MAX_RESUMES = 3
+
+
+def price_lists_stage_sweep(*, now: dt.datetime | None = None) -> list[int]:
+    """Price lists left "received" (their staging task lost with a worker that was killed or restarted)
+    are staged again; one whose staging was resumed ``STAGE_MAX_RESUMES`` times already fails with a reason
+    the coordinator and supplier can act on, so that a file that stops the reader cannot loop for ever.
+    Returns the ids handed to the staging task."""
+    from avrop.core.models import AuditEvent
+
+    cutoff = (now or timezone.now()) - STAGE_SWEEP_AFTER
+    stale = list(
+        CatalogueVersion.objects.filter(status=Status.RECEIVED, created_at__lt=cutoff)
+        .select_related("inbound_file", "organisation")
+        .order_by("pk")[:50]
+    )
+    if not stale:
+        return []
+    resumed: dict[str, int] = {}
+    for object_id in AuditEvent.objects.filter(
+        action="price_list.stage_resumed",
+        object_type=CatalogueVersion._meta.label_lower,
+        object_id__in=[str(v.pk) for v in stale],
+    ).values_list("object_id", flat=True):
+        resumed[object_id] = resumed.get(object_id, 0) + 1
+    again = []
+    for version in stale:
+        if resumed.get(str(version.pk), 0) >= STAGE_MAX_RESUMES:
+            _fail(
+                version,
+                readers.SourceError(
+                    "interrupted",
+                    _(
+                        "Reading the file was interrupted %(times)s times, so it is not tried again. Check "
+                        "that the file opens in a spreadsheet program, or send it again."
+                    )
+                    % {"times": STAGE_MAX_RESUMES},
+                ),
+            )
+            continue
+        audit(actor=None, action="price_list.stage_resumed", obj=version, organisation=version.organisation)
+        again.append(version.pk)
+    if again:
+        from avrop.catalogue.tasks import catalogue_stage
+
+        for version_id in again:
+            transaction.on_commit(lambda pk=version_id: catalogue_stage(pk))
+    return again
+
+
 def price_lists_activate_due(*, today: dt.date | None = None) -> int:
     """Activate approved price lists whose start date has come; stale ones go back to review."""
     today = today or timezone.localdate()
