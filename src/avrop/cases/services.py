@@ -41,9 +41,11 @@ def _require_party(actor: User, case: Case) -> None:
 def _move(case: Case, to: str, *, only_from: str | None = None) -> dict[str, str]:
     """Check the edge; ``only_from`` narrows it when two services lead to the same status (start, resume)."""
     if only_from is not None and case.status != only_from:
+        labels = dict(Case.Status.choices)
         raise InvalidTransition(
-            _("Case %(pk)s is %(status)s; this step needs it to be %(needed)s.")
-            % {"pk": case.pk, "status": case.status, "needed": only_from}
+            _("This cannot be done now: the case is “%(status)s”, and this step needs it to be “%(needed)s”.")
+            % {"status": case.get_status_display(), "needed": labels.get(only_from, only_from)},
+            detail=f"Case {case.pk} is {case.status!r}; this step needs {only_from!r}.",
         )
     assert_transition(case, to=str(to), transitions=TRANSITIONS)
     before = {"status": case.status}

@@ -48,7 +48,14 @@ class NotAllowed(DomainError):
 
 
 class InvalidTransition(DomainError):
+    """A move the state machine does not allow. ``message`` is for people; ``detail`` names the states and
+    the allowed moves for logs and developers."""
+
     http_status = 409
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, detail: str = "") -> None:
         super().__init__(ErrorCode.INVALID_TRANSITION, message)
+        self.detail = detail or message
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message} ({self.detail})"

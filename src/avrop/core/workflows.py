@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from avrop.core.errors import InvalidTransition
 
 
@@ -19,6 +21,21 @@ def assert_transition(
     if to not in allowed:
         allowed_text = ", ".join(sorted(allowed)) or "none (final state)"
         raise InvalidTransition(
-            f"{type(obj).__name__} {getattr(obj, 'pk', '')} cannot go from {current!r} to {to!r}; "
-            f"allowed from {current!r}: {allowed_text}."
+            _plain(obj, field, current),
+            detail=(
+                f"{type(obj).__name__} {getattr(obj, 'pk', '')} cannot go from {current!r} to {to!r}; "
+                f"allowed from {current!r}: {allowed_text}."
+            ),
         )
+
+
+def _plain(obj: Any, field: str, current: str) -> str:
+    """What a person reads: the object and the state it is in, in their language."""
+    meta = getattr(obj, "_meta", None)
+    name = str(meta.verbose_name) if meta is not None else type(obj).__name__
+    label = current
+    display = getattr(obj, f"get_{field}_display", None)
+    if callable(display):
+        label = str(display())
+    text = _("This cannot be done now: the %(object)s is “%(state)s”. Reload the page to see what changed.")
+    return text % {"object": name, "state": label}
