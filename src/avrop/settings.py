@@ -87,7 +87,7 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = [o for o in (_env("CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "avrop.core.admin_apps.OperatorAdminConfig",  # django.contrib.admin, changes audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
