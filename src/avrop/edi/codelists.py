@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from lxml import etree
+
 from avrop.edi import resources, xmlsafe
 
 __all__ = [
@@ -84,10 +86,10 @@ class CodeList(Mapping[str, Code]):
 def _read(path: Path, family: Family) -> CodeList:
     root = xmlsafe.parse_file(path).getroot()
     if root.tag != f"{_NS}CodeList":
-        raise ValueError(f"{path} is not a Peppol code-list file (root element {root.tag})")
+        raise ValueError(f"{path} is not a Peppol code-list file (root element {xmlsafe.tag_name(root)})")
 
-    def text(element: object, name: str) -> str | None:
-        value = element.findtext(f"{_NS}{name}")  # type: ignore[attr-defined]
+    def text(element: etree._Element, name: str) -> str | None:
+        value = element.findtext(f"{_NS}{name}")
         return " ".join(value.split()) if value else None
 
     codes: dict[str, Code] = {}

@@ -34,6 +34,7 @@ __all__ = [
     "parse_bytes",
     "parse_file",
     "read_file_limited",
+    "tag_name",
 ]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -187,6 +188,18 @@ def _check_tree(tree: etree._ElementTree, *, max_depth: int) -> None:
         raise XmlSafetyError(
             XmlErrorCode.TOO_DEEP, f"The document nests elements deeper than {max_depth} levels."
         )
+
+
+def tag_name(element: etree._Element) -> str:
+    """The element's tag, ``{namespace}local``.
+
+    lxml's stubs type a tag as whatever may be assigned to it (bytes, a QName); a parsed or built element
+    has a str. Comments and processing instructions, whose tag is a factory function, are refused.
+    """
+    tag = element.tag
+    if not isinstance(tag, str):
+        raise TypeError(f"Not an element with a name: {element!r}")
+    return tag
 
 
 def source_line(node: object) -> int | None:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from lxml import etree
 
-from avrop.edi.xmlsafe import parse_bytes
+from avrop.edi.xmlsafe import parse_bytes, tag_name
 
 from ._document import Document, build_document, parse_document
 from ._model import CBC
@@ -86,7 +86,7 @@ def _collector_paused() -> Iterator[None]:
 
 def parse_element(root: etree._Element) -> Document:
     """Read an already parsed root element (use :func:`parse` for bytes from outside)."""
-    cls = document_class(root.tag, root.findtext(_CUSTOMIZATION_ID))
+    cls = document_class(tag_name(root), root.findtext(_CUSTOMIZATION_ID))
     with _collector_paused():
         return parse_document(cls, root)
 

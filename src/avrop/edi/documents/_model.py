@@ -27,6 +27,8 @@ from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
 
+from avrop.edi.xmlsafe import tag_name
+
 from ._sequences import SEQUENCES
 from ._values import LEAVES, NO_ATTRIBUTES, DocumentError, Leaf, text_of
 
@@ -109,7 +111,7 @@ class RawElement:
             for prefix, uri in node.nsmap.items():
                 declared.setdefault(prefix, uri)
         etree.cleanup_namespaces(fragment, top_nsmap=declared)
-        return cls(tag=element.tag, xml=etree.tostring(fragment, encoding="unicode"), after=after)
+        return cls(tag=tag_name(element), xml=etree.tostring(fragment, encoding="unicode"), after=after)
 
 
 # --- field declarations ------------------------------------------------------------------------------
@@ -401,7 +403,7 @@ def _respell(child: etree._Element, text: str | None, leaf: Leaf) -> None:
 def _insert_kept(kept: list[RawElement], element: etree._Element, positions: dict[str, int]) -> None:
     # Modelled children are already in sequence order; each kept element goes after every child whose
     # sequence position is not greater than its own (bisect_right keeps kept elements in source order).
-    keys: list[float] = [positions[child.tag] for child in element]
+    keys: list[float] = [positions[tag_name(child)] for child in element]
     for raw in kept:
         if raw.tag in positions:
             key: float = positions[raw.tag]

@@ -22,8 +22,9 @@ SRC = Path(__file__).resolve().parents[3]
 def invalid_invoice(tmp_path: Path) -> Path:
     root = etree.fromstring(BILLING_BASE_EXAMPLE.read_bytes())
     total = root.find("{*}LegalMonetaryTotal/{*}LineExtensionAmount")
-    total.text = "1"
     due = root.find("{*}DueDate")
+    assert total is not None and due is not None
+    total.text = "1"
     root.remove(due)
     root.append(due)  # wrong place: XSD error with a line number
     path = tmp_path / "invalid invoice.xml"
@@ -148,7 +149,8 @@ def test_render_html(capsys: pytest.CaptureFixture[str], tmp_path: Path, source:
     assert code == 0, err
     html = out_file.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE HTML>")
-    assert etree.fromstring(source.read_bytes()).findtext("{*}ID") in html
+    document_id = etree.fromstring(source.read_bytes()).findtext("{*}ID")
+    assert document_id and document_id in html
 
 
 def test_render_pdf(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -127,7 +127,7 @@ class Reference:
             svrl = etree.fromstring(self.stylesheet(relative).transform_to_string(xdm_node=node).encode())
             for failed in svrl.iter(f"{SVRL}failed-assert", f"{SVRL}successful-report"):
                 target = verdict.warnings if failed.get("flag") == "warning" else verdict.fatal
-                target.add(failed.get("id"))
+                target.add(failed.get("id", ""))
         verdict.valid = verdict.has_rules and not verdict.fatal
         return verdict
 

@@ -54,7 +54,9 @@ def _nodes(root: etree._Element, path: str) -> list[etree._Element]:
 def remove(path: str) -> Mutation:
     def apply(root: etree._Element) -> None:
         for node in _nodes(root, path):
-            node.getparent().remove(node)
+            parent = node.getparent()
+            assert parent is not None, f"{path!r} matches the root element"
+            parent.remove(node)
 
     return apply
 

@@ -150,7 +150,7 @@ def test_missing_file_is_unreadable(tmp_path: Path) -> None:
 def test_parse_file_reads_small_file(tmp_path: Path) -> None:
     path = tmp_path / "ok.xml"
     path.write_bytes(INVOICE)
-    assert parse_file(path).getroot().tag.endswith("}Invoice")
+    assert etree.QName(parse_file(path).getroot()).localname == "Invoice"
 
 
 @pytest.mark.parametrize(

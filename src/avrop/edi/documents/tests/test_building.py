@@ -336,8 +336,9 @@ def test_unmodelled_elements_are_written_back_in_place() -> None:
     assert seal is not None
     assert (seal.get("v"), seal.text) == ("1", "abc")
     agent = root.find(f"{{{CAC}}}AccountingSupplierParty/{{{CAC}}}Party/{{{CAC}}}AgentParty")
-    assert agent is not None
-    assert etree.QName(agent.getprevious()).localname == "PartyName"
+    previous = agent.getprevious() if agent is not None else None
+    assert previous is not None
+    assert etree.QName(previous).localname == "PartyName"
     assert parse(build(invoice)) == invoice
 
 
