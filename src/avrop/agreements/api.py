@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
@@ -19,6 +18,7 @@ from avrop.agreements.selectors import (
     meeting_list,
     owned_agreement_get,
 )
+from avrop.organisations.requests import MemberRequest
 from avrop.suppliers.selectors import buyer_supplier_get
 
 router = Router(tags=["agreements"])
@@ -127,12 +127,12 @@ class DocumentOut(Schema):
 
 
 @router.get("/", response=list[AgreementOut])
-def list_agreements(request: HttpRequest) -> list[Agreement]:
+def list_agreements(request: MemberRequest) -> list[Agreement]:
     return list(agreement_list(user=request.user, organisation=request.organisation))
 
 
 @router.get("/expiring", response=list[AgreementOut])
-def list_expiring(request: HttpRequest, within_days: int = 90) -> list[Agreement]:
+def list_expiring(request: MemberRequest, within_days: int = 90) -> list[Agreement]:
     """Agreements ending within 90 (default) or any other number of days."""
     return list(
         agreements_expiring(
@@ -142,7 +142,7 @@ def list_expiring(request: HttpRequest, within_days: int = 90) -> list[Agreement
 
 
 @router.post("/", response={201: AgreementOut})
-def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[Agreement]:
+def create_agreement(request: MemberRequest, payload: AgreementIn) -> Status[Agreement]:
     data = payload.dict()
     supplier = buyer_supplier_get(
         user=request.user, organisation=request.organisation, supplier_id=data.pop("supplier_id")
@@ -156,12 +156,12 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Status[Agree
 
 
 @router.get("/{agreement_id}", response=AgreementOut)
-def get_agreement(request: HttpRequest, agreement_id: int) -> Agreement:
+def get_agreement(request: MemberRequest, agreement_id: int) -> Agreement:
     return agreement_get(user=request.user, organisation=request.organisation, agreement_id=agreement_id)
 
 
 @router.patch("/{agreement_id}", response=AgreementOut)
-def update_agreement(request: HttpRequest, agreement_id: int, payload: AgreementPatch) -> Agreement:
+def update_agreement(request: MemberRequest, agreement_id: int, payload: AgreementPatch) -> Agreement:
     agreement = owned_agreement_get(
         user=request.user, organisation=request.organisation, agreement_id=agreement_id
     )
@@ -171,12 +171,12 @@ def update_agreement(request: HttpRequest, agreement_id: int, payload: Agreement
 
 
 @router.get("/{agreement_id}/meetings", response=list[MeetingOut])
-def list_meetings(request: HttpRequest, agreement_id: int) -> list[FollowUpMeeting]:
+def list_meetings(request: MemberRequest, agreement_id: int) -> list[FollowUpMeeting]:
     return list(meeting_list(user=request.user, organisation=request.organisation, agreement_id=agreement_id))
 
 
 @router.post("/{agreement_id}/meetings", response={201: MeetingOut})
-def record_meeting(request: HttpRequest, agreement_id: int, payload: MeetingIn) -> Status[FollowUpMeeting]:
+def record_meeting(request: MemberRequest, agreement_id: int, payload: MeetingIn) -> Status[FollowUpMeeting]:
     agreement = owned_agreement_get(
         user=request.user, organisation=request.organisation, agreement_id=agreement_id
     )
@@ -187,7 +187,7 @@ def record_meeting(request: HttpRequest, agreement_id: int, payload: MeetingIn) 
 
 
 @router.get("/{agreement_id}/documents", response=list[DocumentOut])
-def list_documents(request: HttpRequest, agreement_id: int) -> list[AgreementDocument]:
+def list_documents(request: MemberRequest, agreement_id: int) -> list[AgreementDocument]:
     return list(
         document_list(user=request.user, organisation=request.organisation, agreement_id=agreement_id)
     )

@@ -41,6 +41,7 @@ from avrop.agreements.selectors import (
 from avrop.core.decorators import form_page, org_view
 from avrop.core.errors import DomainError
 from avrop.organisations.models import Organisation
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors import department_list
 from avrop.suppliers.forms import add_domain_error
 from avrop.suppliers.models import SupplierContact
@@ -65,7 +66,7 @@ def _supplier_choices(request: HttpRequest) -> Any:
 
 @org_view()
 @require_GET
-def agreements(request: HttpRequest) -> HttpResponse:
+def agreements(request: MemberRequest) -> HttpResponse:
     rows = agreement_list(user=request.user, organisation=request.organisation)
     can_add = bool(request.organisation.is_buyer and request.roles & services.AGREEMENT_ROLES)
     return render(
@@ -77,7 +78,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
 
 @org_view()
 @require_GET
-def expiring(request: HttpRequest) -> HttpResponse:
+def expiring(request: MemberRequest) -> HttpResponse:
     within = 90 if request.GET.get("within") == "90" else 180
     rows = agreements_expiring(user=request.user, organisation=request.organisation, within_days=within)
     return render(
@@ -93,7 +94,7 @@ def expiring(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=services.AGREEMENT_ROLES)
 @require_http_methods(["GET", "POST"])
-def agreement_new(request: HttpRequest) -> HttpResponse:
+def agreement_new(request: MemberRequest) -> HttpResponse:
     initial = {"supplier": request.GET.get("supplier"), "payment_days": 30}
     form = AgreementForm(request.POST or None, suppliers=_supplier_choices(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -124,7 +125,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=services.AGREEMENT_ROLES)
 @require_http_methods(["GET", "POST"])
-def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_edit(request: MemberRequest, pk: int) -> HttpResponse:
     agreement = owned_agreement_get(user=request.user, organisation=request.organisation, agreement_id=pk)
     suppliers = Organisation.objects.filter(pk=agreement.supplier_id)
     form = AgreementForm(request.POST or None, instance=agreement, suppliers=suppliers, editing=True)
@@ -148,7 +149,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view()
 @require_GET
-def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_detail(request: MemberRequest, pk: int) -> HttpResponse:
     agreement = agreement_get(user=request.user, organisation=request.organisation, agreement_id=pk)
     is_owner = agreement.owner_id == request.organisation.pk
     can_manage = is_owner and bool(request.roles & services.AGREEMENT_ROLES)
@@ -175,7 +176,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.AGREEMENT_ROLES)
 @require_http_methods(["GET", "POST"])
-def parties_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def parties_edit(request: MemberRequest, pk: int) -> HttpResponse:
     agreement = owned_agreement_get(user=request.user, organisation=request.organisation, agreement_id=pk)
     current = agreement.parties.values("organisation_id")
     choices = Organisation.objects.filter(pk__in=current) | Organisation.objects.filter(
@@ -211,7 +212,7 @@ def parties_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.AGREEMENT_ROLES)
 @require_http_methods(["GET", "POST"])
-def party_restrict(request: HttpRequest, pk: int) -> HttpResponse:
+def party_restrict(request: MemberRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, organisation=request.organisation, party_id=pk)
     departments = department_list(user=request.user, organisation=request.organisation)
     form = PartyRestrictForm(
@@ -240,7 +241,7 @@ def party_restrict(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.AGREEMENT_ROLES)
 @require_http_methods(["GET", "POST"])
-def introduction_plan(request: HttpRequest, pk: int) -> HttpResponse:
+def introduction_plan(request: MemberRequest, pk: int) -> HttpResponse:
     agreement = owned_agreement_get(user=request.user, organisation=request.organisation, agreement_id=pk)
     suppliers = buyer_supplier_list(user=request.user, organisation=request.organisation).filter(
         organisation=agreement.supplier
@@ -282,7 +283,7 @@ def introduction_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.AGREEMENT_ROLES)
 @require_http_methods(["GET", "POST"])
-def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+def document_add(request: MemberRequest, pk: int) -> HttpResponse:
     agreement = owned_agreement_get(user=request.user, organisation=request.organisation, agreement_id=pk)
     form = DocumentForm(request.POST or None, request.FILES or None, help_text=_upload_help())
     if request.method == "POST" and form.is_valid():
@@ -310,7 +311,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view()
 @require_GET
-def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+def document_download(request: MemberRequest, pk: int) -> HttpResponse:
     document = document_get(user=request.user, organisation=request.organisation, document_id=pk)
     response = FileResponse(
         document.file.open("rb"),
@@ -324,7 +325,7 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.AGREEMENT_ROLES)
 @require_http_methods(["GET", "POST"])
-def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_add(request: MemberRequest, pk: int) -> HttpResponse:
     agreement = owned_agreement_get(user=request.user, organisation=request.organisation, agreement_id=pk)
     form = MeetingForm(
         request.POST or None,
@@ -359,7 +360,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.AGREEMENT_ROLES)
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: MemberRequest, pk: int) -> HttpResponse:
     meeting = meeting_get(user=request.user, organisation=request.organisation, meeting_id=pk)
     owned_agreement_get(
         user=request.user, organisation=request.organisation, agreement_id=meeting.agreement_id

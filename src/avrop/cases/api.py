@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
@@ -14,6 +13,7 @@ from avrop.cases.models import Case, CaseMessage, CaseStep
 from avrop.cases.selectors import case_get, case_list
 from avrop.core.errors import DomainError, ErrorCode
 from avrop.organisations.models import User
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors import department_get, member_list
 from avrop.suppliers.selectors import buyer_supplier_get
 
@@ -116,7 +116,7 @@ class StepIn(Schema):
 
 
 @router.get("/", response=list[CaseOut])
-def list_cases(request: HttpRequest, status: str | None = None) -> list[Case]:
+def list_cases(request: MemberRequest, status: str | None = None) -> list[Case]:
     cases = case_list(user=request.user, organisation=request.organisation)
     if status:
         cases = cases.filter(status=status)
@@ -124,7 +124,7 @@ def list_cases(request: HttpRequest, status: str | None = None) -> list[Case]:
 
 
 @router.post("/", response={201: CaseDetailOut})
-def open_case(request: HttpRequest, payload: CaseIn) -> Status[Case]:
+def open_case(request: MemberRequest, payload: CaseIn) -> Status[Case]:
     user, organisation = request.user, request.organisation  # type: ignore[attr-defined]
     requester = None
     if payload.requester_id is not None:
@@ -163,12 +163,12 @@ def open_case(request: HttpRequest, payload: CaseIn) -> Status[Case]:
 
 
 @router.get("/{case_id}", response=CaseDetailOut)
-def get_case(request: HttpRequest, case_id: int) -> Case:
+def get_case(request: MemberRequest, case_id: int) -> Case:
     return case_get(user=request.user, organisation=request.organisation, case_id=case_id)
 
 
 @router.post("/{case_id}/transitions", response=CaseDetailOut)
-def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> Case:
+def transition(request: MemberRequest, case_id: int, payload: TransitionIn) -> Case:
     """Move the case: start, wait (text: why), resume, resolve (text: resolution), close, reopen (text)."""
     case = case_get(user=request.user, organisation=request.organisation, case_id=case_id)
     actor, text = request.user, payload.text
@@ -188,12 +188,12 @@ def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> Cas
 
 
 @router.post("/{case_id}/messages", response={201: MessageOut})
-def add_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Status[CaseMessage]:
+def add_message(request: MemberRequest, case_id: int, payload: MessageIn) -> Status[CaseMessage]:
     case = case_get(user=request.user, organisation=request.organisation, case_id=case_id)
     return Status(201, services.case_message_add(actor=request.user, case_id=case.pk, body=payload.body))
 
 
 @router.put("/{case_id}/steps/{position}", response=StepOut)
-def set_step(request: HttpRequest, case_id: int, position: int, payload: StepIn) -> CaseStep:
+def set_step(request: MemberRequest, case_id: int, position: int, payload: StepIn) -> CaseStep:
     case = case_get(user=request.user, organisation=request.organisation, case_id=case_id)
     return services.case_step_set(actor=request.user, case_id=case.pk, position=position, done=payload.done)

@@ -18,6 +18,7 @@ from avrop.cases.workflows import ACTIVE, TRANSITIONS, Status
 from avrop.core.decorators import org_view
 from avrop.core.errors import DomainError
 from avrop.organisations.models import User
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors import department_list, member_list
 from avrop.suppliers.forms import add_domain_error
 from avrop.suppliers.selectors import buyer_supplier_list
@@ -32,7 +33,7 @@ def _buyer_only(request: HttpRequest) -> None:
 
 @org_view()
 @require_GET
-def cases(request: HttpRequest) -> HttpResponse:
+def cases(request: MemberRequest) -> HttpResponse:
     _buyer_only(request)
     chosen = request.GET.get("status", "active")
     if chosen not in FILTERS:
@@ -53,7 +54,7 @@ def cases(request: HttpRequest) -> HttpResponse:
 
 @org_view()
 @require_http_methods(["GET", "POST"])
-def case_new(request: HttpRequest) -> HttpResponse:
+def case_new(request: MemberRequest) -> HttpResponse:
     _buyer_only(request)
     is_worker = bool(request.roles & services.CASE_WORKER_ROLES)
     requesters = None
@@ -117,14 +118,14 @@ def _detail(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -
 
 @org_view()
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: MemberRequest, pk: int) -> HttpResponse:
     _buyer_only(request)
     return _detail(request, case_get(user=request.user, organisation=request.organisation, case_id=pk))
 
 
 @org_view()
 @require_POST
-def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def case_action(request: MemberRequest, pk: int, action: str) -> HttpResponse:
     """One POST endpoint per transition; a form error re-renders the case with the message on its field."""
     _buyer_only(request)
     case = case_get(user=request.user, organisation=request.organisation, case_id=pk)
@@ -174,7 +175,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @org_view()
 @require_POST
-def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+def case_step(request: MemberRequest, pk: int, position: int) -> HttpResponse:
     """Tick or untick a checklist step; with HTMX only the checklist is sent back."""
     _buyer_only(request)
     case = case_get(user=request.user, organisation=request.organisation, case_id=pk)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from avrop.catalogue.selectors import item_get, search_items
+from avrop.organisations.requests import MemberRequest
 
 router = Router(tags=["catalogue"])
 
@@ -47,7 +47,7 @@ class SearchOut(Schema):
 
 
 @router.get("/search", response=SearchOut)
-def search(request: HttpRequest, params: Query[SearchIn]):  # noqa: ANN201
+def search(request: MemberRequest, params: Query[SearchIn]):  # noqa: ANN201
     page = search_items(
         user=request.user,
         organisation=request.organisation,
@@ -62,5 +62,5 @@ def search(request: HttpRequest, params: Query[SearchIn]):  # noqa: ANN201
 
 
 @router.get("/items/{item_id}", response=ItemOut)
-def get_item(request: HttpRequest, item_id: int):  # noqa: ANN201
+def get_item(request: MemberRequest, item_id: int):  # noqa: ANN201
     return item_get(user=request.user, organisation=request.organisation, item_id=item_id)

@@ -22,6 +22,7 @@ from avrop.catalogue.models import CatalogueVersion, InboundFile, StagedItem, Te
 from avrop.catalogue.services import accounts, imports, searches, templates
 from avrop.core.decorators import buyer_view, org_view
 from avrop.core.errors import DomainError
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import department_list
 
@@ -52,7 +53,7 @@ def _form_error(form: Any, exc: DomainError) -> None:
 
 @org_view(roles=SEARCH_ROLES)
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: MemberRequest) -> HttpResponse:
     facets = selectors.search_facets(user=request.user, organisation=request.organisation)
     form = forms.SearchForm(request.GET or None, facets=facets)
     context: dict[str, Any] = {"form": form, "searched": False}
@@ -100,7 +101,7 @@ def _my_templates(request: HttpRequest) -> list[Template]:
 
 @org_view()
 @require_GET
-def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def item_detail(request: MemberRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, organisation=request.organisation, item_id=pk)
     own_templates = _my_templates(request)
     return render(
@@ -117,7 +118,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view()
 @require_GET
-def item_image(request: HttpRequest, pk: int) -> HttpResponse:
+def item_image(request: MemberRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, organisation=request.organisation, item_id=pk)
     if not item.image:
         return HttpResponse(status=404)
@@ -129,7 +130,7 @@ def item_image(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MANAGE)
 @require_POST
-def item_image_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def item_image_upload(request: MemberRequest, pk: int) -> HttpResponse:
     upload = request.FILES.get("image")
     if upload is None:
         messages.error(request, _("Choose a picture."))
@@ -160,7 +161,7 @@ def _upload_agreements(request: HttpRequest) -> list[Agreement]:
 
 @org_view(roles=VIEW_PRICE_LISTS)
 @require_GET
-def price_lists(request: HttpRequest) -> HttpResponse:
+def price_lists(request: MemberRequest) -> HttpResponse:
     rows = selectors.price_list_list(user=request.user, organisation=request.organisation)
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     return render(
@@ -176,7 +177,7 @@ def price_lists(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=imports.UPLOAD_ROLES)
 @require_http_methods(["GET", "POST"])
-def price_list_upload(request: HttpRequest) -> HttpResponse:
+def price_list_upload(request: MemberRequest) -> HttpResponse:
     agreements = _upload_agreements(request)
     form = forms.UploadForm(request.POST or None, request.FILES or None, agreements=agreements)
     if request.method == "POST" and form.is_valid():
@@ -209,7 +210,7 @@ def price_list_upload(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=VIEW_PRICE_LISTS)
 @require_GET
-def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def price_list_detail(request: MemberRequest, pk: int) -> HttpResponse:
     version = selectors.price_list_get(user=request.user, organisation=request.organisation, version_id=pk)
     tab = request.GET.get("tab", "changes")
     is_manager = bool(request.roles & MANAGE) and version.organisation_id == request.organisation.pk
@@ -249,7 +250,7 @@ def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MANAGE)
 @require_POST
-def price_list_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def price_list_approve(request: MemberRequest, pk: int) -> HttpResponse:
     form = forms.ApproveForm(request.POST)
     form.is_valid()
     try:
@@ -276,7 +277,7 @@ def price_list_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MANAGE)
 @require_POST
-def price_list_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def price_list_reject(request: MemberRequest, pk: int) -> HttpResponse:
     form = forms.RejectForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -292,7 +293,7 @@ def price_list_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MANAGE)
 @require_POST
-def price_list_restage(request: HttpRequest, pk: int) -> HttpResponse:
+def price_list_restage(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         imports.price_list_restage(actor=request.user, organisation=request.organisation, version_id=pk)
     except DomainError as exc:
@@ -304,7 +305,7 @@ def price_list_restage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=VIEW_PRICE_LISTS)
 @require_GET
-def price_list_file(request: HttpRequest, pk: int) -> FileResponse:
+def price_list_file(request: MemberRequest, pk: int) -> FileResponse:
     version = selectors.price_list_get(user=request.user, organisation=request.organisation, version_id=pk)
     path = Path(settings.MEDIA_ROOT) / version.inbound_file.path
     return FileResponse(path.open("rb"), as_attachment=True, filename=version.inbound_file.filename)
@@ -312,7 +313,7 @@ def price_list_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @org_view(roles=VIEW_PRICE_LISTS)
 @require_GET
-def price_list_response(request: HttpRequest, pk: int) -> HttpResponse:
+def price_list_response(request: MemberRequest, pk: int) -> HttpResponse:
     version = selectors.price_list_get(user=request.user, organisation=request.organisation, version_id=pk)
     if not version.response_xml:
         return HttpResponse(status=404)
@@ -323,7 +324,7 @@ def price_list_response(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view()
 @require_GET
-def price_list_template(request: HttpRequest) -> HttpResponse:
+def price_list_template(request: MemberRequest) -> HttpResponse:
     response = HttpResponse(
         exports.price_list_template(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -334,7 +335,7 @@ def price_list_template(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MANAGE)
 @require_http_methods(["GET", "POST"])
-def column_mapping(request: HttpRequest, supplier_id: int) -> HttpResponse:
+def column_mapping(request: MemberRequest, supplier_id: int) -> HttpResponse:
     agreement = (
         Agreement.objects.filter(owner=request.organisation, supplier_id=supplier_id)
         .select_related("supplier")
@@ -378,7 +379,7 @@ def _supplier_choices(request: HttpRequest) -> list[tuple[int, str]]:
 
 @org_view(roles=MANAGE)
 @require_http_methods(["GET", "POST"])
-def account_mapping(request: HttpRequest) -> HttpResponse:
+def account_mapping(request: MemberRequest) -> HttpResponse:
     suppliers = _supplier_choices(request)
     form = forms.AccountRuleForm(
         request.POST or None,
@@ -422,7 +423,7 @@ def account_mapping(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MANAGE)
 @require_POST
-def account_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def account_rule_delete(request: MemberRequest, pk: int) -> HttpResponse:
     accounts.account_rule_delete(actor=request.user, organisation=request.organisation, rule_id=pk)
     messages.success(request, _("The rule is removed; items keep the account they have."))
     return redirect("catalogue:accounts")
@@ -430,7 +431,7 @@ def account_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MANAGE)
 @require_POST
-def item_map(request: HttpRequest, pk: int) -> HttpResponse:
+def item_map(request: MemberRequest, pk: int) -> HttpResponse:
     form = forms.MapForm(request.POST)
     try:
         accounts.item_map(
@@ -448,7 +449,7 @@ def item_map(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MANAGE)
 @require_POST
-def staged_map(request: HttpRequest, pk: int) -> HttpResponse:
+def staged_map(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         staged = accounts.staged_item_map(
             actor=request.user,
@@ -468,7 +469,7 @@ def staged_map(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view()
 @require_http_methods(["GET", "POST"])
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: MemberRequest) -> HttpResponse:
     can_share = bool(request.roles & templates.SHARE_ROLES)
     departments = department_list(user=request.user, organisation=request.organisation)
     form = forms.TemplateForm(
@@ -514,7 +515,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 @buyer_view()
 @require_GET
-def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def template_detail(request: MemberRequest, pk: int) -> HttpResponse:
     template = selectors.template_get(user=request.user, organisation=request.organisation, template_id=pk)
     lines = selectors.template_lines(template=template, organisation=request.organisation)
     can_edit = template.owner_id == request.user.pk or bool(request.roles & templates.SHARE_ROLES)
@@ -532,7 +533,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view()
 @require_GET
-def template_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def template_export(request: MemberRequest, pk: int, fmt: str) -> HttpResponse:
     template = selectors.template_get(user=request.user, organisation=request.organisation, template_id=pk)
     lines = selectors.template_lines(template=template, organisation=request.organisation)
     header = [
@@ -571,7 +572,7 @@ def template_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @buyer_view()
 @require_POST
-def template_add(request: HttpRequest) -> HttpResponse:
+def template_add(request: MemberRequest) -> HttpResponse:
     try:
         template_id = int(request.POST.get("template", ""))
         item_id = int(request.POST.get("item", ""))
@@ -594,7 +595,7 @@ def template_add(request: HttpRequest) -> HttpResponse:
 
 @buyer_view()
 @require_POST
-def template_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+def template_remove(request: MemberRequest, pk: int, line_id: int) -> HttpResponse:
     templates.template_remove_item(
         actor=request.user, organisation=request.organisation, template_id=pk, line_id=line_id
     )
@@ -604,7 +605,7 @@ def template_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse
 
 @buyer_view()
 @require_POST
-def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def template_delete(request: MemberRequest, pk: int) -> HttpResponse:
     templates.template_delete(actor=request.user, organisation=request.organisation, template_id=pk)
     messages.success(request, _("The template is deleted."))
     return redirect("catalogue:templates")
@@ -615,7 +616,7 @@ def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view()
 @require_http_methods(["GET", "POST"])
-def missing_new(request: HttpRequest) -> HttpResponse:
+def missing_new(request: MemberRequest) -> HttpResponse:
     form = forms.MissingItemForm(request.POST or None, initial={"search_terms": request.GET.get("q", "")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -636,7 +637,7 @@ def missing_new(request: HttpRequest) -> HttpResponse:
 
 @buyer_view()
 @require_GET
-def missing_list(request: HttpRequest) -> HttpResponse:
+def missing_list(request: MemberRequest) -> HttpResponse:
     is_manager = bool(request.roles & MANAGE)
     reports = selectors.missing_report_list(user=request.user, organisation=request.organisation)
     context: dict[str, Any] = {
@@ -651,7 +652,7 @@ def missing_list(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MANAGE)
 @require_POST
-def missing_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def missing_answer(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         searches.missing_report_answer(
             actor=request.user,

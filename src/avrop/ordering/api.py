@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from avrop.ordering import selectors
 from avrop.ordering.models import OrderDocument, OrderResponse, PurchaseOrder, PurchaseOrderLine
+from avrop.organisations.requests import MemberRequest
 
 router = Router(tags=["ordering"])
 
@@ -140,7 +141,7 @@ class ResponseOut(Schema):
 
 @router.get("/orders", response=list[OrderOut])
 def list_orders(
-    request: HttpRequest,
+    request: MemberRequest,
     status: str = "",
     updated_since: dt.datetime | None = None,
     overdue: bool = False,
@@ -157,14 +158,14 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}", response=OrderOut)
-def get_order(request: HttpRequest, order_id: int) -> PurchaseOrder:
+def get_order(request: MemberRequest, order_id: int) -> PurchaseOrder:
     return selectors.purchase_order_get(
         user=request.user, organisation=request.organisation, order_id=order_id
     )
 
 
 @router.get("/orders/{order_id}/document.xml")
-def get_order_document(request: HttpRequest, order_id: int) -> HttpResponse:
+def get_order_document(request: MemberRequest, order_id: int) -> HttpResponse:
     """The Peppol order (T01) exactly as it was sent, for ERPs that archive it."""
     order = selectors.purchase_order_get(
         user=request.user, organisation=request.organisation, order_id=order_id
@@ -179,7 +180,7 @@ def get_order_document(request: HttpRequest, order_id: int) -> HttpResponse:
 
 @router.get("/order-responses", response=list[ResponseOut])
 def list_responses(
-    request: HttpRequest, updated_since: dt.datetime | None = None, limit: int = 100, offset: int = 0
+    request: MemberRequest, updated_since: dt.datetime | None = None, limit: int = 100, offset: int = 0
 ) -> list[OrderResponse]:
     responses = selectors.response_list(user=request.user, organisation=request.organisation)
     if updated_since is not None:
@@ -189,7 +190,7 @@ def list_responses(
 
 
 @router.get("/order-responses/{response_id}", response=ResponseOut)
-def get_response(request: HttpRequest, response_id: int) -> OrderResponse:
+def get_response(request: MemberRequest, response_id: int) -> OrderResponse:
     return selectors.response_get(
         user=request.user, organisation=request.organisation, response_id=response_id
     )

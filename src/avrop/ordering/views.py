@@ -33,6 +33,7 @@ from avrop.ordering.forms import (
 from avrop.ordering.models import Attachment, OrderDocument
 from avrop.ordering.services._common import ORDER_ROLES, OVERSIGHT_ROLES, READ_ALL_ROLES
 from avrop.ordering.workflows import LineDecision, RequisitionStatus, TransmissionStatus
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import delivery_address_list
 
@@ -108,7 +109,7 @@ def _cart_context(request: HttpRequest) -> dict[str, Any]:
 
 @buyer_view(ORDER_ROLES)
 @require_GET
-def shop(request: HttpRequest) -> HttpResponse:
+def shop(request: MemberRequest) -> HttpResponse:
     from avrop.catalogue.selectors import search_items, template_list
 
     text = request.GET.get("q", "").strip()[:200]
@@ -138,7 +139,7 @@ def _cart_response(request: HttpRequest) -> HttpResponse:
 
 @buyer_view(ORDER_ROLES)
 @require_POST
-def cart_add(request: HttpRequest) -> HttpResponse:
+def cart_add(request: MemberRequest) -> HttpResponse:
     try:
         item_id = int(request.POST.get("item", ""))
         services.cart_add_item(
@@ -168,7 +169,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 
 @buyer_view(ORDER_ROLES)
 @require_POST
-def cart_add_template(request: HttpRequest, pk: int) -> HttpResponse:
+def cart_add_template(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         lines = services.cart_add_template(
             actor=request.user, organisation=request.organisation, template_id=pk
@@ -183,7 +184,7 @@ def cart_add_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(ORDER_ROLES)
 @require_GET
-def cart(request: HttpRequest) -> HttpResponse:
+def cart(request: MemberRequest) -> HttpResponse:
     try:
         context = _cart_context(request)
     except DomainError as exc:
@@ -194,7 +195,7 @@ def cart(request: HttpRequest) -> HttpResponse:
 
 @buyer_view(ORDER_ROLES)
 @require_POST
-def line_update(request: HttpRequest, pk: int) -> HttpResponse:
+def line_update(request: MemberRequest, pk: int) -> HttpResponse:
     addresses = list(delivery_address_list(user=request.user, organisation=request.organisation))
     form = LineForm(request.POST, prefix=f"l{pk}", addresses=addresses)
     if not form.is_valid():
@@ -228,7 +229,7 @@ def line_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(ORDER_ROLES)
 @require_POST
-def line_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def line_remove(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         services.line_remove(actor=request.user, line_id=pk)
     except DomainError as exc:
@@ -239,7 +240,7 @@ def line_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(ORDER_ROLES)
 @require_http_methods(["GET", "POST"])
-def line_coding(request: HttpRequest, pk: int) -> HttpResponse:
+def line_coding(request: MemberRequest, pk: int) -> HttpResponse:
     cart = services.cart_get(user=request.user, organisation=request.organisation)
     line = cart.lines.filter(pk=pk).prefetch_related("splits").first() if cart else None
     if line is None:
@@ -285,7 +286,7 @@ def line_coding(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(ORDER_ROLES)
 @require_POST
-def attachment_add(request: HttpRequest) -> HttpResponse:
+def attachment_add(request: MemberRequest) -> HttpResponse:
     cart = services.cart_get(user=request.user, organisation=request.organisation)
     if cart is None:
         raise Http404()
@@ -309,7 +310,7 @@ def attachment_add(request: HttpRequest) -> HttpResponse:
 
 @buyer_view(ORDER_ROLES)
 @require_POST
-def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_remove(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         services.attachment_remove(actor=request.user, attachment_id=pk)
     except DomainError as exc:
@@ -320,7 +321,7 @@ def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(ORDER_ROLES)
 @require_POST
-def submit(request: HttpRequest) -> HttpResponse:
+def submit(request: MemberRequest) -> HttpResponse:
     cart = services.cart_get(user=request.user, organisation=request.organisation)
     key = request.POST.get("submit_key") or None
     if cart is None:
@@ -344,7 +345,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 @buyer_view(ORDER_ROLES)
 @require_http_methods(["GET", "POST"])
-def free_text(request: HttpRequest) -> HttpResponse:
+def free_text(request: MemberRequest) -> HttpResponse:
     from avrop.agreements.models import Agreement
     from avrop.catalogue.selectors import callable_agreement_ids
     from avrop.suppliers.selectors import buyer_supplier_list
@@ -406,7 +407,7 @@ def free_text(request: HttpRequest) -> HttpResponse:
 
 @buyer_view(BUYER_ROLES)
 @require_GET
-def requisitions(request: HttpRequest) -> HttpResponse:
+def requisitions(request: MemberRequest) -> HttpResponse:
     everyone = request.GET.get("all") == "1" and bool(request.roles & READ_ALL_ROLES)
     rows = selectors.requisition_list(
         user=request.user, organisation=request.organisation, everyone=everyone
@@ -420,7 +421,7 @@ def requisitions(request: HttpRequest) -> HttpResponse:
 
 @buyer_view(BUYER_ROLES)
 @require_GET
-def requisition(request: HttpRequest, pk: int) -> HttpResponse:
+def requisition(request: MemberRequest, pk: int) -> HttpResponse:
     requisition = selectors.requisition_get(
         user=request.user, organisation=request.organisation, requisition_id=pk
     )
@@ -440,7 +441,7 @@ def requisition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(BUYER_ROLES)
 @require_POST
-def requisition_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def requisition_cancel(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         services.requisition_cancel(
             actor=request.user, requisition_id=pk, reason=request.POST.get("reason", "")
@@ -456,7 +457,7 @@ def requisition_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view([Role.APPROVER])
 @require_GET
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "ordering/pages/approvals.html",
@@ -493,7 +494,7 @@ def _decision_context(requisition: Any, user: Any) -> dict[str, Any]:
 
 @buyer_view([Role.APPROVER])
 @require_http_methods(["GET", "POST"])
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: MemberRequest, pk: int) -> HttpResponse:
     requisition = selectors.requisition_get(
         user=request.user, organisation=request.organisation, requisition_id=pk
     )
@@ -558,7 +559,7 @@ def approve_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @buyer_view()
 @require_GET
-def orders(request: HttpRequest) -> HttpResponse:
+def orders(request: MemberRequest) -> HttpResponse:
     everyone = request.GET.get("all") == "1" and bool(request.roles & READ_ALL_ROLES)
     overdue = request.GET.get("overdue") == "1"
     rows = selectors.purchase_order_list(
@@ -593,7 +594,7 @@ def _highlight(lines: list[Any]) -> None:
 
 @buyer_view()
 @require_GET
-def order(request: HttpRequest, pk: int) -> HttpResponse:
+def order(request: MemberRequest, pk: int) -> HttpResponse:
     order = selectors.purchase_order_get(user=request.user, organisation=request.organisation, order_id=pk)
     lines = selectors.order_lines(order)
     _highlight(lines)
@@ -624,7 +625,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(BUYER_ROLES)
 @require_POST
-def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def order_cancel(request: MemberRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why you cancel the order."))
@@ -640,7 +641,7 @@ def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(BUYER_ROLES)
 @require_POST
-def order_cancellation_confirmed(request: HttpRequest, pk: int) -> HttpResponse:
+def order_cancellation_confirmed(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         services.purchase_order_cancellation_register(
             actor=request.user, order_id=pk, note=request.POST.get("note", "")
@@ -654,7 +655,7 @@ def order_cancellation_confirmed(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(BUYER_ROLES)
 @require_http_methods(["GET", "POST"])
-def order_change(request: HttpRequest, pk: int) -> HttpResponse:
+def order_change(request: MemberRequest, pk: int) -> HttpResponse:
     order = selectors.purchase_order_get(user=request.user, organisation=request.organisation, order_id=pk)
     lines = selectors.order_lines(order)
     error = ""
@@ -686,7 +687,7 @@ def order_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(BUYER_ROLES)
 @require_http_methods(["GET", "POST"])
-def order_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
+def order_confirmation(request: MemberRequest, pk: int) -> HttpResponse:
     order = selectors.purchase_order_get(user=request.user, organisation=request.organisation, order_id=pk)
     form = ConfirmationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -715,7 +716,7 @@ def order_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view()
 @require_GET
-def document(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+def document(request: MemberRequest, pk: int, document_id: int) -> HttpResponse:
     order = selectors.purchase_order_get(user=request.user, organisation=request.organisation, order_id=pk)
     found = OrderDocument.objects.filter(purchase_order=order, pk=document_id).first()
     if found is None:
@@ -728,7 +729,7 @@ def document(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
 
 @buyer_view(OVERSIGHT_ROLES)
 @require_POST
-def resend(request: HttpRequest, pk: int) -> HttpResponse:
+def resend(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         row = services.transmission_resend(actor=request.user, transmission_id=pk)
         messages.success(
@@ -742,7 +743,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(READ_ALL_ROLES)
 @require_GET
-def troubleshooting(request: HttpRequest) -> HttpResponse:
+def troubleshooting(request: MemberRequest) -> HttpResponse:
     user, organisation = request.user, request.organisation
     return render(
         request,
@@ -762,7 +763,7 @@ def troubleshooting(request: HttpRequest) -> HttpResponse:
 
 @buyer_view(OVERSIGHT_ROLES)
 @require_POST
-def intake_now(request: HttpRequest) -> HttpResponse:
+def intake_now(request: MemberRequest) -> HttpResponse:
     count = services.order_responses_intake()
     sent = services.transmissions_dispatch()
     messages.success(
@@ -776,7 +777,7 @@ def intake_now(request: HttpRequest) -> HttpResponse:
 
 @buyer_view(OVERSIGHT_ROLES)
 @require_http_methods(["GET", "POST"])
-def on_behalf_permissions(request: HttpRequest) -> HttpResponse:
+def on_behalf_permissions(request: MemberRequest) -> HttpResponse:
     """The coordinator decides which suppliers' SPOCs may register orders for the requisitioners."""
     if request.method == "POST":
         try:

@@ -15,6 +15,7 @@ from ninja.responses import Status
 from avrop.core.errors import NotFound
 from avrop.organisations import services
 from avrop.organisations.models import DocumentKind, User
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors import (
     delivery_address_list,
     department_get,
@@ -283,7 +284,7 @@ def _member(request: HttpRequest, user_id: int | None) -> User | None:
 
 
 @router.get("/departments", response=list[DepartmentOut])
-def list_departments(request: HttpRequest):  # noqa: ANN201
+def list_departments(request: MemberRequest):  # noqa: ANN201
     return list(
         department_list(user=request.user, organisation=request.organisation).select_related(
             "default_cost_centre"
@@ -292,17 +293,17 @@ def list_departments(request: HttpRequest):  # noqa: ANN201
 
 
 @router.get("/departments/{department_id}", response=DepartmentDetailOut)
-def get_department(request: HttpRequest, department_id: int):  # noqa: ANN201
+def get_department(request: MemberRequest, department_id: int):  # noqa: ANN201
     return department_get(user=request.user, organisation=request.organisation, department_id=department_id)
 
 
 @router.get("/delivery-addresses", response=list[AddressOut])
-def list_delivery_addresses(request: HttpRequest):  # noqa: ANN201
+def list_delivery_addresses(request: MemberRequest):  # noqa: ANN201
     return list(delivery_address_list(user=request.user, organisation=request.organisation))
 
 
 @router.get("/members", response=list[MemberOut])
-def list_members(request: HttpRequest, include_ended: bool = False):  # noqa: ANN201
+def list_members(request: MemberRequest, include_ended: bool = False):  # noqa: ANN201
     rows = member_history(user=request.user, organisation=request.organisation)
     if not include_ended:
         rows = rows.filter(is_active=True)
@@ -310,7 +311,7 @@ def list_members(request: HttpRequest, include_ended: bool = False):  # noqa: AN
 
 
 @router.get("/department-requests", response=list[DepartmentRequestOut])
-def list_department_requests(request: HttpRequest):  # noqa: ANN201
+def list_department_requests(request: MemberRequest):  # noqa: ANN201
     return list(
         department_request_list(user=request.user, organisation=request.organisation).select_related(
             "department"
@@ -319,12 +320,12 @@ def list_department_requests(request: HttpRequest):  # noqa: ANN201
 
 
 @router.get("/department-requests/{request_id}", response=DepartmentRequestOut)
-def get_department_request(request: HttpRequest, request_id: int):  # noqa: ANN201
+def get_department_request(request: MemberRequest, request_id: int):  # noqa: ANN201
     return department_request_get(user=request.user, organisation=request.organisation, request_id=request_id)
 
 
 @router.post("/department-requests", response={201: DepartmentRequestOut, 400: ErrorOut, 403: ErrorOut})
-def submit_department_request(request: HttpRequest, payload: DepartmentRequestIn):  # noqa: ANN201
+def submit_department_request(request: MemberRequest, payload: DepartmentRequestIn):  # noqa: ANN201
     """Ask for a new ordering department (the paper form "Ny beställningsavdelning e-handel")."""
     created = services.department_request_submit(
         actor=request.user, organisation=request.organisation, **payload.dict()
@@ -339,7 +340,7 @@ def submit_department_request(request: HttpRequest, payload: DepartmentRequestIn
     "/department-requests/{request_id}/customer-numbers",
     response={200: DepartmentRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
-def record_customer_number(request: HttpRequest, request_id: int, payload: CustomerNumberIn):  # noqa: ANN201
+def record_customer_number(request: MemberRequest, request_id: int, payload: CustomerNumberIn):  # noqa: ANN201
     """Record the customer number one supplier gave the new department."""
     found = department_request_get(
         user=request.user, organisation=request.organisation, request_id=request_id
@@ -351,12 +352,12 @@ def record_customer_number(request: HttpRequest, request_id: int, payload: Custo
 
 
 @router.get("/accounts", response=list[AccountOut])
-def list_accounts(request: HttpRequest, search: str = ""):  # noqa: ANN201
+def list_accounts(request: MemberRequest, search: str = ""):  # noqa: ANN201
     return list(account_list(user=request.user, organisation=request.organisation, search=search))
 
 
 @router.get("/dimension-objects", response=list[DimensionObjectOut])
-def list_dimension_objects(request: HttpRequest, dimension: str = "", search: str = ""):  # noqa: ANN201
+def list_dimension_objects(request: MemberRequest, dimension: str = "", search: str = ""):  # noqa: ANN201
     return list(
         dimension_object_list(
             user=request.user, organisation=request.organisation, dimension=dimension, search=search
@@ -365,14 +366,14 @@ def list_dimension_objects(request: HttpRequest, dimension: str = "", search: st
 
 
 @router.get("/cost-centres", response=list[DimensionObjectOut])
-def list_cost_centres(request: HttpRequest):  # noqa: ANN201
+def list_cost_centres(request: MemberRequest):  # noqa: ANN201
     return list(
         dimension_object_list(user=request.user, organisation=request.organisation, dimension="cost_centre")
     )
 
 
 @router.post("/coding/check", response=CodingOut)
-def check_coding(request: HttpRequest, payload: CodingIn):  # noqa: ANN201
+def check_coding(request: MemberRequest, payload: CodingIn):  # noqa: ANN201
     check = coding_check(
         user=request.user, organisation=request.organisation, coding=payload.coding, on=payload.on
     )
@@ -384,7 +385,7 @@ def check_coding(request: HttpRequest, payload: CodingIn):  # noqa: ANN201
 
 
 @router.get("/approval-limits", response=list[ApprovalLimitOut])
-def list_approval_limits(request: HttpRequest, include_ended: bool = False):  # noqa: ANN201
+def list_approval_limits(request: MemberRequest, include_ended: bool = False):  # noqa: ANN201
     return list(
         approval_limit_list(user=request.user, organisation=request.organisation, include_ended=include_ended)
     )
@@ -393,7 +394,7 @@ def list_approval_limits(request: HttpRequest, include_ended: bool = False):  # 
 @router.post(
     "/approval-limits", response={201: ApprovalLimitOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 )
-def create_approval_limit(request: HttpRequest, payload: ApprovalLimitIn):  # noqa: ANN201
+def create_approval_limit(request: MemberRequest, payload: ApprovalLimitIn):  # noqa: ANN201
     data = payload.dict()
     approver = _member(request, data.pop("approver_id"))
     rule = services.approval_limit_create(
@@ -408,14 +409,14 @@ def create_approval_limit(request: HttpRequest, payload: ApprovalLimitIn):  # no
     "/approval-limits/{limit_id}",
     response={200: ApprovalLimitOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
 )
-def update_approval_limit(request: HttpRequest, limit_id: int, payload: ApprovalLimitPatch):  # noqa: ANN201
+def update_approval_limit(request: MemberRequest, limit_id: int, payload: ApprovalLimitPatch):  # noqa: ANN201
     rule = approval_limit_get(user=request.user, organisation=request.organisation, limit_id=limit_id)
     services.approval_limit_update(actor=request.user, limit_id=rule.pk, **payload.dict(exclude_unset=True))
     return approval_limit_get(user=request.user, organisation=request.organisation, limit_id=rule.pk)
 
 
 @router.get("/delegations", response=list[DelegationOut])
-def list_delegations(request: HttpRequest, include_ended: bool = False):  # noqa: ANN201
+def list_delegations(request: MemberRequest, include_ended: bool = False):  # noqa: ANN201
     return list(
         delegation_list(user=request.user, organisation=request.organisation, include_ended=include_ended)
     )
@@ -423,7 +424,7 @@ def list_delegations(request: HttpRequest, include_ended: bool = False):  # noqa
 
 @router.get("/who-can-approve", response={200: WhoCanApproveOut, 400: ErrorOut, 404: ErrorOut})
 def get_who_can_approve(  # noqa: ANN201
-    request: HttpRequest,
+    request: MemberRequest,
     cost_centre: str,
     amount: Decimal,
     document_kind: DocumentKind,

@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from avrop.core.errors import NotFound
+from avrop.organisations.requests import MemberRequest
 from avrop.payables import rules, selectors
 
 router = Router(tags=["payables"])
@@ -41,7 +41,7 @@ class InvoiceStatusOut(Schema):
 
 
 @router.get("/invoices/status", response=list[InvoiceStatusOut])
-def invoice_status(request: HttpRequest, supplier_id: int, invoice_number: str):  # noqa: ANN201
+def invoice_status(request: MemberRequest, supplier_id: int, invoice_number: str):  # noqa: ANN201
     """Status of the invoices with this number from supplier ``supplier_id`` (the supplier relation id)."""
     invoices = selectors.status_for_supplier(
         user=request.user, organisation=request.organisation, supplier_id=supplier_id, number=invoice_number

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.payables import inbound_selectors, rules
 from avrop.payables.models import InboundDocument
@@ -28,7 +29,7 @@ MAX_REASONS = 5
 
 @buyer_view(AP_ROLES)
 @require_GET
-def set_aside_list(request: HttpRequest) -> HttpResponse:
+def set_aside_list(request: MemberRequest) -> HttpResponse:
     documents = inbound_selectors.set_aside_list(user=request.user, organisation=request.organisation)
     rows = list(documents.select_related("received_by")[:MAX_ROWS])
     for row in rows:
@@ -49,7 +50,7 @@ def set_aside_list(request: HttpRequest) -> HttpResponse:
 
 @buyer_view(AP_ROLES)
 @require_GET
-def set_aside_original(request: HttpRequest, pk: int) -> FileResponse:
+def set_aside_original(request: MemberRequest, pk: int) -> FileResponse:
     """The file exactly as received, as a download (it may be anything, so it is never shown inline)."""
     document = inbound_selectors.set_aside_get(
         user=request.user, organisation=request.organisation, document_id=pk
@@ -65,7 +66,7 @@ def set_aside_original(request: HttpRequest, pk: int) -> FileResponse:
 
 @buyer_view(CLERK_ROLES)
 @require_POST
-def set_aside_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def set_aside_retry(request: MemberRequest, pk: int) -> HttpResponse:
     back = redirect(reverse("payables:set_aside"))
     try:
         document, invoice = inbound_document_retry(

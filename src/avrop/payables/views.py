@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.payables import forms, inbound_selectors, rules, selectors, services
 from avrop.payables.models import Channel, InvoiceMessage, SupplierInvoice
@@ -30,7 +31,7 @@ CLERK_ROLES = [Role.AP_CLERK, Role.ADMIN]
 
 @buyer_view(AP_ROLES)
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: MemberRequest) -> HttpResponse:
     filters = selectors.QueueFilter(
         status=request.GET.get("status", "") if request.GET.get("status") in Status.values else "",
         supplier=request.GET.get("supplier", "") if request.GET.get("supplier", "").isdigit() else "",
@@ -62,7 +63,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @buyer_view()
 @require_GET
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: MemberRequest) -> HttpResponse:
     rows = (
         selectors.invoice_list(user=request.user, organisation=request.organisation)
         .filter(reviewer=request.user, status=Status.WAITING_REVIEW)
@@ -170,14 +171,14 @@ def _registration_form(invoice: SupplierInvoice, data: Any = None) -> forms.Regi
 
 @buyer_view()
 @require_GET
-def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_detail(request: MemberRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
     return render(request, "payables/pages/invoice.html", _detail_context(request, invoice))
 
 
 @buyer_view()
 @require_GET
-def invoice_original(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_original(request: MemberRequest, pk: int) -> HttpResponse:
     """The file exactly as received: XML shown as text, PDF inline (for the registration page)."""
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
     return _original_response(invoice)
@@ -199,7 +200,7 @@ def _original_response(invoice: SupplierInvoice) -> HttpResponse:
 @csp_replace({"frame-ancestors": ["'self'"]})
 @buyer_view()
 @require_GET
-def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
     if invoice.document.content_type != "application/pdf":
         raise Http404()
@@ -210,7 +211,7 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view()
 @require_GET
-def message_content(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+def message_content(request: MemberRequest, pk: int, message_id: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
     message = invoice.messages.filter(pk=message_id).first()
     if message is None:
@@ -224,7 +225,7 @@ def message_content(request: HttpRequest, pk: int, message_id: int) -> HttpRespo
 
 @buyer_view()
 @require_GET
-def attachment(request: HttpRequest, pk: int, index: int) -> HttpResponse:
+def attachment(request: MemberRequest, pk: int, index: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
     doc = _document_view(invoice)
     attachments = getattr(doc, "attachments", []) if doc is not None else []
@@ -241,7 +242,7 @@ def attachment(request: HttpRequest, pk: int, index: int) -> HttpResponse:
 @buyer_view()
 @require_GET
 @csp_replace({"style-src": ["'self'", "'unsafe-inline'"], "script-src": ["'none'"]})
-def official_view(request: HttpRequest, pk: int) -> HttpResponse:
+def official_view(request: MemberRequest, pk: int) -> HttpResponse:
     """OpenPeppol's presentation stylesheet; its HTML carries inline styles, so only this page allows them."""
     from avrop.edi.render import RenderError, render_html
 
@@ -277,7 +278,7 @@ def _action(request: HttpRequest, pk: int, form: Any, call: Any, done: str) -> H
 
 @buyer_view(CLERK_ROLES)
 @require_POST
-def send_to_review(request: HttpRequest, pk: int) -> HttpResponse:
+def send_to_review(request: MemberRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
     formset = forms.CodingFormSet(request.POST, prefix="coding")
     reviewer_form = forms.ReviewerForm(
@@ -311,7 +312,7 @@ def send_to_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(CLERK_ROLES)
 @require_POST
-def set_reference(request: HttpRequest, pk: int) -> HttpResponse:
+def set_reference(request: MemberRequest, pk: int) -> HttpResponse:
     form = forms.ReferenceForm(
         request.POST,
         prefix="ref",
@@ -334,7 +335,7 @@ def set_reference(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(CLERK_ROLES)
 @require_POST
-def not_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+def not_duplicate(request: MemberRequest, pk: int) -> HttpResponse:
     form = forms.CommentForm(request.POST)
     return _action(
         request,
@@ -349,7 +350,7 @@ def not_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view()
 @require_POST
-def return_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+def return_invoice(request: MemberRequest, pk: int) -> HttpResponse:
     form = forms.ReasonForm(request.POST)
     return _action(
         request,
@@ -364,7 +365,7 @@ def return_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view()
 @require_POST
-def query_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+def query_invoice(request: MemberRequest, pk: int) -> HttpResponse:
     form = forms.QuestionForm(request.POST)
     return _action(
         request,
@@ -379,7 +380,7 @@ def query_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(CLERK_ROLES)
 @require_POST
-def resume(request: HttpRequest, pk: int) -> HttpResponse:
+def resume(request: MemberRequest, pk: int) -> HttpResponse:
     form = forms.CommentForm(request.POST)
     return _action(
         request,
@@ -394,7 +395,7 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view()
 @require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: MemberRequest, pk: int) -> HttpResponse:
     form = forms.forms.Form(request.POST)
     return _action(
         request,
@@ -407,7 +408,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view()
 @require_POST
-def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+def send_back(request: MemberRequest, pk: int) -> HttpResponse:
     form = forms.CommentForm(request.POST)
     return _action(
         request,
@@ -422,7 +423,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(CLERK_ROLES)
 @require_POST
-def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_paid(request: MemberRequest, pk: int) -> HttpResponse:
     form = forms.forms.Form(request.POST)
     return _action(
         request,
@@ -435,7 +436,7 @@ def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(CLERK_ROLES)
 @require_POST
-def register(request: HttpRequest, pk: int) -> HttpResponse:
+def register(request: MemberRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
     form = _registration_form(invoice, request.POST)
     if form.is_valid():
@@ -461,7 +462,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view(CLERK_ROLES)
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: MemberRequest) -> HttpResponse:
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]

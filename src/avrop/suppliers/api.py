@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from avrop.core.errors import NotAllowed
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors import department_get
 from avrop.suppliers import services
 from avrop.suppliers.models import BankAccount, CustomerNumber, Supplier, SupplierContact
@@ -104,22 +104,22 @@ class BankAccountOut(Schema):
 
 
 @router.get("/", response=list[SupplierOut])
-def list_suppliers(request: HttpRequest) -> list[Supplier]:
+def list_suppliers(request: MemberRequest) -> list[Supplier]:
     return list(supplier_list(user=request.user, organisation=request.organisation))
 
 
 @router.get("/{supplier_id}", response=SupplierOut)
-def get_supplier(request: HttpRequest, supplier_id: int) -> Supplier:
+def get_supplier(request: MemberRequest, supplier_id: int) -> Supplier:
     return supplier_get(user=request.user, organisation=request.organisation, supplier_id=supplier_id)
 
 
 @router.get("/{supplier_id}/contacts", response=list[ContactOut])
-def list_contacts(request: HttpRequest, supplier_id: int) -> list[SupplierContact]:
+def list_contacts(request: MemberRequest, supplier_id: int) -> list[SupplierContact]:
     return list(contact_list(user=request.user, organisation=request.organisation, supplier_id=supplier_id))
 
 
 @router.post("/{supplier_id}/contacts", response={201: ContactOut})
-def add_contact(request: HttpRequest, supplier_id: int, payload: ContactIn) -> Status[SupplierContact]:
+def add_contact(request: MemberRequest, supplier_id: int, payload: ContactIn) -> Status[SupplierContact]:
     supplier = buyer_supplier_get(
         user=request.user, organisation=request.organisation, supplier_id=supplier_id
     )
@@ -127,20 +127,20 @@ def add_contact(request: HttpRequest, supplier_id: int, payload: ContactIn) -> S
 
 
 @router.put("/contacts/{contact_id}", response=ContactOut)
-def update_contact(request: HttpRequest, contact_id: int, payload: ContactIn) -> SupplierContact:
+def update_contact(request: MemberRequest, contact_id: int, payload: ContactIn) -> SupplierContact:
     contact = contact_get(user=request.user, organisation=request.organisation, contact_id=contact_id)
     return services.supplier_contact_update(actor=request.user, contact_id=contact.pk, **payload.dict())
 
 
 @router.delete("/contacts/{contact_id}", response={204: None})
-def remove_contact(request: HttpRequest, contact_id: int) -> Status[None]:
+def remove_contact(request: MemberRequest, contact_id: int) -> Status[None]:
     contact = contact_get(user=request.user, organisation=request.organisation, contact_id=contact_id)
     services.supplier_contact_remove(actor=request.user, contact_id=contact.pk)
     return Status(204, None)
 
 
 @router.get("/{supplier_id}/customer-numbers", response=list[CustomerNumberOut])
-def list_customer_numbers(request: HttpRequest, supplier_id: int) -> list[CustomerNumber]:
+def list_customer_numbers(request: MemberRequest, supplier_id: int) -> list[CustomerNumber]:
     return list(
         customer_number_list(user=request.user, organisation=request.organisation, supplier_id=supplier_id)
     )
@@ -148,7 +148,7 @@ def list_customer_numbers(request: HttpRequest, supplier_id: int) -> list[Custom
 
 @router.put("/{supplier_id}/customer-numbers", response=list[CustomerNumberOut])
 def set_customer_number(
-    request: HttpRequest, supplier_id: int, payload: CustomerNumberIn
+    request: MemberRequest, supplier_id: int, payload: CustomerNumberIn
 ) -> list[CustomerNumber]:
     """Set one department's number; an empty number removes it. Returns all of the supplier's numbers."""
     supplier = buyer_supplier_get(
@@ -167,7 +167,7 @@ def set_customer_number(
 
 @router.get("/{supplier_id}/bank-accounts", response=list[BankAccountOut])
 def list_bank_accounts(
-    request: HttpRequest, supplier_id: int, include_retired: bool = False
+    request: MemberRequest, supplier_id: int, include_retired: bool = False
 ) -> list[BankAccount]:
     if not request.roles & BANK_VIEW_ROLES:  # type: ignore[attr-defined]
         raise NotAllowed(

@@ -18,6 +18,7 @@ from avrop.core.decorators import form_page, org_view
 from avrop.core.errors import DomainError, NotFound
 from avrop.organisations.middleware import SESSION_KEY as ACTIVE_ORGANISATION_KEY
 from avrop.organisations.models import Organisation
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import department_list
 from avrop.suppliers import services
@@ -55,7 +56,7 @@ _form_page = partial(form_page, template="suppliers/pages/form.html")
 
 @org_view()
 @require_GET
-def suppliers(request: HttpRequest) -> HttpResponse:
+def suppliers(request: MemberRequest) -> HttpResponse:
     rows = supplier_list(user=request.user, organisation=request.organisation)
     can_add = bool(request.organisation.is_buyer and request.roles & services.SUPPLIER_ROLES)
     return render(request, "suppliers/pages/suppliers.html", {"suppliers": rows, "can_add": can_add})
@@ -63,7 +64,7 @@ def suppliers(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=services.SUPPLIER_ROLES)
 @require_GET
-def contacts(request: HttpRequest) -> HttpResponse:
+def contacts(request: MemberRequest) -> HttpResponse:
     """The coordinator's contact table of seed 001: one row per supplier, one column per topic."""
     rows = []
     for supplier in contact_table(user=request.user, organisation=request.organisation):
@@ -78,7 +79,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=services.SUPPLIER_ROLES)
 @require_http_methods(["GET", "POST"])
-def supplier_new(request: HttpRequest) -> HttpResponse:
+def supplier_new(request: MemberRequest) -> HttpResponse:
     form = SupplierRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -119,7 +120,7 @@ def supplier_new(request: HttpRequest) -> HttpResponse:
 
 @org_view()
 @require_GET
-def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def supplier_detail(request: MemberRequest, pk: int) -> HttpResponse:
     supplier = supplier_get(user=request.user, organisation=request.organisation, supplier_id=pk)
     is_buyer_side = supplier.buyer_id == request.organisation.pk
     context: dict[str, Any] = {
@@ -146,7 +147,7 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.SUPPLIER_ROLES)
 @require_http_methods(["GET", "POST"])
-def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def supplier_edit(request: MemberRequest, pk: int) -> HttpResponse:
     supplier = buyer_supplier_get(user=request.user, organisation=request.organisation, supplier_id=pk)
     initial = {
         "connection": supplier.connection,
@@ -174,7 +175,7 @@ def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.SUPPLIER_ROLES)
 @require_http_methods(["GET", "POST"])
-def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_add(request: MemberRequest, pk: int) -> HttpResponse:
     supplier = buyer_supplier_get(user=request.user, organisation=request.organisation, supplier_id=pk)
     form = ContactForm(request.POST or None, initial={"topic": request.GET.get("topic")})
     if request.method == "POST" and form.is_valid():
@@ -200,7 +201,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.SUPPLIER_ROLES)
 @require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: MemberRequest, pk: int) -> HttpResponse:
     contact = contact_get(user=request.user, organisation=request.organisation, contact_id=pk)
     initial = {"topic": contact.topic, "name": contact.name, "email": contact.email, "phone": contact.phone}
     form = ContactForm(request.POST or None, initial=initial)
@@ -224,7 +225,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.SUPPLIER_ROLES)
 @require_http_methods(["GET", "POST"])
-def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_remove(request: MemberRequest, pk: int) -> HttpResponse:
     contact = contact_get(user=request.user, organisation=request.organisation, contact_id=pk)
     if request.method == "POST":
         services.supplier_contact_remove(actor=request.user, contact_id=contact.pk)
@@ -249,7 +250,7 @@ def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.SUPPLIER_ROLES)
 @require_http_methods(["GET", "POST"])
-def customer_numbers(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_numbers(request: MemberRequest, pk: int) -> HttpResponse:
     supplier = buyer_supplier_get(user=request.user, organisation=request.organisation, supplier_id=pk)
     departments = list(department_list(user=request.user, organisation=request.organisation))
     numbers = dict(supplier.customer_numbers.values_list("department_id", "number"))
@@ -280,7 +281,7 @@ def customer_numbers(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.BANK_ROLES)
 @require_http_methods(["GET", "POST"])
-def bank_account_add(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_account_add(request: MemberRequest, pk: int) -> HttpResponse:
     supplier = buyer_supplier_get(user=request.user, organisation=request.organisation, supplier_id=pk)
     form = BankAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -314,7 +315,7 @@ def bank_account_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.BANK_ROLES)
 @require_http_methods(["GET", "POST"])
-def bank_account_verify(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_account_verify(request: MemberRequest, pk: int) -> HttpResponse:
     account = bank_account_get(user=request.user, organisation=request.organisation, account_id=pk)
     form = BankVerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -341,7 +342,7 @@ def bank_account_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.BANK_ROLES)
 @require_POST
-def bank_account_retire(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_account_retire(request: MemberRequest, pk: int) -> HttpResponse:
     account = bank_account_get(user=request.user, organisation=request.organisation, account_id=pk)
     services.bank_account_retire(actor=request.user, account_id=account.pk)
     messages.success(request, _("%(account)s is no longer used.") % {"account": account})
@@ -350,7 +351,7 @@ def bank_account_retire(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.INVITE_ROLES)
 @require_http_methods(["GET", "POST"])
-def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_send(request: MemberRequest, pk: int) -> HttpResponse:
     supplier = buyer_supplier_get(user=request.user, organisation=request.organisation, supplier_id=pk)
     suggested = supplier.contacts.filter(topic=SupplierContact.Topic.ECOMMERCE).exclude(email="").first()
     form = InvitationForm(request.POST or None, initial={"email": suggested.email if suggested else ""})
@@ -383,7 +384,7 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=services.INVITE_ROLES)
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: MemberRequest, pk: int) -> HttpResponse:
     invitation = invitation_get(user=request.user, organisation=request.organisation, invitation_id=pk)
     services.portal_invitation_revoke(actor=request.user, invitation_id=invitation.pk)
     messages.success(request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email})

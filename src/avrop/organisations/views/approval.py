@@ -20,6 +20,7 @@ from avrop.organisations.forms import (
     add_domain_error,
 )
 from avrop.organisations.models import User
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors import person_list
 from avrop.organisations.selectors.approval import (
     approval_limit_get,
@@ -46,7 +47,7 @@ def _person(request: HttpRequest, pk: int | None) -> User | None:
 
 @org_view(roles=MASTER)
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: MemberRequest) -> HttpResponse:
     ended = request.GET.get("ended") == "1"
     return render(
         request,
@@ -66,7 +67,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_http_methods(["GET", "POST"])
-def limit_new(request: HttpRequest) -> HttpResponse:
+def limit_new(request: MemberRequest) -> HttpResponse:
     form = ApprovalLimitForm(request.POST or None, people=_people(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -104,7 +105,7 @@ def limit_new(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_http_methods(["GET", "POST"])
-def limit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def limit_edit(request: MemberRequest, pk: int) -> HttpResponse:
     rule = approval_limit_get(user=request.user, organisation=request.organisation, limit_id=pk)
     initial = {
         "title": rule.title,
@@ -145,7 +146,7 @@ def limit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_POST
-def limit_end(request: HttpRequest, pk: int) -> HttpResponse:
+def limit_end(request: MemberRequest, pk: int) -> HttpResponse:
     rule = approval_limit_get(user=request.user, organisation=request.organisation, limit_id=pk)
     return act(
         request,
@@ -157,7 +158,7 @@ def limit_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_http_methods(["GET", "POST"])
-def delegation_new(request: HttpRequest) -> HttpResponse:
+def delegation_new(request: MemberRequest) -> HttpResponse:
     people = _people(request)
     principals = people.filter(
         approval_limits__organisation=request.organisation, approval_limits__is_active=True
@@ -201,7 +202,7 @@ def delegation_new(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_POST
-def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
+def delegation_end(request: MemberRequest, pk: int) -> HttpResponse:
     delegation = delegation_get(user=request.user, organisation=request.organisation, delegation_id=pk)
     return act(
         request,
@@ -213,7 +214,7 @@ def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_GET
-def who(request: HttpRequest) -> HttpResponse:
+def who(request: MemberRequest) -> HttpResponse:
     form = WhoCanApproveForm(request.GET or None, people=_people(request))
     answer = None
     if request.GET and form.is_valid():

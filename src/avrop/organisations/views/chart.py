@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from avrop.organisations.forms import (
     DimensionObjectForm,
     add_domain_error,
 )
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors.chart import (
     account_list,
     coding_check,
@@ -35,7 +36,7 @@ PAGE_SIZE = 100
 
 @org_view(roles=MASTER)
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: MemberRequest) -> HttpResponse:
     organisation = request.organisation
     chart = organisation.chart
     dimensions = []
@@ -67,7 +68,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_POST
-def chart_create(request: HttpRequest) -> HttpResponse:
+def chart_create(request: MemberRequest) -> HttpResponse:
     form = ChartCreateForm(request.POST)
     if (
         submit(
@@ -97,7 +98,7 @@ def chart_create(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_POST
-def chart_use(request: HttpRequest) -> HttpResponse:
+def chart_use(request: MemberRequest) -> HttpResponse:
     from avrop.organisations.views._helpers import act
 
     return act(
@@ -114,7 +115,7 @@ def chart_use(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_GET
-def accounts(request: HttpRequest) -> HttpResponse:
+def accounts(request: MemberRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     page = Paginator(
         account_list(user=request.user, organisation=request.organisation, search=search), PAGE_SIZE
@@ -124,7 +125,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_GET
-def objects(request: HttpRequest) -> HttpResponse:
+def objects(request: MemberRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     dimension = request.GET.get("dimension", "").strip()
     rows = dimension_object_list(
@@ -145,7 +146,7 @@ def objects(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_http_methods(["GET", "POST"])
-def account_new(request: HttpRequest) -> HttpResponse:
+def account_new(request: MemberRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST":
         saved = submit(
@@ -170,7 +171,7 @@ def account_new(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_http_methods(["GET", "POST"])
-def object_new(request: HttpRequest) -> HttpResponse:
+def object_new(request: MemberRequest) -> HttpResponse:
     dimensions = dimension_list(user=request.user, organisation=request.organisation)
     form = DimensionObjectForm(
         request.POST or None,
@@ -200,7 +201,7 @@ def object_new(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_http_methods(["GET", "POST"])
-def chart_import(request: HttpRequest) -> HttpResponse:
+def chart_import(request: MemberRequest) -> HttpResponse:
     form = ChartImportForm(
         request.POST or None,
         request.FILES or None,
@@ -237,7 +238,7 @@ def chart_import(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_GET
-def coding(request: HttpRequest) -> HttpResponse:
+def coding(request: MemberRequest) -> HttpResponse:
     form = CodingForm(request.GET or None)
     check = None
     if request.GET and form.is_valid():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,13 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 from avrop.core.decorators import org_view
 from avrop.organisations import services
 from avrop.organisations.models import ImportJob
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors import import_job_get
 from avrop.organisations.views._helpers import MASTER, act
 
 
 @org_view(roles=MASTER)
 @require_GET
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: MemberRequest, pk: int) -> HttpResponse:
     job = import_job_get(user=request.user, organisation=request.organisation, job_id=pk)
     back = (
         reverse("organisations:people")
@@ -32,7 +33,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_POST
-def import_valid_rows(request: HttpRequest, pk: int) -> HttpResponse:
+def import_valid_rows(request: MemberRequest, pk: int) -> HttpResponse:
     job = import_job_get(user=request.user, organisation=request.organisation, job_id=pk)
     return act(
         request,

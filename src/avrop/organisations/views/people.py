@@ -14,6 +14,7 @@ from avrop.organisations import services
 from avrop.organisations.forms import ImportForm, MoveForm, PersonForm, RoleForm
 from avrop.organisations.importing.users import ALIASES, REQUIRED
 from avrop.organisations.models import ImportJob, Membership
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors import (
     department_list,
     member_history,
@@ -32,7 +33,7 @@ def _departments(request: HttpRequest):  # noqa: ANN202
 
 @org_view(roles=MASTER)
 @require_GET
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: MemberRequest) -> HttpResponse:
     former = request.GET.get("former") == "1"
     persons = person_list(user=request.user, organisation=request.organisation, include_former=former)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -48,7 +49,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_http_methods(["GET", "POST"])
-def person_new(request: HttpRequest) -> HttpResponse:
+def person_new(request: MemberRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, departments=_departments(request))
     if request.method == "POST":
         data = {**form.cleaned_data} if form.is_valid() else {}
@@ -71,7 +72,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_GET
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: MemberRequest, pk: int) -> HttpResponse:
     person = person_get(user=request.user, organisation=request.organisation, person_id=pk)
     history = list(member_history(user=request.user, organisation=request.organisation).filter(user=person))
     departments = list(_departments(request))
@@ -99,7 +100,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_POST
-def person_move(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def person_move(request: MemberRequest, pk: int, membership_pk: int) -> HttpResponse:
     membership = membership_get(
         user=request.user, organisation=request.organisation, membership_id=membership_pk
     )
@@ -122,7 +123,7 @@ def person_move(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
 
 @org_view(roles=MASTER)
 @require_POST
-def person_role_add(request: HttpRequest, pk: int) -> HttpResponse:
+def person_role_add(request: MemberRequest, pk: int) -> HttpResponse:
     person = person_get(user=request.user, organisation=request.organisation, person_id=pk)
     form = RoleForm(request.POST, departments=_departments(request))
     target = reverse("organisations:person_detail", args=[person.pk])
@@ -140,7 +141,7 @@ def person_role_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_POST
-def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def membership_end(request: MemberRequest, pk: int, membership_pk: int) -> HttpResponse:
     membership = membership_get(
         user=request.user, organisation=request.organisation, membership_id=membership_pk
     )
@@ -156,7 +157,7 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
 
 @org_view(roles=MASTER)
 @require_POST
-def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def person_deactivate(request: MemberRequest, pk: int) -> HttpResponse:
     person = person_get(user=request.user, organisation=request.organisation, person_id=pk)
     return act(
         request,
@@ -173,7 +174,7 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_http_methods(["GET", "POST"])
-def people_import(request: HttpRequest) -> HttpResponse:
+def people_import(request: MemberRequest) -> HttpResponse:
     columns = ", ".join(REQUIRED + [k for k in ALIASES if k not in REQUIRED])
     form = ImportForm(
         request.POST or None,

@@ -21,6 +21,7 @@ from avrop.catalogue import exports, selectors
 from avrop.catalogue.models import CatalogueVersion, InboundFile, StagedItem
 from avrop.catalogue.services import imports, shop_window
 from avrop.core.errors import DomainError
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.portal.access import portal_view
 
@@ -146,7 +147,7 @@ def _filter_of(request: HttpRequest) -> str:
 
 @portal_view()
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: MemberRequest) -> HttpResponse:
     """The supplier's agreements with their current price list, and every price list it sent."""
     user, organisation = request.user, request.organisation
     agreements = list(selectors.supplier_agreements(user=user, organisation=organisation))
@@ -181,7 +182,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @portal_view(roles=UPLOAD_ROLES)
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: MemberRequest) -> HttpResponse:
     agreements = list(selectors.supplier_agreements(user=request.user, organisation=request.organisation))
     initial = {}
     if request.GET.get("agreement", "").isdigit():
@@ -223,7 +224,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def template(request: HttpRequest) -> HttpResponse:
+def template(request: MemberRequest) -> HttpResponse:
     response = HttpResponse(
         exports.price_list_template(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -237,7 +238,7 @@ TABS = ("findings", "changes", "added", "removed")
 
 @portal_view()
 @require_GET
-def price_list(request: HttpRequest, pk: int) -> HttpResponse:
+def price_list(request: MemberRequest, pk: int) -> HttpResponse:
     version = selectors.supplier_price_list_get(
         user=request.user, organisation=request.organisation, version_id=pk
     )
@@ -270,7 +271,7 @@ def price_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def price_list_file(request: HttpRequest, pk: int) -> FileResponse:
+def price_list_file(request: MemberRequest, pk: int) -> FileResponse:
     version = selectors.supplier_price_list_get(
         user=request.user, organisation=request.organisation, version_id=pk
     )
@@ -280,7 +281,7 @@ def price_list_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @portal_view()
 @require_GET
-def price_list_response(request: HttpRequest, pk: int) -> HttpResponse:
+def price_list_response(request: MemberRequest, pk: int) -> HttpResponse:
     version = selectors.supplier_price_list_get(
         user=request.user, organisation=request.organisation, version_id=pk
     )
@@ -296,7 +297,7 @@ def price_list_response(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def items(request: HttpRequest) -> HttpResponse:
+def items(request: MemberRequest) -> HttpResponse:
     agreements = list(selectors.supplier_agreements(user=request.user, organisation=request.organisation))
     text = request.GET.get("q", "")[:100]
     agreement_text = request.GET.get("agreement", "")
@@ -340,13 +341,13 @@ def _item_page(
 
 @portal_view()
 @require_GET
-def item(request: HttpRequest, pk: int) -> HttpResponse:
+def item(request: MemberRequest, pk: int) -> HttpResponse:
     return _item_page(request, pk)
 
 
 @portal_view(roles=SHOP_WINDOW_ROLES)
 @require_POST
-def item_keywords(request: HttpRequest, pk: int) -> HttpResponse:
+def item_keywords(request: MemberRequest, pk: int) -> HttpResponse:
     form = KeywordsForm(request.POST)
     if form.is_valid():
         try:
@@ -370,7 +371,7 @@ def item_keywords(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view(roles=SHOP_WINDOW_ROLES)
 @require_POST
-def item_picture(request: HttpRequest, pk: int) -> HttpResponse:
+def item_picture(request: MemberRequest, pk: int) -> HttpResponse:
     # Another supplier's item is 404 whatever was posted.
     selectors.shop_window_item_get(user=request.user, organisation=request.organisation, item_id=pk)
     upload_file = request.FILES.get("image")
@@ -392,7 +393,7 @@ def item_picture(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view(roles=SHOP_WINDOW_ROLES)
 @require_POST
-def item_picture_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def item_picture_remove(request: MemberRequest, pk: int) -> HttpResponse:
     shop_window.item_picture_remove(actor=request.user, organisation=request.organisation, item_id=pk)
     messages.success(request, _("The picture is removed."))
     return redirect("portal:catalogue_item", pk)
@@ -400,7 +401,7 @@ def item_picture_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def item_image(request: HttpRequest, pk: int) -> HttpResponse:
+def item_image(request: MemberRequest, pk: int) -> HttpResponse:
     item = selectors.shop_window_item_get(user=request.user, organisation=request.organisation, item_id=pk)
     if not item.image:
         return render(request, "404.html", status=404)

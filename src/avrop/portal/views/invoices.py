@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from avrop.core.errors import DomainError
+from avrop.organisations.requests import MemberRequest
 from avrop.portal.access import customer_relations, portal_view
 from avrop.portal.models import InvoiceDraft, line_amount
 from avrop.portal.services import findings as finding_places
@@ -184,7 +185,7 @@ def _draft_context(
 
 @portal_view()
 @require_GET
-def invoice_list(request: HttpRequest) -> HttpResponse:
+def invoice_list(request: MemberRequest) -> HttpResponse:
     """Sent invoices and their status at the buyer, and the supplier's drafts."""
     status = request.GET.get("status", "")
     if status not in {code for code, _label in STATUS_FILTERS}:
@@ -200,7 +201,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_detail(request: MemberRequest, pk: int) -> HttpResponse:
     invoice = invoice_reads.invoice_of(request.organisation, pk)
     draft = InvoiceDraft.objects.filter(sent_invoice=invoice, organisation=request.organisation).first()
     return render(
@@ -220,21 +221,21 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def orders_to_invoice(request: HttpRequest) -> HttpResponse:
+def orders_to_invoice(request: MemberRequest) -> HttpResponse:
     orders = list(invoice_reads.orders_to_invoice(request.organisation)[:200])
     return render(request, "portal/invoices/orders.html", {"orders": orders})
 
 
 @portal_view()
 @require_POST
-def invoice_from_order(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_from_order(request: MemberRequest, pk: int) -> HttpResponse:
     draft = invoicing.draft_from_order(actor=request.user, organisation=request.organisation, order_id=pk)
     return redirect("portal:invoice_draft", pk=draft.pk)
 
 
 @portal_view()
 @require_http_methods(["GET", "POST"])
-def invoice_new(request: HttpRequest) -> HttpResponse:
+def invoice_new(request: MemberRequest) -> HttpResponse:
     """A free invoice without an order: choose the customer, then fill the form."""
     customers = list(customer_relations(request.organisation))
     if request.method == "POST":
@@ -247,14 +248,14 @@ def invoice_new(request: HttpRequest) -> HttpResponse:
 
 @portal_view()
 @require_POST
-def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_credit(request: MemberRequest, pk: int) -> HttpResponse:
     draft = invoicing.credit_note_create(actor=request.user, organisation=request.organisation, invoice_id=pk)
     return redirect("portal:invoice_draft", pk=draft.pk)
 
 
 @portal_view()
 @require_http_methods(["GET", "POST"])
-def invoice_draft(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_draft(request: MemberRequest, pk: int) -> HttpResponse:
     """The invoice form. "Save and check" stores and validates; "Send" does the same, then sends if valid."""
     draft = invoice_reads.draft_of(request.organisation, pk)
     if draft.is_sent:
@@ -318,7 +319,7 @@ def invoice_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def invoice_draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_draft_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     draft = invoice_reads.draft_of(request.organisation, pk)
     pdf = invoicing.pdf_copy(draft, actor=request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -328,7 +329,7 @@ def invoice_draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     """A PDF copy of any invoice the supplier sent as a Peppol document, whichever way it came in."""
     invoice = invoice_reads.invoice_of(request.organisation, pk)
     pdf = invoicing.invoice_pdf_copy(invoice)
@@ -340,7 +341,7 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def invoice_draft_xml(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_draft_xml(request: MemberRequest, pk: int) -> HttpResponse:
     draft = invoice_reads.draft_of(request.organisation, pk)
     content = bytes(draft.content) if draft.content else invoicing.check(draft, actor=request.user)[0]
     response = HttpResponse(content, content_type="application/xml")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from avrop.core.decorators import form_page
 from avrop.core.errors import DomainError
+from avrop.organisations.requests import MemberRequest
 from avrop.portal.access import portal_view
 from avrop.suppliers.forms import (
     BankAccountForm,
@@ -47,7 +48,7 @@ _form_page = partial(form_page, template=TEMPLATES + "form.html")
 
 @portal_view()
 @require_GET
-def customers(request: HttpRequest) -> HttpResponse:
+def customers(request: MemberRequest) -> HttpResponse:
     """The buyers served, with how many of their departments still lack a customer number or are new."""
     rows = list(portal_customer_list(user=request.user, organisation=request.organisation))
     return render(
@@ -57,7 +58,7 @@ def customers(request: HttpRequest) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def customer(request: HttpRequest, pk: int) -> HttpResponse:
+def customer(request: MemberRequest, pk: int) -> HttpResponse:
     relation = portal_customer_get(user=request.user, organisation=request.organisation, relation_id=pk)
     topic_labels = dict(NotificationTopic.choices)
     contacts = [
@@ -78,7 +79,7 @@ def customer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_http_methods(["GET", "POST"])
-def customer_numbers(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_numbers(request: MemberRequest, pk: int) -> HttpResponse:
     relation = portal_customer_get(user=request.user, organisation=request.organisation, relation_id=pk)
     departments = list(portal_department_list(relation=relation))
     current = {d.pk: d.customer_number for d in departments}
@@ -102,7 +103,7 @@ def customer_numbers(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_http_methods(["GET", "POST"])
-def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_add(request: MemberRequest, pk: int) -> HttpResponse:
     relation = portal_customer_get(user=request.user, organisation=request.organisation, relation_id=pk)
     form = ContactForm(request.POST or None, initial={"topic": request.GET.get("topic")})
     if request.method == "POST" and form.is_valid():
@@ -126,7 +127,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: MemberRequest, pk: int) -> HttpResponse:
     contact = portal_contact_get(user=request.user, organisation=request.organisation, contact_id=pk)
     initial = {"topic": contact.topic, "name": contact.name, "email": contact.email, "phone": contact.phone}
     form = ContactForm(request.POST or None, initial=initial)
@@ -149,7 +150,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_http_methods(["GET", "POST"])
-def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_remove(request: MemberRequest, pk: int) -> HttpResponse:
     contact = portal_contact_get(user=request.user, organisation=request.organisation, contact_id=pk)
     if request.method == "POST":
         services.relation_contact_remove(actor=request.user, contact_id=contact.pk)
@@ -174,7 +175,7 @@ def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest, pk: int) -> HttpResponse:
+def notifications(request: MemberRequest, pk: int) -> HttpResponse:
     relation = portal_customer_get(user=request.user, organisation=request.organisation, relation_id=pk)
     form = NotificationChoicesForm(request.POST or None, contacts=notification_choices(relation=relation))
     if request.method == "POST" and form.is_valid():
@@ -202,7 +203,7 @@ def notifications(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def bank_details(request: HttpRequest) -> HttpResponse:
+def bank_details(request: MemberRequest) -> HttpResponse:
     """The bank details each customer has on record, and the change waiting for a second person, if any."""
     changes = list(bank_change_list(user=request.user, organisation=request.organisation)[:10])
     pending = next((c for c in changes if c.status == c.Status.PENDING), None)
@@ -223,7 +224,7 @@ def bank_details(request: HttpRequest) -> HttpResponse:
 
 @portal_view()
 @require_http_methods(["GET", "POST"])
-def bank_change_propose(request: HttpRequest) -> HttpResponse:
+def bank_change_propose(request: MemberRequest) -> HttpResponse:
     form = BankAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -271,7 +272,7 @@ def _decide(request: HttpRequest, pk: int, action: Callable[..., Any], done: str
 
 @portal_view()
 @require_POST
-def bank_change_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_change_confirm(request: MemberRequest, pk: int) -> HttpResponse:
     return _decide(
         request,
         pk,
@@ -284,7 +285,7 @@ def bank_change_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_POST
-def bank_change_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_change_withdraw(request: MemberRequest, pk: int) -> HttpResponse:
     return _decide(
         request,
         pk,

@@ -24,6 +24,7 @@ from avrop.ordering.models import OrderResponse, Requisition
 from avrop.ordering.services import portal as portal_services
 from avrop.ordering.services.responses import PORTAL_ANSWERABLE_CHANNELS, PORTAL_RESPONDABLE
 from avrop.organisations.models import DeliveryAddress, Department
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.portal.access import customer_relation, customer_relations, portal_view
 
@@ -49,7 +50,7 @@ def _customer_id(request: HttpRequest) -> int | None:
 
 @portal_view()
 @require_GET
-def orders(request: HttpRequest) -> HttpResponse:
+def orders(request: MemberRequest) -> HttpResponse:
     tabs = _tabs()
     tab = request.GET.get("tab", "")
     if tab not in dict(tabs):
@@ -133,7 +134,7 @@ def _order_context(
 
 @portal_view()
 @require_GET
-def order(request: HttpRequest, pk: int) -> HttpResponse:
+def order(request: MemberRequest, pk: int) -> HttpResponse:
     order = selectors.portal_order_get(user=request.user, organisation=request.organisation, order_id=pk)
     if order.channel in PORTAL_ANSWERABLE_CHANNELS and order.portal_opened_at is None:
         services.portal_order_open(actor=request.user, organisation=request.organisation, order_id=order.pk)
@@ -160,7 +161,7 @@ def _response_lines(request: HttpRequest, lines: list[Any]) -> dict[str, dict[st
 
 @portal_view()
 @require_POST
-def order_respond(request: HttpRequest, pk: int) -> HttpResponse:
+def order_respond(request: MemberRequest, pk: int) -> HttpResponse:
     order = selectors.portal_order_get(user=request.user, organisation=request.organisation, order_id=pk)
     code = request.POST.get("code", "")
     promised = request.POST.get("promised_delivery_date", "").strip()
@@ -205,7 +206,7 @@ def order_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_POST
-def order_cancellation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def order_cancellation_confirm(request: MemberRequest, pk: int) -> HttpResponse:
     order = selectors.portal_order_get(user=request.user, organisation=request.organisation, order_id=pk)
     try:
         services.portal_cancellation_confirm(
@@ -224,7 +225,7 @@ def order_cancellation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_http_methods(["GET", "POST"])
-def order_despatch(request: HttpRequest, pk: int) -> HttpResponse:
+def order_despatch(request: MemberRequest, pk: int) -> HttpResponse:
     order = selectors.portal_order_get(user=request.user, organisation=request.organisation, order_id=pk)
     lines = selectors.order_lines(order)
     remaining = portal_services.remaining_by_line(order, lines)
@@ -332,7 +333,7 @@ def _on_behalf_context(request: HttpRequest, relation: Any, posted: Any) -> dict
 
 @portal_view(roles=[Role.SPOC])
 @require_http_methods(["GET", "POST"])
-def on_behalf(request: HttpRequest) -> HttpResponse:
+def on_behalf(request: MemberRequest) -> HttpResponse:
     relations = list(customer_relations(request.organisation))
     allowed_ids = portal_services.on_behalf_allowed_ids([r.pk for r in relations])
     raw = request.POST.get("customer") if request.method == "POST" else request.GET.get("customer")

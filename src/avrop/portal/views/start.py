@@ -1,14 +1,15 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from avrop.organisations.requests import MemberRequest
 from avrop.portal import home
 from avrop.portal.access import customer_relations, portal_view
 
 
 @portal_view()
 @require_GET
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: MemberRequest) -> HttpResponse:
     """The portal's overview: the buyers served, and the work waiting in each area."""
     return render(
         request,
