@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from avrop.core.models import AuditEvent
 
@@ -11,11 +12,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     search_fields = ("actor_name", "object_repr", "request_id")
 
-    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

@@ -36,7 +36,7 @@ def is_secret(name: str) -> bool:
     return not _SECRET_PARTS.isdisjoint(name.lower().split("_"))
 
 
-def _value(field: models.Field, obj: models.Model) -> Any:
+def _value(field: models.Field[Any, Any], obj: models.Model) -> Any:
     value = getattr(obj, field.attname)
     if isinstance(field, models.FileField):
         return value.name if value else ""

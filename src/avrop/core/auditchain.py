@@ -130,7 +130,8 @@ def append(events: Iterable[E]) -> list[E]:
         if connections[DEFAULT_DB_ALIAS].features.can_return_rows_from_bulk_insert:
             insert(events)
         else:  # plainsql.insert would come back to AuditEvent.objects.bulk_create
-            models.QuerySet(model).bulk_create(events)
+            queryset: models.QuerySet[E] = models.QuerySet(model)
+            queryset.bulk_create(events)
     return events
 
 

@@ -18,9 +18,11 @@ SUPPORTED_COUNTRIES = ("SE", "CH")
 @lru_cache(maxsize=64)
 def _holidays(country: str, subdivision: str | None, year: int) -> frozenset[dt.date]:
     if country == "SE":
-        calendar = holidays.Sweden(years=year, include_sundays=False, categories=("public", "de_facto"))
+        calendar: holidays.HolidayBase = holidays.Sweden(
+            years=year, include_sundays=False, categories=("public", "de_facto")
+        )
     elif country == "CH":
-        calendar = holidays.Switzerland(years=year, subdiv=subdivision or "ZH")
+        calendar = holidays.country_holidays("CH", subdiv=subdivision or "ZH", years=year)
     else:
         raise ValueError(f"No business-day calendar for country {country!r}; supported: SE, CH.")
     return frozenset(calendar.keys())
@@ -29,9 +31,11 @@ def _holidays(country: str, subdivision: str | None, year: int) -> frozenset[dt.
 def holiday_name(day: dt.date, country: str = "SE", subdivision: str | None = None) -> str | None:
     """The holiday's name (English) or None."""
     if country == "SE":
-        calendar = holidays.Sweden(years=day.year, include_sundays=False, categories=("public", "de_facto"))
+        calendar: holidays.HolidayBase = holidays.Sweden(
+            years=day.year, include_sundays=False, categories=("public", "de_facto")
+        )
     elif country == "CH":
-        calendar = holidays.Switzerland(years=day.year, subdiv=subdivision or "ZH")
+        calendar = holidays.country_holidays("CH", subdiv=subdivision or "ZH", years=day.year)
     else:
         raise ValueError(f"No business-day calendar for country {country!r}; supported: SE, CH.")
     return calendar.get(day)

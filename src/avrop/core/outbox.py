@@ -7,6 +7,7 @@ after ``MAX_ATTEMPTS`` it is FAILED and visible with its reason.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -50,7 +51,7 @@ def outbox_emails(
     from avrop.core.tasks import outbox_deliver
 
     for message in rows:
-        transaction.on_commit(lambda pk=message.pk: outbox_deliver(pk))
+        transaction.on_commit(functools.partial(outbox_deliver, message.pk))
     return rows
 
 

@@ -149,7 +149,7 @@ def _instance(model: type[M], db: str, values: list[Any]) -> M:
     attribute is a plain instance value (the field descriptors only guard later changes), so the row goes
     straight into the instance's ``__dict__``. A model that listens to ``post_init`` is built normally."""
     if signals.post_init.has_listeners(model) or model.from_db.__func__ is not models.Model.from_db.__func__:  # type: ignore[attr-defined]
-        return model.from_db(db, None, values)
+        return model.from_db(db, _attnames(model), values)
     instance = model.__new__(model)
     state = instance._state = ModelState()
     state.adding = False
@@ -178,16 +178,16 @@ _PLAIN_FIELDS = (
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
 
 
-def _is_plain(field: models.Field) -> bool:
+def _is_plain(field: models.Field[Any, Any]) -> bool:
     if type(field) in _PLAIN_FIELDS:
         return True
-    if type(field) in (models.ForeignKey, models.OneToOneField):
+    if isinstance(field, models.ForeignKey) and type(field) in (models.ForeignKey, models.OneToOneField):
         target = field.target_field
         return bool(target.primary_key and getattr(target, "db_returning", False))
     return False
 
 
-def _db_value(field: models.Field, plain: bool, value: Any, db: BaseDatabaseWrapper) -> Any:
+def _db_value(field: models.Field[Any, Any], plain: bool, value: Any, db: BaseDatabaseWrapper) -> Any:
     """The value as the database gets it: prepared by its field unless it is plain (see ``_PLAIN_FIELDS``)."""
     if plain and type(value) in _PLAIN_TYPES:
         return value
@@ -197,7 +197,7 @@ def _db_value(field: models.Field, plain: bool, value: Any, db: BaseDatabaseWrap
 @cache
 def _insert_plan(
     model: type[models.Model], vendor: str
-) -> tuple[str, str, tuple[tuple[models.Field, str, bool, bool], ...]]:
+) -> tuple[str, str, tuple[tuple[models.Field[Any, Any], str, bool, bool], ...]]:
     """The INSERT head, the RETURNING tail and, per written field: the field, its attribute, whether its
     value comes from ``pre_save`` (auto_now dates, files) and whether a plain value passes unprepared."""
     pk = model._meta.pk
@@ -208,7 +208,7 @@ def _insert_plan(
     return head, tail, plan
 
 
-def _related_id(obj: models.Model, field: models.Field) -> Any:
+def _related_id(obj: models.Model, field: models.Field[Any, Any]) -> Any:
     """The id of a related instance assigned before it was saved (as ``bulk_create`` takes it then)."""
     related = field.get_cached_value(obj, None)  # type: ignore[attr-defined]
     if related is None:
@@ -255,14 +255,21 @@ def insert(objs: Sequence[M]) -> list[M]:
     return list(objs)
 
 
+def _column_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise ValueError(f"{model.__name__}.{name} is not a column.")
+    return field
+
+
 @cache
 def _update_plan(
     model: type[models.Model], names: tuple[str, ...], vendor: str
-) -> tuple[str, tuple[tuple[models.Field, str, bool, bool], ...]]:
+) -> tuple[str, tuple[tuple[models.Field[Any, Any], str, bool, bool], ...]]:
     """``UPDATE … SET`` the named fields ``WHERE`` the id column (the caller adds ``= %s`` or ``IN (…)``), and
     per field: the field, its attribute, whether ``pre_save`` gives its value and whether a plain value passes
     unprepared."""
-    fields = [model._meta.get_field(name) for name in names]
+    fields = [_column_field(model, name) for name in names]
     sets = ", ".join(f"{q(f.column)} = %s" for f in fields)
     head = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(model._meta.pk.column)}"  # noqa: S608 (names from model meta)
     return head, tuple(

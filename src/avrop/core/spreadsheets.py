@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from django.conf import settings
 from django.utils.formats import number_format
@@ -290,7 +290,7 @@ class _XmlError(Exception):
     """An XML part that cannot be parsed; the file is refused as unreadable."""
 
 
-def _iterparse(stream: IO[bytes], events: tuple[str, ...], tag: Any = None) -> Any:
+def _iterparse(stream: IO[bytes], events: tuple[Literal["start", "end"], ...], tag: Any = None) -> Any:
     from lxml import etree
 
     return etree.iterparse(
@@ -412,7 +412,7 @@ def _check_zip_parts(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo], lim
         if listed or (root is not None and _local(root.tag) in _SHEET_ROOTS):
             sheets += 1
             sheet = names.get(part.filename) or posixpath.basename(part.filename)
-            _check_xlsx_sheet(lambda part=part: archive.open(part), sheet, limits)
+            _check_xlsx_sheet(functools.partial(archive.open, part), sheet, limits)
     if not sheets:
         raise unreadable()
 
