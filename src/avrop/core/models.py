@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -23,9 +25,17 @@ class AppendOnlyError(RuntimeError):
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, **kwargs):  # noqa: ANN001, ANN201
+    def bulk_create(
+        self,
+        objs: Iterable[AuditEvent],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list[AuditEvent]:
         """Chains the events onto the trail in the order given (``auditchain.append``)."""
-        if ignore_conflicts or kwargs.get("update_conflicts"):
+        if ignore_conflicts or update_conflicts:
             raise AppendOnlyError("Audit events are append-only: conflicts cannot be ignored or updated.")
         return append(objs)
 
@@ -35,7 +45,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are append-only: they cannot be deleted.")
 
-    def _raw_delete(self, using: str) -> int:
+    def _raw_delete(self, using: str | None) -> int:
         raise AppendOnlyError("Audit events are append-only: they cannot be deleted.")
 
 
