@@ -9,6 +9,8 @@ first; only the coordinator's approval copies it into ``CatalogueItem``.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,7 +19,15 @@ from django.utils.translation import gettext_lazy as _
 from avrop.catalogue.workflows import VersionStatus
 from avrop.core.models import TimeStampedModel
 
-MONEY = {"max_digits": 18, "decimal_places": 4}
+
+class Digits(TypedDict):
+    """A DecimalField's size, spread into its arguments (``**MONEY``)."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: Digits = {"max_digits": 18, "decimal_places": 4}
 
 
 class InboundFile(TimeStampedModel):
