@@ -9,7 +9,7 @@ Money is Decimal with a currency; line amounts are rounded to 2 decimals (EN 169
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -27,9 +27,18 @@ from avrop.ordering.workflows import (
 )
 
 CENT = Decimal("0.01")
-MONEY = {"max_digits": 18, "decimal_places": 2}
-PRICE = {"max_digits": 18, "decimal_places": 4}
-QUANTITY = {"max_digits": 12, "decimal_places": 3}
+
+
+class Digits(TypedDict):
+    """A DecimalField's size, spread into its arguments (``**MONEY``)."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: Digits = {"max_digits": 18, "decimal_places": 2}
+PRICE: Digits = {"max_digits": 18, "decimal_places": 4}
+QUANTITY: Digits = {"max_digits": 12, "decimal_places": 3}
 
 
 def money(value: Decimal) -> Decimal:
