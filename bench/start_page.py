@@ -54,7 +54,7 @@ def measure(tmp: str, requests: int) -> int:
     connection.creation.create_test_db(verbosity=0, keepdb=False)
     try:
         call_command("createcachetable", verbosity=0)
-        from avrop.core.demo import load_all
+        from avrop.web.demo import load_all
 
         load_all(io.StringIO())
         from avrop.organisations.models import User

@@ -5,10 +5,11 @@ import io
 import pytest
 from django.apps import apps
 
-from avrop.core.demo import DEMO_PASSWORD, load_all
+from avrop.core.demo import DEMO_PASSWORD
 from avrop.organisations.demo import DEMO_USERS
 from avrop.organisations.models import Organisation, User
 from avrop.organisations.roles import Role
+from avrop.web.demo import load_all
 
 pytestmark = pytest.mark.django_db
 

@@ -97,7 +97,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "huey.contrib.djhuey",
-    # Bounded contexts, in dependency order (the demo loader follows this order).
+    # Bounded contexts, in dependency order (decision 0010 names the direction of each dependency).
     "avrop.core",
     "avrop.organisations",
     "avrop.suppliers",
@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "avrop.payables",
     "avrop.ordering",
     "avrop.portal",
+    "avrop.web",  # the web shell: start page, API wiring, demo loader; composes the apps above
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,8 @@ MIDDLEWARE = [
 ]
 
 AUTH_USER_MODEL = "organisations.User"
+# The tenant every object belongs to; core refers to it through this setting, not by importing its app.
+AVROP_ORGANISATION_MODEL = "organisations.Organisation"
 ROOT_URLCONF = "avrop.urls"
 WSGI_APPLICATION = "avrop.wsgi.application"
 

@@ -3,17 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from avrop.core import views as core_views
-from avrop.core.api import api
-from avrop.core.forms import LoginForm
+from avrop.web import views as web_views
+from avrop.web.api import api
+from avrop.web.forms import LoginForm
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", web_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("operator/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("password_reset/", core_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password_reset/", web_views.PasswordResetView.as_view(), name="password_reset"),
     path("", include("django.contrib.auth.urls")),
     path("organisations/", include("avrop.organisations.urls")),
     path("suppliers/", include("avrop.suppliers.urls")),
@@ -23,5 +23,5 @@ urlpatterns = [
     path("payables/", include("avrop.payables.urls")),
     path("ordering/", include("avrop.ordering.urls")),
     path("portal/", include("avrop.portal.urls")),
-    path("", include("avrop.core.urls")),
+    path("", include("avrop.web.urls")),
 ]

@@ -56,7 +56,7 @@ def page(browser, live_server):
 def demo_data(transactional_db):
     import io
 
-    from avrop.core.demo import load_all
+    from avrop.web.demo import load_all
 
     load_all(io.StringIO())
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def catalogue_demo(settings, tmp_path, transactional_db):
     import io
 
-    from avrop.core.demo import load_all
+    from avrop.web.demo import load_all
 
     settings.CATALOGUE_SEARCH_DIR = str(tmp_path / "search")
     settings.MEDIA_ROOT = str(tmp_path / "media")

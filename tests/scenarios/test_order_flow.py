@@ -17,8 +17,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from avrop.core.api import api_token_create
 from avrop.core.calendar import add_business_days
+from avrop.core.tokens import api_token_create
 from avrop.ordering import services
 from avrop.ordering.models import PurchaseOrder, Requisition, Transmission
 from avrop.ordering.tests.factories import build_world

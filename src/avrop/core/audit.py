@@ -12,7 +12,7 @@ from django.db import models
 
 from avrop.core.auditchain import append
 from avrop.core.middleware import current_request_id
-from avrop.core.models import AuditEvent
+from avrop.core.models import AuditEvent, TenantModel
 
 
 def jsonable(value: Any) -> Any:
@@ -103,12 +103,12 @@ def audit(
 
 
 def _organisation_of(obj: models.Model) -> Any:
-    from avrop.organisations.models import Organisation
-
-    if isinstance(obj, Organisation):
+    """The object itself if it is the tenant, else the tenant it belongs to (its organisation, owner or
+    buyer), else None."""
+    if isinstance(obj, TenantModel):
         return obj
     for name in ("organisation", "owner", "buyer"):
         value = getattr(obj, name, None)
-        if isinstance(value, Organisation):
+        if isinstance(value, TenantModel):
             return value
     return None

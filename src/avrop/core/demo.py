@@ -1,19 +1,10 @@
-"""`avrop demo`: load realistic demonstration data, idempotently.
+"""Helpers for the apps' demonstration data: valid identifiers and the documented demo password.
 
-Every app that has demo data provides ``demo.py`` with ``load(stdout)``; they run in INSTALLED_APPS order, so
-an app can rely on the data of the apps before it. Data that needs a later app's data goes into an optional
-``load_late(stdout)``, run after every ``load``. Each loader finds its objects by natural keys
-(organisation number, GLN, user name, agreement reference) and creates only what is missing, so a second
-run changes nothing.
+The loaders themselves are in each app's ``demo.py``; ``avrop.web.demo`` runs them (``avrop demo``).
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TextIO
-
-from django.apps import apps
-from django.db import transaction
 from stdnum import ean, luhn
 from stdnum.ch import uid
 
@@ -37,27 +28,3 @@ def gln(twelve_digits: str) -> str:
 def ch_uid(eight_digits: str) -> str:
     full = eight_digits + uid.calc_check_digit(eight_digits)
     return f"CHE-{full[:3]}.{full[3:6]}.{full[6:]}"
-
-
-def _demo_modules() -> list[object]:
-    modules = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("avrop."):
-            continue
-        try:
-            modules.append(import_module(f"{config.name}.demo"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
-                raise
-    return modules
-
-
-def load_all(stdout: TextIO) -> None:
-    """Run every app's ``load``, then every app's ``load_late`` (for data that needs later apps' data)."""
-    modules = _demo_modules()
-    with transaction.atomic():
-        for phase in ("load", "load_late"):
-            for module in modules:
-                loader = getattr(module, phase, None)
-                if loader is not None:
-                    loader(stdout)

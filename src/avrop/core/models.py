@@ -20,6 +20,15 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class TenantModel(TimeStampedModel):
+    """Base of the tenant model (``settings.AVROP_ORGANISATION_MODEL``, the organisation): core recognises a
+    tenant by it, for instance to file an audit event under its object's organisation, without importing the
+    app that defines it."""
+
+    class Meta:
+        abstract = True
+
+
 class AppendOnlyError(RuntimeError):
     """Raised on any attempt to change or remove an audit event."""
 
@@ -71,7 +80,7 @@ class AuditEvent(models.Model):
     # Kept as text too: the trail must show the name even if the account is renamed.
     actor_name = models.CharField(_("actor name"), max_length=300, blank=True)
     organisation = models.ForeignKey(
-        "organisations.Organisation",
+        settings.AVROP_ORGANISATION_MODEL,
         verbose_name=_("organisation"),
         null=True,
         blank=True,
@@ -126,7 +135,7 @@ class OutboxMessage(TimeStampedModel):
         FAILED = "failed", _("Failed")
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AVROP_ORGANISATION_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL)
     recipient = models.CharField(_("recipient"), max_length=300)
@@ -152,7 +161,9 @@ class ApiToken(TimeStampedModel):
     """A bearer token for the JSON API: acts as one user inside one organisation. Only its hash is stored."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens")
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        settings.AVROP_ORGANISATION_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)

@@ -7,11 +7,11 @@ from typing import Any
 from django.db.models import QuerySet
 
 from avrop.core.models import AuditEvent
+from avrop.core.tenancy import require_member
 
 
 def audit_event_list(*, user: Any, organisation: Any) -> QuerySet[AuditEvent]:
-    """The organisation's audit events; only members (auditors, admins) ever reach this."""
-    from avrop.organisations.selectors import organisation_get
-
-    organisation = organisation_get(user=user, organisation_id=organisation.pk)
+    """The organisation's audit events; ``NotFound`` unless the user is a member (the page lets auditors and
+    admins in)."""
+    require_member(user=user, organisation=organisation)
     return AuditEvent.objects.filter(organisation=organisation).order_by("-occurred_at", "-id")

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from avrop.agreements.tests.factories import AgreementFactory
-from avrop.core.api import api_token_create
+from avrop.core.tokens import api_token_create
 from avrop.organisations.roles import Role
 from avrop.suppliers.tests.factories import SupplierFactory
 

@@ -1,7 +1,7 @@
 import pytest
 
 from avrop.cases.models import Case
-from avrop.core.api import api_token_create
+from avrop.core.tokens import api_token_create
 from avrop.organisations.roles import Role
 from avrop.suppliers.tests.factories import SupplierFactory
 

@@ -7,9 +7,10 @@ import pytest
 from avrop.agreements.models import AgreementDocument, FollowUpMeeting
 from avrop.cases.checklists import CaseType
 from avrop.cases.models import Case
-from avrop.core.demo import DEMO_PASSWORD, load_all
+from avrop.core.demo import DEMO_PASSWORD
 from avrop.organisations.models import User
 from avrop.suppliers.models import BankAccount, PortalInvitation
+from avrop.web.demo import load_all
 
 pytestmark = pytest.mark.django_db
 

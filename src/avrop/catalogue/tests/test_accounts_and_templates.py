@@ -195,7 +195,7 @@ def test_accounts_must_be_in_the_chart_when_there_is_one(make_member):
 
 
 def test_search_over_the_api_is_scoped(client, make_member, two_tenants):
-    from avrop.core.api import api_token_create
+    from avrop.core.tokens import api_token_create
 
     coordinator, requisitioner, buyer, agreement = active_catalogue(make_member, 3)
     _token, key = api_token_create(actor=requisitioner, user=requisitioner, organisation=buyer, name="t")

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from avrop.core.api import api_token_create
+from avrop.core.tokens import api_token_create
 from avrop.ordering import services
 from avrop.ordering.tests.factories import build_world
 from avrop.ordering.tests.helpers import ordered, t76

@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from avrop.core.demo import load_all
 from avrop.ordering.models import PurchaseOrder, Requisition, Transmission
+from avrop.web.demo import load_all
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from avrop.core.models import TimeStampedModel
+from avrop.core.models import TenantModel, TimeStampedModel
 from avrop.organisations.roles import Role
 
 
@@ -28,7 +28,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class Organisation(TimeStampedModel):
+class Organisation(TenantModel):
     class Kind(models.TextChoices):
         BUYER = "buyer", _("Buyer")
         SERVICE_CENTRE = "service_centre", _("Shared service centre")

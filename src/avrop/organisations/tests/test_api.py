@@ -1,10 +1,10 @@
-"""The master-data API: same scoping and rules as the pages, tokens from core.api."""
+"""The master-data API: same scoping and rules as the pages, tokens from core.tokens."""
 
 from decimal import Decimal
 
 import pytest
 
-from avrop.core.api import api_token_create
+from avrop.core.tokens import api_token_create
 from avrop.organisations import services
 from avrop.organisations.models import DocumentKind
 from avrop.organisations.roles import Role

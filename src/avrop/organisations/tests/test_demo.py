@@ -4,7 +4,6 @@ import io
 
 import pytest
 
-from avrop.core.demo import load_all
 from avrop.organisations.demo import DEMO_USERS
 from avrop.organisations.models import (
     ApprovalDelegation,
@@ -16,6 +15,7 @@ from avrop.organisations.models import (
 )
 from avrop.organisations.selectors.approval import who_can_approve
 from avrop.organisations.selectors.chart import coding_check
+from avrop.web.demo import load_all
 
 pytestmark = pytest.mark.django_db
 

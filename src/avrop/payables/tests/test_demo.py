@@ -13,7 +13,7 @@ Status = SupplierInvoice.Status
 
 @pytest.fixture
 def demo(db, settings, tmp_path, django_capture_on_commit_callbacks):
-    from avrop.core.demo import load_all
+    from avrop.web.demo import load_all
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PAYABLES_PEPPOL_DIR = str(tmp_path / "peppol")
@@ -22,7 +22,7 @@ def demo(db, settings, tmp_path, django_capture_on_commit_callbacks):
 
 
 def test_demo_has_every_state_and_is_idempotent(demo, django_capture_on_commit_callbacks):
-    from avrop.core.demo import load_all
+    from avrop.web.demo import load_all
 
     statuses = set(SupplierInvoice.objects.values_list("status", flat=True))
     assert statuses == set(Status.values)

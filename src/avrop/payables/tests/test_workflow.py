@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from avrop.core.api import api_token_create
 from avrop.core.errors import DomainError, InvalidTransition, NotAllowed, NotFound
+from avrop.core.tokens import api_token_create
 from avrop.payables import selectors, services
 from avrop.payables.errors import Code
 from avrop.payables.models import InvoiceMessage, ReferenceRate, Reminder, SupplierInvoice

@@ -454,8 +454,8 @@ def test_shop_window_search_and_query_count(client, world, django_assert_max_num
 
 
 def test_demo_gives_fatima_every_review_state_and_a_second_run_changes_nothing():
-    from avrop.core.demo import load_all
     from avrop.portal import demo_catalogue
+    from avrop.web.demo import load_all
 
     load_all(io.StringIO())
     lyreco = Organisation.objects.get(name="Lyreco Sverige AB")

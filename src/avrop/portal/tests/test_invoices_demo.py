@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_supplier_has_invoicing_to_show_and_the_loader_is_idempotent(
     settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    from avrop.core.demo import load_all
+    from avrop.web.demo import load_all
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PAYABLES_PEPPOL_DIR = str(tmp_path / "peppol")

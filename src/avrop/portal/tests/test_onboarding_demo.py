@@ -6,9 +6,9 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from avrop.core.demo import load_all
 from avrop.organisations.models import User
 from avrop.suppliers.models import BankChangeProposal, ContactNotification, CustomerNumber
+from avrop.web.demo import load_all
 
 pytestmark = pytest.mark.django_db
 

@@ -230,7 +230,7 @@ def _open(client, path: str, method: str = "", data: dict | None = None):
 
 @pytest.fixture
 def demo(settings, tmp_path):
-    from avrop.core.demo import load_all
+    from avrop.web.demo import load_all
 
     settings.CATALOGUE_SEARCH_DIR = str(tmp_path / "search")
     settings.MEDIA_ROOT = str(tmp_path / "media")

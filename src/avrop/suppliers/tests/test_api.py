@@ -1,6 +1,6 @@
 import pytest
 
-from avrop.core.api import api_token_create
+from avrop.core.tokens import api_token_create
 from avrop.organisations.roles import Role
 from avrop.organisations.tests.factories import DepartmentFactory, MembershipFactory, UserFactory
 from avrop.suppliers import services

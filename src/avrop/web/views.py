@@ -1,4 +1,4 @@
-"""Web shell views: start page, health check, error pages."""
+"""Web shell views: start page, audit trail, health check, password reset."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ from django.views.decorators.http import require_GET
 
 from avrop.core import ratelimit
 from avrop.core.decorators import org_view
-from avrop.core.home import collect_sections
 from avrop.core.selectors import audit_event_list
 from avrop.organisations.roles import Role
+from avrop.web.home import collect_sections
 
 
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     sections = collect_sections(user=request.user, organisation=request.organisation, roles=request.roles)
-    return render(request, "core/pages/home.html", {"sections": sections})
+    return render(request, "web/pages/home.html", {"sections": sections})
 
 
 @never_cache
@@ -41,7 +41,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     events = audit_event_list(user=request.user, organisation=request.organisation)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/pages/audit_log.html", {"page": page})
+    return render(request, "web/pages/audit_log.html", {"page": page})
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from avrop.core.demo import DEMO_PASSWORD, load_all
+from avrop.core.demo import DEMO_PASSWORD
+from avrop.organisations.demo import DEMO_USERS
+from avrop.web.demo import load_all
 
 
 class Command(BaseCommand):
@@ -8,8 +10,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         load_all(self.stdout)
-        from avrop.organisations.demo import DEMO_USERS
-
         self.stdout.write(
             self.style.SUCCESS(f"Demo data is loaded. Logins (password for all: {DEMO_PASSWORD}):")
         )

@@ -1,8 +1,8 @@
 import pytest
 
 from avrop.agreements.tests.factories import AgreementFactory
-from avrop.core.api import api_token_create
 from avrop.core.models import ApiToken
+from avrop.core.tokens import api_token_create
 
 pytestmark = pytest.mark.django_db
 
