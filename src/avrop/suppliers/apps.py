@@ -6,3 +6,10 @@ class SuppliersConfig(AppConfig):
     name = "avrop.suppliers"
     label = "suppliers"
     verbose_name = _("Suppliers")
+
+    def ready(self) -> None:
+        from avrop.organisations import supplier_directory
+        from avrop.suppliers.directory import SupplierDirectory
+
+        # Organisations declares what it needs from its suppliers; this app provides it (decision 0010).
+        supplier_directory.provide(SupplierDirectory())

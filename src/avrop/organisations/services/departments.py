@@ -37,6 +37,7 @@ from avrop.organisations.services._common import (
     require_member,
     validated,
 )
+from avrop.organisations.supplier_directory import suppliers
 from avrop.organisations.validators import normalise_gln
 from avrop.organisations.workflows import assert_request_transition
 
@@ -308,15 +309,6 @@ def department_request_assign_gln(*, actor: User | None, request_id: int, gln: s
     return request
 
 
-def _supplier_recipient(supplier: Any) -> str:
-    from avrop.suppliers.models import SupplierContact
-
-    ecommerce = [c for c in supplier.contacts.all() if c.topic == SupplierContact.Topic.ECOMMERCE and c.email]
-    if ecommerce:
-        return ecommerce[0].email
-    return supplier.order_email or supplier.organisation.email or ""
-
-
 @transaction.atomic
 def department_request_notify_suppliers(*, actor: User | None, request_id: int) -> DepartmentRequest:
     """Send every supplier connected to the organisation all of the department's data, one message each.
@@ -324,8 +316,6 @@ def department_request_notify_suppliers(*, actor: User | None, request_id: int) 
     E-mail for now, whatever the supplier's connection; the channel is recorded per supplier so that portal
     and Peppol notifications can take over without changing the steps.
     """
-    from avrop.suppliers.models import Supplier
-
     request = lock(DepartmentRequest, request_id)
     _require_coordinator(actor, request)
     assert_request_transition(request, to=Status.SUPPLIERS_NOTIFIED)
@@ -333,18 +323,12 @@ def department_request_notify_suppliers(*, actor: User | None, request_id: int) 
         pk=request.department_id
     )
     addresses = list(department.delivery_addresses.all())
-    suppliers = (
-        Supplier.objects.filter(buyer=request.organisation_id, is_active=True)
-        .select_related("organisation")
-        .prefetch_related("contacts")
-        .order_by("organisation__name")
-    )
     now = timezone.now()
     steps = []
-    for supplier in suppliers:
-        recipient = _supplier_recipient(supplier)
+    for supplier in suppliers().recipients(organisation=request.organisation):
+        recipient = supplier.email
         step = DepartmentRequestSupplier(
-            request=request, supplier=supplier, channel="email", recipient=recipient
+            request=request, supplier_id=supplier.supplier_id, channel="email", recipient=recipient
         )
         if recipient:
             with translation.override(settings.LANGUAGE_CODE):
@@ -387,8 +371,6 @@ def department_request_customer_number(
 
     Suppliers will enter it themselves in the portal later; the step is the same.
     """
-    from avrop.suppliers.services import customer_number_set
-
     request = lock(DepartmentRequest, request_id)
     _require_coordinator(actor, request)
     if request.status != Status.SUPPLIERS_NOTIFIED:
@@ -404,7 +386,6 @@ def department_request_customer_number(
         raise DomainError(ErrorCode.VALIDATION, _("Enter the customer number."), field="number")
     step = (
         DepartmentRequestSupplier.objects.select_for_update()
-        .select_related("supplier")
         .filter(request=request, supplier_id=supplier_id)
         .first()
     )
@@ -414,7 +395,9 @@ def department_request_customer_number(
             _("This supplier was not notified about the request."),
             field="supplier",
         )
-    customer_number_set(actor=actor, supplier=step.supplier, department=request.department, number=number)
+    suppliers().customer_number_set(
+        actor=actor, supplier_id=step.supplier_id, department=request.department, number=number
+    )
     step.customer_number, step.customer_number_at, step.customer_number_by = number, timezone.now(), actor
     step.save(update_fields=["customer_number", "customer_number_at", "customer_number_by", "updated_at"])
     audit(

@@ -30,6 +30,7 @@ from avrop.organisations.selectors import (
     department_request_list,
 )
 from avrop.organisations.selectors.chart import objects_of
+from avrop.organisations.supplier_directory import suppliers
 from avrop.organisations.views._helpers import MASTER, act, submit
 from avrop.organisations.workflows import DEPARTMENT_REQUEST_STEPS
 
@@ -61,16 +62,13 @@ def departments(request: HttpRequest) -> HttpResponse:
 @require_GET
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = department_get(user=request.user, organisation=request.organisation, department_id=pk)
-    from avrop.suppliers.models import CustomerNumber
-
-    numbers = CustomerNumber.objects.filter(department=department).select_related("supplier__organisation")
     return render(
         request,
         "organisations/pages/department_detail.html",
         {
             "department": department,
             "addresses": department.delivery_addresses.all(),
-            "customer_numbers": numbers.order_by("supplier__organisation__name"),
+            "customer_numbers": suppliers().customer_numbers(department=department),
             "members": department.memberships.filter(is_active=True)
             .select_related("user")
             .order_by("user__last_name"),

@@ -23,6 +23,7 @@ from avrop.core.workflows import assert_transition
 from avrop.organisations.models import Department, Membership, Organisation, User
 from avrop.organisations.permissions import require_role
 from avrop.organisations.roles import Role
+from avrop.organisations.services import department_request_steps_answer
 from avrop.suppliers.models import (
     BankAccount,
     BankChangeProposal,
@@ -76,8 +77,6 @@ def relation_customer_numbers_set(
     new-department request announced to it); an empty number removes one.
 
     Audited as ``customer_number.set``/``.remove`` in the buyer's trail, like the buyer's own edits."""
-    from avrop.organisations.services import department_request_steps_answer
-
     _guard(actor, relation.organisation)
     _active_relation(relation)
     open_to_supplier = set(portal_department_list(relation=relation).values_list("pk", flat=True))
