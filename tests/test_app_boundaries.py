@@ -1,4 +1,4 @@
-"""Boundaries between the apps go one way (DESIGN §3, decision 0010).
+"""Boundaries between the apps go one way (DESIGN §3, decision 0011).
 
 The app import graph is computed from the source with ``ast``: imports at module level and inside functions,
 relative imports, and modules named to ``import_module``/``__import__`` (a literal, or an f-string whose
@@ -173,7 +173,7 @@ def test_no_cycle_between_apps_except_the_known_one(graph):
     edges, _packages, _unknown = graph
     found = sorted(sorted(c) for c in cycles(edges))
     assert found == sorted(sorted(c) for c in KNOWN_CYCLES), (
-        "The app import cycles changed. A new cycle: invert or move the dependency (decision 0010). "
+        "The app import cycles changed. A new cycle: invert or move the dependency (decision 0011). "
         "The known cycle shrank or is gone: update KNOWN_CYCLES."
     )
 

@@ -97,7 +97,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "huey.contrib.djhuey",
-    # Bounded contexts, in dependency order (decision 0010 names the direction of each dependency).
+    # Bounded contexts, in dependency order (decision 0011 names the direction of each dependency).
     "avrop.core",
     "avrop.organisations",
     "avrop.suppliers",

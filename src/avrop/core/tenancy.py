@@ -1,6 +1,6 @@
 """What core needs to know about tenants, provided by the app that owns them.
 
-Core is the foundation and imports no other avrop app (decision 0010). Two of its services still need one
+Core is the foundation and imports no other avrop app (decision 0011). Two of its services still need one
 fact about organisations at run time: which roles a user holds in one (an API token and the audit trail are
 for members only). Core declares that question here; the organisations app answers it by calling
 ``provide_roles_in`` once, when Django starts (``OrganisationsConfig.ready``).

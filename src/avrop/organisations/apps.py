@@ -11,5 +11,5 @@ class OrganisationsConfig(AppConfig):
         from avrop.core import tenancy
         from avrop.organisations.selectors import roles_in
 
-        # Core asks who is a member where; this app answers (decision 0010).
+        # Core asks who is a member where; this app answers (decision 0011).
         tenancy.provide_roles_in(roles_in)

@@ -1,7 +1,7 @@
 """What the organisations app needs from the suppliers app, provided by it.
 
 Suppliers depend on organisations (a supplier relation joins two organisations; customer numbers are per
-department), never the other way round (decision 0010). The new-department workflow and the department page
+department), never the other way round (decision 0011). The new-department workflow and the department page
 still have to reach the organisation's suppliers: tell each of them about a new department, record the
 customer number each one gives it, and show those numbers. This module declares those needs; the suppliers
 app provides them once, when Django starts (``SuppliersConfig.ready`` calls ``provide``).

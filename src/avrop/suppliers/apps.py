@@ -11,5 +11,5 @@ class SuppliersConfig(AppConfig):
         from avrop.organisations import supplier_directory
         from avrop.suppliers.directory import SupplierDirectory
 
-        # Organisations declares what it needs from its suppliers; this app provides it (decision 0010).
+        # Organisations declares what it needs from its suppliers; this app provides it (decision 0011).
         supplier_directory.provide(SupplierDirectory())
