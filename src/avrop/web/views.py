@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -49,7 +50,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     be used to flood someone's mailbox or the outgoing mail server. The answer does not tell whether the
     address belongs to an account."""
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         window = settings.AVROP_PASSWORD_RESET_WINDOW
         address = self.request.META.get("REMOTE_ADDR", "")
         allowed = ratelimit.allow(
