@@ -682,6 +682,7 @@ class OrderResponse(TimeStampedModel):
         INVALID = "invalid", _("Refused: not a valid document")
         UNKNOWN_ORDER = "unknown_order", _("Refused: no such order")
         WRONG_SENDER = "wrong_sender", _("Refused: not from the order's supplier")
+        NOT_APPLIED = "not_applied", _("Refused: the order's state does not allow this answer")
 
     organisation = models.ForeignKey(
         "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -9,7 +9,10 @@ Purchase order (the business state, not the transport):
                cancellation before delivery: → cancellation requested → cancelled
 Transmission (the transport of one document):
                queued → sending → sent → delivered;  sending → queued (retry) | failed;
-               failed → queued (resend)
+               sent → failed (the channel reports afterwards that it could not deliver: an error receipt,
+               a bounce); failed → queued (resend); queued | failed → cancelled (the order was cancelled)
+
+Every status is written by ``services/_transitions.py`` only, along these edges.
 """
 
 from __future__ import annotations
@@ -154,7 +157,8 @@ TRANSMISSION_TRANSITIONS: dict[str, frozenset[str]] = {
     TransmissionStatus.SENDING: frozenset(
         {TransmissionStatus.SENT, TransmissionStatus.QUEUED, TransmissionStatus.FAILED}
     ),
-    TransmissionStatus.SENT: frozenset({TransmissionStatus.DELIVERED}),
+    # A bounce or an access point's error receipt comes after the document was handed over.
+    TransmissionStatus.SENT: frozenset({TransmissionStatus.DELIVERED, TransmissionStatus.FAILED}),
     TransmissionStatus.DELIVERED: frozenset(),
     TransmissionStatus.FAILED: frozenset({TransmissionStatus.QUEUED, TransmissionStatus.CANCELLED}),
     TransmissionStatus.CANCELLED: frozenset(),

@@ -24,12 +24,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from avrop.core.audit import audit
 from avrop.core.calendar import count_business_days
 from avrop.core.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.core.outbox import outbox_email, outbox_emails
-from avrop.core.plainsql import columns, insert, rows, update, update_many
+from avrop.core.plainsql import columns, insert, rows, update_many
 from avrop.core.workflows import assert_transition
 from avrop.ordering import conf
 from avrop.ordering.checks import active_lines, approval_route, readiness
@@ -44,9 +43,9 @@ from avrop.ordering.models import (
     money,
 )
 from avrop.ordering.services._common import event, event_row, lock_requisition, policy_for
+from avrop.ordering.services._transitions import move_requisition, move_steps, retire_pending_steps
 from avrop.ordering.workflows import (
     REQUISITION_TRANSITIONS,
-    STEP_TRANSITIONS,
     LineDecision,
     RequisitionStatus,
     StepStatus,
@@ -116,12 +115,18 @@ def submit_checked(*, requisition: Requisition, actor: User, key: uuid.UUID | No
     if check.blocking:
         raise DomainError(Code.CANNOT_SEND, " ".join(p.message for p in check.blocking))
     requisition.approval_round = 1
-    requisition.status = RequisitionStatus.PENDING_APPROVAL
     requisition.submitted_at = timezone.now()
     requisition.submit_key = key
     if not requisition.title:
         requisition.title = ", ".join(str(s) for s in check.suppliers)[:200]
-    update(requisition, ["approval_round", "status", "submitted_at", "submit_key", "title", "updated_at"])
+    move_requisition(
+        requisition,
+        RequisitionStatus.PENDING_APPROVAL,
+        actor=actor,
+        action="requisition.submit",
+        fields=["approval_round", "submitted_at", "submit_key", "title"],
+        after={"total": requisition.total_amount, "steps": [step.cost_centre for step in check.route]},
+    )
     steps = _create_steps(requisition, check.route)
     event(
         requisition=requisition,
@@ -129,12 +134,6 @@ def submit_checked(*, requisition: Requisition, actor: User, key: uuid.UUID | No
         text=_("%(count)s approval steps; total %(total)s %(currency)s")
         % {"count": len(steps), "total": requisition.total_amount, "currency": requisition.currency},
         actor=actor,
-    )
-    audit(
-        actor=actor,
-        action="requisition.submit",
-        obj=requisition,
-        after={"total": requisition.total_amount, "steps": [s.cost_centre for s in steps]},
     )
     # The route's approvers are active users with an active role: no need to read them again.
     approvers = {user.pk: user for route_step in check.route for user in route_step.approvers}
@@ -324,36 +323,17 @@ def _pending_steps(requisition: Requisition) -> list[ApprovalStep]:
     return steps
 
 
-def _decide_steps(steps: list[ApprovalStep], to: str, approver: User, comment: str) -> None:
-    now = timezone.now()
-    for step in steps:
-        assert_transition(step, to=to, transitions=STEP_TRANSITIONS)
-        step.status = to
-        step.decided_by = approver
-        step.decided_at = now
-        step.comment = comment
-    update_many(
-        ApprovalStep,
-        [s.pk for s in steps],
-        status=to,
-        decided_by=approver,
-        decided_at=now,
-        comment=comment,
-        updated_at=now,
-    )
-
-
-def _rescope_pending(requisition: Requisition) -> None:
+def _rescope_pending(requisition: Requisition, actor: User) -> None:
     """After lines were rejected: pending steps cover only the lines left, or are no longer needed."""
     rejected = set(requisition.lines.filter(decision=LineDecision.REJECTED).values_list("pk", flat=True))
     if not rejected:
         return
     lines = {line.pk: line for line in active_lines(requisition)}
+    unneeded = []
     for step in requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING):
         remaining = [pk for pk in step.line_ids if pk not in rejected]
         if not remaining:
-            step.status = StepStatus.NOT_NEEDED
-            step.save(update_fields=["status", "updated_at"])
+            unneeded.append(step)
             continue
         amount = sum(
             (
@@ -367,6 +347,14 @@ def _rescope_pending(requisition: Requisition) -> None:
         step.line_ids = remaining
         step.amount = money(amount)
         step.save(update_fields=["line_ids", "amount", "updated_at"])
+    move_steps(
+        unneeded,
+        StepStatus.NOT_NEEDED,
+        requisition=requisition,
+        actor=actor,
+        action="approval_step.not_needed",
+        after={"reason": "lines rejected"},
+    )
 
 
 @transaction.atomic
@@ -422,17 +410,26 @@ def requisition_decide(
         requisition.lines.filter(pk__in=reject_ids).update(
             decision=LineDecision.REJECTED, decided_by=approver, decided_at=now, decision_comment=comment
         )
-        _rescope_pending(requisition)
+        _rescope_pending(requisition, approver)
         steps = [s for s in steps if requisition.steps.filter(pk=s.pk, status=StepStatus.PENDING).exists()]
         for step in steps:
             step.refresh_from_db()
-    _decide_steps(steps, StepStatus.APPROVED if approve else StepStatus.REJECTED, approver, comment)
+    move_steps(
+        steps,
+        StepStatus.APPROVED if approve else StepStatus.REJECTED,
+        requisition=requisition,
+        actor=approver,
+        action="requisition.approve" if approve else "requisition.reject",
+        comment=comment,
+        after={"rejected_lines": sorted(reject_ids), "via_link": via_link},
+        columns={"decided_by": approver, "decided_at": now, "comment": comment},
+    )
     if not approve and not reapproval:
         rejected_lines = {pk for step in steps for pk in step.line_ids}
         requisition.lines.filter(pk__in=rejected_lines).update(
             decision=LineDecision.REJECTED, decided_by=approver, decided_at=now, decision_comment=comment
         )
-        _rescope_pending(requisition)
+        _rescope_pending(requisition, approver)
     # Written below: with the orders' events when this decision creates them, else on its own.
     decision = event_row(
         requisition=requisition,
@@ -447,13 +444,6 @@ def requisition_decide(
             }
         ),
         actor=approver,
-    )
-    audit(
-        actor=approver,
-        action="requisition.approve" if approve else "requisition.reject",
-        obj=requisition,
-        comment=comment,
-        after={"steps": [s.pk for s in steps], "rejected_lines": sorted(reject_ids), "via_link": via_link},
     )
     if reapproval:
         decision.save(force_insert=True)
@@ -482,12 +472,17 @@ def _finish(requisition: Requisition, approver: User, comment: str, decision: Or
     any_rejected = len(remaining) < len(lines)
     if any_rejected and not remaining:
         decision.save(force_insert=True)
-        assert_transition(requisition, to=RequisitionStatus.REJECTED, transitions=REQUISITION_TRANSITIONS)
-        requisition.status = RequisitionStatus.REJECTED
         requisition.rejected_at = now
         requisition.rejected_by = approver
         requisition.rejection_comment = comment
-        requisition.save()
+        move_requisition(
+            requisition,
+            RequisitionStatus.REJECTED,
+            actor=approver,
+            action="requisition.rejected",
+            fields=["rejected_at", "rejected_by", "rejection_comment"],
+            comment=comment,
+        )
         _tell_requisitioner(
             requisition, "ordering/email/rejected.txt", _("Requisition %(number)s was rejected")
         )
@@ -507,17 +502,23 @@ def _finish(requisition: Requisition, approver: User, comment: str, decision: Or
         from avrop.ordering.services.cart import recalculate
 
         recalculate(requisition)
+    # Approved, and ordered in the same step: both moves are checked before any order exists.
     assert_transition(requisition, to=RequisitionStatus.APPROVED, transitions=REQUISITION_TRANSITIONS)
-    requisition.status = RequisitionStatus.APPROVED
     requisition.approved_at = now
     requisition.approved_amount = requisition.total_amount
     # Orders are created only here, on the way from the first approval to ORDERED: there are none yet.
     purchase_orders_create(
         requisition=requisition, actor=approver, lines=remaining, first_orders=True, events_before=[decision]
     )
-    assert_transition(requisition, to=RequisitionStatus.ORDERED, transitions=REQUISITION_TRANSITIONS)
-    requisition.status = RequisitionStatus.ORDERED
-    update(requisition, ["status", "approved_at", "approved_amount", "updated_at"])
+    move_requisition(
+        requisition,
+        RequisitionStatus.ORDERED,
+        via=RequisitionStatus.APPROVED,
+        actor=approver,
+        action="requisition.ordered",
+        fields=["approved_at", "approved_amount"],
+        after={"approved_amount": requisition.approved_amount},
+    )
     return requisition
 
 
@@ -584,8 +585,14 @@ def reapproval_start(
             _("Nobody may approve the new amount on cost centre %(centres)s.") % {"centres": missing},
         )
     requisition.approval_round += 1
-    requisition.status = RequisitionStatus.PENDING_REAPPROVAL
-    requisition.save(update_fields=["approval_round", "status", "updated_at"])
+    move_requisition(
+        requisition,
+        RequisitionStatus.PENDING_REAPPROVAL,
+        actor=actor,
+        action="requisition.reapproval",
+        fields=["approval_round"],
+        after={"order": purchase_order.number, "reason": reason},
+    )
     steps = _create_steps(requisition, route, reason=reason, purchase_order=purchase_order)
     event(
         requisition=requisition,
@@ -617,13 +624,18 @@ def _finish_reapproval(
         and requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING).exists()
     ):
         return requisition
-    requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING).update(
-        status=StepStatus.NOT_NEEDED
+    retire_pending_steps(
+        requisition, actor=approver, action="approval_step.not_needed", round=requisition.approval_round
     )
     step = requisition.steps.filter(round=requisition.approval_round, purchase_order__isnull=False).first()
-    assert_transition(requisition, to=RequisitionStatus.ORDERED, transitions=REQUISITION_TRANSITIONS)
-    requisition.status = RequisitionStatus.ORDERED
-    requisition.save(update_fields=["status", "updated_at"])
+    move_requisition(
+        requisition,
+        RequisitionStatus.ORDERED,
+        actor=approver,
+        action="requisition.reapproval_end",
+        after={"approved": approve},
+        comment=comment,
+    )
     if step is not None:
         reapproval_decided(order_id=step.purchase_order_id, approved=approve, actor=approver, comment=comment)
     return requisition

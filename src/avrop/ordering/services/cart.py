@@ -44,6 +44,7 @@ from avrop.ordering.services._common import (
     price_of,
     quantity_of,
 )
+from avrop.ordering.services._transitions import move_requisition, retire_pending_steps
 from avrop.ordering.workflows import EDITABLE, LineDecision, RequisitionStatus
 from avrop.organisations.models import (
     DeliveryAddress,
@@ -697,17 +698,18 @@ def attachment_remove(*, actor: User, attachment_id: int) -> None:
 @transaction.atomic
 def requisition_cancel(*, actor: User, requisition_id: int, reason: str = "") -> Requisition:
     """The requisitioner drops a cart or withdraws a requisition that is still waiting for approval."""
-    from avrop.core.workflows import assert_transition
-    from avrop.ordering.workflows import REQUISITION_TRANSITIONS, StepStatus
-
     requisition = lock_requisition(requisition_id)
     if requisition.requisitioner_id != actor.pk:
         raise NotAllowed(_("Only the requisitioner cancels a requisition."))
-    assert_transition(requisition, to=RequisitionStatus.CANCELLED, transitions=REQUISITION_TRANSITIONS)
-    requisition.status = RequisitionStatus.CANCELLED
     requisition.cancelled_at = timezone.now()
-    requisition.save(update_fields=["status", "cancelled_at", "updated_at"])
-    requisition.steps.filter(status=StepStatus.PENDING).update(status=StepStatus.NOT_NEEDED)
+    move_requisition(
+        requisition,
+        RequisitionStatus.CANCELLED,
+        actor=actor,
+        action="requisition.cancel",
+        fields=["cancelled_at"],
+        comment=reason,
+    )
+    retire_pending_steps(requisition, actor=actor, action="approval_step.not_needed")
     event(requisition=requisition, kind=OrderEvent.Kind.CANCEL, text=reason, actor=actor)
-    audit(actor=actor, action="requisition.cancel", obj=requisition, comment=reason)
     return requisition

@@ -19,7 +19,6 @@ from avrop.core.calendar import add_business_days
 from avrop.core.errors import DomainError, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.core.plainsql import insert
-from avrop.core.workflows import assert_transition
 from avrop.ordering.checks import lines_with_splits
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
@@ -41,9 +40,10 @@ from avrop.ordering.services._common import (
     policy_for,
     quantity_of,
 )
+from avrop.ordering.services._transitions import move_order, move_transmissions
 from avrop.ordering.workflows import (
     OPEN_ORDER,
-    ORDER_TRANSITIONS,
+    UNSENT,
     LineDecision,
     OrderStatus,
     TransmissionStatus,
@@ -328,11 +328,6 @@ def _order_for_buyer(actor: User, order_id: int) -> PurchaseOrder:
     return order
 
 
-def _move(order: PurchaseOrder, to: str) -> None:
-    assert_transition(order, to=to, transitions=ORDER_TRANSITIONS)
-    order.status = to
-
-
 @transaction.atomic
 def purchase_order_cancel(*, actor: User, order_id: int, reason: str) -> PurchaseOrder:
     """Cancel before delivery: an order not yet sent is simply not sent; otherwise the supplier is asked."""
@@ -351,19 +346,27 @@ def purchase_order_cancel(*, actor: User, order_id: int, reason: str) -> Purchas
     order.cancel_reason = reason
     order.cancel_requested_by = actor
     order.cancel_requested_at = timezone.now()
-    unsent = order.transmissions.filter(kind=Transmission.Kind.ORDER).exclude(
-        status__in=[TransmissionStatus.SENT, TransmissionStatus.DELIVERED, TransmissionStatus.CANCELLED]
-    )
+    cancel_fields = ["cancel_reason", "cancel_requested_by", "cancel_requested_at"]
     if order.status == OrderStatus.QUEUED:
-        if unsent.filter(status=TransmissionStatus.SENDING).exists():
+        unsent = list(
+            order.transmissions.filter(kind=Transmission.Kind.ORDER, status__in=UNSENT).only(
+                "pk", "status", "kind"
+            )
+        )
+        if any(row.status == TransmissionStatus.SENDING for row in unsent):
             raise DomainError(
                 Code.NOT_CANCELLABLE, _("The order is being sent right now; try again in a minute.")
             )
-        unsent.update(status=TransmissionStatus.CANCELLED, updated_at=timezone.now())
-        _move(order, OrderStatus.CANCELLED)
+        move_transmissions(unsent, TransmissionStatus.CANCELLED, order=order, actor=actor, comment=reason)
         order.cancelled_at = timezone.now()
-        order.transmission_status = TransmissionStatus.CANCELLED
-        order.save()
+        move_order(
+            order,
+            OrderStatus.CANCELLED,
+            actor=actor,
+            action="purchase_order.cancel",
+            fields=[*cancel_fields, "cancelled_at"],
+            comment=reason,
+        )
         order_event(
             order,
             kind=OrderEvent.Kind.CANCEL,
@@ -371,8 +374,14 @@ def purchase_order_cancel(*, actor: User, order_id: int, reason: str) -> Purchas
             actor=actor,
         )
     else:
-        _move(order, OrderStatus.CANCELLATION_REQUESTED)
-        order.save()
+        move_order(
+            order,
+            OrderStatus.CANCELLATION_REQUESTED,
+            actor=actor,
+            action="purchase_order.cancel",
+            fields=cancel_fields,
+            comment=reason,
+        )
         transmission_enqueue(order=order, kind=Transmission.Kind.CANCELLATION, payload={"reason": reason})
         _supplier_mail.order_changed(
             order,
@@ -385,9 +394,6 @@ def purchase_order_cancel(*, actor: User, order_id: int, reason: str) -> Purchas
             text=_("Cancellation sent to the supplier: %(r)s") % {"r": reason},
             actor=actor,
         )
-    audit(
-        actor=actor, action="purchase_order.cancel", obj=order, comment=reason, after={"status": order.status}
-    )
     return order
 
 
@@ -397,16 +403,21 @@ def purchase_order_cancellation_confirm(
 ) -> PurchaseOrder:
     """The supplier confirmed the cancellation (portal, e-mail registered by hand, or a response)."""
     order = lock(PurchaseOrder, order_id)
-    _move(order, OrderStatus.CANCELLED)
     order.cancelled_at = timezone.now()
-    order.save()
+    move_order(
+        order,
+        OrderStatus.CANCELLED,
+        actor=actor,
+        action="purchase_order.cancellation_confirm",
+        fields=["cancelled_at"],
+        comment=note,
+    )
     order_event(
         order,
         kind=OrderEvent.Kind.CANCEL,
         text=_("The supplier confirmed the cancellation. %(n)s") % {"n": note},
         actor=actor,
     )
-    audit(actor=actor, action="purchase_order.cancellation_confirm", obj=order, comment=note)
     return order
 
 
@@ -520,7 +531,7 @@ def _apply_change(order: PurchaseOrder, actor: User | None) -> None:
         summary.append(f"{line.line_number}: " + ", ".join(f"{k}={v}" for k, v in entry.items()))
     order.total_amount = money(sum((line.line_amount for line in lines.values()), Decimal("0")))
     order.pending_change = {}
-    order.save()
+    order.save(update_fields=["total_amount", "pending_change", "updated_at"])
     requisition = recalculate(order.requisition)
     requisition.approved_amount = max(requisition.approved_amount or Decimal("0"), requisition.total_amount)
     requisition.save(update_fields=["approved_amount", "updated_at"])
@@ -549,14 +560,21 @@ def reapproval_decided(*, order_id: int, approved: bool, actor: User, comment: s
     requisition = order.requisition
     if order.status == OrderStatus.CHANGES_AWAITING_APPROVAL:
         if approved:
-            _move(order, OrderStatus.ACCEPTED_WITH_CHANGES)
             order.total_amount = money(
                 sum(
                     (line.effective_quantity * line.effective_unit_price for line in order.lines.all()),
                     Decimal("0"),
                 )
             )
-            order.save()
+            move_order(
+                order,
+                OrderStatus.ACCEPTED_WITH_CHANGES,
+                actor=actor,
+                action="purchase_order.changes_approved",
+                fields=["total_amount"],
+                comment=comment,
+                after={"total": order.total_amount},
+            )
             requisition.approved_amount = (requisition.approved_amount or Decimal("0")) + max(
                 Decimal("0"),
                 order.total_amount - sum((line.line_amount for line in order.lines.all()), Decimal("0")),
@@ -569,7 +587,6 @@ def reapproval_decided(*, order_id: int, approved: bool, actor: User, comment: s
                 actor=actor,
             )
         else:
-            order.save()
             purchase_order_cancel(
                 actor=requisition.requisitioner,
                 order_id=order.pk,

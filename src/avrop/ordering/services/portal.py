@@ -26,7 +26,6 @@ from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.core.outbox import outbox_email
-from avrop.core.workflows import assert_transition
 from avrop.ordering import conf
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
@@ -48,8 +47,9 @@ from avrop.ordering.services._common import (
     price_of,
     quantity_of,
 )
+from avrop.ordering.services._transitions import move_order
 from avrop.ordering.services.responses import _portal_order
-from avrop.ordering.workflows import ORDER_TRANSITIONS, OrderStatus
+from avrop.ordering.workflows import OrderStatus
 from avrop.organisations.models import DeliveryAddress, Department, Membership, Organisation, User
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import roles_in
@@ -188,13 +188,21 @@ def despatch_advice_register(
     for line, quantity in wanted:
         left[line.pk] -= quantity
     complete = all(value <= 0 for value in left.values())
-    if complete:
-        assert_transition(order, to=OrderStatus.DELIVERED, transitions=ORDER_TRANSITIONS)
-        order.status = OrderStatus.DELIVERED
     if expected is not None:
         order.expected_delivery_date = expected
         order.expected_from = _("despatch advice %(number)s") % {"number": despatch.number}
-    order.save()
+    expected_fields = ["expected_delivery_date", "expected_from"]
+    if complete:
+        move_order(
+            order,
+            OrderStatus.DELIVERED,
+            actor=actor,
+            action="purchase_order.delivered",
+            fields=expected_fields,
+            after={"despatch": despatch.number},
+        )
+    else:
+        order.save(update_fields=[*expected_fields, "updated_at"])
     text = _("%(number)s: %(lines)s shipped on %(date)s") % {
         "number": despatch.number,
         "lines": ", ".join(

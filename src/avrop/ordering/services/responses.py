@@ -40,10 +40,12 @@ from avrop.ordering.models import (
     OrderResponseLine,
     PurchaseOrder,
     PurchaseOrderLine,
+    Requisition,
     money,
 )
 from avrop.ordering.services._common import OVERSIGHT_ROLES, order_event, policy_for, price_of, quantity_of
-from avrop.ordering.workflows import ORDER_TRANSITIONS, OrderStatus
+from avrop.ordering.services._transitions import move_order, order_allows
+from avrop.ordering.workflows import OrderStatus, RequisitionStatus
 from avrop.organisations.models import Organisation, User
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import roles_in
@@ -262,7 +264,11 @@ def _line_changes(
 def apply_response(
     *, order_id: int, response: OrderResponse, lines: list[dict[str, Any]], actor: User | None
 ) -> OrderResponse:
-    """Match a saved response to its order and apply it (inside the caller's transaction)."""
+    """Match a saved response to its order and apply it (inside the caller's transaction).
+
+    An answer the order's state does not allow (an acceptance of a cancelled order, a second acknowledgement)
+    is not applied: a person registering it is told why (``DomainError``); a received document is kept as
+    refused with the reason."""
     from avrop.ordering.services.approval import reapproval_start
     from avrop.ordering.services.transmission import order_delivered_to_supplier
 
@@ -270,19 +276,37 @@ def apply_response(
     requisition = order.requisition
     response.purchase_order = order
     response.organisation_id = order.organisation_id
+    # Any answer shows that the supplier has the order, whether or not it can be applied.
     order_delivered_to_supplier(order, _("The supplier answered the order."))
-    order.transmission_status = PurchaseOrder.objects.values_list("transmission_status", flat=True).get(
-        pk=order.pk
-    )
     by_number = {str(line.line_number): line for line in order.lines.all()}
     tolerance = policy_for(order.organisation_id).price_increase_tolerance_percent
-    response_lines: list[OrderResponseLine] = []
-    over: dict[int, Decimal] = {}
-    worst: Decimal | None = None
-    changed_any = False
+    is_change = response.code == OrderResponse.Code.CA
+    matched = []
     for data in lines:
         line = by_number.get(str(data.get("line_id")))
         changes, increase = _line_changes(line, data) if line is not None else ([], None)
+        matched.append((data, line, changes, increase))
+    changed_any = is_change and any(changes for _data, line, changes, _i in matched if line is not None)
+    beyond = is_change and any(
+        increase is not None and increase > tolerance
+        for _data, line, _c, increase in matched
+        if line is not None
+    )
+    targets: dict[str, str] = {
+        OrderResponse.Code.AB: OrderStatus.ACKNOWLEDGED,
+        OrderResponse.Code.AP: OrderStatus.ACCEPTED,
+        OrderResponse.Code.RE: OrderStatus.REJECTED,
+        OrderResponse.Code.CA: OrderStatus.ACCEPTED_WITH_CHANGES if changed_any else OrderStatus.ACCEPTED,
+    }
+    target = targets.get(response.code)
+    if beyond and requisition.status == RequisitionStatus.ORDERED:
+        target = OrderStatus.CHANGES_AWAITING_APPROVAL
+    if target is not None and not order_allows(order, target):
+        return _not_applicable(order, response, target, actor)
+    response_lines: list[OrderResponseLine] = []
+    over: dict[int, Decimal] = {}
+    worst: Decimal | None = None
+    for data, line, changes, increase in matched:
         response_lines.append(
             OrderResponseLine(
                 response=response,
@@ -298,10 +322,8 @@ def apply_response(
                 price_increase_percent=increase,
             )
         )
-        if line is None or response.code != OrderResponse.Code.CA:
+        if line is None or not is_change:
             continue
-        if changes:
-            changed_any = True
         if data.get("status_code") == LINE_REJECTED:
             line.confirmed_quantity = Decimal("0")
             line.response_status = "rejected"
@@ -324,30 +346,28 @@ def apply_response(
                 line.response_status = "accepted" if response.code == OrderResponse.Code.AP else ""
         PurchaseOrderLine.objects.bulk_update(list(by_number.values()), ["response_status"])
     response.price_increase_percent = worst
-    target = {
-        OrderResponse.Code.AB: OrderStatus.ACKNOWLEDGED,
-        OrderResponse.Code.AP: OrderStatus.ACCEPTED,
-        OrderResponse.Code.RE: OrderStatus.REJECTED,
-        OrderResponse.Code.CA: OrderStatus.ACCEPTED_WITH_CHANGES if changed_any else OrderStatus.ACCEPTED,
-    }.get(response.code)
-    if over and requisition.status == "ordered":
-        target = OrderStatus.CHANGES_AWAITING_APPROVAL
-    response.outcome = OrderResponse.Outcome.APPLIED
-    if target is not None and target in ORDER_TRANSITIONS.get(order.status, frozenset()):
-        order.status = target
+    response.outcome = (
+        OrderResponse.Outcome.AWAITING_APPROVAL
+        if target == OrderStatus.CHANGES_AWAITING_APPROVAL
+        else OrderResponse.Outcome.APPLIED
+    )
     if response.promised_delivery_date:
         order.expected_delivery_date = response.promised_delivery_date
         order.expected_from = _("promised in the order response")
     order.response_code = response.code
     order.responded_at = timezone.now()
-    order.save()
+    fields = ["expected_delivery_date", "expected_from", "response_code", "responded_at"]
+    answered = {"code": response.code, "outcome": response.outcome}
+    if target is not None:
+        move_order(
+            order, target, actor=actor, action="purchase_order.response", fields=fields, after=answered
+        )
+    else:
+        order.save(update_fields=[*fields, "updated_at"])
+        audit(actor=actor, action="purchase_order.response", obj=order, after=answered)
     response.save()
     OrderResponseLine.objects.bulk_create(response_lines)
-    if order.status == OrderStatus.CHANGES_AWAITING_APPROVAL and over:
-        response.outcome = OrderResponse.Outcome.AWAITING_APPROVAL
-        response.save(update_fields=["outcome", "updated_at"])
-        from avrop.ordering.models import Requisition
-
+    if response.outcome == OrderResponse.Outcome.AWAITING_APPROVAL:
         lock(Requisition, requisition.pk)
         requisition.refresh_from_db()
         reapproval_start(
@@ -370,14 +390,35 @@ def apply_response(
             "t": tolerance,
         }
     order_event(order, kind=OrderEvent.Kind.RESPONSE, text=summary, actor=actor)
-    audit(
-        actor=actor,
-        action="purchase_order.response",
-        obj=order,
-        after={"code": response.code, "outcome": response.outcome},
-    )
     _tell_requisitioner(order, response)
     return response
+
+
+def _not_applicable(
+    order: PurchaseOrder, response: OrderResponse, target: str, actor: User | None
+) -> OrderResponse:
+    """Refuse an answer that would move the order along no edge of its state machine, with the reason in
+    plain words: to the person registering it, or kept on the received response."""
+    reason = _(
+        "The answer “%(answer)s” was not applied: order %(number)s is %(status)s and cannot become "
+        "%(target)s."
+    ) % {
+        "answer": response.get_code_display() or response.code,
+        "number": order.number,
+        "status": order.get_status_display().lower(),
+        "target": OrderStatus(target).label.lower(),
+    }
+    if actor is not None:
+        raise DomainError(Code.RESPONSE_INVALID, reason)
+    refused = _refuse(response, OrderResponse.Outcome.NOT_APPLIED, reason)
+    audit(
+        actor=None,
+        action="purchase_order.response",
+        obj=order,
+        after={"code": response.code, "outcome": refused.outcome, "status": order.status},
+        comment=reason,
+    )
+    return refused
 
 
 def _tell_requisitioner(order: PurchaseOrder, response: OrderResponse) -> None:

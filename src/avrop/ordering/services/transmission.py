@@ -18,12 +18,10 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from avrop.core import plainsql as plain
-from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotFound
 from avrop.core.locking import lock
 from avrop.edi.validation import validate
@@ -42,7 +40,14 @@ from avrop.ordering.models import (
 )
 from avrop.ordering.services import _supplier_mail
 from avrop.ordering.services._common import OVERSIGHT_ROLES, order_event, policy_for
-from avrop.ordering.workflows import ORDER_TRANSITIONS, OrderStatus, TransmissionStatus
+from avrop.ordering.services._transitions import (
+    claim_transmission,
+    fail_unsendable,
+    move_order,
+    move_transmission,
+    release_transmission,
+)
+from avrop.ordering.workflows import OrderStatus, TransmissionStatus
 from avrop.organisations.models import DeliveryAddress, User
 from avrop.organisations.permissions import require_role
 
@@ -210,17 +215,16 @@ def transmissions_enqueue_orders(
     for row in rows:
         if row.document is not None:
             row.document_id = row.document.pk
-        problem = problems.get(row.purchase_order_id)
-        if problem:
-            row.status = TransmissionStatus.FAILED
-            row.failed_at = now
-            row.last_error = _("The order is not a valid Peppol order: %(why)s") % {"why": problem}
+    fail_unsendable(
+        rows,
+        requisition=requisition,
+        problems={
+            order_id: _("The order is not a valid Peppol order: %(why)s") % {"why": problem}
+            for order_id, problem in problems.items()
+        },
+        now=now,
+    )
     plain.insert(rows)
-    failed_orders = [row.purchase_order_id for row in rows if row.status == TransmissionStatus.FAILED]
-    if failed_orders:
-        PurchaseOrder.objects.filter(pk__in=failed_orders).update(
-            transmission_status=TransmissionStatus.FAILED
-        )
     queued_events = [
         OrderEvent(
             organisation_id=row.organisation_id,
@@ -281,18 +285,6 @@ def _send_after_commit(supplier_ids: set[int]) -> None:
 
 
 # --- sending ----------------------------------------------------------------------------------------------
-
-
-def _claim(row: Transmission, now: dt.datetime) -> bool:
-    return bool(
-        Transmission.objects.filter(pk=row.pk, status=TransmissionStatus.QUEUED).update(
-            status=TransmissionStatus.SENDING,
-            claimed_at=now,
-            attempts=F("attempts") + 1,
-            last_attempt_at=now,
-            updated_at=now,
-        )
-    )
 
 
 def _payload_of(row: Transmission, order: PurchaseOrder) -> tuple[str, bytes, str]:
@@ -393,24 +385,22 @@ def _record_success(row: Transmission, message_id: str, kept: list[OrderDocument
     with transaction.atomic():
         row = lock(Transmission, row.pk)
         order = lock(PurchaseOrder, row.purchase_order_id)
-        now = timezone.now()
-        row.status = TransmissionStatus.SENT
-        row.sent_at = now
+        row.sent_at = timezone.now()
         row.message_id = message_id[:300]
         row.last_error = ""
         row.next_attempt_at = None
-        if row.channel == Channel.PORTAL:
-            row.status = TransmissionStatus.SENT
-        row.save()
+        move_transmission(
+            row,
+            TransmissionStatus.SENT,
+            order=order,
+            fields=["sent_at", "message_id", "last_error", "next_attempt_at"],
+        )
         OrderDocument.objects.bulk_create(kept)
-        if row.kind == Transmission.Kind.ORDER:
-            order.transmission_status = TransmissionStatus.SENT
-            first_time = order.status == OrderStatus.QUEUED
-            if first_time and OrderStatus.SENT in ORDER_TRANSITIONS[order.status]:
-                order.status = OrderStatus.SENT
-            order.save(update_fields=["transmission_status", "status", "updated_at"])
-            if first_time:
-                _supplier_mail.new_order(order)
+        # The first time the order document goes out, the order is sent; a resend after a later failure
+        # leaves the order where the supplier's answers took it.
+        if row.kind == Transmission.Kind.ORDER and order.status == OrderStatus.QUEUED:
+            move_order(order, OrderStatus.SENT, actor=None, action="purchase_order.sent")
+            _supplier_mail.new_order(order)
         order_event(
             order,
             kind=OrderEvent.Kind.SENT,
@@ -434,18 +424,21 @@ def _record_failure(row: Transmission, error: str, *, permanent: bool) -> bool:
             hours=policy_for(row.organisation_id).transmission_give_up_hours
         )
         row.last_error = error[:4000]
+        row.claimed_at = None
+        fields = ["last_error", "claimed_at", "next_attempt_at"]
         if permanent or give_up:
-            row.status = TransmissionStatus.FAILED
             row.failed_at = now
             row.next_attempt_at = None
+            move_transmission(
+                row,
+                TransmissionStatus.FAILED,
+                order=order,
+                fields=[*fields, "failed_at"],
+                comment=error[:4000],
+            )
         else:
-            row.status = TransmissionStatus.QUEUED
             row.next_attempt_at = now + dt.timedelta(seconds=_backoff(row.attempts))
-        row.claimed_at = None
-        row.save()
-        if row.kind == Transmission.Kind.ORDER:
-            order.transmission_status = row.status
-            order.save(update_fields=["transmission_status", "updated_at"])
+            move_transmission(row, TransmissionStatus.QUEUED, order=order, fields=fields)
         order_event(
             order,
             kind=OrderEvent.Kind.FAILED if row.status == TransmissionStatus.FAILED else OrderEvent.Kind.ERROR,
@@ -476,7 +469,7 @@ def transmission_send(*, transmission_id: int) -> str:
 
 def _send_claimed(row: Transmission) -> bool:
     """Claim and send; False when it failed or someone else has it."""
-    if not _claim(row, timezone.now()):
+    if not claim_transmission(row, timezone.now()):
         return False
     row = Transmission.objects.select_related(
         "document",
@@ -520,11 +513,7 @@ def transmissions_send_for_supplier(*, supplier_id: int, limit: int = 200) -> in
             if head.claimed_at is not None and now - head.claimed_at > STALE_CLAIM:
                 # The worker that claimed it died; the channel may or may not have it. Peppol receivers drop a
                 # repeated document id, and e-mail suppliers get the same order number again.
-                Transmission.objects.filter(pk=head.pk, status=TransmissionStatus.SENDING).update(
-                    status=TransmissionStatus.QUEUED,
-                    last_error=_("The worker sending it stopped."),
-                    updated_at=now,
-                )
+                release_transmission(head, reason=_("The worker sending it stopped."), now=now)
                 continue
             break
         if head.next_attempt_at is not None and head.next_attempt_at > now:
@@ -604,49 +593,50 @@ def transmission_resend(*, actor: User, transmission_id: int) -> Transmission:
         row.document = document
     elif row.channel == Channel.EMAIL:
         row.recipient = supplier.order_email
-    row.status = TransmissionStatus.QUEUED
     row.next_attempt_at = timezone.now()
     row.failed_at = None
     row.queued_at = timezone.now()
-    row.save()
-    if row.kind == Transmission.Kind.ORDER:
-        order.transmission_status = TransmissionStatus.QUEUED
-        order.save(update_fields=["transmission_status", "updated_at"])
+    move_transmission(
+        row,
+        TransmissionStatus.QUEUED,
+        order=order,
+        actor=actor,
+        fields=["recipient", "document", "next_attempt_at", "failed_at", "queued_at"],
+    )
     order_event(
         order,
         kind=OrderEvent.Kind.RESENT,
         text=_("Queued again by %(who)s") % {"who": actor.get_full_name()},
         actor=actor,
     )
-    audit(actor=actor, action="transmission.resend", obj=order, after={"transmission": row.pk})
     _send_after_commit({order.supplier_id})
     return row
 
 
 def transmission_delivered(*, transmission_id: int, note: str = "") -> Transmission | None:
     """The channel confirmed the supplier has the document (an access-point receipt, a response, the
-    portal)."""
+    portal). A receipt for a transmission that is not (or no longer) sent changes nothing: receipts come
+    again and late, after a failure report or a delivery already recorded."""
     with transaction.atomic():
         row = lock(Transmission, transmission_id)
         if row.status != TransmissionStatus.SENT:
             return row
-        row.status = TransmissionStatus.DELIVERED
-        row.delivered_at = timezone.now()
-        row.save(update_fields=["status", "delivered_at", "updated_at"])
-        order = lock(PurchaseOrder, row.purchase_order_id)
-        if row.kind == Transmission.Kind.ORDER:
-            order.transmission_status = TransmissionStatus.DELIVERED
-            order.save(update_fields=["transmission_status", "updated_at"])
-        order_event(order, kind=OrderEvent.Kind.DELIVERED, text=note or row.get_channel_display())
+        _delivered(row, lock(PurchaseOrder, row.purchase_order_id), note)
     return row
 
 
+def _delivered(row: Transmission, order: PurchaseOrder, note: str) -> None:
+    row.delivered_at = timezone.now()
+    move_transmission(row, TransmissionStatus.DELIVERED, order=order, fields=["delivered_at"], comment=note)
+    order_event(order, kind=OrderEvent.Kind.DELIVERED, text=note or row.get_channel_display())
+
+
 def order_delivered_to_supplier(order: PurchaseOrder, note: str) -> None:
-    """Mark the order's sent transmission delivered (in the caller's transaction)."""
+    """Mark the locked order's sent order document delivered (in the caller's transaction)."""
     for row_id in order.transmissions.filter(
         kind=Transmission.Kind.ORDER, status=TransmissionStatus.SENT
     ).values_list("pk", flat=True):
-        transmission_delivered(transmission_id=row_id, note=note)
+        _delivered(lock(Transmission, row_id), order, note)
 
 
 def transmission_health(*, organisation_id: int, now: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -710,11 +700,13 @@ def transmission_health(*, organisation_id: int, now: dt.datetime | None = None)
 
 def transmission_failed(*, transmission_id: int, error: str) -> Transmission:
     """The channel reported afterwards that it could not deliver (an access point's error receipt, a bounce):
-    the transmission is FAILED with that reason and waits for the coordinator to send it again."""
+    the transmission is FAILED with that reason and waits for the coordinator to send it again. A queued one
+    is claimed first (another worker may be sending it); one already failed keeps its first reason; one the
+    supplier is known to have (delivered) or that was cancelled is refused with ``InvalidTransition``."""
     row = Transmission.objects.get(pk=transmission_id)
-    if row.status == TransmissionStatus.QUEUED and not _claim(row, timezone.now()):
+    if row.status == TransmissionStatus.FAILED:
+        return row  # reported again: the first report's reason stands
+    if row.status == TransmissionStatus.QUEUED and not claim_transmission(row, timezone.now()):
         return Transmission.objects.get(pk=transmission_id)
-    if row.status in {TransmissionStatus.SENT, TransmissionStatus.DELIVERED}:
-        Transmission.objects.filter(pk=row.pk).update(status=TransmissionStatus.SENDING)
-    _record_failure(Transmission.objects.get(pk=transmission_id), error, permanent=True)
+    _record_failure(row, error, permanent=True)
     return Transmission.objects.get(pk=transmission_id)
