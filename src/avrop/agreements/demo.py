@@ -68,7 +68,7 @@ def _create(
         title=title,
         parties=parties,
         **fields,
-    )  # type: ignore[arg-type]
+    )
 
 
 def demo_pdf(title: str, lines: list[str]) -> bytes:

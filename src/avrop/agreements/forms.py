@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -54,7 +54,7 @@ class AgreementForm(forms.ModelForm):
 
     def __init__(self, *args: Any, suppliers: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supplier"].queryset = suppliers
+        cast(forms.ModelChoiceField, self.fields["supplier"]).queryset = suppliers
         if editing:
             self.fields["supplier"].disabled = True
             self.fields["supplier"].help_text = ""
@@ -75,7 +75,7 @@ class PartiesForm(forms.Form):
 
     def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisations"].queryset = choices
+        cast(forms.ModelChoiceField, self.fields["organisations"]).queryset = choices
 
 
 class PartyRestrictForm(forms.Form):
@@ -89,7 +89,7 @@ class PartyRestrictForm(forms.Form):
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["departments"].queryset = departments
+        cast(forms.ModelChoiceField, self.fields["departments"]).queryset = departments
 
 
 class IntroductionForm(forms.Form):
@@ -103,7 +103,7 @@ class IntroductionForm(forms.Form):
 
     def __init__(self, *args: Any, contacts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = contacts
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = contacts
 
 
 class DocumentForm(forms.Form):

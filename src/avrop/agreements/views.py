@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -59,7 +59,7 @@ def _upload_help() -> str:
     }
 
 
-def _supplier_choices(request: HttpRequest) -> Any:
+def _supplier_choices(request: MemberRequest) -> Any:
     ids = buyer_supplier_list(user=request.user, organisation=request.organisation).values("organisation_id")
     return Organisation.objects.filter(pk__in=ids).order_by("name")
 

@@ -125,7 +125,7 @@ def list_cases(request: MemberRequest, status: str | None = None) -> list[Case]:
 
 @router.post("/", response={201: CaseDetailOut})
 def open_case(request: MemberRequest, payload: CaseIn) -> Status[Case]:
-    user, organisation = request.user, request.organisation  # type: ignore[attr-defined]
+    user, organisation = request.user, request.organisation
     requester = None
     if payload.requester_id is not None:
         membership = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +38,8 @@ class CaseForm(forms.Form):
         self, *args: Any, suppliers: Any, departments: Any, requesters: Any = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supplier"].queryset = suppliers
-        self.fields["department"].queryset = departments
+        cast(forms.ModelChoiceField, self.fields["supplier"]).queryset = suppliers
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
         if requesters is not None:
             self.fields["requester"] = UserChoiceField(
                 label=_("Requester"),

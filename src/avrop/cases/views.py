@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,7 +26,7 @@ from avrop.suppliers.selectors import buyer_supplier_list
 FILTERS = {"active": ACTIVE, "all": frozenset(Status.values), **{s: frozenset({s}) for s in Status.values}}
 
 
-def _buyer_only(request: HttpRequest) -> None:
+def _buyer_only(request: MemberRequest) -> None:
     if not request.organisation.is_buyer:
         raise Http404("Support cases belong to buying organisations.")
 
@@ -92,7 +92,7 @@ def case_new(request: MemberRequest) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
+def _detail(request: MemberRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
     is_worker = bool(request.roles & services.CASE_WORKER_ROLES)
     allowed = TRANSITIONS.get(case.status, frozenset())
     context = {

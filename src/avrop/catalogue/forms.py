@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +32,11 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, facets: dict, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.fields["supplier"].choices = [("", _("All suppliers")), *facets["suppliers"]]
-        self.fields["category"].choices = [("", _("All categories"))] + [
+        cast(forms.ChoiceField, self.fields["supplier"]).choices = [
+            ("", _("All suppliers")),
+            *facets["suppliers"],
+        ]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", _("All categories"))] + [
             (f"own:{c.lower()}", c) for c in facets["categories"]
         ]
 
@@ -51,7 +56,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, agreements, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].choices = [
+        cast(forms.ChoiceField, self.fields["agreement"]).choices = [
             (a.pk, f"{a.reference} {a.title} – {a.supplier.name}") for a in agreements
         ]
 
@@ -79,7 +84,7 @@ class AccountRuleForm(forms.Form):
 
     def __init__(self, *args, suppliers, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.fields["supplier"].choices = [("", _("Any supplier")), *suppliers]
+        cast(forms.ChoiceField, self.fields["supplier"]).choices = [("", _("Any supplier")), *suppliers]
 
 
 class MapForm(forms.Form):
@@ -98,9 +103,12 @@ class TemplateForm(forms.Form):
 
     def __init__(self, *args, departments, can_share: bool, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", "–"), *[(d.pk, d.name) for d in departments]]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            ("", "–"),
+            *[(d.pk, d.name) for d in departments],
+        ]
         if not can_share:
-            self.fields["sharing"].choices = [
+            cast(forms.ChoiceField, self.fields["sharing"]).choices = [
                 c
                 for c in Template.Sharing.choices
                 if c[0] in (Template.Sharing.PERSONAL, Template.Sharing.DEPARTMENT)
@@ -113,7 +121,7 @@ class AddToTemplateForm(forms.Form):
 
     def __init__(self, *args, templates, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [(t.pk, t.name) for t in templates]
+        cast(forms.ChoiceField, self.fields["template"]).choices = [(t.pk, t.name) for t in templates]
 
 
 class MissingItemForm(forms.Form):

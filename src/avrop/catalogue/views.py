@@ -91,7 +91,7 @@ def search(request: MemberRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _my_templates(request: HttpRequest) -> list[Template]:
+def _my_templates(request: MemberRequest) -> list[Template]:
     return [
         t
         for t in selectors.template_list(user=request.user, organisation=request.organisation)
@@ -149,7 +149,7 @@ def item_image_upload(request: MemberRequest, pk: int) -> HttpResponse:
 # --- price lists ----------------------------------------------------------------------------------------
 
 
-def _upload_agreements(request: HttpRequest) -> list[Agreement]:
+def _upload_agreements(request: MemberRequest) -> list[Agreement]:
     organisation = request.organisation
     agreements = Agreement.objects.select_related("supplier").order_by("reference")
     if request.roles & MANAGE:
@@ -368,7 +368,7 @@ def column_mapping(request: MemberRequest, supplier_id: int) -> HttpResponse:
 # --- accounts -------------------------------------------------------------------------------------------
 
 
-def _supplier_choices(request: HttpRequest) -> list[tuple[int, str]]:
+def _supplier_choices(request: MemberRequest) -> list[tuple[int, str]]:
     rows = (
         Agreement.objects.filter(owner=request.organisation)
         .select_related("supplier")

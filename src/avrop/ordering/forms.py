@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +44,9 @@ class LineForm(forms.Form):
 
     def __init__(self, *args: Any, addresses: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["delivery_address"].choices = [("", "–")] + [(a.pk, str(a)) for a in addresses or []]
+        cast(forms.ChoiceField, self.fields["delivery_address"]).choices = [("", "–")] + [
+            (a.pk, str(a)) for a in addresses or []
+        ]
 
 
 class CodingRowForm(forms.Form):
@@ -89,8 +91,10 @@ class FreeTextForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supplier"].choices = [("", "–")] + [(s.pk, str(s)) for s in suppliers]
-        self.fields["agreement"].choices = [("", _("None – outside agreements"))] + [
+        cast(forms.ChoiceField, self.fields["supplier"]).choices = [("", "–")] + [
+            (s.pk, str(s)) for s in suppliers
+        ]
+        cast(forms.ChoiceField, self.fields["agreement"]).choices = [("", _("None – outside agreements"))] + [
             (a.pk, f"{a.reference} {a.title} ({a.supplier.name})") for a in agreements
         ]
         self.questions = questions or []
@@ -119,7 +123,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, lines: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reject_lines"].choices = [
+        cast(forms.ChoiceField, self.fields["reject_lines"]).choices = [
             (line.pk, f"{line.position}. {line.name}") for line in lines or []
         ]
 
@@ -152,6 +156,6 @@ class AttachmentForm(forms.Form):
 
     def __init__(self, *args: Any, lines: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["line"].choices = [("", _("The whole requisition"))] + [
+        cast(forms.ChoiceField, self.fields["line"]).choices = [("", _("The whole requisition"))] + [
             (line.pk, f"{line.position}. {line.name}") for line in lines or []
         ]

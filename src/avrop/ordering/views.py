@@ -60,7 +60,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 # --- shop and cart ----------------------------------------------------------------------------------------
 
 
-def _cart_context(request: HttpRequest) -> dict[str, Any]:
+def _cart_context(request: MemberRequest) -> dict[str, Any]:
     cart = services.cart_get(user=request.user, organisation=request.organisation)
     if cart is None:
         return {"cart": None, "lines": [], "readiness": None}
@@ -131,7 +131,7 @@ def shop(request: MemberRequest) -> HttpResponse:
     return render(request, "ordering/pages/shop.html", context)
 
 
-def _cart_response(request: HttpRequest) -> HttpResponse:
+def _cart_response(request: MemberRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "ordering/partials/cart_body.html", _cart_context(request))
     return redirect("ordering:cart")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -273,7 +272,7 @@ class CustomerNumberIn(Schema):
     number: str
 
 
-def _member(request: HttpRequest, user_id: int | None) -> User | None:
+def _member(request: MemberRequest, user_id: int | None) -> User | None:
     if user_id is None:
         return None
     people = person_list(user=request.user, organisation=request.organisation, include_former=True)

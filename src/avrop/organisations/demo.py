@@ -243,7 +243,7 @@ def _org(number: str, country: str = "SE", **fields: object) -> Organisation:
     return services.organisation_create(actor=None, org_number=number, country=country, **fields)  # type: ignore[arg-type]
 
 
-def _departments(organisation: Organisation, rows: list) -> None:  # type: ignore[type-arg]
+def _departments(organisation: Organisation, rows: list) -> None:
     for key, name, town, gln_base, code, addresses in rows:
         department = Department.objects.filter(organisation=organisation, name=name).first()
         if department is None:

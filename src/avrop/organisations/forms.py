@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -91,7 +91,9 @@ class DepartmentRequestForm(forms.ModelForm):
 
     def __init__(self, *args: Any, cost_centres: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["default_cost_centre_id"].choices = _cost_centre_choices(cost_centres)
+        cast(forms.ChoiceField, self.fields["default_cost_centre_id"]).choices = _cost_centre_choices(
+            cost_centres
+        )
         self.fields["contact_phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["delivery_days"].help_text = _("From the distribution centre, e.g. Tue, Fri")
         # The department's town and the delivery address's city must not share a label.
@@ -113,7 +115,9 @@ class DepartmentForm(_GlnCleanMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, cost_centres: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["default_cost_centre_id"].choices = _cost_centre_choices(cost_centres)
+        cast(forms.ChoiceField, self.fields["default_cost_centre_id"]).choices = _cost_centre_choices(
+            cost_centres
+        )
         if self.instance.pk:
             self.initial.setdefault("gln", self.instance.gln)
             self.initial.setdefault("default_cost_centre_id", self.instance.default_cost_centre_id)
@@ -175,8 +179,10 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args: Any, departments: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices()
-        self.fields["department_id"].choices = [("", "–")] + [(str(d.pk), d.name) for d in departments]
+        cast(forms.ChoiceField, self.fields["role"]).choices = role_choices()
+        cast(forms.ChoiceField, self.fields["department_id"]).choices = [("", "–")] + [
+            (str(d.pk), d.name) for d in departments
+        ]
 
 
 class RoleForm(forms.Form):
@@ -187,8 +193,10 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, departments: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices()
-        self.fields["department_id"].choices = [("", "–")] + [(str(d.pk), d.name) for d in departments]
+        cast(forms.ChoiceField, self.fields["role"]).choices = role_choices()
+        cast(forms.ChoiceField, self.fields["department_id"]).choices = [("", "–")] + [
+            (str(d.pk), d.name) for d in departments
+        ]
 
 
 class MoveForm(forms.Form):
@@ -198,7 +206,9 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, departments: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department_id"].choices = [(str(d.pk), d.name) for d in departments]
+        cast(forms.ChoiceField, self.fields["department_id"]).choices = [
+            (str(d.pk), d.name) for d in departments
+        ]
 
 
 class ImportForm(forms.Form):
@@ -227,7 +237,7 @@ class ChartImportForm(ImportForm):
 
 class _PeopleChoices:
     def _people(self, field: str, people: Any) -> None:
-        self.fields[field].choices = [("", "–")] + [  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields[field]).choices = [("", "–")] + [
             (str(u.pk), f"{u.get_full_name() or u.username} ({u.username})") for u in people
         ]
 
@@ -324,7 +334,9 @@ class ChartUseForm(forms.Form):
 
     def __init__(self, *args: Any, charts: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chart"].choices = [(str(c.pk), f"{c.name} ({c.owner.name})") for c in charts]
+        cast(forms.ChoiceField, self.fields["chart"]).choices = [
+            (str(c.pk), f"{c.name} ({c.owner.name})") for c in charts
+        ]
 
 
 class AccountForm(forms.Form):
@@ -346,7 +358,9 @@ class DimensionObjectForm(forms.Form):
 
     def __init__(self, *args: Any, dimensions: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dimension"].choices = [(d.code, f"{d.number} {d.name}") for d in dimensions]
+        cast(forms.ChoiceField, self.fields["dimension"]).choices = [
+            (d.code, f"{d.number} {d.name}") for d in dimensions
+        ]
 
 
 class CodingForm(forms.Form):

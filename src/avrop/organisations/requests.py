@@ -4,7 +4,8 @@
 memberships on every request (the API's token authentication sets the same), django-htmx its ``htmx``
 details and core's ``RequestIdMiddleware`` the request id. A view behind ``org_view`` (``buyer_view``,
 ``portal_view``) and an API endpoint are only called for a signed-in member of an organisation, so they take
-a ``MemberRequest``; any other view that reads these attributes takes an ``AvropRequest``.
+a ``MemberRequest``; a view that only needs a signed-in user (``login_required``) a ``SignedInRequest``; any
+other view that reads these attributes an ``AvropRequest``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ class AvropRequest(HttpRequest):
     request_id: str
 
 
-class MemberRequest(AvropRequest):
+class SignedInRequest(AvropRequest):
     user: User
+
+
+class MemberRequest(SignedInRequest):
     organisation: Organisation

@@ -213,5 +213,5 @@ def default_access_point() -> AccessPoint:
 
     factory = getattr(settings, "PAYABLES_ACCESS_POINT", None)
     if factory:
-        return import_string(factory)()  # type: ignore[no-any-return]
+        return import_string(factory)()
     return FileAccessPoint(conf.peppol_dir(), claim_timeout=conf.claim_timeout_seconds())

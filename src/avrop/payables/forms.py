@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from avrop.organisations.models import Department, User
 from avrop.payables.models import SupplierInvoice
+from avrop.suppliers.models import Supplier
 
 
 class UploadForm(forms.Form):
@@ -37,25 +39,30 @@ class CodingLineForm(forms.Form):
 CodingFormSet = forms.formset_factory(CodingLineForm, extra=1, max_num=20)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
 class ReviewerForm(forms.Form):
-    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=None, required=True)  # type: ignore[arg-type]
+    reviewer = PersonChoiceField(label=_("Reviewer"), queryset=User.objects.none(), required=True)
     source = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, reviewers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers
-        self.fields["reviewer"].label_from_instance = lambda u: u.get_full_name() or u.username
+        cast(forms.ModelChoiceField, self.fields["reviewer"]).queryset = reviewers
 
 
 class ReferenceForm(forms.Form):
-    department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False)  # type: ignore[arg-type]
-    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=None, required=False)  # type: ignore[arg-type]
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False
+    )
+    reviewer = PersonChoiceField(label=_("Reviewer"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args: Any, departments: Any, reviewers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
-        self.fields["reviewer"].queryset = reviewers
-        self.fields["reviewer"].label_from_instance = lambda u: u.get_full_name() or u.username
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
+        cast(forms.ModelChoiceField, self.fields["reviewer"]).queryset = reviewers
 
 
 class ReasonForm(forms.Form):
@@ -79,7 +86,7 @@ class CommentForm(forms.Form):
 class RegistrationForm(forms.Form):
     """What a PDF invoice says, typed in by the AP clerk (pre-filled with what the PDF text gave)."""
 
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None)  # type: ignore[arg-type]
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=SupplierInvoice.Kind.choices)
     number = forms.CharField(label=_("Invoice number"), max_length=100)
     issue_date = forms.DateField(label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -102,5 +109,5 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args: Any, suppliers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supplier"].queryset = suppliers
+        cast(forms.ModelChoiceField, self.fields["supplier"]).queryset = suppliers
         self.fields["currency"].widget.attrs["size"] = 4

@@ -280,7 +280,7 @@ def _english(rule: Rule, params: dict[str, str]) -> str:
         return str(rule.text) % _Defaulting(params)
 
 
-class _Defaulting(dict):  # type: ignore[type-arg]
+class _Defaulting(dict):
     def __missing__(self, key: str) -> str:
         return ""
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from csp.decorators import csp_replace
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -84,7 +84,7 @@ def _document_view(invoice: SupplierInvoice) -> Any:
         return None
 
 
-def _detail_context(request: HttpRequest, invoice: SupplierInvoice, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: MemberRequest, invoice: SupplierInvoice, **extra: Any) -> dict[str, Any]:
     roles = request.roles
     is_clerk = bool(roles & set(CLERK_ROLES))
     organisation = request.organisation
@@ -260,7 +260,7 @@ def _back(pk: int) -> HttpResponse:
     return redirect(reverse("payables:invoice", args=[pk]))
 
 
-def _action(request: HttpRequest, pk: int, form: Any, call: Any, done: str) -> HttpResponse:
+def _action(request: MemberRequest, pk: int, form: Any, call: Any, done: str) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))

@@ -169,7 +169,7 @@ def set_customer_number(
 def list_bank_accounts(
     request: MemberRequest, supplier_id: int, include_retired: bool = False
 ) -> list[BankAccount]:
-    if not request.roles & BANK_VIEW_ROLES:  # type: ignore[attr-defined]
+    if not request.roles & BANK_VIEW_ROLES:
         raise NotAllowed(
             _("This needs one of the roles: %(roles)s.") % {"roles": ", ".join(sorted(BANK_VIEW_ROLES))}
         )

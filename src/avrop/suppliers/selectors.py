@@ -175,7 +175,7 @@ def _announced(suppliers: Q) -> Exists:
     )
 
 
-def _count(queryset: QuerySet, group: str) -> Coalesce:  # type: ignore[type-arg]
+def _count(queryset: QuerySet, group: str) -> Coalesce:
     counted = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import cast
 
 from django.utils.translation import gettext as _
 
@@ -91,7 +92,7 @@ def rec20_units() -> frozenset[str]:
 
 def parse_decimal(value: object) -> Decimal:
     """Read 12,50 / 12.50 / 1 234,50 / 1,234.50; raise ValueError for anything else."""
-    if value.__class__ is str:
+    if type(value) is str:
         return _parse_text(value)
     if isinstance(value, Decimal):
         return value
@@ -170,10 +171,10 @@ class RowChecker:
         """Normalise one row; ``stripped_text``: every value is already a stripped ``str``."""
         findings: list[Finding] = []
         # Text of every cell once; CSV cells are already str, spreadsheet cells may be numbers.
-        t = (
-            raw
+        t: dict[str, str] = (
+            cast("dict[str, str]", raw)
             if stripped_text
-            else {k: (v.strip() if v.__class__ is str else _text(v)) for k, v in raw.items()}
+            else {k: (v.strip() if type(v) is str else _text(v)) for k, v in raw.items()}
         )
         get = t.get
         article = get("article_number", "")
@@ -237,8 +238,8 @@ class RowChecker:
             )
         else:
             try:
-                value = raw["price"]
-                price = parse_decimal(price_text if value.__class__ is str else value)
+                raw_price = raw["price"]
+                price = parse_decimal(price_text if raw_price.__class__ is str else raw_price)
             except ValueError:
                 findings.append(
                     self._finding(

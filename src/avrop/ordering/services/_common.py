@@ -100,7 +100,7 @@ def _locked(related: tuple[str, ...], by: str, params: list[Any]) -> Requisition
         field.set_cached_value(owner, value)
         if value is not None and reverse is not None:
             reverse.set_cached_value(value, owner)
-    return instances[0]  # type: ignore[no-any-return]
+    return instances[0]
 
 
 def lock_requisition_of_line(line_id: int, *, related: tuple[str, ...]) -> Requisition:

@@ -123,7 +123,7 @@ def validate_chart_rows(
                 ObjectRow(
                     dimension=dimension.number,
                     code=code,
-                    name=name,  # type: ignore[union-attr]
+                    name=name,
                     valid_from=dates["valid_from"],
                     valid_to=dates["valid_to"],
                 )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from avrop.core.models import TimeStampedModel
 
 
-class ValidityQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class ValidityQuerySet(models.QuerySet):
     def valid_on(self, day: dt.date) -> ValidityQuerySet:
         return self.filter(
             Q(is_active=True),

@@ -68,7 +68,7 @@ def _money(value: Decimal | str | int | float) -> Decimal:
     return amount
 
 
-def _cost_centres(organisation: Organisation, codes: Iterable[str]) -> list:  # type: ignore[type-arg]
+def _cost_centres(organisation: Organisation, codes: Iterable[str]) -> list:
     wanted = sorted({c.strip() for c in codes if c and c.strip()})
     found = list(cost_centres_of(organisation=organisation).filter(code__in=wanted))
     unknown = sorted(set(wanted) - {o.code for o in found})

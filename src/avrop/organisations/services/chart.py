@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -240,7 +242,7 @@ def dimension_object_save(
     dates_in_order(valid_from, valid_to)
     found = (
         Dimension.objects.filter(chart=chart)
-        .filter(**({"number": int(dimension)} if str(dimension).isdigit() else {"code": dimension}))
+        .filter(Q(number=int(dimension)) if str(dimension).isdigit() else Q(code=dimension))
         .first()
     )
     if found is None:
@@ -280,14 +282,20 @@ def dimension_object_save(
     return obj
 
 
-def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[object, ...]]) -> None:
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column, f"{model.__name__}.{name} is not a column"
+    return field.column
+
+
+def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     """One prepared INSERT executed for all rows. ``bulk_create`` builds a model instance per row and, on
     SQLite, splits the rows into batches of about a hundred; for a chart of thousands of rows that is most
     of the import's time. Values must already be in database form (see ``_db_date``)."""
     if not rows:
         return
     ops = connection.ops
-    names = ", ".join(ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    names = ", ".join(ops.quote_name(_column(model, c)) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         # Table and column names come from the model, never from input.
@@ -362,26 +370,36 @@ def chart_bulk_upsert(
             "pk", "number", "name", "kind", "valid_from", "valid_to"
         )
     }
-    new_accounts: list[tuple[object, ...]] = []
+    new_accounts: list[tuple[Any, ...]] = []
     changed_accounts: list[Account] = []
-    for row in accounts:
-        current = current_accounts.get(row.number)
-        kind = row.kind or (current[2] if current else "")
-        if current is not None and keep_validity:
-            row = AccountRow(row.number, row.name, row.kind, current[3], current[4])
-        if current is None:
+    for account in accounts:
+        current_account = current_accounts.get(account.number)
+        kind = account.kind or (current_account[2] if current_account else "")
+        if current_account is not None and keep_validity:
+            account = AccountRow(
+                account.number, account.name, account.kind, current_account[3], current_account[4]
+            )
+        if current_account is None:
             new_accounts.append(
-                (chart.pk, row.number, row.name, kind, _db_date(row.valid_from), _db_date(row.valid_to), True)
+                (
+                    chart.pk,
+                    account.number,
+                    account.name,
+                    kind,
+                    _db_date(account.valid_from),
+                    _db_date(account.valid_to),
+                    True,
+                )
                 + stamps
             )
-        elif current[1:] != (row.name, kind, row.valid_from, row.valid_to):
+        elif current_account[1:] != (account.name, kind, account.valid_from, account.valid_to):
             changed_accounts.append(
                 Account(
-                    pk=current[0],
-                    name=row.name,
+                    pk=current_account[0],
+                    name=account.name,
                     kind=kind,
-                    valid_from=row.valid_from,
-                    valid_to=row.valid_to,
+                    valid_from=account.valid_from,
+                    valid_to=account.valid_to,
                     updated_at=now,
                 )
             )
@@ -416,25 +434,35 @@ def chart_bulk_upsert(
             "pk", "dimension_id", "code", "name", "valid_from", "valid_to"
         )
     }
-    new_objects: list[tuple[object, ...]] = []
+    new_objects: list[tuple[Any, ...]] = []
     changed_objects: list[DimensionObject] = []
-    for row in objects:
-        key = (dim_ids[row.dimension], row.code)
-        current = current_objects.get(key)
-        if current is not None and keep_validity:
-            row = ObjectRow(row.dimension, row.code, row.name, current[2], current[3])
-        if current is None:
+    for object_row in objects:
+        key = (dim_ids[object_row.dimension], object_row.code)
+        current_object = current_objects.get(key)
+        if current_object is not None and keep_validity:
+            object_row = ObjectRow(
+                object_row.dimension, object_row.code, object_row.name, current_object[2], current_object[3]
+            )
+        if current_object is None:
             new_objects.append(
-                (key[0], scope_id, row.code, row.name, _db_date(row.valid_from), _db_date(row.valid_to), True)
+                (
+                    key[0],
+                    scope_id,
+                    object_row.code,
+                    object_row.name,
+                    _db_date(object_row.valid_from),
+                    _db_date(object_row.valid_to),
+                    True,
+                )
                 + stamps
             )
-        elif current[1:] != (row.name, row.valid_from, row.valid_to):
+        elif current_object[1:] != (object_row.name, object_row.valid_from, object_row.valid_to):
             changed_objects.append(
                 DimensionObject(
-                    pk=current[0],
-                    name=row.name,
-                    valid_from=row.valid_from,
-                    valid_to=row.valid_to,
+                    pk=current_object[0],
+                    name=object_row.name,
+                    valid_from=object_row.valid_from,
+                    valid_to=object_row.valid_to,
                     updated_at=now,
                 )
             )

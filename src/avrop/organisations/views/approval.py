@@ -32,7 +32,7 @@ from avrop.organisations.selectors.approval import (
 from avrop.organisations.views._helpers import MASTER, act, submit
 
 
-def _people(request: HttpRequest):  # noqa: ANN202
+def _people(request: MemberRequest):  # noqa: ANN202
     return person_list(user=request.user, organisation=request.organisation).filter(is_active=True)
 
 

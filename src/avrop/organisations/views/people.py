@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from avrop.organisations.views._helpers import MASTER, act, invalid_form, submit
 PAGE_SIZE = 50
 
 
-def _departments(request: HttpRequest):  # noqa: ANN202
+def _departments(request: MemberRequest):  # noqa: ANN202
     return department_list(user=request.user, organisation=request.organisation).filter(is_active=True)
 
 

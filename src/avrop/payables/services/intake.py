@@ -311,7 +311,7 @@ def _load(item: Incoming, limit: int) -> bytes:
     if item.content is not None:
         return item.content
     with item.open() as handle:
-        return handle.read(limit + 1)  # type: ignore[no-any-return]
+        return handle.read(limit + 1)
 
 
 def _read_into(prepared: Prepared) -> None:
@@ -837,7 +837,7 @@ def intake_poll(
 def _opener(access_point: AccessPoint, item: InboundFile) -> Callable[[], IO[bytes]]:
     open_file = getattr(access_point, "open", None)
     if open_file is not None:
-        return lambda: open_file(item)  # type: ignore[no-any-return]
+        return lambda: open_file(item)
     return lambda: io.BytesIO(access_point.read(item))
 
 
@@ -957,7 +957,7 @@ def invoice_receive(
 
 def stored_content(document: InboundDocument) -> bytes:
     with default_storage.open(document.storage_name, "rb") as handle:
-        return handle.read()  # type: ignore[no-any-return]
+        return handle.read()
 
 
 def iter_incoming(files: Iterable[tuple[str, bytes]], channel: str = Channel.PEPPOL) -> list[Incoming]:

@@ -322,7 +322,7 @@ def items(request: MemberRequest) -> HttpResponse:
 
 
 def _item_page(
-    request: HttpRequest, pk: int, *, keywords_form: Any = None, status: int = 200
+    request: MemberRequest, pk: int, *, keywords_form: Any = None, status: int = 200
 ) -> HttpResponse:
     item = selectors.shop_window_item_get(user=request.user, organisation=request.organisation, item_id=pk)
     can_edit = bool(request.roles & SHOP_WINDOW_ROLES) and item.is_active

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -258,7 +258,7 @@ def bank_change_propose(request: MemberRequest) -> HttpResponse:
     )
 
 
-def _decide(request: HttpRequest, pk: int, action: Callable[..., Any], done: str) -> HttpResponse:
+def _decide(request: MemberRequest, pk: int, action: Callable[..., Any], done: str) -> HttpResponse:
     """Confirm or withdraw a proposal; a refused step (e.g. confirming one's own) is shown as a message."""
     proposal = bank_change_get(user=request.user, organisation=request.organisation, proposal_id=pk)
     try:

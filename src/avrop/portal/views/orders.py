@@ -41,7 +41,7 @@ def _tabs() -> list[tuple[str, str]]:
     ]
 
 
-def _customer_id(request: HttpRequest) -> int | None:
+def _customer_id(request: MemberRequest) -> int | None:
     raw = request.GET.get("customer", "").strip()
     if not raw:
         return None
