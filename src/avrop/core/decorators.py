@@ -5,13 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from avrop.core.errors import DomainError, NotFound
+
+if TYPE_CHECKING:
+    from avrop.core.models import TenantModel
+
+
+class TenantRequest(HttpRequest):
+    """A request as the tenant middleware leaves it (the organisations app's, which core does not import):
+    the active organisation, if any, and the user's roles there. For type annotations only."""
+
+    organisation: TenantModel | None
+    roles: frozenset[str]
 
 
 def org_view(
@@ -31,7 +42,7 @@ def org_view(
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if request.organisation is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+from avrop.core.decorators import TenantRequest
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from avrop.organisations.models import Membership, Organisation, User
 
 
-class AvropRequest(HttpRequest):
+class AvropRequest(TenantRequest):
     user: User | AnonymousUser
     organisation: Organisation | None
     roles: frozenset[str]

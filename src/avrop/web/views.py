@@ -16,13 +16,14 @@ from django.views.decorators.http import require_GET
 from avrop.core import ratelimit
 from avrop.core.decorators import org_view
 from avrop.core.selectors import audit_event_list
+from avrop.organisations.requests import MemberRequest, SignedInRequest
 from avrop.organisations.roles import Role
 from avrop.web.home import collect_sections
 
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     sections = collect_sections(user=request.user, organisation=request.organisation, roles=request.roles)
     return render(request, "web/pages/home.html", {"sections": sections})
 
@@ -39,7 +40,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=[Role.AUDITOR, Role.ADMIN])
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: MemberRequest) -> HttpResponse:
     events = audit_event_list(user=request.user, organisation=request.organisation)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "web/pages/audit_log.html", {"page": page})

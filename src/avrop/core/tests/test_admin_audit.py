@@ -10,6 +10,7 @@ import pytest
 from django import forms
 from django.contrib import admin
 from django.core.management import call_command
+from django.db import models
 
 from avrop.core.admin_audit import REDACTED, AuditedAdmin, is_secret
 from avrop.core.models import AuditEvent
@@ -48,7 +49,7 @@ def _form_data(form: forms.BaseForm) -> dict[str, object]:
             continue
         if isinstance(field.widget, forms.MultiWidget):
             parts = value if isinstance(value, list) else field.widget.decompress(value)
-            for index, part in enumerate(parts):
+            for index, part in enumerate(parts or []):
                 data[f"{bound.html_name}_{index}"] = _text(part)
         elif isinstance(value, bool):
             if value:
@@ -72,7 +73,7 @@ def _change_data(client, url: str) -> dict[str, object]:
     return data
 
 
-def _events(action: str, model: type) -> list[AuditEvent]:
+def _events(action: str, model: type[models.Model]) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=action, object_type=model._meta.label_lower).order_by("pk"))
 
 

@@ -21,6 +21,7 @@ from avrop.organisations.forms import (
     ReasonForm,
 )
 from avrop.organisations.models import DeliveryAddress, Department, DepartmentRequest
+from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import MASTER_DATA_ROLES
 from avrop.organisations.selectors import (
     delivery_address_list,
@@ -35,7 +36,7 @@ from avrop.organisations.views._helpers import MASTER, act, submit
 from avrop.organisations.workflows import DEPARTMENT_REQUEST_STEPS
 
 
-def _cost_centres(request: HttpRequest):  # noqa: ANN202
+def _cost_centres(request: MemberRequest):  # noqa: ANN202
     from avrop.organisations.models import Dimension
 
     return (
@@ -47,7 +48,7 @@ def _cost_centres(request: HttpRequest):  # noqa: ANN202
 
 @org_view()
 @require_GET
-def departments(request: HttpRequest) -> HttpResponse:
+def departments(request: MemberRequest) -> HttpResponse:
     rows = department_list(user=request.user, organisation=request.organisation).annotate(
         address_count=Count("delivery_addresses")
     )
@@ -60,7 +61,7 @@ def departments(request: HttpRequest) -> HttpResponse:
 
 @org_view()
 @require_GET
-def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def department_detail(request: MemberRequest, pk: int) -> HttpResponse:
     department = department_get(user=request.user, organisation=request.organisation, department_id=pk)
     return render(
         request,
@@ -79,7 +80,7 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_http_methods(["GET", "POST"])
-def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def department_edit(request: MemberRequest, pk: int) -> HttpResponse:
     department = department_get(user=request.user, organisation=request.organisation, department_id=pk)
     form = DepartmentForm(request.POST or None, instance=department, cost_centres=_cost_centres(request))
     if request.method == "POST":
@@ -109,7 +110,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view(roles=MASTER)
 @require_http_methods(["GET", "POST"])
-def address_edit(request: HttpRequest, department_pk: int, pk: int | None = None) -> HttpResponse:
+def address_edit(request: MemberRequest, department_pk: int, pk: int | None = None) -> HttpResponse:
     department = department_get(
         user=request.user, organisation=request.organisation, department_id=department_pk
     )
@@ -157,7 +158,7 @@ def address_edit(request: HttpRequest, department_pk: int, pk: int | None = None
 
 @buyer_view()
 @require_GET
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: MemberRequest) -> HttpResponse:
     rows = department_request_list(user=request.user, organisation=request.organisation).annotate(
         suppliers=Count("supplier_steps"),
         numbers=Count("supplier_steps", filter=~Q(supplier_steps__customer_number="")),
@@ -167,7 +168,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @buyer_view()
 @require_http_methods(["GET", "POST"])
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: MemberRequest) -> HttpResponse:
     organisation = request.organisation
     initial = {
         "invoice_street": organisation.street,
@@ -220,7 +221,7 @@ def _suggested_gln(department_request: DepartmentRequest) -> str:
     return ""
 
 
-def _detail_context(request: HttpRequest, department_request: DepartmentRequest, **forms: object) -> dict:
+def _detail_context(request: MemberRequest, department_request: DepartmentRequest, **forms: object) -> dict:
     steps = list(
         department_request.supplier_steps.select_related("supplier__organisation", "message").order_by(
             "supplier__organisation__name"
@@ -248,7 +249,7 @@ def _detail_context(request: HttpRequest, department_request: DepartmentRequest,
 
 @buyer_view()
 @require_GET
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: MemberRequest, pk: int) -> HttpResponse:
     department_request = department_request_get(
         user=request.user, organisation=request.organisation, request_id=pk
     )
@@ -259,7 +260,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @buyer_view()
 @require_POST
-def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def request_action(request: MemberRequest, pk: int, action: str) -> HttpResponse:
     department_request = department_request_get(
         user=request.user, organisation=request.organisation, request_id=pk
     )
