@@ -62,7 +62,10 @@ def sources(transitions: Transitions, to: str) -> frozenset[str]:
 def assert_edge(transitions: Transitions, source: str, to: str, *, what: str) -> None:
     """Refuse unless the table has the edge ``source`` → ``to`` (for moves of rows chosen by their state)."""
     if str(to) not in {str(t) for t in transitions.get(str(source), frozenset())}:
-        raise InvalidTransition(f"{what} cannot go from {str(source)!r} to {str(to)!r}.")
+        raise InvalidTransition(
+            _("This cannot be done now: the state changed meanwhile. Reload the page to see what changed."),
+            detail=f"{what} cannot go from {str(source)!r} to {str(to)!r}.",
+        )
 
 
 def _move_rows(
