@@ -289,8 +289,9 @@ def write_xlsx(source: Path, target_path: Path, style: str) -> None:
             sheet = workbook.add_worksheet("Prislista")
             sheet.write_row(0, 0, header)
             for number, row in enumerate(reader, start=1):
-                row[8] = float(row[8].replace(",", "."))
-                sheet.write_row(number, 0, row)
+                values: list[str | float] = [*row]
+                values[8] = float(row[8].replace(",", "."))
+                sheet.write_row(number, 0, values)
             workbook.close()
         else:
             from openpyxl import Workbook
@@ -299,8 +300,9 @@ def write_xlsx(source: Path, target_path: Path, style: str) -> None:
             page = book.create_sheet("Prislista")
             page.append(header)
             for row in reader:
-                row[8] = float(row[8].replace(",", "."))
-                page.append(row)
+                cells: list[str | float] = [*row]
+                cells[8] = float(row[8].replace(",", "."))
+                page.append(cells)
             book.save(target_path)
 
 
@@ -477,6 +479,11 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     targets = Targets(checked=not args.quick and size >= 100_000 and args.xlsx_rows >= 50_000)
     target = targets.target
 
+    def wait_for_merges() -> None:
+        engine = get_engine()
+        assert isinstance(engine, TantivyEngine), "the benchmark measures the tantivy engine"
+        engine.wait_for_merges()
+
     def figure(name: str, value: float, unit: str) -> None:
         print(
             f"{name}: {value:.2f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}",
@@ -634,7 +641,7 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
         # The index merges of the last commit run on in the background: counted here, as in the parallel
         # run, whose worker processes wait for theirs before they exit.
         began = time.perf_counter()
-        get_engine().wait_for_merges()
+        wait_for_merges()
         approve_s += time.perf_counter() - began
         return stage_s + approve_s, stage_s, approve_s, time.process_time() - cpu
 
@@ -798,7 +805,7 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     figure("xlsx_weekly_stage_seconds", weekly_xlsx_seconds - approve_seconds, "s")
     figure("xlsx_weekly_approve_seconds", approve_seconds, "s")
     started = time.perf_counter()
-    get_engine().wait_for_merges()
+    wait_for_merges()
     figure("xlsx_weekly_index_merges_after_seconds", time.perf_counter() - started, "s")
     print("# (segment merges the commit started; they run after the items are searchable, in the background)")
     figure("xlsx_weekly_import_rate", xlsx_rows_2 / weekly_xlsx_seconds, "rows/s")
@@ -815,7 +822,7 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     inline_seconds, _cpu, _approve = weekly_xlsx(
         inline_path, "XLSX weekly import, inline strings", "xlsx-inline"
     )
-    get_engine().wait_for_merges()
+    wait_for_merges()
     figure("xlsx_inline_strings_weekly_import_rate", xlsx_rows / inline_seconds, "rows/s")
     print("# (openpyxl write-only file: every string inline, non-ASCII as character references)")
 

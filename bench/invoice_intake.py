@@ -101,7 +101,7 @@ def write_corpus(folder: Path, size: int, buyers: list, sellers: list, seed: int
     folder.mkdir(parents=True, exist_ok=True)
     today = dt.date.today()
     made: list[tuple[str, bytes]] = []
-    seller_of: dict[int, object] = {}
+    seller_of: dict[int, samples.Party] = {}
     lines_total = invalid = 0
     for index in range(size):
         _buyer, party, codes = buyers[index % len(buyers)]
@@ -267,6 +267,7 @@ def kill_recovery(root: Path, buyers: list, sellers: list, size: int) -> bool:
     deadline = time.monotonic() + 120
     while SupplierInvoice.objects.count() < before_invoices + 3 and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert victim.pid is not None
     os.kill(victim.pid, signal.SIGKILL)
     victim.join()
     run_workers(root, staging, 1)  # staging is empty now: the new worker takes over what the victim left

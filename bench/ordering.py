@@ -249,7 +249,7 @@ def web_setup(users: int) -> list[str]:
     make_items(world.buyer, world.email.organisation, 30, price="20.00")
     names = []
     for n in range(users):
-        user = UserFactory(username=f"bench{n}", first_name="Bench", last_name=str(n))
+        user = UserFactory.create(username=f"bench{n}", first_name="Bench", last_name=str(n))
         Membership.objects.create(
             user=user, organisation=world.buyer, role=Role.REQUISITIONER, department=world.department
         )
@@ -265,7 +265,7 @@ class Session:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def csrf(self) -> str:
-        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+        return next((c.value or "" for c in self.jar if c.name == "csrftoken"), "")
 
     def request(
         self, path: str, data: dict[str, str] | None = None, htmx: bool = False

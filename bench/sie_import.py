@@ -95,7 +95,7 @@ def measure(args: argparse.Namespace, tmp: str, accounts: int, objects: int) -> 
     try:
         from avrop.organisations import services
         from avrop.organisations.importing.sie import parse_sie
-        from avrop.organisations.models import Account, Chart, DimensionObject, ImportJob, Organisation
+        from avrop.organisations.models import Account, Chart, DimensionObject, ImportJob, Organisation, User
         from avrop.organisations.roles import Role
         from avrop.organisations.services.chart import chart_bulk_upsert
         from avrop.organisations.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -112,10 +112,10 @@ def measure(args: argparse.Namespace, tmp: str, accounts: int, objects: int) -> 
         assert not parsed.errors, parsed.errors[:3]
         print(f"parse_seconds: {parse_seconds:.3f} s")
 
-        def organisation_with_coordinator() -> tuple[Organisation, object]:
-            organisation = OrganisationFactory(kind=Organisation.Kind.BUYER)
-            user = UserFactory()
-            MembershipFactory(user=user, organisation=organisation, role=Role.COORDINATOR)
+        def organisation_with_coordinator() -> tuple[Organisation, User]:
+            organisation = OrganisationFactory.create(kind=Organisation.Kind.BUYER)
+            user = UserFactory.create()
+            MembershipFactory.create(user=user, organisation=organisation, role=Role.COORDINATOR)
             return organisation, user
 
         # Raw baseline: the same rows with a plain bulk_create into an empty chart, nothing else.

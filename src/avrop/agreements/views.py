@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -311,7 +312,7 @@ def document_add(request: MemberRequest, pk: int) -> HttpResponse:
 
 @org_view()
 @require_GET
-def document_download(request: MemberRequest, pk: int) -> HttpResponse:
+def document_download(request: MemberRequest, pk: int) -> HttpResponseBase:
     document = document_get(user=request.user, organisation=request.organisation, document_id=pk)
     response = FileResponse(
         document.file.open("rb"),

@@ -17,7 +17,10 @@ from avrop.catalogue.services import accounts, imports, searches, templates
 from avrop.organisations.models import Organisation, User
 
 # (name, variants, unit, pack size, base price, UNSPSC, own category, keywords, eco label)
-OFFICE = [
+# name, variants, unit, pack size, price, UNSPSC, category, keywords, environmental label
+DemoItem = tuple[str, list[str], str, int | None, str, str, str, str, str]
+
+OFFICE: list[DemoItem] = [
     (
         "Kopieringspapper A4 80 g",
         ["vitt", "återvunnet", "premium"],
@@ -189,7 +192,7 @@ OFFICE = [
         "",
     ),
 ]
-TONER = [
+TONER: list[DemoItem] = [
     (
         "Toner HP 305A",
         ["svart", "cyan", "magenta", "gul"],
@@ -226,7 +229,7 @@ TONER = [
     ),
     ("Trumma Brother DR-2400", ["standard"], "EA", None, "1190.00", "44103109", "Toner", "trumma", ""),
 ]
-CLEANING = [
+CLEANING: list[DemoItem] = [
     (
         "Allrengöring",
         ["1 liter", "5 liter", "parfymfri 1 liter"],
@@ -329,7 +332,7 @@ CLEANING = [
     ),
     ("Moppgarn", ["40 cm", "60 cm"], "EA", None, "69.00", "47131604", "Städ", "mopp", ""),
 ]
-FOOD = [
+FOOD: list[DemoItem] = [
     (
         "Kaffe mellanrost",
         ["500 g", "1 kg"],
@@ -361,7 +364,7 @@ FOOD = [
     ("Havregryn", ["1,5 kg"], "EA", None, "25.00", "50221101", "Livsmedel", "gröt, havre", "KRAV"),
     ("Knäckebröd", ["råg 550 g"], "EA", None, "29.00", "50181900", "Livsmedel", "bröd", ""),
 ]
-DAIRY = [
+DAIRY: list[DemoItem] = [
     (
         "Mellanmjölk 1,5 %",
         ["1 liter", "1,5 liter"],
@@ -380,7 +383,7 @@ DAIRY = [
     ("Hushållsost 26 %", ["1,1 kg"], "EA", None, "99.00", "50131800", "Mejeri", "ost", ""),
     ("Grädde 36 %", ["5 dl"], "EA", None, "32.00", "50131703", "Mejeri", "vispgrädde", ""),
 ]
-VEGETABLES = [
+VEGETABLES: list[DemoItem] = [
     (
         "Äpple Ingrid Marie",
         ["per kg"],
@@ -412,7 +415,7 @@ BRANDS = {
 }
 
 # supplier name: (catalogue, article prefix, GTIN company prefix)
-CATALOGUES = {
+CATALOGUES: dict[str, tuple[list[DemoItem], str, str]] = {
     "Staples Sverige AB": (OFFICE, "STP", "731100"),
     "Lyreco Sverige AB": (OFFICE + TONER, "LYR", "731200"),
     "Procurator AB": (CLEANING, "PRO", "731300"),
@@ -543,7 +546,8 @@ def load(stdout: TextIO) -> None:
     membership = coordinator.memberships.filter(role="coordinator", is_active=True).select_related(
         "organisation"
     )
-    municipality = membership.first().organisation if membership.exists() else None
+    first = membership.first()
+    municipality = first.organisation if first is not None else None
     if municipality is None:
         return
     if not AccountRule.objects.filter(organisation=municipality).exists():

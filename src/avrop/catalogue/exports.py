@@ -72,10 +72,11 @@ def price_list_template() -> bytes:
     Instruktioner that explains every column."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook's one (active) sheet
     sheet.title = "Prislista"
     sheet.append([f.header for f in FIELDS])
     example = {
@@ -102,15 +103,13 @@ def price_list_template() -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, field in enumerate(FIELDS):
-        sheet.column_dimensions[sheet.cell(row=1, column=index + 1).column_letter].width = max(
-            12, len(field.header) + 4
-        )
+        sheet.column_dimensions[get_column_letter(index + 1)].width = max(12, len(field.header) + 4)
     units = DataValidation(
         type="textLength", operator="between", formula1="2", formula2="3", allow_blank=False
     )
     units.error = _("Use a UN/ECE Recommendation 20 code such as EA, H87, XPK or KGM.")
     sheet.add_data_validation(units)
-    unit_column = sheet.cell(row=1, column=[f.key for f in FIELDS].index("unit") + 1).column_letter
+    unit_column = get_column_letter([f.key for f in FIELDS].index("unit") + 1)
     units.add(f"{unit_column}2:{unit_column}100000")
     help_sheet = workbook.create_sheet("Instruktioner")
     help_sheet.append([_("Column"), _("Required"), _("Meaning")])

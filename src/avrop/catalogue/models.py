@@ -474,6 +474,8 @@ class TemplateLine(models.Model):
     )
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3, default=1)
     position = models.PositiveIntegerField(default=0)
+    # Set by ``selectors.template_lines``: whether the item can still be ordered (not a column).
+    available: bool
 
     class Meta:
         verbose_name = _("template line")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
@@ -33,6 +34,14 @@ from avrop.core.plainsql import columns, rows
 from avrop.organisations.models import Membership, Organisation, User
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import organisation_get, roles_in
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class TemplateCounts(TypedDict):
+    line_count: int
+
 
 MANAGE_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.PROCUREMENT_OFFICER})
 
@@ -302,7 +311,9 @@ def default_account_for(item: CatalogueItem) -> str:
 # --- templates -----------------------------------------------------------------------------------------
 
 
-def template_list(*, user: User, organisation: Organisation) -> QuerySet[Template]:
+def template_list(
+    *, user: User, organisation: Organisation
+) -> QuerySet[WithAnnotations[Template, TemplateCounts]]:
     """Own templates and those shared with the user's department, organisation or all requisitioners."""
     organisation = _scoped(user, organisation)
     memberships = Membership.objects.filter(user=user, organisation=organisation, is_active=True)

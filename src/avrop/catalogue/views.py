@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
@@ -118,7 +119,7 @@ def item_detail(request: MemberRequest, pk: int) -> HttpResponse:
 
 @org_view()
 @require_GET
-def item_image(request: MemberRequest, pk: int) -> HttpResponse:
+def item_image(request: MemberRequest, pk: int) -> HttpResponseBase:
     item = selectors.item_get(user=request.user, organisation=request.organisation, item_id=pk)
     if not item.image:
         return HttpResponse(status=404)
@@ -566,7 +567,7 @@ def template_export(request: MemberRequest, pk: int, fmt: str) -> HttpResponse:
         )
     else:
         response = HttpResponse(exports.csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or ""
     return response
 
 

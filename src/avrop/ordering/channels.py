@@ -127,7 +127,7 @@ def order_xlsx(order: Any, *, language: str = "sv") -> bytes:
         from django.utils.translation import gettext as _
 
         book = Workbook()
-        sheet = book.active
+        sheet = book.worksheets[0]  # a new workbook's one (active) sheet
         sheet.title = _("Order")[:31]
         rows: list[list[Any]] = [
             [_("Order number"), order.number],

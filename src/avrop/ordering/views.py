@@ -722,7 +722,7 @@ def document(request: MemberRequest, pk: int, document_id: int) -> HttpResponse:
     if found is None:
         raise Http404()
     response = HttpResponse(bytes(found.content), content_type=found.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, found.filename or "document")
+    response["Content-Disposition"] = content_disposition_header(True, found.filename or "document") or ""
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import overload
 
 from ninja import Field, Router, Schema
 from ninja.responses import Status
@@ -272,6 +273,10 @@ class CustomerNumberIn(Schema):
     number: str
 
 
+@overload
+def _member(request: MemberRequest, user_id: int) -> User: ...
+@overload
+def _member(request: MemberRequest, user_id: None) -> None: ...
 def _member(request: MemberRequest, user_id: int | None) -> User | None:
     if user_id is None:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -98,7 +99,7 @@ REQUEST_BASE = {
     "invoice_city": "Simrishamn",
     "opening_hours": "07:00–16:00",
 }
-REQUESTS = [
+REQUESTS: list[tuple[str, str, str, str, dict[str, Any]]] = [
     # name, requester, cost centre, how far, fields
     (
         "Hemtjänsten Östra",

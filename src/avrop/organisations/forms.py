@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,8 +20,11 @@ from avrop.organisations.models import (
 from avrop.organisations.roles import BUYER_ROLES, Role
 from avrop.organisations.validators import normalise_gln
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+
+def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
     """Put a service's error on the field it names, else on the form."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
@@ -160,7 +163,7 @@ class CustomerNumberForm(forms.Form):
 # --- People -----------------------------------------------------------------------------------------
 
 
-def role_choices() -> list[tuple[str, str]]:
+def role_choices() -> list[tuple[str, StrOrPromise]]:
     return [(value, label) for value, label in Role.choices if value in BUYER_ROLES]
 
 
@@ -236,6 +239,8 @@ class ChartImportForm(ImportForm):
 
 
 class _PeopleChoices:
+    fields: dict[str, forms.Field]
+
     def _people(self, field: str, people: Any) -> None:
         cast(forms.ChoiceField, self.fields[field]).choices = [("", "–")] + [
             (str(u.pk), f"{u.get_full_name() or u.username} ({u.username})") for u in people
@@ -269,11 +274,11 @@ class ApprovalLimitForm(_PeopleChoices, forms.Form):
         self._people("approver", people)
 
     def codes(self) -> list[str]:
-        return [
-            c.strip()
-            for c in self.cleaned_data.get("cost_centres", "").replace(";", ",").split(",")
-            if c.strip()
-        ]
+        return _cost_centre_codes(self.cleaned_data)
+
+
+def _cost_centre_codes(cleaned_data: dict[str, Any]) -> list[str]:
+    return [c.strip() for c in cleaned_data.get("cost_centres", "").replace(";", ",").split(",") if c.strip()]
 
 
 class ApprovalLimitEditForm(forms.Form):
@@ -291,7 +296,8 @@ class ApprovalLimitEditForm(forms.Form):
     all_cost_centres = forms.BooleanField(label=_("All cost centres"), required=False)
     valid_to = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
 
-    codes = ApprovalLimitForm.codes
+    def codes(self) -> list[str]:
+        return _cost_centre_codes(self.cleaned_data)
 
 
 class DelegationForm(_PeopleChoices, forms.Form):

@@ -27,7 +27,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         ]
         rows = [
             Row(
-                text=m.department.name,
+                text=m.department.name if m.department else "",
                 url=reverse("organisations:department_detail", args=[m.department_id]),
                 detail=m.get_role_display(),
             )

@@ -235,13 +235,14 @@ def attachment(request: MemberRequest, pk: int, index: int) -> HttpResponse:
     # Served as a download, never rendered here: an attachment is content from outside.
     response = HttpResponse(binary.content, content_type="application/octet-stream")
     filename = "".join(c for c in (binary.filename or f"attachment-{index}") if c.isalnum() or c in "._-")
-    response["Content-Disposition"] = content_disposition_header(True, filename or "attachment")
+    response["Content-Disposition"] = content_disposition_header(True, filename or "attachment") or ""
     return response
 
 
 @buyer_view()
 @require_GET
-@csp_replace({"style-src": ["'self'", "'unsafe-inline'"], "script-src": ["'none'"]})
+# django-csp types the decorated view as taking a plain HttpRequest.
+@csp_replace({"style-src": ["'self'", "'unsafe-inline'"], "script-src": ["'none'"]})  # type: ignore[arg-type]
 def official_view(request: MemberRequest, pk: int) -> HttpResponse:
     """OpenPeppol's presentation stylesheet; its HTML carries inline styles, so only this page allows them."""
     from avrop.edi.render import RenderError, render_html

@@ -12,7 +12,7 @@ from avrop.organisations.models import Department, Organisation
 from avrop.suppliers.models import BankAccount, NotificationTopic, Supplier, SupplierContact
 
 
-def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
     """Show a service's error next to the field it names (or above the form)."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)

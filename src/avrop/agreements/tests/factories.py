@@ -7,7 +7,7 @@ from avrop.organisations.models import Organisation
 from avrop.organisations.tests.factories import OrganisationFactory
 
 
-class AgreementFactory(factory.django.DjangoModelFactory):
+class AgreementFactory(factory.django.DjangoModelFactory[Agreement]):
     class Meta:
         model = Agreement
         # The parties hook only adds rows of their own; the agreement needs no second save.

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 @dataclass(frozen=True)
 class Field:
     key: str
     header: str  # the header in the template (Swedish, as suppliers here write it)
-    label: object
-    help: object
+    label: str | StrPromise
+    help: str | StrPromise
     required: bool = False
     aliases: tuple[str, ...] = ()
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -359,7 +359,7 @@ def _catalogue_line_values(line: Any) -> dict[str, Any]:
     return raw
 
 
-def _iterparse(path: Path, events: tuple[str, ...], tag: str | None = None) -> Any:
+def _iterparse(path: Path, events: tuple[Literal["start", "end"], ...], tag: str | None = None) -> Any:
     from lxml import etree
 
     # The hardened settings of avrop.edi.xmlsafe: no DTD, no entities, no network, no huge trees.

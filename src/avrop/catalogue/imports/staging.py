@@ -214,6 +214,7 @@ def stage(
     for line, cells, action, digest in source.rows:
         result.rows += 1
         if cells is None:
+            assert digest is not None  # a row left unparsed is known by its digest
             article = by_raw[digest]
             if active[article] is _SEEN:
                 findings.add(

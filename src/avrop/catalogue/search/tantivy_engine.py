@@ -448,7 +448,8 @@ class TantivyEngine:
             return SearchResult()
         found = searcher.search(built, limit=query.limit, count=True, offset=query.offset)
         ids = [searcher.doc(address)["id"][0] for _score, address in found.hits]
-        return SearchResult(ids=ids, total=found.count or 0)
+        # tantivy's stubs omit SearchResult.count, which search(count=True) sets.
+        return SearchResult(ids=ids, total=found.count or 0)  # type: ignore[attr-defined]
 
     def count(self) -> int:
         searcher = self._searcher()

@@ -9,6 +9,7 @@ approval, and a failed or rejected import never touches the active catalogue.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -548,7 +549,7 @@ def price_lists_stage_sweep(*, now: dt.datetime | None = None) -> list[int]:
         from avrop.catalogue.tasks import catalogue_stage
 
         for version_id in again:
-            transaction.on_commit(lambda pk=version_id: catalogue_stage(pk))
+            transaction.on_commit(functools.partial(catalogue_stage, version_id))
     return again
 
 
@@ -570,7 +571,7 @@ def price_lists_activate_due(*, today: dt.date | None = None) -> int:
                 version.status = Status.REVIEW
                 version.save(update_fields=["status", "updated_at"])
                 audit(actor=None, action="price_list.stale", obj=version)
-                transaction.on_commit(lambda v=version.pk: _restage_later(v))
+                transaction.on_commit(functools.partial(_restage_later, version.pk))
                 continue
             _activate(version, now=timezone.now(), previous=current)
             version.save()

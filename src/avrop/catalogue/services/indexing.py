@@ -39,7 +39,7 @@ def categories_of(scheme: str, code: str, own: str) -> tuple[str, ...]:
     """Category terms: the full code and its UNSPSC segment, family and class, so a filter can be broad.
 
     Cached: a catalogue has a few thousand category codes and a million items."""
-    terms = []
+    terms: list[str] = []
     if scheme == "unspsc" and code:
         terms.extend(f"unspsc:{code[:n]}" for n in (2, 4, 6, 8) if len(code) >= n)
     elif scheme and code:

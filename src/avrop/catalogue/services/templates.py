@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
@@ -126,7 +127,7 @@ def _quantity(value: object) -> Decimal:
 
 @transaction.atomic
 def template_add_items(
-    *, actor: User, organisation: Organisation, template_id: int, items: list[tuple[int, object]]
+    *, actor: User, organisation: Organisation, template_id: int, items: Sequence[tuple[int, object]]
 ) -> int:
     """Add (item id, quantity) pairs; an item already in the template gets the new quantity."""
     template = _editable(actor, organisation, template_id)

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import ForeignKey, Model, OneToOneRel
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +121,12 @@ _LOCK_WHERE = {
 }
 
 
+def _related_model(field: ForeignKey[Any, Any] | OneToOneRel) -> type[Model]:
+    model = field.related_model
+    assert isinstance(model, type) and issubclass(model, Model), f"{field} is not resolved"
+    return model
+
+
 @cache
 def _lock_plan(related: tuple[str, ...], by: str, vendor: str) -> tuple[str, list[type[Model]], list[Any]]:
     """The query of ``_locked`` for ``related`` paths (forward foreign keys and reverse one-to-one relations)
@@ -140,16 +146,18 @@ def _lock_plan(related: tuple[str, ...], by: str, vendor: str) -> tuple[str, lis
             if key not in aliases:
                 field = parent_model._meta.get_field(name)
                 optional = parent != 0 and joins[parent - 1].startswith("LEFT")
-                if field.concrete:  # a foreign key of the parent
-                    model = field.related_model
+                if isinstance(field, ForeignKey):  # a foreign key of the parent
+                    model = _related_model(field)
                     kind = "LEFT JOIN" if field.null or optional else "JOIN"
                     on = f"t{len(shape)}.{model._meta.pk.column} = t{parent}.{field.column}"
                     reverse = None
-                else:  # a one-to-one relation pointing at the parent
-                    model = field.related_model
+                elif isinstance(field, OneToOneRel):  # a one-to-one relation pointing at the parent
+                    model = _related_model(field)
                     kind = "LEFT JOIN"
                     on = f"t{len(shape)}.{field.field.column} = t{parent}.{parent_model._meta.pk.column}"
                     reverse = field.field
+                else:
+                    raise ValueError(f"{key}: only foreign keys and reverse one-to-one relations are joined")
                 aliases[key] = len(shape)
                 links.append((parent, len(shape), field, reverse))
                 joins.append(f"{kind} {model._meta.db_table} t{len(shape)} ON {on}")

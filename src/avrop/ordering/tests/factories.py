@@ -51,8 +51,8 @@ class World:
     school: Any = None
 
     def member(self, role: str = Role.REQUISITIONER, *, department: Any = None, **fields: Any) -> User:
-        user = UserFactory(**fields)
-        MembershipFactory(user=user, organisation=self.buyer, role=role, department=department)
+        user = UserFactory.create(**fields)
+        MembershipFactory.create(user=user, organisation=self.buyer, role=role, department=department)
         return user
 
     def limit(
@@ -75,7 +75,7 @@ class World:
 def make_items(
     buyer: Organisation, supplier_org: Organisation, n: int, *, price: str = "10.00", **agreement_fields: Any
 ) -> list[CatalogueItem]:
-    agreement = AgreementFactory(owner=buyer, supplier=supplier_org, **agreement_fields)
+    agreement = AgreementFactory.create(owner=buyer, supplier=supplier_org, **agreement_fields)
     inbound = InboundFile.objects.create(
         organisation=buyer,
         supplier=supplier_org,
@@ -119,38 +119,38 @@ def make_items(
 def build_world(
     *, items: int = 3, approver_limit: str = "20000", agreement_fields: dict[str, Any] | None = None
 ) -> World:
-    buyer = OrganisationFactory(
+    buyer = OrganisationFactory.create(
         name=f"Kommun {_next()}", street="Box 1", postal_code="27280", city="Simrishamn"
     )
-    chart = ChartFactory(owner=buyer, name=f"Kontoplan {buyer.pk}")
+    chart = ChartFactory.create(owner=buyer, name=f"Kontoplan {buyer.pk}")
     buyer.chart = chart
     buyer.save(update_fields=["chart"])
-    centre_dimension = DimensionFactory(
+    centre_dimension = DimensionFactory.create(
         chart=chart, is_required=True, required_from_account="3000", required_to_account="8999"
     )
-    DimensionFactory(chart=chart, number=6, code="project", name="Projekt", kind="project")
-    kitchen = DimensionObjectFactory(dimension=centre_dimension, code="1200", name="Kök")
-    school = DimensionObjectFactory(dimension=centre_dimension, code="1300", name="Skola")
-    AccountFactory(chart=chart, number="6110", name="Kontorsmaterial")
-    AccountFactory(chart=chart, number="5410", name="Livsmedel")
-    department = DepartmentFactory(organisation=buyer, default_cost_centre=kitchen, code="SOL")
-    address = DeliveryAddressFactory(
+    DimensionFactory.create(chart=chart, number=6, code="project", name="Projekt", kind="project")
+    kitchen = DimensionObjectFactory.create(dimension=centre_dimension, code="1200", name="Kök")
+    school = DimensionObjectFactory.create(dimension=centre_dimension, code="1300", name="Skola")
+    AccountFactory.create(chart=chart, number="6110", name="Kontorsmaterial")
+    AccountFactory.create(chart=chart, number="5410", name="Livsmedel")
+    department = DepartmentFactory.create(organisation=buyer, default_cost_centre=kitchen, code="SOL")
+    address = DeliveryAddressFactory.create(
         department=department, is_default=True, gln=department.gln, contact_name="Lars Persson"
     )
-    requisitioner = UserFactory(first_name="Anna", last_name="Berg")
+    requisitioner = UserFactory.create(first_name="Anna", last_name="Berg")
     Membership.objects.create(
         user=requisitioner, organisation=buyer, role=Role.REQUISITIONER, department=department
     )
-    approver = UserFactory(first_name="Bengt", last_name="Åkesson")
-    MembershipFactory(user=approver, organisation=buyer, role=Role.APPROVER)
-    big_approver = UserFactory(first_name="Cecilia", last_name="Chef")
-    MembershipFactory(user=big_approver, organisation=buyer, role=Role.APPROVER)
-    coordinator = UserFactory(first_name="Cecilia", last_name="Nord")
-    MembershipFactory(user=coordinator, organisation=buyer, role=Role.COORDINATOR)
-    peppol_org = OrganisationFactory(
+    approver = UserFactory.create(first_name="Bengt", last_name="Åkesson")
+    MembershipFactory.create(user=approver, organisation=buyer, role=Role.APPROVER)
+    big_approver = UserFactory.create(first_name="Cecilia", last_name="Chef")
+    MembershipFactory.create(user=big_approver, organisation=buyer, role=Role.APPROVER)
+    coordinator = UserFactory.create(first_name="Cecilia", last_name="Nord")
+    MembershipFactory.create(user=coordinator, organisation=buyer, role=Role.COORDINATOR)
+    peppol_org = OrganisationFactory.create(
         kind=Organisation.Kind.SUPPLIER, name=f"Lyreco {_next()} AB", city="Eskilstuna"
     )
-    email_org = OrganisationFactory(
+    email_org = OrganisationFactory.create(
         kind=Organisation.Kind.SUPPLIER,
         name=f"Procurator {_next()} AB",
         city="Malmö",

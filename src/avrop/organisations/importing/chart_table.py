@@ -32,9 +32,9 @@ def validate_chart_rows(
     table: Table, dimensions: list[Dimension], *, owner: bool, progress: Callable[[int], None] | None = None
 ) -> tuple[list[AccountRow], list[ObjectRow], list[RowError]]:
     by_word: dict[str, Dimension] = {}
-    for dimension in dimensions:
-        for word in (dimension.code, str(dimension.number), dimension.name, dimension.get_kind_display()):
-            by_word[str(word).lower()] = dimension
+    for known in dimensions:
+        for word in (known.code, str(known.number), known.name, known.get_kind_display()):
+            by_word[str(word).lower()] = known
     accounts: list[AccountRow] = []
     objects: list[ObjectRow] = []
     errors: list[RowError] = []
@@ -119,6 +119,7 @@ def validate_chart_rows(
                 )
             )
         else:
+            assert dimension is not None  # the type column is required and names a dimension here
             objects.append(
                 ObjectRow(
                     dimension=dimension.number,

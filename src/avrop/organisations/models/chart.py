@@ -91,8 +91,6 @@ class Account(TimeStampedModel, Validity):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=1, choices=Kind.choices, blank=True)
 
-    objects = ValidityQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
@@ -174,8 +172,6 @@ class DimensionObject(TimeStampedModel, Validity):
     )
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
-
-    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dimension object")

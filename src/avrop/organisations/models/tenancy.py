@@ -21,7 +21,7 @@ class User(AbstractUser):
         _("language"), max_length=8, choices=settings.LANGUAGES, default="sv", blank=True
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs does not declare it
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:

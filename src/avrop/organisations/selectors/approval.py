@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -415,7 +416,7 @@ def _roles(
     active users, and of ``also`` whether active or not (then only while the organisation is active)."""
     ids = sorted(people)
     who = f"m.user_id IN ({_in(ids)}) AND u.is_active"
-    params: list[object] = [*ids]
+    params: list[Any] = [*ids]
     active_organisation = ""
     if also is not None:
         who = f"({who}) OR m.user_id = %s"
@@ -448,7 +449,7 @@ def _judge(
     money = answer.amount
     for rule in rules:
         person = rule.approver
-        if rule.account_id is not None and rule.account.number != account:
+        if rule.account is not None and rule.account.number != account:
             answer.excluded.append(
                 Excluded(
                     person,

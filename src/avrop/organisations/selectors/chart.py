@@ -174,9 +174,9 @@ def coding_check(
     account_number = values.get(account_key, "")
     dimensions = list(Dimension.objects.filter(chart=chart))
     by_key: dict[str, Dimension] = {}
-    for dimension in dimensions:
-        by_key[dimension.code] = dimension
-        by_key[str(dimension.number)] = dimension
+    for known in dimensions:
+        by_key[known.code] = known
+        by_key[str(known.number)] = known
     if not account_number:
         check.problems.append(CodingProblem("account", _("An account is required.")))
     else:

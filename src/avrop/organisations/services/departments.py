@@ -88,9 +88,11 @@ def _unknown_fields(fields: dict[str, Any], allowed: set[str]) -> None:
         raise DomainError(ErrorCode.VALIDATION, f"Unknown fields: {', '.join(sorted(unknown))}.")
 
 
-def cost_centre_for(*, organisation: Organisation, cost_centre_id: int | None) -> DimensionObject | None:
+def cost_centre_for(
+    *, organisation: Organisation, cost_centre_id: int | str | None
+) -> DimensionObject | None:
     """A cost centre of the organisation's chart that the organisation may use, or a clear error."""
-    if cost_centre_id in (None, ""):
+    if cost_centre_id is None or cost_centre_id == "":
         return None
     from avrop.organisations.selectors.chart import cost_centres_of
 
@@ -319,6 +321,7 @@ def department_request_notify_suppliers(*, actor: User | None, request_id: int) 
     request = lock(DepartmentRequest, request_id)
     _require_coordinator(actor, request)
     assert_request_transition(request, to=Status.SUPPLIERS_NOTIFIED)
+    assert request.department_id is not None  # an approved request has created its department
     department = Department.objects.select_related("organisation", "default_cost_centre").get(
         pk=request.department_id
     )
@@ -395,6 +398,7 @@ def department_request_customer_number(
             _("This supplier was not notified about the request."),
             field="supplier",
         )
+    assert request.department is not None  # the suppliers are notified once the department exists
     suppliers().customer_number_set(
         actor=actor, supplier_id=step.supplier_id, department=request.department, number=number
     )

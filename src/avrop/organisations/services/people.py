@@ -26,8 +26,8 @@ from avrop.organisations.services.tenancy import membership_grant, user_create
 USERNAME_MAX = 150
 
 
-def _department_of(organisation: Organisation, department_id: int | None) -> Department | None:
-    if department_id in (None, ""):
+def _department_of(organisation: Organisation, department_id: int | str | None) -> Department | None:
+    if department_id is None or department_id == "":
         return None
     department = Department.objects.filter(organisation=organisation, pk=department_id).first()
     if department is None:

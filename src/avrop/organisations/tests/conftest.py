@@ -31,20 +31,20 @@ class Tenant:
     office: Account  # 6110
 
     def person(self, role: str = Role.REQUISITIONER, **fields: object) -> User:
-        user = UserFactory(**fields)
-        MembershipFactory(user=user, organisation=self.organisation, role=role)
+        user = UserFactory.create(**fields)
+        MembershipFactory.create(user=user, organisation=self.organisation, role=role)
         return user
 
 
 def build_tenant(make_member) -> Tenant:  # noqa: ANN001
     coordinator, organisation = make_member(Role.COORDINATOR)
-    chart = ChartFactory(owner=organisation, name=f"Kommun-Bas {organisation.pk}")
+    chart = ChartFactory.create(owner=organisation, name=f"Kommun-Bas {organisation.pk}")
     organisation.chart = chart
     organisation.save(update_fields=["chart"])
-    cost_centre = DimensionFactory(
+    cost_centre = DimensionFactory.create(
         chart=chart, is_required=True, required_from_account="3000", required_to_account="8999"
     )
-    project = DimensionFactory(
+    project = DimensionFactory.create(
         chart=chart, number=6, code="project", name="Projekt", kind=Dimension.Kind.PROJECT
     )
     return Tenant(
@@ -53,10 +53,10 @@ def build_tenant(make_member) -> Tenant:  # noqa: ANN001
         chart=chart,
         cost_centre=cost_centre,
         project=project,
-        kitchen=DimensionObjectFactory(dimension=cost_centre, code="1200", name="Solgårdens kök"),
-        school=DimensionObjectFactory(dimension=cost_centre, code="1300", name="Österportskolan"),
-        food=AccountFactory(chart=chart, number="5410", name="Livsmedel"),
-        office=AccountFactory(chart=chart, number="6110", name="Kontorsmaterial"),
+        kitchen=DimensionObjectFactory.create(dimension=cost_centre, code="1200", name="Solgårdens kök"),
+        school=DimensionObjectFactory.create(dimension=cost_centre, code="1300", name="Österportskolan"),
+        food=AccountFactory.create(chart=chart, number="5410", name="Livsmedel"),
+        office=AccountFactory.create(chart=chart, number="6110", name="Kontorsmaterial"),
     )
 
 

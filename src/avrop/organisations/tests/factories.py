@@ -30,7 +30,7 @@ def _gln(n: int) -> str:
     return base + ean.calc_check_digit(base)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -47,7 +47,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -57,7 +57,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     peppol_id = factory.LazyAttribute(lambda o: "0007:" + o.org_number.replace("-", ""))
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -67,7 +67,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     town = "Ystad"
 
 
-class DeliveryAddressFactory(factory.django.DjangoModelFactory):
+class DeliveryAddressFactory(factory.django.DjangoModelFactory[DeliveryAddress]):
     class Meta:
         model = DeliveryAddress
 
@@ -80,7 +80,7 @@ class DeliveryAddressFactory(factory.django.DjangoModelFactory):
     floor = "2"
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -89,7 +89,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.REQUISITIONER
 
 
-class ChartFactory(factory.django.DjangoModelFactory):
+class ChartFactory(factory.django.DjangoModelFactory[Chart]):
     class Meta:
         model = Chart
 
@@ -97,7 +97,7 @@ class ChartFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Kontoplan {n}")
 
 
-class AccountFactory(factory.django.DjangoModelFactory):
+class AccountFactory(factory.django.DjangoModelFactory[Account]):
     class Meta:
         model = Account
 
@@ -107,7 +107,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
     kind = Account.Kind.EXPENSE
 
 
-class DimensionFactory(factory.django.DjangoModelFactory):
+class DimensionFactory(factory.django.DjangoModelFactory[Dimension]):
     class Meta:
         model = Dimension
 
@@ -118,7 +118,7 @@ class DimensionFactory(factory.django.DjangoModelFactory):
     kind = Dimension.Kind.COST_CENTRE
 
 
-class DimensionObjectFactory(factory.django.DjangoModelFactory):
+class DimensionObjectFactory(factory.django.DjangoModelFactory[DimensionObject]):
     class Meta:
         model = DimensionObject
 

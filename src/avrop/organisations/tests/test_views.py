@@ -1,6 +1,7 @@
 """The master-data pages: they render, keep tenants apart, show field errors, do not grow in queries."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,7 +26,7 @@ from avrop.suppliers.tests.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db
 
-REQUEST_FORM = {
+REQUEST_FORM: dict[str, Any] = {
     "name": "Hemtjänsten Östra",
     "code": "HTO",
     "town": "Simrishamn",
@@ -42,7 +43,7 @@ REQUEST_FORM = {
 
 
 def _world(tenant):
-    department = DepartmentFactory(organisation=tenant.organisation, name="Solgården")
+    department = DepartmentFactory.create(organisation=tenant.organisation, name="Solgården")
     person = tenant.person(Role.REQUISITIONER)
     Membership.objects.filter(user=person).update(department=department)
     approver = tenant.person(Role.APPROVER)
@@ -176,7 +177,7 @@ def test_gln_errors_are_tied_to_the_field(client, tenant):
     html = response.content.decode()
     assert 'aria-invalid="true"' in html and 'aria-describedby="id_gln_helptext id_gln_error"' in html
     assert 'id="id_gln_error"' in html and "kontrollsiffra" in html
-    DepartmentFactory(gln=good)
+    DepartmentFactory.create(gln=good)
     html = client.post(
         reverse("organisations:request_action", args=[request.pk, "gln"]), {"gln": good}
     ).content
@@ -186,7 +187,7 @@ def test_gln_errors_are_tied_to_the_field(client, tenant):
 def test_department_request_walk_through_the_pages(
     client, tenant, mailoutbox, django_capture_on_commit_callbacks
 ):
-    supplier = SupplierFactory(buyer=tenant.organisation, order_email="order@lyreco.example")
+    supplier = SupplierFactory.create(buyer=tenant.organisation, order_email="order@lyreco.example")
     _department, _person, _approver, _rule, request, _job = _world(tenant)
     client.force_login(tenant.coordinator)
     url = reverse("organisations:request_detail", args=[request.pk])
@@ -217,8 +218,8 @@ def test_department_request_walk_through_the_pages(
 
 
 def test_person_pages_add_move_and_deactivate(client, tenant):
-    first = DepartmentFactory(organisation=tenant.organisation, name="Solgården")
-    second = DepartmentFactory(organisation=tenant.organisation, name="Österport")
+    first = DepartmentFactory.create(organisation=tenant.organisation, name="Solgården")
+    second = DepartmentFactory.create(organisation=tenant.organisation, name="Österport")
     client.force_login(tenant.coordinator)
     response = client.post(
         reverse("organisations:person_new"),
@@ -258,7 +259,7 @@ def test_person_pages_add_move_and_deactivate(client, tenant):
 
 
 def test_import_page_upload_report_and_valid_rows(client, tenant, django_capture_on_commit_callbacks):
-    DepartmentFactory(organisation=tenant.organisation, code="SOL")
+    DepartmentFactory.create(organisation=tenant.organisation, code="SOL")
     client.force_login(tenant.coordinator)
     content = (
         b"username;first_name;last_name;email;role;department\n"
@@ -294,7 +295,7 @@ def test_approval_rule_form_refuses_unknown_cost_centre_and_own_rule(client, ten
     }
     html = client.post(reverse("organisations:limit_new"), data).content.decode()
     assert "9999" in html and 'id="id_cost_centres_error"' in html
-    MembershipFactory(user=tenant.coordinator, organisation=tenant.organisation, role=Role.APPROVER)
+    MembershipFactory.create(user=tenant.coordinator, organisation=tenant.organisation, role=Role.APPROVER)
     html = client.post(
         reverse("organisations:limit_new"),
         {**data, "approver": tenant.coordinator.pk, "cost_centres": "1200"},
@@ -346,15 +347,15 @@ def test_list_query_count_does_not_grow_with_rows(client, tenant, name):
 
     def grow(n: int) -> None:
         for _ in range(n):
-            department = DepartmentFactory(organisation=tenant.organisation)
+            department = DepartmentFactory.create(organisation=tenant.organisation)
             department.delivery_addresses.create(label="A", street="S", postal_code="1", city="C")
-            person = UserFactory()
-            MembershipFactory(
+            person = UserFactory.create()
+            MembershipFactory.create(
                 user=person, organisation=tenant.organisation, role=Role.REQUISITIONER, department=department
             )
-            MembershipFactory(user=person, organisation=tenant.organisation, role=Role.APPROVER)
-            AccountFactory(chart=tenant.chart)
-            DimensionObjectFactory(dimension=tenant.cost_centre)
+            MembershipFactory.create(user=person, organisation=tenant.organisation, role=Role.APPROVER)
+            AccountFactory.create(chart=tenant.chart)
+            DimensionObjectFactory.create(dimension=tenant.cost_centre)
             services.approval_limit_create(
                 actor=tenant.coordinator,
                 organisation=tenant.organisation,

@@ -17,7 +17,7 @@ from avrop.organisations.roles import MASTER_DATA_ROLES
 MASTER = sorted(MASTER_DATA_ROLES)
 
 
-def submit(form: forms.Form, call: Callable[[], Any]) -> Any | None:
+def submit(form: forms.BaseForm, call: Callable[[], Any]) -> Any | None:
     """Run a service for a valid form; its domain error lands on the named field. None when it failed."""
     if not form.is_valid():
         return None

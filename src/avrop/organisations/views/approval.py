@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import overload
+
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +38,11 @@ def _people(request: MemberRequest):  # noqa: ANN202
     return person_list(user=request.user, organisation=request.organisation).filter(is_active=True)
 
 
-def _person(request: HttpRequest, pk: int | None) -> User | None:
+@overload
+def _person(request: MemberRequest, pk: int) -> User: ...
+@overload
+def _person(request: MemberRequest, pk: None) -> None: ...
+def _person(request: MemberRequest, pk: int | None) -> User | None:
     if pk is None:
         return None
     found = _people(request).filter(pk=pk).first()

@@ -209,15 +209,14 @@ def chart_import(request: MemberRequest) -> HttpResponse:
         initial={"kind": "chart_sie"},
     )
     if request.method == "POST":
-        upload = request.FILES.get("file")
         job = submit(
             form,
             lambda: services.import_job_create(
                 actor=request.user,
                 organisation=request.organisation,
                 kind=form.cleaned_data["kind"],
-                filename=upload.name,
-                content=upload.read(),
+                filename=form.cleaned_data["file"].name,
+                content=form.cleaned_data["file"].read(),
             ),
         )
         if job is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -228,7 +228,7 @@ def _detail_context(request: MemberRequest, department_request: DepartmentReques
         )
     )
     status = department_request.status
-    index = DEPARTMENT_REQUEST_STEPS.index(status) if status in DEPARTMENT_REQUEST_STEPS else -1
+    index = next((i for i, step in enumerate(DEPARTMENT_REQUEST_STEPS) if step == status), -1)
     context: dict = {
         "req": department_request,
         "steps": steps,
@@ -302,20 +302,20 @@ def request_action(request: MemberRequest, pk: int, action: str) -> HttpResponse
             return _request_with_form(request, department_request, "gln_form", form)
         return redirect(target)
     if action == "customer-number":
-        form = CustomerNumberForm(request.POST)
+        number_form = CustomerNumberForm(request.POST)
         if (
             submit(
-                form,
+                number_form,
                 lambda: services.department_request_customer_number(
                     actor=request.user,
                     request_id=pk,
-                    supplier_id=form.cleaned_data["supplier"],
-                    number=form.cleaned_data["number"],
+                    supplier_id=number_form.cleaned_data["supplier"],
+                    number=number_form.cleaned_data["number"],
                 ),
             )
             is None
         ):
-            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+            errors = [str(e) for field_errors in number_form.errors.values() for e in field_errors]
             return _request_with_form(
                 request,
                 department_request,
@@ -330,7 +330,7 @@ def request_action(request: MemberRequest, pk: int, action: str) -> HttpResponse
 
 
 def _request_with_form(
-    request: HttpRequest, department_request: DepartmentRequest, name: str, form: object
+    request: MemberRequest, department_request: DepartmentRequest, name: str, form: object
 ) -> HttpResponse:
     return render(
         request,

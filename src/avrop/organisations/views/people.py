@@ -183,15 +183,14 @@ def people_import(request: MemberRequest) -> HttpResponse:
         help_text=_("CSV (; or ,) or XLSX with the columns %(columns)s.") % {"columns": columns},
     )
     if request.method == "POST":
-        upload = request.FILES.get("file")
         job = submit(
             form,
             lambda: services.import_job_create(
                 actor=request.user,
                 organisation=request.organisation,
                 kind=ImportJob.Kind.USERS,
-                filename=upload.name,
-                content=upload.read(),
+                filename=form.cleaned_data["file"].name,
+                content=form.cleaned_data["file"].read(),
             ),
         )
         if job is not None:

@@ -50,22 +50,24 @@ def world(db, settings, tmp_path) -> World:
     settings.PAYABLES_PEPPOL_DIR = str(tmp_path / "peppol")
     settings.MEDIA_ROOT = str(tmp_path / "media")
     buyer_number = se_org_number("212000777")
-    buyer = OrganisationFactory(
+    buyer = OrganisationFactory.create(
         name="Testkommun", org_number=buyer_number, peppol_id="0007:" + buyer_number.replace("-", "")
     )
-    department = DepartmentFactory(organisation=buyer, name="Solgården", code="SOL")
-    other = DepartmentFactory(organisation=buyer, name="Tekniska", code="TEK")
-    clerk = UserFactory(username="clerk", first_name="Disa", last_name="Ekonom")
-    MembershipFactory(user=clerk, organisation=buyer, role=Role.AP_CLERK)
-    reviewer = UserFactory(username="anna.berg", first_name="Anna", last_name="Berg")
-    MembershipFactory(user=reviewer, organisation=buyer, role=Role.REQUISITIONER, department=department)
-    approver = UserFactory(username="bengt", first_name="Bengt", last_name="Åkesson")
-    MembershipFactory(user=approver, organisation=buyer, role=Role.APPROVER, department=other)
-    admin = UserFactory(username="boss", first_name="Stina", last_name="Chef")
-    MembershipFactory(user=admin, organisation=buyer, role=Role.ADMIN)
+    department = DepartmentFactory.create(organisation=buyer, name="Solgården", code="SOL")
+    other = DepartmentFactory.create(organisation=buyer, name="Tekniska", code="TEK")
+    clerk = UserFactory.create(username="clerk", first_name="Disa", last_name="Ekonom")
+    MembershipFactory.create(user=clerk, organisation=buyer, role=Role.AP_CLERK)
+    reviewer = UserFactory.create(username="anna.berg", first_name="Anna", last_name="Berg")
+    MembershipFactory.create(
+        user=reviewer, organisation=buyer, role=Role.REQUISITIONER, department=department
+    )
+    approver = UserFactory.create(username="bengt", first_name="Bengt", last_name="Åkesson")
+    MembershipFactory.create(user=approver, organisation=buyer, role=Role.APPROVER, department=other)
+    admin = UserFactory.create(username="boss", first_name="Stina", last_name="Chef")
+    MembershipFactory.create(user=admin, organisation=buyer, role=Role.ADMIN)
     _chart_and_limits(buyer, department, other, reviewer=reviewer, approver=approver)
     supplier_number = se_org_number("556012399")
-    supplier_org = OrganisationFactory(
+    supplier_org = OrganisationFactory.create(
         name="Lev AB",
         kind=Organisation.Kind.SUPPLIER,
         org_number=supplier_number,
@@ -74,8 +76,8 @@ def world(db, settings, tmp_path) -> World:
     )
     supplier = Supplier.objects.create(buyer=buyer, organisation=supplier_org, connection="peppol")
     SupplierContact.objects.create(supplier=supplier, topic="orders", name="Order", email="order@lev.example")
-    supplier_user = UserFactory(username="levuser")
-    MembershipFactory(user=supplier_user, organisation=supplier_org, role=Role.SUPPLIER_USER)
+    supplier_user = UserFactory.create(username="levuser")
+    MembershipFactory.create(user=supplier_user, organisation=supplier_org, role=Role.SUPPLIER_USER)
     return World(
         buyer=buyer,
         department=department,
@@ -98,18 +100,20 @@ def _chart_and_limits(buyer: Any, department: Any, other: Any, *, reviewer: Any,
     from avrop.organisations.models import DocumentKind
     from avrop.organisations.services.approval import approval_limit_create
 
-    chart = ChartFactory(owner=buyer, name="Testkommunens kontoplan")
+    chart = ChartFactory.create(owner=buyer, name="Testkommunens kontoplan")
     buyer.chart = chart
     buyer.save(update_fields=["chart"])
     for number in ("4010", "5460"):
-        AccountFactory(chart=chart, number=number)
-    dimension = DimensionFactory(chart=chart)
-    centres = {code: DimensionObjectFactory(dimension=dimension, code=code) for code in ("SOL", "100", "TEK")}
+        AccountFactory.create(chart=chart, number=number)
+    dimension = DimensionFactory.create(chart=chart)
+    centres = {
+        code: DimensionObjectFactory.create(dimension=dimension, code=code) for code in ("SOL", "100", "TEK")
+    }
     department.default_cost_centre = centres["SOL"]
     department.save(update_fields=["default_cost_centre"])
     other.default_cost_centre = centres["TEK"]
     other.save(update_fields=["default_cost_centre"])
-    MembershipFactory(user=reviewer, organisation=buyer, role=Role.APPROVER, department=department)
+    MembershipFactory.create(user=reviewer, organisation=buyer, role=Role.APPROVER, department=department)
     approval_limit_create(
         actor=None,
         organisation=buyer,

@@ -43,12 +43,12 @@ class World:
 
 
 def make_world(make_member, *, name: str = "Kontorsgrossisten AB", prefix: str = "ART") -> World:
-    supplier = OrganisationFactory(kind=Organisation.Kind.SUPPLIER, name=name)
+    supplier = OrganisationFactory.create(kind=Organisation.Kind.SUPPLIER, name=name)
     supplier_user, _ = make_member(Role.SUPPLIER_USER, organisation=supplier)
     coordinator, buyer = make_member(Role.COORDINATOR)
     requisitioner, _ = make_member(Role.REQUISITIONER, organisation=buyer)
     Supplier.objects.create(buyer=buyer, organisation=supplier)
-    agreement = AgreementFactory(
+    agreement = AgreementFactory.create(
         owner=buyer, supplier=supplier, max_price_increase_percent=Decimal("3.00"), title="Kontorsvaror"
     )
     rows = office_rows(6)

@@ -240,7 +240,7 @@ def demo(settings, tmp_path):
 
 def _portal_user(organisation: Organisation, username: str) -> User:
     """A user holding every portal role in the supplier organisation, so no role check hides a scoping bug."""
-    user = User.objects.filter(username=username).first() or UserFactory(username=username)
+    user = User.objects.filter(username=username).first() or UserFactory.create(username=username)
     for role in PORTAL_ROLES:
         Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
     return user
@@ -422,7 +422,7 @@ def test_two_suppliers_cannot_open_each_others_objects(client, two_suppliers):
 def test_supplier_login_is_rate_limited(client, make_member, settings):
     from avrop.organisations.tests.factories import OrganisationFactory
 
-    supplier = OrganisationFactory(kind=Organisation.Kind.SUPPLIER)
+    supplier = OrganisationFactory.create(kind=Organisation.Kind.SUPPLIER)
     user, _ = make_member(Role.SUPPLIER_USER, organisation=supplier)
     colleague, _ = make_member(Role.SUPPLIER_USER, organisation=supplier)
     statuses = [

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -401,7 +402,7 @@ def item_picture_remove(request: MemberRequest, pk: int) -> HttpResponse:
 
 @portal_view()
 @require_GET
-def item_image(request: MemberRequest, pk: int) -> HttpResponse:
+def item_image(request: MemberRequest, pk: int) -> HttpResponseBase:
     item = selectors.shop_window_item_get(user=request.user, organisation=request.organisation, item_id=pk)
     if not item.image:
         return render(request, "404.html", status=404)

@@ -312,7 +312,7 @@ def _customer_number_write(
 
 # --- Bank details -----------------------------------------------------------------------------------------
 
-_NORMALISERS = {
+_NORMALISERS: dict[str, Callable[[str], str]] = {
     BankAccount.Kind.BANKGIRO: normalise_bankgiro,
     BankAccount.Kind.PLUSGIRO: normalise_plusgiro,
     BankAccount.Kind.IBAN: normalise_iban,

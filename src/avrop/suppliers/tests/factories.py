@@ -5,7 +5,7 @@ from avrop.organisations.tests.factories import DepartmentFactory, OrganisationF
 from avrop.suppliers.models import CustomerNumber, Supplier, SupplierContact
 
 
-class SupplierFactory(factory.django.DjangoModelFactory):
+class SupplierFactory(factory.django.DjangoModelFactory[Supplier]):
     class Meta:
         model = Supplier
 
@@ -15,7 +15,7 @@ class SupplierFactory(factory.django.DjangoModelFactory):
     order_email = "order@supplier.example"
 
 
-class SupplierContactFactory(factory.django.DjangoModelFactory):
+class SupplierContactFactory(factory.django.DjangoModelFactory[SupplierContact]):
     class Meta:
         model = SupplierContact
 
@@ -25,7 +25,7 @@ class SupplierContactFactory(factory.django.DjangoModelFactory):
     email = "contact@supplier.example"
 
 
-class CustomerNumberFactory(factory.django.DjangoModelFactory):
+class CustomerNumberFactory(factory.django.DjangoModelFactory[CustomerNumber]):
     class Meta:
         model = CustomerNumber
 
