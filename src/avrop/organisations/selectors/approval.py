@@ -25,18 +25,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.core.errors import DomainError, ErrorCode, NotFound
-from avrop.core.plainsql import columns, rows
 from avrop.organisations.errors import Code
 from avrop.organisations.models import (
-    Account,
     ApprovalDelegation,
     ApprovalLimit,
     Dimension,
@@ -264,23 +260,17 @@ def approval_authority(
     requisition's route or decision asks about all its cost centres at once.
 
     ``organisation_read``: the caller has just read ``organisation`` from the database (a requisition's,
-    say); then only ``user``'s membership is checked, together with the roles of the rules' people when
-    there are rules, and the row is not read a second time. Either way nothing is returned to a user
-    without an active role in the organisation.
+    say); then ``user``'s membership is checked before anything else and the row is not read a second time.
+    Either way nothing is returned to a user without an active role in the organisation.
 
     ``centres_read``: the cost centres of ``cost_centres`` as ``cost_centres_among`` took them from objects
     the caller has just read (a code it has no object for is unknown); they are not read again."""
-    # With ``organisation_read`` the membership is still to be checked (``member_unchecked``) until the roles
-    # are read or the function returns, whichever comes first.
-    member_unchecked = organisation_read
     if organisation_read:
-        if not (user.is_authenticated and user.is_active):
-            raise NotFound()  # as ``memberships_of`` finds no membership for them
+        # The caller read the organisation; the membership is checked here, first, whatever follows.
+        _require_member(user, organisation)
     else:
         organisation = _organisation_with_chart(user, organisation.pk)
     if document_kind not in DocumentKind.values:
-        if member_unchecked:
-            _require_member(user, organisation)
         raise DomainError(
             ErrorCode.VALIDATION, _("The document kind must be order or invoice."), field="document_kind"
         )
@@ -291,7 +281,7 @@ def approval_authority(
         centres = {code: centres_read[code] for code in codes if code in centres_read}
     elif organisation.chart_id is not None and codes:
         # The same object ``.first()`` would pick by the model's ordering (dimension, code) for each code.
-        for (obj,) in _cost_centres(organisation, codes):
+        for obj in _cost_centres(organisation, codes):
             centres.setdefault(obj.code, obj)
     authority = ApprovalAuthority(
         organisation=organisation,
@@ -306,8 +296,6 @@ def approval_authority(
         approvers=set(),
     )
     if not centres:
-        if member_unchecked:
-            _require_member(user, organisation)
         return authority
     centre_ids = [c.pk for c in centres.values()]
     authority.rules = _rules(organisation, document_kind, day, centre_ids)
@@ -322,19 +310,10 @@ def approval_authority(
             authority.covers.setdefault(rule_id, set()).add(centre_id)
     principals = {rule.approver_id for rule in authority.rules}
     if not principals:
-        if member_unchecked:
-            _require_member(user, organisation)
         return authority
     delegations = _delegations(organisation, principals, day)
     people = principals | {d.deputy_id for d in delegations}
-    if member_unchecked:
-        # The people's roles and ``user``'s membership (any active role, in an active organisation) at once.
-        found = _roles(organisation, people, also=user)
-        if not any(user_id == user.pk for user_id, _role, _active in found):
-            raise NotFound()
-        memberships = [(user_id, role) for user_id, role, active in found if user_id in people and active]
-    else:
-        memberships = [(user_id, role) for user_id, role, active in _roles(organisation, people) if active]
+    memberships = _roles(organisation, people)
     authority.members = {user_id for user_id, _role in memberships}
     authority.approvers = {user_id for user_id, role in memberships if role == Role.APPROVER}
     for delegation in delegations:
@@ -342,24 +321,14 @@ def approval_authority(
     return authority
 
 
-# The reads of ``approval_authority`` in plain SQL (see ``rows``): the same rows in the same order as the
-# querysets they replace would return, without building and compiling those on every send and decision.
-
-
-def _in(values: Iterable[object]) -> str:
-    return ", ".join(["%s"] * len(list(values)))
-
-
-def _cost_centres(organisation: Organisation, codes: list[str]) -> list[tuple[DimensionObject]]:
-    """``cost_centres_of(organisation).filter(code__in=codes)`` by dimension number, dimension, code, id."""
-    return rows(
-        f"SELECT {columns(DimensionObject, 'o')} FROM {DimensionObject._meta.db_table} o "  # noqa: S608 (names from model meta)
-        f"JOIN {Dimension._meta.db_table} d ON d.id = o.dimension_id "
-        f"WHERE (o.organisation_id IS NULL OR o.organisation_id = %s) AND d.chart_id = %s AND d.kind = %s "
-        f"AND o.code IN ({_in(codes)}) ORDER BY d.number, o.dimension_id, o.code, o.id",
-        [organisation.pk, organisation.chart_id, Dimension.Kind.COST_CENTRE, *codes],
-        DimensionObject,
-    )
+def _cost_centres(organisation: Organisation, codes: list[str]) -> QuerySet[DimensionObject]:
+    """The organisation's cost-centre objects with one of ``codes`` (by dimension number, dimension, code)."""
+    return DimensionObject.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation=organisation),
+        dimension__chart_id=organisation.chart_id,
+        dimension__kind=Dimension.Kind.COST_CENTRE,
+        code__in=codes,
+    ).order_by("dimension__number", "dimension_id", "code", "id")
 
 
 def _rules(
@@ -367,72 +336,45 @@ def _rules(
 ) -> list[ApprovalLimit]:
     """The rules in force on ``day`` for all cost centres or one of ``centre_ids``, each with its approver and
     account, by limit, level and id."""
-    day_value = connection.ops.adapt_datefield_value(day)
-    found = rows(
-        f"SELECT {columns(ApprovalLimit, 'l')}, {columns(User, 'u')}, {columns(Account, 'a')} "  # noqa: S608 (names from model meta)
-        f"FROM {ApprovalLimit._meta.db_table} l JOIN {User._meta.db_table} u ON u.id = l.approver_id "
-        f"LEFT JOIN {Account._meta.db_table} a ON a.id = l.account_id "
-        "WHERE l.organisation_id = %s AND l.document_kind = %s AND l.is_active AND l.valid_from <= %s "
-        "AND (l.valid_to IS NULL OR l.valid_to >= %s) AND (l.all_cost_centres OR EXISTS (SELECT 1 FROM "
-        f"{ApprovalLimit.cost_centres.through._meta.db_table} c WHERE c.approvallimit_id = l.id "
-        f"AND c.dimensionobject_id IN ({_in(centre_ids)}))) ORDER BY l.amount_limit, l.level, l.id",
-        [organisation.pk, document_kind, day_value, day_value, *centre_ids],
-        ApprovalLimit,
-        User,
-        Account,
+    covering = ApprovalLimit.cost_centres.through.objects.filter(
+        approvallimit_id=OuterRef("pk"), dimensionobject_id__in=centre_ids
     )
-    rules = []
-    for rule, approver, account in found:
-        rule.approver = approver
-        rule.account = account
-        rules.append(rule)
-    return rules
+    return list(
+        ApprovalLimit.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            Q(all_cost_centres=True) | Exists(covering),
+            organisation=organisation,
+            document_kind=document_kind,
+            is_active=True,
+            valid_from__lte=day,
+        )
+        .select_related("approver", "account")
+        .order_by("amount_limit", "level", "id")
+    )
 
 
 def _delegations(organisation: Organisation, principals: set[int], day: dt.date) -> list[ApprovalDelegation]:
     """The active delegations of ``principals`` on ``day``, each with its deputy, by id."""
-    day_value = connection.ops.adapt_datefield_value(day)
-    ids = sorted(principals)
-    found = rows(
-        f"SELECT {columns(ApprovalDelegation, 'd')}, {columns(User, 'u')} "  # noqa: S608 (names from model meta)
-        f"FROM {ApprovalDelegation._meta.db_table} d JOIN {User._meta.db_table} u ON u.id = d.deputy_id "
-        f"WHERE d.organisation_id = %s AND d.principal_id IN ({_in(ids)}) AND d.is_active "
-        "AND d.valid_from <= %s AND d.valid_to >= %s ORDER BY d.id",
-        [organisation.pk, *ids, day_value, day_value],
-        ApprovalDelegation,
-        User,
+    return list(
+        ApprovalDelegation.objects.filter(
+            organisation=organisation,
+            principal_id__in=principals,
+            is_active=True,
+            valid_from__lte=day,
+            valid_to__gte=day,
+        )
+        .select_related("deputy")
+        .order_by("id")
     )
-    delegations = []
-    for delegation, deputy in found:
-        delegation.deputy = deputy
-        delegations.append(delegation)
-    return delegations
 
 
-def _roles(
-    organisation: Organisation, people: set[int], *, also: User | None = None
-) -> list[tuple[int, str, bool]]:
-    """(user id, role, user active) of the active roles in ``organisation`` of those of ``people`` who are
-    active users, and of ``also`` whether active or not (then only while the organisation is active)."""
-    ids = sorted(people)
-    who = f"m.user_id IN ({_in(ids)}) AND u.is_active"
-    params: list[Any] = [*ids]
-    active_organisation = ""
-    if also is not None:
-        who = f"({who}) OR m.user_id = %s"
-        params.append(also.pk)
-        active_organisation = (
-            f"AND EXISTS (SELECT 1 FROM {Organisation._meta.db_table} o "  # noqa: S608 (names from model meta)
-            "WHERE o.id = m.organisation_id AND o.is_active)"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT m.user_id, m.role, u.is_active FROM {Membership._meta.db_table} m "  # noqa: S608 (names from model meta)
-            f"JOIN {User._meta.db_table} u ON u.id = m.user_id "
-            f"WHERE ({who}) AND m.organisation_id = %s AND m.is_active {active_organisation}",
-            [*params, organisation.pk],
-        )
-        return [(user_id, role, bool(active)) for user_id, role, active in cursor.fetchall()]
+def _roles(organisation: Organisation, people: set[int]) -> list[tuple[int, str]]:
+    """(user id, role) of the active roles in ``organisation`` of those of ``people`` who are active users."""
+    return list(
+        Membership.objects.filter(
+            organisation=organisation, is_active=True, user_id__in=people, user__is_active=True
+        ).values_list("user_id", "role")
+    )
 
 
 def _judge(
