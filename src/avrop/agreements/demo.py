@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -56,7 +56,7 @@ def _create(
     reference: str,
     title: str,
     parties: list[Organisation],
-    **fields: object,
+    **fields: Any,
 ) -> None:
     if Agreement.objects.filter(owner=owner, reference=reference).exists():
         return

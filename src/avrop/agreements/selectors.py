@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
@@ -14,6 +15,9 @@ from avrop.core.calendar import add_business_days
 from avrop.core.errors import NotFound
 from avrop.organisations.models import Organisation, User
 from avrop.organisations.selectors import organisation_get
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def agreement_list(*, user: User, organisation: Organisation) -> QuerySet[Agreement]:
@@ -116,9 +120,13 @@ def follow_up_period(day: dt.date, meetings_per_year: int) -> tuple[dt.date, dt.
     return start, end
 
 
+class LastMeeting(TypedDict):
+    last_meeting: dt.date | None
+
+
 def agreements_follow_up_due(
     *, user: User, organisation: Organisation, today: dt.date | None = None
-) -> list[Agreement]:
+) -> list[WithAnnotations[Agreement, LastMeeting]]:
     """Current agreements the organisation owns that promise follow-up meetings but have none this period.
 
     One query: the last meeting date comes as an annotation, the period check runs on the (few) rows.

@@ -81,7 +81,10 @@ def _check_terms(
             ErrorCode.VALIDATION, _("%(name)s is not a supplier.") % {"name": supplier.name}, field="supplier"
         )
     # Compared in Python: SQLite folds only ASCII case, and "ÖK-1" and "ök-1" are the same reference.
-    others = Agreement.objects.filter(owner=owner).exclude(pk=exclude_pk).values_list("reference", flat=True)
+    same_owner = Agreement.objects.filter(owner=owner)
+    if exclude_pk is not None:
+        same_owner = same_owner.exclude(pk=exclude_pk)
+    others = same_owner.values_list("reference", flat=True)
     if reference.strip().casefold() in {other.casefold() for other in others}:
         raise DomainError(
             ErrorCode.CONFLICT,

@@ -63,7 +63,7 @@ def participant_text(identifier: Identifier | None) -> str:
     return f"{identifier.scheme_id}:{identifier.value}" if identifier.scheme_id else identifier.value
 
 
-def _address(street: str, postal: str, city: str, country: str, **extra: str) -> Address:
+def _address(street: str, postal: str, city: str, country: str, **extra: Any) -> Address:
     return Address(
         street_name=street or None,
         city_name=city or None,
@@ -407,15 +407,18 @@ def read_order_response(content: bytes) -> ResponseData:
             if reference.line_id:
                 line_id = reference.line_id
                 break
-        period = item.delivery_period
-        substitute = (order_line.seller_substituted_line_items or [None])[0]
+        line_period = item.delivery_period
+        substitutes = order_line.seller_substituted_line_items
+        substitute = substitutes[0] if substitutes else None
         lines.append(
             ResponseLine(
                 line_id=str(line_id),
                 status_code=item.line_status_code or "",
                 quantity=item.quantity.value if item.quantity is not None else None,
                 unit_price=item.price.price_amount.value if item.price is not None else None,
-                delivery_date=(period.end_date or period.start_date) if period is not None else None,
+                delivery_date=(line_period.end_date or line_period.start_date)
+                if line_period is not None
+                else None,
                 substitute_article_number=_article(substitute.item) if substitute is not None else "",
                 substitute_name=(substitute.item.name or "") if substitute is not None else "",
             )

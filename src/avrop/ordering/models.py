@@ -184,6 +184,9 @@ class Requisition(TimeStampedModel):
         related_name="+",
     )
     origin_note = models.TextField(_("note from the supplier's SPOC"), blank=True)
+    # Set by ``selectors.approval_queue`` for an approver's queue (not columns).
+    waiting_steps: list[ApprovalStep]
+    waiting_amount: Decimal
 
     class Meta:
         verbose_name = _("requisition")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
@@ -131,10 +132,10 @@ def approval_queue(*, user: User, organisation: Organisation) -> list[Requisitio
             continue
         entry = queue.setdefault(requisition.pk, requisition)
         if not hasattr(entry, "waiting_steps"):
-            entry.waiting_steps = []  # type: ignore[attr-defined]
-        entry.waiting_steps.append(step)  # type: ignore[attr-defined]
+            entry.waiting_steps = []
+        entry.waiting_steps.append(step)
     for requisition in queue.values():
-        requisition.waiting_amount = sum(s.amount for s in requisition.waiting_steps)  # type: ignore[attr-defined]
+        requisition.waiting_amount = sum((s.amount for s in requisition.waiting_steps), Decimal(0))
     return list(queue.values())
 
 
@@ -423,7 +424,8 @@ def on_behalf_relations(*, user: User, organisation: Organisation) -> list[Any]:
     organisation, roles = _scope(user, organisation)
     if not roles & READ_ALL_ROLES:
         raise NotFound()
-    relations = list(
+    # Each relation gets an ``on_behalf`` attribute, which the Supplier model does not declare.
+    relations: list[Any] = list(
         Supplier.objects.filter(buyer=organisation, is_active=True)
         .select_related("organisation")
         .order_by("organisation__name")

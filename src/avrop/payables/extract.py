@@ -102,7 +102,7 @@ def _scheme_value(element: etree._Element | None) -> str:
     if element is None or not (element.text or "").strip():
         return ""
     scheme = (element.get("schemeID") or "").strip()
-    value = element.text.strip()
+    value = (element.text or "").strip()
     return f"{scheme}:{value}" if scheme else value
 
 
@@ -143,7 +143,7 @@ def _party(party: etree._Element | None) -> PartyInfo:
     if legal is not None:
         company = legal.find(_b("CompanyID"))
         if company is not None and (company.text or "").strip():
-            info.legal_id = company.text.strip()
+            info.legal_id = (company.text or "").strip()
             info.legal_scheme = (company.get("schemeID") or "").strip()
         info.name = _text(legal, _b("RegistrationName"))
     trading = _text(party, f"{_a('PartyName')}/{_b('Name')}")

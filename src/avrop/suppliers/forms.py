@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -64,7 +65,7 @@ class CustomerNumbersForm(forms.Form):
     """One text field per department of the buyer; an empty field removes the number."""
 
     def __init__(
-        self, *args: Any, departments: list[Department], numbers: dict[int, str], **kwargs: Any
+        self, *args: Any, departments: Sequence[Department], numbers: dict[int, str], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.departments = departments

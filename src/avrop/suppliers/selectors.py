@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -34,6 +35,9 @@ from avrop.suppliers.models import (
     Supplier,
     SupplierContact,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def supplier_list(*, user: User, organisation: Organisation) -> QuerySet[Supplier]:
@@ -209,7 +213,13 @@ def portal_customer_get(*, user: User, organisation: Organisation, relation_id: 
         raise NotFound() from None
 
 
-def portal_department_list(*, relation: Supplier) -> QuerySet[Department]:
+class PortalDepartment(TypedDict):
+    customer_number: str
+    is_new: bool
+    is_announced: bool
+
+
+def portal_department_list(*, relation: Supplier) -> QuerySet[WithAnnotations[Department, PortalDepartment]]:
     """The buyer's active departments and those announced to this supplier, with the supplier's customer
     number (``""`` if none), ``is_new`` and ``is_announced`` (not yet open for ordering)."""
     number = CustomerNumber.objects.filter(supplier=relation, department=OuterRef("pk")).values("number")[:1]
@@ -225,7 +235,15 @@ def portal_department_list(*, relation: Supplier) -> QuerySet[Department]:
     )
 
 
-def departments_missing_numbers(*, user: User, organisation: Organisation) -> QuerySet[Department]:
+class MissingNumber(TypedDict):
+    relation_id: int
+    is_new: bool
+    is_announced: bool
+
+
+def departments_missing_numbers(
+    *, user: User, organisation: Organisation
+) -> QuerySet[WithAnnotations[Department, MissingNumber]]:
     """Departments of the supplier's customers that have no customer number from it, newest first; each
     carries ``relation_id`` for the link to the page where the number is entered. Departments announced by
     a new-department request count too (see ``portal_department_list``)."""

@@ -9,6 +9,7 @@ whose rule ended may not. Segregation of duties: nobody approves their own requi
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import uuid
@@ -152,7 +153,7 @@ def submit_checked(*, requisition: Requisition, actor: User, key: uuid.UUID | No
 def _links_for(requisition: Requisition, users: list[User], hours: int) -> dict[int, str]:
     """One single-use link per approver, stored as the hash of its nonce; the URL carries the signed id."""
     nonces = {user.pk: secrets.token_urlsafe(24) for user in users}
-    expires = timezone.now() + timezone.timedelta(hours=hours)
+    expires = timezone.now() + dt.timedelta(hours=hours)
     links = insert(
         [
             ApprovalLink(
@@ -450,8 +451,8 @@ def requisition_decide(
         return _finish_reapproval(requisition, approver, approve=approve, comment=comment)
     if approve and not reject_ids:
         # Nothing was rescoped and the requisition is locked: the steps left are those not decided now.
-        decided = {step.pk for step in steps}
-        if any(step.pk not in decided for step in pending):
+        decided_ids = {step.pk for step in steps}
+        if any(step.pk not in decided_ids for step in pending):
             decision.save(force_insert=True)
             return requisition
     elif requisition.steps.filter(round=requisition.approval_round, status=StepStatus.PENDING).exists():
@@ -636,7 +637,7 @@ def _finish_reapproval(
         after={"approved": approve},
         comment=comment,
     )
-    if step is not None:
+    if step is not None and step.purchase_order_id is not None:
         reapproval_decided(order_id=step.purchase_order_id, approved=approve, actor=approver, comment=comment)
     return requisition
 

@@ -399,11 +399,11 @@ def requisition_register_on_behalf(
     actor: User,
     organisation: Organisation,
     relation_id: int,
-    requisitioner_id: int,
+    requisitioner_id: int | str,
     origin: str,
     note: str = "",
-    department_id: int | None = None,
-    delivery_address_id: int | None = None,
+    department_id: int | str | None = None,
+    delivery_address_id: int | str | None = None,
     requested_delivery_date: Any = None,
     items: Iterable[tuple[Any, Any]] = (),
     free_lines: Iterable[Mapping[str, Any]] = (),
@@ -436,14 +436,18 @@ def requisition_register_on_behalf(
             field="requisitioner",
         )
     department = membership.department
-    if department_id not in (None, "") and str(department_id) != str(department.pk):
+    if (
+        department_id is not None
+        and department_id != ""
+        and (department is None or str(department_id) != str(department.pk))
+    ):
         department = Department.objects.filter(organisation=buyer, pk=department_id, is_active=True).first()
-        if department is None:
-            raise DomainError(
-                Code.ON_BEHALF_INVALID, _("Choose one of the customer's departments."), field="department"
-            )
+    if department is None:
+        raise DomainError(
+            Code.ON_BEHALF_INVALID, _("Choose one of the customer's departments."), field="department"
+        )
     addresses = DeliveryAddress.objects.filter(department=department)
-    if delivery_address_id not in (None, ""):
+    if delivery_address_id is not None and delivery_address_id != "":
         address = addresses.filter(pk=delivery_address_id).first()
         if address is None:
             raise DomainError(
@@ -542,7 +546,7 @@ def requisition_register_on_behalf(
         registered_for=relation,
         origin_note=note.strip(),
     )
-    cost_centre = department.default_cost_centre.code if department.default_cost_centre_id else ""
+    cost_centre = department.default_cost_centre.code if department.default_cost_centre is not None else ""
     new_lines: list[RequisitionLine] = []
     accounts: list[str] = []
     position = 1

@@ -90,7 +90,7 @@ def _refuse(
     response.findings = findings or []
     response.save()
     logger.warning("Order response %s refused (%s): %s", response.pk, outcome, reason)
-    if response.purchase_order_id:
+    if response.purchase_order is not None:
         order_event(response.purchase_order, kind=OrderEvent.Kind.ERROR, text=reason, is_error=True)
     return response
 
@@ -153,13 +153,13 @@ def order_response_receive(*, content: bytes, filename: str = "") -> OrderRespon
     response.note = data.note
     response.issue_date = data.issue_date
     response.promised_delivery_date = data.promised_delivery_date
-    candidates = PurchaseOrder.objects.filter(number=data.order_number).select_related(
+    found = PurchaseOrder.objects.filter(number=data.order_number).select_related(
         "organisation", "supplier__organisation"
     )
     if data.buyer:
-        candidates = [o for o in candidates if _normalise(o.organisation.peppol_id) == _normalise(data.buyer)]
+        candidates = [o for o in found if _normalise(o.organisation.peppol_id) == _normalise(data.buyer)]
     else:
-        candidates = list(candidates)
+        candidates = list(found)
     buyer = Organisation.objects.filter(peppol_id__iexact=data.buyer).first() if data.buyer else None
     response.organisation = candidates[0].organisation if len(candidates) == 1 else buyer
     try:

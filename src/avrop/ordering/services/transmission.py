@@ -130,11 +130,12 @@ def peppol_order_content(
         department=order.department,
         requisitioner=order.requisition.requisitioner,
         delivery_address=addresses.get(order.delivery_address_id) if order.delivery_address_id else None,
-        agreement_reference=order.agreement.reference if order.agreement_id else "",
+        agreement_reference=order.agreement.reference if order.agreement is not None else "",
         line_addresses={
-            line.pk: addresses[source_lines[line.requisition_line_id].delivery_address_id]
+            line.pk: address
             for line in lines
-            if source_lines[line.requisition_line_id].delivery_address_id in addresses
+            if (address_id := source_lines[line.requisition_line_id].delivery_address_id) is not None
+            and (address := addresses.get(address_id)) is not None
         },
         line_notes={line.pk: _line_notes(source_lines[line.requisition_line_id]) for line in lines},
         attachments=attachments or [],
@@ -156,11 +157,12 @@ def transmissions_enqueue_orders(
     outbox is exactly the document that will be sent."""
     by_id = {line.pk: line for line in source_lines}
     # Lines usually come with their address joined; only the others are read.
-    addresses = {
-        line.delivery_address_id: line.delivery_address
-        for line in source_lines
-        if line.delivery_address_id and RequisitionLine.delivery_address.is_cached(line)
-    }
+    addresses: dict[int, DeliveryAddress] = {}
+    for line in source_lines:
+        if line.delivery_address_id and RequisitionLine.delivery_address.is_cached(line):
+            joined = line.delivery_address
+            if joined is not None:
+                addresses[line.delivery_address_id] = joined
     address_ids = {line.delivery_address_id for line in source_lines if line.delivery_address_id} - set(
         addresses
     )
@@ -313,7 +315,7 @@ def _email_for(row: Transmission, order: PurchaseOrder) -> tuple[str, str, list[
     with translation.override(language):
         context = {**channels.order_context(order), "transmission": row, "payload": row.payload}
         body = render_to_string(f"ordering/email/supplier_{row.kind}.txt", context)
-        subjects = {
+        subjects: dict[str, str] = {
             Transmission.Kind.ORDER: _("Order %(number)s from %(buyer)s"),
             Transmission.Kind.CANCELLATION: _("Cancellation of order %(number)s from %(buyer)s"),
             Transmission.Kind.CHANGE: _("Change of order %(number)s from %(buyer)s"),
@@ -649,7 +651,7 @@ def transmission_health(*, organisation_id: int, now: dt.datetime | None = None)
         .values("channel", "status", "last_error", "sent_at", "last_attempt_at", "created_at")
         .order_by("created_at")
     )
-    per_channel: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    per_channel: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         per_channel[row["channel"]].append(row)
     health = []

@@ -323,6 +323,8 @@ def approval_authority(
 
 def _cost_centres(organisation: Organisation, codes: list[str]) -> QuerySet[DimensionObject]:
     """The organisation's cost-centre objects with one of ``codes`` (by dimension number, dimension, code)."""
+    if organisation.chart_id is None:
+        return DimensionObject.objects.none()
     return DimensionObject.objects.filter(
         Q(organisation__isnull=True) | Q(organisation=organisation),
         dimension__chart_id=organisation.chart_id,

@@ -359,9 +359,9 @@ def on_behalf(request: MemberRequest) -> HttpResponse:
                 delivery_address_id=posted.get("delivery_address") or None,
                 requested_delivery_date=posted.get("requested_delivery_date", "").strip() or None,
                 items=[
-                    (key.removeprefix("item-"), value.strip())
-                    for key, value in posted.items()
-                    if key.startswith("item-") and value.strip()
+                    (key.removeprefix("item-"), posted.get(key, "").strip())
+                    for key in posted
+                    if key.startswith("item-") and posted.get(key, "").strip()
                 ],
                 free_lines=[
                     {
