@@ -468,7 +468,7 @@ def approval_route(
 
 def _authority_problem(step: RouteStep) -> Problem:
     limits = [e for e in step.answer.excluded if e.rule is not None] if step.answer else []
-    highest = max((e.rule.amount_limit for e in limits), default=None)
+    highest = max((e.rule.amount_limit for e in limits if e.rule is not None), default=None)
     if highest is not None:
         message = _(
             "Nobody may approve %(amount)s %(currency)s on cost centre %(centre)s: "
@@ -571,7 +571,7 @@ def _line_problems(
                 "machine_serial",
             )
         )
-    if line.free_text_form_id is not None:
+    if line.free_text_form is not None:
         for question in line.free_text_form.fields or []:
             if question.get("required") and not str(line.form_answers.get(question.get("key"), "")).strip():
                 problems.append(
