@@ -558,7 +558,7 @@ def _rescale_splits(line: RequisitionLine) -> None:
         if index == len(splits) - 1:
             split.amount = remaining
         else:
-            split.amount = money(line.line_amount * split.percent / 100)
+            split.amount = money(line.line_amount * (split.percent or 0) / 100)
             remaining -= split.amount
     CodingSplit.objects.bulk_update(splits, ["amount"])
 
