@@ -124,7 +124,8 @@ class AuditEvent(models.Model):
 
 
 class OutboxMessage(TimeStampedModel):
-    """A message to send after the transaction that produced it commits; delivered by a task with retries."""
+    """A message written in the transaction that causes it and delivered by the outbox engine
+    (``avrop.core.outbox``) through a registered transport, with leases, retries and a dead letter."""
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
@@ -132,18 +133,26 @@ class OutboxMessage(TimeStampedModel):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("Failed (given up)")
 
     organisation = models.ForeignKey(
         settings.AVROP_ORGANISATION_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    # The name of a registered transport (``avrop.core.transport``): "email", or one an app registers.
+    channel = models.CharField(_("channel"), max_length=40, default=Channel.EMAIL)
     recipient = models.CharField(_("recipient"), max_length=300)
-    subject = models.CharField(_("subject"), max_length=300)
-    body = models.TextField(_("body"))
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    payload = models.BinaryField(_("content"), blank=True, default=b"")
+    meta = models.JSONField(default=dict, blank=True)
+    # Rows with the same key go out in the order they were written; empty: no order.
+    sequence_key = models.CharField(max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    message_id = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
@@ -151,7 +160,11 @@ class OutboxMessage(TimeStampedModel):
     class Meta:
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
-        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_created")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="outbox_status_created"),
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_status_due"),
+            models.Index(fields=["sequence_key", "status"], name="outbox_sequence"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient}: {self.subject}"

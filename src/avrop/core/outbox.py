@@ -1,91 +1,292 @@
-"""The outbox: side effects written in the business transaction, delivered after commit by a task.
+"""The outbox engine: one delivery loop for every outbound message.
 
-A message is delivered at most once: the task locks the row and only sends a QUEUED message. A failure
-leaves it QUEUED with the error and the attempt count, and the task is retried with exponential backoff;
-after ``MAX_ATTEMPTS`` it is FAILED and visible with its reason.
+1. A row is written in the same transaction as the state change that causes it (``outbox_put``,
+   ``outbox_email``): rolled back together, committed together.
+2. A worker *claims* due rows in a short transaction: a lease (``leased_until``) and one more attempt. On
+   PostgreSQL the candidates are read ``FOR UPDATE SKIP LOCKED``; on SQLite each is taken with a conditional
+   UPDATE (only one worker can move an unleased row to leased).
+3. It sends OUTSIDE any transaction, through the transport registered for the row's channel
+   (``avrop.core.transport``), so a slow mail server or access point never holds a database lock.
+4. It records the result in a second short transaction: SENT; or a retry with exponential backoff
+   (``next_attempt_at``); or, after ``MAX_ATTEMPTS`` or a permanent error, FAILED (the dead letter) with the
+   reason in plain words. An app that keeps its own row for display registers a listener for its
+   ``object_type``; it runs in that same transaction and mirrors the result.
+
+Rows with the same ``sequence_key`` (e.g. "supplier:<id>") go out in the order they were written: a row is
+not claimed while an earlier row with the same key is still queued (unsent and not given up).
+
+Nothing is lost: after commit a task delivers what is due, and a periodic sweep (``outbox_sweep``) picks up
+due rows and expired leases, so a process killed after the commit, or in the middle of a send, only delays
+the message. A send whose lease expired may happen twice (at least once); receivers drop repeated ids.
 """
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
+import logging
+import smtplib
+import socket
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from avrop.core.locking import lock
 from avrop.core.models import OutboxMessage
 from avrop.core.plainsql import insert
+from avrop.core.transport import PermanentError, TransientError, transport_for
+
+logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+RETRY_BASE_SECONDS = 30
+MAX_DELAY_SECONDS = 3600
+LEASE_SECONDS = 300
+
+Listener = Callable[[OutboxMessage], None]
+_listeners: dict[str, Listener] = {}
+
+
+def on_result(object_type: str, listener: Listener) -> None:
+    """Call ``listener(message)`` in the transaction that records a result (SENT, a retry, FAILED) for rows
+    about objects of ``object_type`` (a model label such as "payables.invoicemessage")."""
+    _listeners[object_type] = listener
+
+
+def lease_seconds() -> int:
+    return int(getattr(settings, "OUTBOX_LEASE_SECONDS", LEASE_SECONDS))
+
+
+def backoff_seconds(attempts: int) -> int:
+    base = int(getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", RETRY_BASE_SECONDS))
+    return int(min(base * 2 ** max(attempts - 1, 0), MAX_DELAY_SECONDS))
+
+
+# --- writing ----------------------------------------------------------------------------------------------
+
+
+def outbox_put(
+    *,
+    channel: str,
+    recipient: str,
+    subject: str = "",
+    body: str = "",
+    payload: bytes = b"",
+    meta: dict[str, Any] | None = None,
+    sequence_key: str = "",
+    organisation: Any = None,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+) -> OutboxMessage:
+    """Queue one message in the caller's transaction; it is delivered after commit (or by the sweep)."""
+    return outbox_put_many(
+        [
+            OutboxMessage(
+                organisation=organisation,
+                channel=channel,
+                recipient=recipient,
+                subject=subject,
+                body=body,
+                payload=payload,
+                meta=meta or {},
+                sequence_key=sequence_key,
+                object_type=obj._meta.label_lower if obj is not None else object_type,
+                object_id=str(obj.pk) if obj is not None else object_id,
+            )
+        ]
+    )[0]
+
+
+def outbox_put_many(messages: Iterable[OutboxMessage]) -> list[OutboxMessage]:
+    """Queue unsaved rows in one insert (in the caller's transaction)."""
+    now = timezone.now()
+    rows = list(messages)
+    for row in rows:
+        row.next_attempt_at = row.next_attempt_at or now
+    rows = insert(rows)
+    if rows:
+        transaction.on_commit(_kick)
+    return rows
+
+
+def _kick() -> None:
+    from avrop.core.tasks import outbox_deliver
+
+    outbox_deliver()
 
 
 def outbox_email(
     *, recipient: str, subject: str, body: str, organisation: Any = None, obj: Any = None
 ) -> OutboxMessage:
-    """Queue an e-mail; it is sent by a task once the surrounding transaction commits."""
+    """Queue an e-mail; it is sent once the surrounding transaction commits."""
     return outbox_emails(messages=[(recipient, subject, body)], organisation=organisation, obj=obj)[0]
 
 
 def outbox_emails(
     *, messages: list[tuple[str, str, str]], organisation: Any = None, obj: Any = None
 ) -> list[OutboxMessage]:
-    """Queue several e-mails (recipient, subject, body) about the same object in one insert; each message
-    gets its own delivery task after commit, in the order given."""
-    rows = insert(
-        [
-            OutboxMessage(
-                organisation=organisation,
-                channel=OutboxMessage.Channel.EMAIL,
-                recipient=recipient,
-                subject=subject,
-                body=body,
-                object_type=obj._meta.label_lower if obj is not None else "",
-                object_id=str(obj.pk) if obj is not None else "",
-            )
-            for recipient, subject, body in messages
-        ]
+    """Queue several e-mails (recipient, subject, body) about the same object in one insert."""
+    return outbox_put_many(
+        OutboxMessage(
+            organisation=organisation,
+            channel=OutboxMessage.Channel.EMAIL,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+        )
+        for recipient, subject, body in messages
     )
-    from avrop.core.tasks import outbox_deliver
 
-    for message in rows:
-        transaction.on_commit(functools.partial(outbox_deliver, message.pk))
-    return rows
+
+# --- claiming ---------------------------------------------------------------------------------------------
+
+
+def _due(now: dt.datetime) -> QuerySet[OutboxMessage]:
+    """Queued rows whose time has come, not leased (or whose lease expired), with no earlier queued row in
+    their sequence."""
+    earlier = OutboxMessage.objects.filter(
+        sequence_key=OuterRef("sequence_key"), pk__lt=OuterRef("pk"), status=OutboxMessage.Status.QUEUED
+    )
+    return (
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .filter(Q(sequence_key="") | ~Exists(earlier))
+        .order_by("pk")
+    )
+
+
+def outbox_claim(
+    *, limit: int = 50, now: dt.datetime | None = None, ids: list[int] | None = None
+) -> list[OutboxMessage]:
+    """Lease up to ``limit`` due rows to this worker (one short transaction); each gets one more attempt."""
+    now = now or timezone.now()
+    until = now + dt.timedelta(seconds=lease_seconds())
+    due = _due(now)
+    if ids is not None:
+        due = due.filter(pk__in=ids)
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            taken = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+            OutboxMessage.objects.filter(pk__in=taken).update(
+                leased_until=until, attempts=F("attempts") + 1, updated_at=now
+            )
+        else:
+            taken = []
+            for pk in due.values_list("pk", flat=True)[:limit]:
+                won = (
+                    OutboxMessage.objects.filter(pk=pk, status=OutboxMessage.Status.QUEUED)
+                    .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+                    .update(leased_until=until, attempts=F("attempts") + 1, updated_at=now)
+                )
+                if won:
+                    taken.append(pk)
+    return list(OutboxMessage.objects.filter(pk__in=taken).order_by("pk"))
+
+
+# --- sending and recording --------------------------------------------------------------------------------
+
+
+def plain_reason(exc: BaseException) -> str:
+    """What went wrong, in words a coordinator understands, with the technical detail in brackets."""
+    if isinstance(exc, PermanentError | TransientError):
+        return str(exc)  # written for people by the transport
+    detail = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, ConnectionRefusedError):
+        words = "The server refused the connection (nothing is listening at the configured address)."
+    elif isinstance(exc, TimeoutError):
+        words = "The server did not answer in time."
+    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
+        words = "The mail server refused the recipient's address."
+    elif isinstance(exc, smtplib.SMTPException):
+        words = "The mail server refused the message."
+    elif isinstance(exc, socket.gaierror):
+        words = "The server's name could not be looked up."
+    elif isinstance(exc, OSError):
+        words = "The network or the file system failed."
+    else:
+        words = "The channel failed."
+    return f"{words} ({detail})"
+
+
+def _record(message_id: int, *, sent_id: str | None, error: str, permanent: bool) -> OutboxMessage:
+    """Record one attempt's result in a short transaction; the object's listener mirrors it."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = lock(OutboxMessage, message_id)
+        if row.status != OutboxMessage.Status.QUEUED:
+            return row  # recorded already (a second sender after an expired lease)
+        row.leased_until = None
+        if sent_id is not None:
+            row.status = OutboxMessage.Status.SENT
+            row.sent_at = now
+            row.message_id = sent_id[:300]
+            row.last_error = ""
+            row.next_attempt_at = None
+        elif permanent:
+            row.status = OutboxMessage.Status.FAILED
+            row.last_error = f"Not sent: {error}"[:2000]
+            row.next_attempt_at = None
+        elif row.attempts >= MAX_ATTEMPTS:
+            row.status = OutboxMessage.Status.FAILED
+            row.last_error = f"Given up after {row.attempts} attempts. Last error: {error}"[:2000]
+            row.next_attempt_at = None
+        else:
+            row.last_error = error[:2000]
+            row.next_attempt_at = now + dt.timedelta(seconds=backoff_seconds(row.attempts))
+        row.save(
+            update_fields=[
+                "status",
+                "sent_at",
+                "message_id",
+                "last_error",
+                "next_attempt_at",
+                "leased_until",
+                "updated_at",
+            ]
+        )
+        listener = _listeners.get(row.object_type)
+        if listener is not None:
+            listener(row)
+    return row
+
+
+def outbox_send(message: OutboxMessage) -> OutboxMessage:
+    """Send one claimed row outside any transaction, then record the result."""
+    try:
+        sent_id = transport_for(message.channel).send(message)
+    except PermanentError as exc:
+        return _record(message.pk, sent_id=None, error=plain_reason(exc), permanent=True)
+    except Exception as exc:  # any transport error (SMTP, DNS, socket, TLS, a bug): retried, never lost
+        logger.warning("Outbox message %s failed: %s", message.pk, exc)
+        return _record(message.pk, sent_id=None, error=plain_reason(exc), permanent=False)
+    return _record(message.pk, sent_id=sent_id or "", error="", permanent=False)
+
+
+def outbox_deliver_due(*, limit: int = 500, batch: int = 50) -> int:
+    """Claim and send due rows until none is left (or ``limit`` sent); returns how many went out."""
+    sent = 0
+    handled = 0
+    while handled < limit:
+        claimed = outbox_claim(limit=min(batch, limit - handled))
+        if not claimed:
+            break
+        for message in claimed:
+            handled += 1
+            if outbox_send(message).status == OutboxMessage.Status.SENT:
+                sent += 1
+    return sent
 
 
 def outbox_deliver_now(*, message_id: int) -> OutboxMessage:
-    """Send one queued message. On a transient failure the attempt is recorded, then ``DeliveryFailed`` is
-    raised so that the task queue retries; after ``MAX_ATTEMPTS`` the message is FAILED."""
-    retry_error = ""
-    with transaction.atomic():
-        message = lock(OutboxMessage, message_id)
-        if message.status != OutboxMessage.Status.QUEUED:
-            return message
-        message.attempts += 1
-        try:
-            EmailMessage(
-                subject=message.subject,
-                body=message.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[message.recipient],
-            ).send()
-        except Exception as exc:  # any transport error: SMTP, DNS, socket, TLS
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxMessage.Status.FAILED
-            else:
-                retry_error = message.last_error
-        else:
-            message.status = OutboxMessage.Status.SENT
-            message.sent_at = timezone.now()
-            message.last_error = ""
-        message.save(update_fields=["attempts", "last_error", "status", "sent_at", "updated_at"])
-    if retry_error:
-        raise DeliveryFailed(retry_error)
-    return message
-
-
-class DeliveryFailed(Exception):
-    """A transient delivery failure; the task queue retries."""
+    """Send one row now if it is due (and first in its sequence); returns the row as it then is."""
+    claimed = outbox_claim(limit=1, ids=[message_id])
+    if claimed:
+        return outbox_send(claimed[0])
+    return OutboxMessage.objects.get(pk=message_id)

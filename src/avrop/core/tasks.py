@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.utils import timezone
 from huey import crontab
-from huey.api import RetryTask
 from huey.contrib.djhuey import db_periodic_task, db_task
-
-from avrop.core.models import OutboxMessage
 
 
 @db_task()
-def outbox_deliver(message_id: int) -> str:
-    """Deliver one outbox message; on a transient failure retry after 30 s, 60 s, 120 s … (exponential)."""
-    from avrop.core.outbox import DeliveryFailed, outbox_deliver_now
+def outbox_deliver() -> int:
+    """Deliver what is due in the outbox (enqueued after a commit that queued messages)."""
+    from avrop.core.outbox import outbox_deliver_due
 
-    try:
-        return outbox_deliver_now(message_id=message_id).status
-    except DeliveryFailed as exc:
-        attempts = OutboxMessage.objects.values_list("attempts", flat=True).get(pk=message_id)
-        raise RetryTask(str(exc), delay=30 * 2 ** max(attempts - 1, 0)) from exc
+    return outbox_deliver_due()
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@db_periodic_task(crontab(minute="*"))
 def outbox_sweep() -> int:
-    """Re-enqueue messages left queued for an hour, e.g. after a worker was killed with the task in hand."""
-    stale = timezone.now() - dt.timedelta(hours=1)
-    ids = list(
-        OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED, updated_at__lt=stale).values_list(
-            "pk", flat=True
-        )[:500]
-    )
-    for message_id in ids:
-        outbox_deliver(message_id)
-    return len(ids)
+    """Every minute: retries whose backoff has passed, rows whose after-commit task was lost (a process
+    killed after its commit) and rows whose lease expired (a sender killed mid-send). Several workers may
+    run it at once: each row is leased to one of them."""
+    from avrop.core.outbox import outbox_deliver_due
+
+    return outbox_deliver_due()

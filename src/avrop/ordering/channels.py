@@ -2,8 +2,8 @@
 supplier portal. Each send either returns a message id, raises ``TransientError`` (retry later) or
 ``PermanentError`` (a person must fix something first).
 
-Peppol reuses the payables app's ``AccessPoint`` protocol and ``FileAccessPoint`` adapter, rooted at the
-ordering folder so that the invoice intake never picks up order responses (docs/decisions/0007).
+Peppol uses the shared ``AccessPoint`` protocol and ``FileAccessPoint`` adapter (``avrop.core.transport``),
+rooted at the ordering folder so that the invoice intake never picks up order responses (docs/decisions/0007).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
 
+from avrop.core.transport.access_point import AccessPoint, FileAccessPoint
 from avrop.ordering import conf
-from avrop.payables.access_point import AccessPoint, FileAccessPoint
 
 
 class TransientError(Exception):

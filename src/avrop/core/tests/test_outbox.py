@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from avrop.core.models import OutboxMessage
-from avrop.core.outbox import MAX_ATTEMPTS, DeliveryFailed, outbox_deliver_now, outbox_email, outbox_emails
+from avrop.core.outbox import MAX_ATTEMPTS, outbox_deliver_now, outbox_email, outbox_emails
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,12 +49,16 @@ def test_failure_is_recorded_and_retried_then_marked_failed(settings):
     settings.EMAIL_PORT = 9  # discard port: nothing listens, connection refused
     settings.EMAIL_TIMEOUT = 2
     message = OutboxMessage.objects.create(recipient="x@example.org", subject="s", body="b")
-    for _attempt in range(MAX_ATTEMPTS - 1):
-        with pytest.raises(DeliveryFailed):
-            outbox_deliver_now(message_id=message.pk)
+    for attempt in range(1, MAX_ATTEMPTS):
+        message = outbox_deliver_now(message_id=message.pk)
+        assert (message.status, message.attempts) == (OutboxMessage.Status.QUEUED, attempt)
+        assert message.next_attempt_at is not None and message.leased_until is None
+        OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=None)  # the backoff has passed
     message = outbox_deliver_now(message_id=message.pk)
     assert message.status == OutboxMessage.Status.FAILED
     assert message.attempts == MAX_ATTEMPTS
+    assert message.last_error.startswith(f"Given up after {MAX_ATTEMPTS} attempts.")
+    assert "The server refused the connection" in message.last_error
     assert "ConnectionRefusedError" in message.last_error
 
 
