@@ -607,11 +607,8 @@ def reapproval_start(
         },
         actor=actor,
     )
-    transaction.on_commit(
-        lambda: notify_approvers(
-            requisition=requisition, steps=steps, template="ordering/email/reapprove.txt"
-        )
-    )
+    # In the transaction, not after commit: a process that dies right after the commit must not lose them.
+    notify_approvers(requisition=requisition, steps=steps, template="ordering/email/reapprove.txt")
     return steps
 
 

@@ -103,6 +103,34 @@ def test_price_increase_above_tolerance_goes_back_for_approval(
     assert order.status == "accepted_with_changes" and requisition.status == "ordered"
 
 
+def test_reapproval_mails_are_written_in_the_transaction_so_a_crash_after_commit_loses_none(
+    world, sent, django_capture_on_commit_callbacks
+):
+    """The process dies right after the response's commit, before any on-commit callback runs: the
+    approvers' e-mails are in the outbox all the same (they used to be written by an on-commit callback)."""
+    from avrop.core.models import OutboxMessage
+    from avrop.organisations.models import User
+
+    requisition, orders = sent
+    order = orders["peppol"]
+    before = set(OutboxMessage.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=False):
+        services.order_response_receive(
+            content=t76(order, "CA", lines=[{"line_id": 1, "quantity": 2, "price": "13.20"}]),
+            filename="r.xml",
+        )
+    requisition.refresh_from_db()
+    assert requisition.status == "pending_reapproval"
+    queued = OutboxMessage.objects.exclude(pk__in=before).filter(
+        object_type="ordering.requisition", object_id=str(requisition.pk)
+    )
+    approver_ids = {pk for step in requisition.steps.filter(round=2) for pk in step.approver_ids}
+    expected = {u.email for u in User.objects.filter(pk__in=approver_ids)}
+    assert world.approver.email in expected
+    assert sorted(m.recipient for m in queued) == sorted(expected)
+    assert {m.status for m in queued} == {OutboxMessage.Status.QUEUED}
+
+
 def test_price_increase_rejected_cancels_the_order(world, sent, django_capture_on_commit_callbacks):
     requisition, orders = sent
     order = orders["peppol"]
