@@ -6,3 +6,8 @@ class PayablesConfig(AppConfig):
     name = "avrop.payables"
     label = "payables"
     verbose_name = _("Supplier invoices")
+
+    def ready(self) -> None:
+        from avrop.payables import outbox
+
+        outbox.register()

@@ -669,10 +669,9 @@ def _write(prepared: list[Prepared]) -> None:
         ]
         AuditEvent.objects.bulk_create(events)
         if messages:
-            ids = [m.pk for m in messages]
-            from avrop.payables.tasks import invoice_messages_send
+            from avrop.payables import outbox
 
-            transaction.on_commit(lambda: invoice_messages_send(ids))
+            outbox.queue(messages)
 
 
 def _originals_first(prepared: list[Prepared]) -> tuple[list[Prepared], list[Prepared]]:

@@ -1,7 +1,7 @@
 """Status messages to suppliers: a Peppol Invoice Response through the access point, else an e-mail.
 
 The message is built (and for Peppol validated against the T111 rules) and stored raw with its SHA-256 in the
-business transaction; a task sends it after the commit, with retries.
+business transaction, with its row in the core outbox, which sends it (``avrop.payables.outbox``).
 """
 
 from __future__ import annotations
@@ -11,18 +11,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from avrop.core.locking import lock
 from avrop.payables import responses
 from avrop.payables.models import Channel, InvoiceMessage, SupplierInvoice
 
-MAX_ATTEMPTS = 6
 CODE_TITLES = {
     "AB": gettext_noop("received"),
     "IP": gettext_noop("in process"),
@@ -240,54 +235,20 @@ def message_queue(
     built = build_for_invoice(invoice=invoice, code=code, findings=findings, note=note)
     message = message_row(invoice=invoice, built=built, code=code, actor=actor)
     message.save()
-    if message.status == InvoiceMessage.Status.QUEUED:
-        from avrop.payables.tasks import invoice_messages_send
+    from avrop.payables import outbox
 
-        transaction.on_commit(lambda: invoice_messages_send([message.pk]))
+    outbox.queue([message])
     return message
 
 
-class SendFailed(Exception):
-    """A transient failure; the task retries."""
+def message_send_now(*, message_id: int) -> InvoiceMessage:
+    """Send one queued message now through the outbox (if it is due); returns it as it then is."""
+    from avrop.core.models import OutboxMessage
+    from avrop.core.outbox import outbox_deliver_now
+    from avrop.payables.outbox import OBJECT_TYPE
 
-
-def message_send_now(*, message_id: int, access_point: Any = None) -> InvoiceMessage:
-    """Send one queued message (at most once: the row is locked and must still be QUEUED)."""
-    retry = ""
-    with transaction.atomic():
-        message = lock(InvoiceMessage, message_id)
-        if message.status != InvoiceMessage.Status.QUEUED:
-            return message
-        message.attempts += 1
-        try:
-            if message.via == InvoiceMessage.Via.PEPPOL:
-                from avrop.payables.access_point import default_access_point
-
-                (access_point or default_access_point()).send(
-                    content=bytes(message.content),
-                    document_id=message.document_id,
-                    receiver=message.recipient,
-                    document_type="T111",
-                )
-            else:
-                subject, _sep, _body = message.text.partition("\n\n")
-                EmailMessage(
-                    subject=subject,
-                    body=bytes(message.content).decode(),
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[message.recipient],
-                ).send()
-        except Exception as exc:  # any transport error
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = InvoiceMessage.Status.FAILED
-            else:
-                retry = message.last_error
-        else:
-            message.status = InvoiceMessage.Status.SENT
-            message.sent_at = timezone.now()
-            message.last_error = ""
-        message.save(update_fields=["attempts", "last_error", "status", "sent_at", "updated_at"])
-    if retry:
-        raise SendFailed(retry)
-    return message
+    for row_id in OutboxMessage.objects.filter(
+        object_type=OBJECT_TYPE, object_id=str(message_id), status=OutboxMessage.Status.QUEUED
+    ).values_list("pk", flat=True):
+        outbox_deliver_now(message_id=row_id)
+    return InvoiceMessage.objects.get(pk=message_id)
