@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -221,6 +222,7 @@ def price_list_detail(request: MemberRequest, pk: int) -> HttpResponse:
         "is_manager": is_manager,
         "finding_summary": selectors.finding_summary(version=version),
     }
+    rows: QuerySet[Any]
     if tab == "added":
         rows = selectors.staged_items(version=version, change=StagedItem.Change.ADDED)
     elif tab == "removed":
@@ -505,11 +507,11 @@ def template_list(request: MemberRequest) -> HttpResponse:
         else:
             messages.success(request, _("Template %(name)s created.") % {"name": template.name})
             return redirect("catalogue:template", template.pk)
-    rows = selectors.template_list(user=request.user, organisation=request.organisation)
+    own_templates = selectors.template_list(user=request.user, organisation=request.organisation)
     return render(
         request,
         "catalogue/pages/templates.html",
-        {"templates": rows, "form": form},
+        {"templates": own_templates, "form": form},
         status=400 if form.errors else 200,
     )
 

@@ -99,8 +99,8 @@ def _master_data(municipality: Organisation, approver: User) -> None:
             actor=None, organisation=municipality, dimension="project", code="P-2026-01", name="Ombyggnad kök"
         )
     for department in Department.objects.filter(organisation=municipality, default_cost_centre__isnull=True):
-        code = COST_CENTRES.get(department.name, (None, None))[0]
-        centre = DimensionObject.objects.filter(dimension__chart=municipality.chart_id, code=code).first()
+        wanted = COST_CENTRES.get(department.name, (None, None))[0]
+        centre = DimensionObject.objects.filter(dimension__chart=municipality.chart_id, code=wanted).first()
         if centre is not None:
             organisation_services.department_update(
                 actor=None, department_id=department.pk, default_cost_centre_id=centre.pk

@@ -153,7 +153,7 @@ def free_text_forms(*, user: User, organisation: Organisation) -> QuerySet[FreeT
     return FreeTextForm.objects.filter(organisation=organisation, is_active=True).order_by("name")
 
 
-def free_text_form_get(*, user: User, organisation: Organisation, form_id: int) -> FreeTextForm:
+def free_text_form_get(*, user: User, organisation: Organisation, form_id: int | str) -> FreeTextForm:
     try:
         return free_text_forms(user=user, organisation=organisation).get(pk=form_id)
     except (FreeTextForm.DoesNotExist, ValueError, TypeError):

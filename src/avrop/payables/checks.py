@@ -308,7 +308,8 @@ class Directory:
             return departments[value], None
         if value in people:
             person = people[value]
-            return self.departments.get(person.department_id), person.user
+            department = self.departments.get(person.department_id) if person.department_id else None
+            return department, person.user
         tokens = [t for t in _REFERENCE_SPLIT.split(value) if t]
         for cut in range(1, len(tokens)):
             left, right = " ".join(tokens[:cut]), " ".join(tokens[cut:])

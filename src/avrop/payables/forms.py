@@ -44,6 +44,11 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
+class SupplierChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.organisation.name
+
+
 class ReviewerForm(forms.Form):
     reviewer = PersonChoiceField(label=_("Reviewer"), queryset=User.objects.none(), required=True)
     source = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -86,7 +91,7 @@ class CommentForm(forms.Form):
 class RegistrationForm(forms.Form):
     """What a PDF invoice says, typed in by the AP clerk (pre-filled with what the PDF text gave)."""
 
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.none())
+    supplier = SupplierChoiceField(label=_("Supplier"), queryset=Supplier.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=SupplierInvoice.Kind.choices)
     number = forms.CharField(label=_("Invoice number"), max_length=100)
     issue_date = forms.DateField(label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -98,7 +98,7 @@ def queue(*, user: Any, organisation: Any, filters: QueueFilter) -> QuerySet[Sup
 def queue_counts(*, user: Any, organisation: Any) -> dict[str, int]:
     """One query: how many invoices are in each queue status."""
     invoices = invoice_list(user=user, organisation=organisation)
-    aggregates = {status: Count("pk", filter=Q(status=status)) for status in PRECHECK_QUEUE}
+    aggregates = {str(status): Count("pk", filter=Q(status=status)) for status in PRECHECK_QUEUE}
     return invoices.aggregate(**aggregates)
 
 
@@ -188,7 +188,7 @@ def coding_suggestion(invoice: SupplierInvoice) -> Suggestion:
             [SuggestedLine(c.account, c.cost_centre, c.project, c.amount) for c in existing],
         )
     order_coding = _order_coding(invoice)
-    if order_coding:
+    if order_coding and invoice.purchase_order is not None:
         return Suggestion(
             CodingLine.Source.ORDER,
             _("From the coding of order %(order)s.") % {"order": invoice.purchase_order.number},
@@ -197,8 +197,10 @@ def coding_suggestion(invoice: SupplierInvoice) -> Suggestion:
     if invoice.supplier_id:
         earlier = (
             SupplierInvoice.objects.filter(
+                Q(department_id=invoice.department_id)
+                if invoice.department_id is not None
+                else Q(department_id__isnull=True),
                 supplier_id=invoice.supplier_id,
-                department_id=invoice.department_id,
                 status__in=[Status.WAITING_REVIEW, Status.APPROVED, Status.PAID],
                 coding_lines__isnull=False,
             )
@@ -243,7 +245,7 @@ def _department_cost_centre(invoice: SupplierInvoice) -> str:
 def _order_coding(invoice: SupplierInvoice) -> list[SuggestedLine]:
     """The coding of the purchase order the invoice refers to, spread over the invoice's amount excl. VAT
     in the order's proportions."""
-    if invoice.purchase_order_id is None:
+    if invoice.purchase_order is None:
         return []
     from avrop.ordering.selectors import order_coding
 

@@ -101,7 +101,7 @@ def _pending_bank_change(lyreco: Organisation, proposer: User) -> None:
 def _notification_choices(relation: Supplier, actor: User) -> None:
     if ContactNotification.objects.filter(contact__supplier=relation).exists():
         return
-    wanted = {
+    wanted: dict[str, list[str]] = {
         SupplierContact.Topic.ORDERS: [NotificationTopic.NEW_ORDERS, NotificationTopic.ORDER_CHANGES],
         SupplierContact.Topic.ECOMMERCE: [NotificationTopic.ORDER_CHANGES, NotificationTopic.DISPUTES],
         SupplierContact.Topic.AGREEMENT: [NotificationTopic.DISPUTES, NotificationTopic.PAYMENTS],

@@ -280,7 +280,7 @@ def _despatch_document(
 
 
 @transaction.atomic
-def on_behalf_permission_set(*, actor: User, supplier_id: int, allowed: bool) -> OnBehalfPermission:
+def on_behalf_permission_set(*, actor: User, supplier_id: int | str, allowed: bool) -> OnBehalfPermission:
     """The buyer's coordinator lets a supplier's SPOC register orders for its requisitioners, or stops it."""
     try:
         relation = Supplier.objects.select_related("buyer", "organisation").get(pk=supplier_id)

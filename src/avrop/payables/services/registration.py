@@ -60,11 +60,11 @@ def invoice_register(
     """Record what a PDF invoice says and run the business checks on it, as for an e-invoice."""
     invoice = lock(SupplierInvoice, invoice_id)
     require_ap_clerk(actor, invoice.organisation)
+    buyer_org = invoice.organisation
+    assert buyer_org is not None  # a document registered by hand is the AP clerk's organisation's
     if invoice.status != Status.REGISTRATION:
         assert_transition(invoice, to=Status.PRECHECK)
-    supplier = (
-        invoice.organisation.supplier_relations.select_related("organisation").filter(pk=supplier_id).first()
-    )
+    supplier = buyer_org.supplier_relations.select_related("organisation").filter(pk=supplier_id).first()
     if supplier is None:
         raise DomainError(
             Code.REGISTRATION_INVALID, _("Choose one of the organisation's suppliers."), field="supplier"
@@ -78,7 +78,6 @@ def invoice_register(
         )
     before = snapshot(invoice, ["status", "number", "supplier", "payable_amount"])
     seller_org = supplier.organisation
-    buyer_org = invoice.organisation
     header = InvoiceHeader(
         kind=kind,
         number=number.strip(),

@@ -302,7 +302,8 @@ def invoice_send_to_review(
 
 def _check_coding(actor: Any, invoice: SupplierInvoice, rows: list[CodingLine]) -> None:
     """With a chart of accounts, every line must pass the organisation's coding check."""
-    if invoice.organisation.chart_id is None:
+    organisation = invoice.organisation
+    if organisation is None or organisation.chart_id is None:
         return
     from avrop.organisations.selectors.chart import coding_check
 
@@ -314,7 +315,7 @@ def _check_coding(actor: Any, invoice: SupplierInvoice, rows: list[CodingLine]) 
             coding["project"] = row.project
         result = coding_check(
             user=actor,
-            organisation=invoice.organisation,
+            organisation=organisation,
             coding=coding,
             on=invoice.issue_date or timezone.localdate(),
         )

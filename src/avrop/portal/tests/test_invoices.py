@@ -55,12 +55,14 @@ def flip(settings, tmp_path, django_capture_on_commit_callbacks) -> Flip:
     supplier_org.save()
     _requisition, orders = ordered(world, django_capture_on_commit_callbacks, email=0)
     order = orders["peppol"]
+    first_line = order.lines.first()
+    assert first_line is not None
     with django_capture_on_commit_callbacks(execute=True):
         ordering_services.order_response_receive(
             content=t76(
                 order,
                 "CA",
-                lines=[{"line_id": 1, "quantity": 1, "price": str(order.lines.first().unit_price)}],
+                lines=[{"line_id": 1, "quantity": 1, "price": str(first_line.unit_price)}],
             ),
             filename="r.xml",
         )

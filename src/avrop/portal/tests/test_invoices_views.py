@@ -26,7 +26,7 @@ def _post_data(draft: InvoiceDraft, action: str, **changes: Any) -> dict[str, An
     data = {
         "action": action,
         "number": draft.number,
-        "issue_date": draft.issue_date.isoformat(),
+        "issue_date": draft.issue_date.isoformat() if draft.issue_date else "",
         "due_date": draft.due_date.isoformat() if draft.due_date else "",
         "buyer_reference": draft.buyer_reference,
         "order_reference": draft.order_reference,

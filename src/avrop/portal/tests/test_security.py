@@ -265,6 +265,7 @@ def _send_failing_peppol_catalogue(user: User, supplier: Organisation) -> None:
 
     data = T19_EXAMPLE.read_bytes().replace(b"<cbc:IssueDate>2016-08-01</cbc:IssueDate>", b"")
     agreement = Agreement.objects.filter(supplier=supplier).order_by("pk").first()
+    assert agreement is not None
     version = imports.price_list_receive(
         actor=user,
         organisation=supplier,

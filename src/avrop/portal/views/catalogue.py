@@ -5,7 +5,7 @@ window (pictures and extra keywords of the supplier's own items)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -82,7 +82,7 @@ class PriceListUploadForm(forms.Form):
 
     def __init__(self, *args: Any, agreements: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].choices = [
+        cast(forms.ChoiceField, self.fields["agreement"]).choices = [
             (a.pk, f"{a.owner.name}: {a.reference} {a.title}") for a in agreements
         ]
         self.fields["file"].help_text = self.fields["file"].help_text % {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -34,6 +34,11 @@ STATUS_FILTERS = [
 ]
 
 
+class BankAccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_kind_display()} {obj.display_number}"
+
+
 class DraftForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Invoice number"), max_length=100)
     issue_date = forms.DateField(
@@ -49,8 +54,11 @@ class DraftForm(forms.Form):
         help_text=gettext_lazy("The person or code that ordered, as the buyer asked you to write it."),
     )
     order_reference = forms.CharField(label=gettext_lazy("Order number"), max_length=200, required=False)
-    bank_account = forms.ModelChoiceField(
-        label=gettext_lazy("Pay to"), queryset=None, required=False, empty_label=gettext_lazy("– choose –")
+    bank_account = BankAccountChoiceField(
+        label=gettext_lazy("Pay to"),
+        queryset=BankAccount.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("– choose –"),
     )
     note = forms.CharField(
         label=gettext_lazy("Note to the buyer"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -58,9 +66,8 @@ class DraftForm(forms.Form):
 
     def __init__(self, *args: Any, accounts: list[Any], credit: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["bank_account"]
+        field = cast(forms.ModelChoiceField, self.fields["bank_account"])
         field.queryset = BankAccount.objects.filter(pk__in=[a.pk for a in accounts])
-        field.label_from_instance = lambda a: f"{a.get_kind_display()} {a.display_number}"
         if credit:
             self.fields["number"].label = gettext_lazy("Credit note number")
             self.fields["issue_date"].label = gettext_lazy("Credit note date")

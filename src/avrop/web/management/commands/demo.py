@@ -1,3 +1,5 @@
+from typing import TextIO, cast
+
 from django.core.management.base import BaseCommand
 
 from avrop.core.demo import DEMO_PASSWORD
@@ -9,7 +11,8 @@ class Command(BaseCommand):
     help = "Load demonstration data (idempotent: running it again adds nothing)."
 
     def handle(self, *args: object, **options: object) -> None:
-        load_all(self.stdout)
+        # OutputWrapper is an io.TextIOBase, which typeshed does not relate to typing.TextIO.
+        load_all(cast(TextIO, self.stdout))
         self.stdout.write(
             self.style.SUCCESS(f"Demo data is loaded. Logins (password for all: {DEMO_PASSWORD}):")
         )
