@@ -182,10 +182,11 @@ def _attach_splits(lines: list[RequisitionLine]) -> None:
         for split in splits:
             split_line.set_cached_value(split, line)
         # As ``prefetch_related`` keeps them: the line's queryset (its filter applied only if used again).
-        cached = line.splits._apply_rel_filters(ordered)
+        # Django's private prefetch API, which django-stubs does not declare.
+        cached = line.splits._apply_rel_filters(ordered)  # type: ignore[attr-defined]
         cached._result_cache = splits
         cached._prefetch_done = True
-        line._prefetched_objects_cache = {"splits": cached}
+        line._prefetched_objects_cache = {"splits": cached}  # type: ignore[attr-defined]
 
 
 # --- coding -----------------------------------------------------------------------------------------------
