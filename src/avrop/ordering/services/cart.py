@@ -113,7 +113,7 @@ def _requisitioner_membership(user: User, organisation: Organisation) -> Members
     if department is not None:
         Department._meta.get_field("default_cost_centre").set_cached_value(department, centre)
     Membership._meta.get_field("department").set_cached_value(membership, department)
-    return membership  # type: ignore[no-any-return]
+    return membership
 
 
 def cart_get(*, user: User, organisation: Organisation) -> Requisition | None:
