@@ -7,8 +7,9 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_task()
-def outbox_deliver() -> int:
-    """Deliver what is due in the outbox (enqueued after a commit that queued messages)."""
+def outbox_deliver(message_id: int | None = None) -> int:
+    """Deliver what is due in the outbox (enqueued after a commit that queued messages). ``message_id`` is
+    ignored: tasks enqueued by the former one-message delivery still run after an upgrade."""
     from avrop.core.outbox import outbox_deliver_due
 
     return outbox_deliver_due()

@@ -62,3 +62,27 @@ def test_a_response_the_access_point_never_takes_is_failed_with_a_plain_reason(
     assert message.last_error.startswith(
         f"Given up after {MAX_ATTEMPTS} attempts. Last error: The network or the file system failed."
     )
+
+
+def test_responses_queued_before_the_upgrade_get_their_outbox_row_and_go_out(
+    world, settings, django_capture_on_commit_callbacks
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("avrop.payables.migrations.0004_invoice_messages_to_outbox")
+    message = _returned_without_running_on_commit(world, django_capture_on_commit_callbacks)
+    OutboxMessage.objects.all().delete()  # as before the upgrade: the payables task was to send it
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)  # run twice: still one row
+    row = OutboxMessage.objects.get()
+    assert (row.object_id, row.channel, bytes(row.payload)) == (
+        str(message.pk),
+        "payables.peppol",
+        bytes(message.content),
+    )
+    assert outbox_deliver_due() == 1
+    message.refresh_from_db()
+    assert message.status == InvoiceMessage.Status.SENT
+    assert len(list((Path(settings.PAYABLES_PEPPOL_DIR) / "outbound").glob("*.xml"))) == 1
