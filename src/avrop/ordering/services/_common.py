@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
-from django.db import connection
-from django.db.models import ForeignKey, Model, OneToOneRel
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.core.errors import DomainError
-from avrop.core.plainsql import columns, insert, rows
 from avrop.ordering.errors import Code
 from avrop.ordering.models import OrderEvent, OrderingPolicy, PurchaseOrder, Requisition, RequisitionLine
 from avrop.ordering.workflows import RequisitionStatus
@@ -69,108 +66,37 @@ def price_of(value: Any, *, field: str = "unit_price") -> Decimal:
 REQUISITION_RELATED = ("organisation", "department__default_cost_centre", "requisitioner")
 
 
+def _lockable(related: tuple[str, ...]) -> QuerySet[Requisition]:
+    """Requisitions to be locked for update with ``related`` joined. Only the requisition's row is locked
+    (``of=("self",)``; the joined rows are read, not locked); SQLite's IMMEDIATE transactions serialise
+    writers anyway."""
+    return Requisition.objects.select_for_update(of=("self",)).select_related(*related)
+
+
 def lock_requisition(requisition_id: int, *, related: tuple[str, ...] = REQUISITION_RELATED) -> Requisition:
     """The requisition locked for update, with what every service reads next (one query); ``related``: the
-    rows joined, when a service needs fewer. Joined rows are not locked (``of=("self",)``); SQLite's
-    IMMEDIATE transactions serialise writers anyway. What ``Requisition.objects.select_for_update(of=
-    ("self",)).select_related(*related).get(pk=requisition_id)`` gives, in plain SQL (see ``rows``): the
+    rows joined (forward foreign keys and reverse one-to-one relations), when a service needs fewer. The
     services lock it on every change."""
-    found = _locked(related, "pk", [int(requisition_id)])
-    if found is None:
-        raise Requisition.DoesNotExist("Requisition matching query does not exist.")
-    return found
+    return _lockable(related).get(pk=int(requisition_id))
 
 
 def lock_cart(*, organisation_id: int, requisitioner_id: int, related: tuple[str, ...]) -> Requisition | None:
     """The requisitioner's draft in the organisation locked for update, the newest if there were several
     (``.first()`` by the model's ordering), ``related`` joined as by ``lock_requisition``; None if none."""
-    return _locked(related, "cart", [organisation_id, requisitioner_id, RequisitionStatus.DRAFT])
-
-
-def _locked(related: tuple[str, ...], by: str, params: list[Any]) -> Requisition | None:
-    sql, shape, links = _lock_plan(related, by, connection.vendor)
-    found = rows(sql, params, *shape)
-    if not found:
-        return None
-    instances = found[0]
-    for parent, child, field, reverse in links:
-        owner, value = instances[parent], instances[child]
-        if owner is None:
-            continue
-        field.set_cached_value(owner, value)
-        if value is not None and reverse is not None:
-            reverse.set_cached_value(value, owner)
-    return instances[0]
+    return (
+        _lockable(related)
+        .filter(
+            organisation_id=organisation_id, requisitioner_id=requisitioner_id, status=RequisitionStatus.DRAFT
+        )
+        .first()
+    )
 
 
 def lock_requisition_of_line(line_id: int, *, related: tuple[str, ...]) -> Requisition:
     """The requisition of the line locked for update as by ``lock_requisition`` (``Requisition.DoesNotExist``
     when there is no such line)."""
-    found = _locked(related, "line", [int(line_id)])
-    if found is None:
-        raise Requisition.DoesNotExist("Requisition matching query does not exist.")
-    return found
-
-
-_LOCK_WHERE = {
-    "pk": "t0.id = %s",
-    "line": f"t0.id = (SELECT l.requisition_id FROM {RequisitionLine._meta.db_table} l "  # noqa: S608 (names from model meta)
-    "WHERE l.id = %s)",
-    "cart": "t0.organisation_id = %s AND t0.requisitioner_id = %s AND t0.status = %s "
-    "ORDER BY t0.created_at DESC, t0.id DESC LIMIT 1",
-}
-
-
-def _related_model(field: ForeignKey[Any, Any] | OneToOneRel) -> type[Model]:
-    model = field.related_model
-    assert isinstance(model, type) and issubclass(model, Model), f"{field} is not resolved"
-    return model
-
-
-@cache
-def _lock_plan(related: tuple[str, ...], by: str, vendor: str) -> tuple[str, list[type[Model]], list[Any]]:
-    """The query of ``_locked`` for ``related`` paths (forward foreign keys and reverse one-to-one relations)
-    and a condition of ``_LOCK_WHERE``, the models of its columns and how the joined instances hang together:
-    (index of the parent, index of the child, the relation cached on the parent, the one cached on the
-    child or None)."""
-    shape: list[type[Model]] = [Requisition]
-    aliases: dict[str, int] = {"": 0}
-    joins: list[str] = []
-    links: list[Any] = []
-    for path in related:
-        prefix = ""
-        for name in path.split("__"):
-            key = f"{prefix}__{name}" if prefix else name
-            parent = aliases[prefix]
-            parent_model = shape[parent]
-            if key not in aliases:
-                field = parent_model._meta.get_field(name)
-                optional = parent != 0 and joins[parent - 1].startswith("LEFT")
-                if isinstance(field, ForeignKey):  # a foreign key of the parent
-                    model = _related_model(field)
-                    kind = "LEFT JOIN" if field.null or optional else "JOIN"
-                    on = f"t{len(shape)}.{model._meta.pk.column} = t{parent}.{field.column}"
-                    reverse = None
-                elif isinstance(field, OneToOneRel):  # a one-to-one relation pointing at the parent
-                    model = _related_model(field)
-                    kind = "LEFT JOIN"
-                    on = f"t{len(shape)}.{field.field.column} = t{parent}.{parent_model._meta.pk.column}"
-                    reverse = field.field
-                else:
-                    raise ValueError(f"{key}: only foreign keys and reverse one-to-one relations are joined")
-                aliases[key] = len(shape)
-                links.append((parent, len(shape), field, reverse))
-                joins.append(f"{kind} {model._meta.db_table} t{len(shape)} ON {on}")
-                shape.append(model)
-            prefix = key
-    select = ", ".join(columns(model, f"t{index}") for index, model in enumerate(shape))
-    lock = " FOR UPDATE OF t0" if connection.features.has_select_for_update_of else ""
-    lock = lock or (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    sql = (
-        f"SELECT {select} FROM {Requisition._meta.db_table} t0 {' '.join(joins)} "  # noqa: S608 (names from model meta)
-        f"WHERE {_LOCK_WHERE[by]}{lock}"
-    )
-    return sql, shape, links
+    line = RequisitionLine.objects.filter(pk=int(line_id)).values("requisition_id")
+    return _lockable(related).get(pk=Subquery(line[:1]))
 
 
 def actor_name(actor: User | None) -> str:
@@ -181,7 +107,7 @@ def actor_name(actor: User | None) -> str:
 
 def event(**fields: Any) -> OrderEvent:
     """An order event written at once; takes ``event_row``'s arguments."""
-    return insert([event_row(**fields)])[0]
+    return OrderEvent.objects.bulk_create([event_row(**fields)])[0]
 
 
 def event_row(
