@@ -15,14 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotAllowed, NotFound
-from avrop.core.plainsql import columns, insert, rows, update
 from avrop.ordering import conf
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
@@ -48,8 +47,6 @@ from avrop.ordering.services._transitions import move_requisition, retire_pendin
 from avrop.ordering.workflows import EDITABLE, LineDecision, RequisitionStatus
 from avrop.organisations.models import (
     DeliveryAddress,
-    Department,
-    DimensionObject,
     Membership,
     Organisation,
     User,
@@ -92,28 +89,20 @@ def _membership(user: User, organisation: Organisation) -> Membership:
 
 def _requisitioner_membership(user: User, organisation: Organisation) -> Membership | None:
     """The user's first active requisitioner role in the organisation (both active), with its department and
-    the department's default cost centre: a new cart's, in plain SQL (see ``rows``)."""
-    found = rows(
-        f"SELECT {columns(Membership, 'm')}, {columns(Department, 'd')}, {columns(DimensionObject, 'c')} "  # noqa: S608 (names from model meta)
-        f"FROM {Membership._meta.db_table} m "
-        f"JOIN {User._meta.db_table} u ON u.id = m.user_id "
-        f"JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id "
-        f"LEFT JOIN {Department._meta.db_table} d ON d.id = m.department_id "
-        f"LEFT JOIN {DimensionObject._meta.db_table} c ON c.id = d.default_cost_centre_id "
-        "WHERE m.user_id = %s AND m.organisation_id = %s AND m.role = %s AND m.is_active "
-        "AND u.is_active AND o.is_active ORDER BY m.id LIMIT 1",
-        [user.pk, organisation.pk, Role.REQUISITIONER],
-        Membership,
-        Department,
-        DimensionObject,
+    the department's default cost centre: a new cart's."""
+    return (
+        Membership.objects.filter(
+            user=user,
+            organisation=organisation,
+            role=Role.REQUISITIONER,
+            is_active=True,
+            user__is_active=True,
+            organisation__is_active=True,
+        )
+        .select_related("department__default_cost_centre")
+        .order_by("pk")
+        .first()
     )
-    if not found:
-        return None
-    membership, department, centre = found[0]
-    if department is not None:
-        Department._meta.get_field("default_cost_centre").set_cached_value(department, centre)
-    Membership._meta.get_field("department").set_cached_value(membership, department)
-    return membership
 
 
 def cart_get(*, user: User, organisation: Organisation) -> Requisition | None:
@@ -135,7 +124,7 @@ def cart_for(*, user: User, organisation: Organisation, known_missing: bool = Fa
     membership = _membership(user, organisation)
     try:
         with transaction.atomic():
-            cart = insert(
+            cart = Requisition.objects.bulk_create(
                 [Requisition(organisation=organisation, requisitioner=user, department=membership.department)]
             )[0]
             event(requisition=cart, kind=OrderEvent.Kind.CREATED, actor=user)
@@ -204,17 +193,10 @@ def _line_for_edit(
     except (Requisition.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     _editable(actor, requisition)
-    if not related:
-        # The line alone, in plain SQL (see ``rows``): a coding change reads nothing else of it.
-        found = rows(
-            f"SELECT {columns(RequisitionLine, 'l')} FROM {RequisitionLine._meta.db_table} l WHERE l.id = %s",  # noqa: S608 (names from model meta)
-            [int(line_id)],
-            RequisitionLine,
-        )
-        if not found:
-            raise RequisitionLine.DoesNotExist("RequisitionLine matching query does not exist.")
-        return requisition, found[0][0]
-    return requisition, RequisitionLine.objects.select_related(*related).get(pk=line_id)
+    lines = RequisitionLine.objects.all()
+    if related:  # (``select_related()`` without names would join every foreign key)
+        lines = lines.select_related(*related)
+    return requisition, lines.get(pk=int(line_id))
 
 
 def recalculate(requisition: Requisition) -> Requisition:
@@ -225,15 +207,13 @@ def recalculate(requisition: Requisition) -> Requisition:
 
 
 def _default_address(requisition: Requisition) -> int | None:
-    """The department's default delivery address, else its first by label (plain SQL: read on every add)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT a.id FROM {DeliveryAddress._meta.db_table} a WHERE a.department_id = %s "  # noqa: S608 (names from model meta)
-            "ORDER BY a.is_default DESC, a.label, a.id LIMIT 1",
-            [requisition.department_id],
-        )
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
+    """The department's default delivery address, else its first by label."""
+    return (
+        DeliveryAddress.objects.filter(department_id=requisition.department_id)
+        .order_by("-is_default", "label", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _default_cost_centre(requisition: Requisition) -> str:
@@ -246,24 +226,16 @@ def _next_position(requisition: Requisition) -> int:
 
 
 def _suppliers_by_org(organisation: Organisation, supplier_org_ids: Iterable[int]) -> dict[int, Supplier]:
-    """The buyer's suppliers by their organisation, with it (plain SQL: read on every add)."""
+    """The buyer's suppliers by their organisation, with it."""
     ids = sorted(set(supplier_org_ids))
     if not ids:
         return {}
-    found = rows(
-        f"SELECT {columns(Supplier, 's')}, {columns(Organisation, 'o')} FROM {Supplier._meta.db_table} s "  # noqa: S608 (names from model meta)
-        f"JOIN {Organisation._meta.db_table} o ON o.id = s.organisation_id "
-        f"WHERE s.buyer_id = %s AND s.organisation_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY s.id",
-        [organisation.pk, *ids],
-        Supplier,
-        Organisation,
+    found = (
+        Supplier.objects.filter(buyer=organisation, organisation_id__in=ids)
+        .select_related("organisation")
+        .order_by("pk")
     )
-    supplier_organisation = Supplier._meta.get_field("organisation")
-    suppliers = {}
-    for supplier, supplier_org in found:
-        supplier_organisation.set_cached_value(supplier, supplier_org)
-        suppliers[supplier.organisation_id] = supplier
-    return suppliers
+    return {supplier.organisation_id: supplier for supplier in found}
 
 
 @transaction.atomic
@@ -341,8 +313,8 @@ def cart_add_items(
         existing[item_id] = line
         new_lines.append(line)
         position += 1
-    insert(new_lines)
-    insert(
+    RequisitionLine.objects.bulk_create(new_lines)
+    CodingSplit.objects.bulk_create(
         [
             CodingSplit(
                 line=line,
@@ -358,7 +330,7 @@ def cart_add_items(
         _rescale_splits(line)
     if is_new:
         cart.total_amount = money(sum((line.line_amount for line in new_lines), Decimal("0")))
-        update(cart, ["total_amount", "updated_at"])
+        cart.save(update_fields=["total_amount", "updated_at"])
     else:
         recalculate(cart)
     return new_lines + touched
@@ -632,7 +604,7 @@ def line_coding_set(*, actor: User, line_id: int, splits: list[Mapping[str, Any]
         for row in line.splits.order_by("position", "pk").values_list("account", "cost_centre", "dimensions")
     ]
     line.splits.all().delete()
-    insert(new)
+    CodingSplit.objects.bulk_create(new)
     audit(
         actor=actor,
         action="requisition.coding_set",
