@@ -17,23 +17,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db import connection
-from django.db.models import Model, Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from avrop.agreements.models import Agreement
 from avrop.catalogue.models import CatalogueItem
 from avrop.core.errors import DomainError
-from avrop.core.plainsql import columns, rows
 from avrop.ordering.models import CodingSplit, FreeTextForm, Requisition, RequisitionLine, money
 from avrop.ordering.workflows import LineDecision
 from avrop.organisations.models import (
     Account,
     ApprovalLimit,
-    DeliveryAddress,
     Dimension,
-    DimensionObject,
     DocumentKind,
     Membership,
     Organisation,
@@ -45,7 +40,7 @@ from avrop.organisations.selectors.approval import (
     approval_authority,
     cost_centres_among,
 )
-from avrop.suppliers.models import Supplier
+from avrop.organisations.selectors.chart import objects_of
 
 
 @dataclass(frozen=True)
@@ -118,83 +113,17 @@ def lines_with_splits(
 ) -> list[RequisitionLine]:
     """The requisition's lines by position (without the rejected ones unless ``rejected``), each with its
     supplier and the supplier's organisation joined (``for_orders``: also its agreement and delivery address)
-    and its splits by position at hand as ``line.splits.all()``: what ``requisition.lines.select_related(…)
-    .prefetch_related(splits_in_order())`` gives, in two queries of plain SQL (see ``rows``) that cost a
-    fraction of building and compiling those on every send and approval."""
-    shape: list[type[Model]] = [RequisitionLine, Supplier, Organisation]
-    joins = (
-        f"JOIN {Supplier._meta.db_table} s ON s.id = l.supplier_id "
-        f"JOIN {Organisation._meta.db_table} o ON o.id = s.organisation_id "
-    )
-    select = f"{columns(RequisitionLine, 'l')}, {columns(Supplier, 's')}, {columns(Organisation, 'o')}"
+    and its splits by position at hand as ``line.splits.all()`` (two queries)."""
+    related = ["supplier__organisation"]
     if for_orders:
-        shape += [Agreement, DeliveryAddress]
-        select += f", {columns(Agreement, 'a')}, {columns(DeliveryAddress, 'd')}"
-        joins += (
-            f"LEFT JOIN {Agreement._meta.db_table} a ON a.id = l.agreement_id "
-            f"LEFT JOIN {DeliveryAddress._meta.db_table} d ON d.id = l.delivery_address_id "
-        )
-    params: list[Any] = [requisition.pk]
-    wanted = ""
+        related += ["agreement", "delivery_address"]
+    lines = requisition.lines.select_related(*related).prefetch_related(splits_in_order())
     if not rejected:
-        wanted = "AND NOT l.decision = %s "
-        params.append(LineDecision.REJECTED)
-    found = rows(
-        f"SELECT {select} FROM {RequisitionLine._meta.db_table} l {joins}"  # noqa: S608 (names from model meta)
-        f"WHERE l.requisition_id = %s {wanted}ORDER BY l.position",
-        params,
-        *shape,
-    )
-    fields = RequisitionLine._meta
-    line_requisition, line_supplier = fields.get_field("requisition"), fields.get_field("supplier")
-    line_agreement, line_address = fields.get_field("agreement"), fields.get_field("delivery_address")
-    supplier_organisation = Supplier._meta.get_field("organisation")
-    lines: list[RequisitionLine] = []
-    for line, supplier, organisation, *more in found:
-        line_requisition.set_cached_value(line, requisition)
-        supplier_organisation.set_cached_value(supplier, organisation)
-        line_supplier.set_cached_value(line, supplier)
-        if for_orders:
-            line_agreement.set_cached_value(line, more[0])
-            line_address.set_cached_value(line, more[1])
-        lines.append(line)
-    _attach_splits(lines)
-    return lines
-
-
-def _attach_splits(lines: list[RequisitionLine]) -> None:
-    """Each line's splits by position read at once and kept as a prefetch keeps them."""
-    if not lines:
-        return
-    by_line: dict[int, list[CodingSplit]] = {line.pk: [] for line in lines}
-    found = rows(
-        f"SELECT {columns(CodingSplit, 'c')} FROM {CodingSplit._meta.db_table} c "  # noqa: S608 (names from model meta)
-        f"WHERE c.line_id IN ({_marks(by_line)}) ORDER BY c.position, c.id",
-        list(by_line),
-        CodingSplit,
-    )
-    split_line = CodingSplit._meta.get_field("line")
-    for (split,) in found:
-        by_line[split.line_id].append(split)
-    ordered = CodingSplit.objects.order_by("position", "pk")
-    for line in lines:
-        splits = by_line[line.pk]
-        for split in splits:
-            split_line.set_cached_value(split, line)
-        # As ``prefetch_related`` keeps them: the line's queryset (its filter applied only if used again).
-        # Django's private prefetch API, which django-stubs does not declare.
-        cached = line.splits._apply_rel_filters(ordered)  # type: ignore[attr-defined]
-        cached._result_cache = splits
-        cached._prefetch_done = True
-        line._prefetched_objects_cache = {"splits": cached}  # type: ignore[attr-defined]
+        lines = lines.exclude(decision=LineDecision.REJECTED)
+    return list(lines.order_by("position"))
 
 
 # --- coding -----------------------------------------------------------------------------------------------
-
-
-def _marks(values: Any) -> str:
-    """One parameter mark per value, for ``IN (…)``."""
-    return ", ".join(["%s"] * len(values))
 
 
 def _valid_on(obj: Any, day: dt.date) -> bool:
@@ -249,50 +178,26 @@ def coding_problems(
     # One chart: its ordering by chart name is no order at all, and costs a join. Only what the check reads.
     accounts = {
         a.number: _AccountRead(a.number, a.is_active, a.valid_from, a.valid_to)
-        for (a,) in (
-            rows(
-                f"SELECT {columns(Account, 'a')} FROM {Account._meta.db_table} a "  # noqa: S608 (names from model meta)
-                f"WHERE a.chart_id = %s AND a.number IN ({_marks(numbers)}) ORDER BY a.id",
-                [organisation.chart_id, *sorted(numbers)],
-                Account,
-            )
+        for a in (
+            Account.objects.filter(chart_id=organisation.chart_id, number__in=numbers).order_by("pk")
             if numbers
             else []
         )
     }
-    dimensions = [
-        d
-        for (d,) in rows(
-            f"SELECT {columns(Dimension, 'd')} FROM {Dimension._meta.db_table} d "  # noqa: S608 (names from model meta)
-            "WHERE d.chart_id = %s ORDER BY d.number, d.id",
-            [organisation.chart_id],
-            Dimension,
-        )
-    ]
+    dimensions = list(Dimension.objects.filter(chart_id=organisation.chart_id).order_by("number", "pk"))
     by_key = {d.code: d for d in dimensions} | {str(d.number): d for d in dimensions}
     centre = next((d for d in dimensions if d.kind == Dimension.Kind.COST_CENTRE), None)
     if centre is not None:
         by_key["cost_centre"] = centre
     wanted_codes = {v for _l, s in splits for k, v in s.coding.items() if k != "account" and v}
     objects: dict[tuple[int, str], Any] = {}
-    # ``objects_of(organisation=organisation).filter(code__in=wanted_codes).order_by("pk")``
     found = (
-        [
-            obj
-            for (obj,) in rows(
-                f"SELECT {columns(DimensionObject, 'o')} FROM {DimensionObject._meta.db_table} o "  # noqa: S608 (names from model meta)
-                f"JOIN {Dimension._meta.db_table} d ON d.id = o.dimension_id "
-                "WHERE (o.organisation_id IS NULL OR o.organisation_id = %s) AND d.chart_id = %s "
-                f"AND o.code IN ({_marks(wanted_codes)}) ORDER BY o.id",
-                [organisation.pk, organisation.chart_id, *sorted(wanted_codes)],
-                DimensionObject,
-            )
-        ]
+        list(objects_of(organisation=organisation).filter(code__in=wanted_codes).order_by("pk"))
         if wanted_codes
         else []
     )
-    for obj in found:
-        objects[(obj.dimension_id, obj.code)] = obj
+    for dimension_object in found:
+        objects[(dimension_object.dimension_id, dimension_object.code)] = dimension_object
     if read is not None:
         read.done, read.codes, read.dimensions, read.objects = True, wanted_codes, dimensions, found
     problems: list[Problem] = []
@@ -391,15 +296,12 @@ def split_problems(line: RequisitionLine, splits: list[CodingSplit]) -> list[Pro
 
 def _narrowed_rules(organisation: Organisation) -> tuple[set[str], set[str]]:
     """Categories and accounts that have approval rules of their own (else they are not asked about)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT l.category, a.number FROM {ApprovalLimit._meta.db_table} l "  # noqa: S608 (names from model meta)
-            f"LEFT JOIN {Account._meta.db_table} a ON a.id = l.account_id "
-            "WHERE (l.category > %s OR l.account_id IS NOT NULL) AND l.organisation_id = %s "
-            "AND l.document_kind = %s AND l.is_active",
-            ["", organisation.pk, DocumentKind.ORDER],
-        )
-        found = cursor.fetchall()
+    found = ApprovalLimit.objects.filter(
+        Q(category__gt="") | Q(account__isnull=False),
+        organisation=organisation,
+        document_kind=DocumentKind.ORDER,
+        is_active=True,
+    ).values_list("category", "account__number")
     categories = {c for c, _a in found if c}
     accounts = {a for _c, a in found if a}
     return categories, accounts
@@ -606,13 +508,13 @@ def readiness(requisition: Requisition, lines: list[RequisitionLine] | None = No
         return result
     today = timezone.localdate()
     organisation = requisition.organisation
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {Membership._meta.db_table} m WHERE m.user_id = %s AND m.organisation_id = %s "  # noqa: S608 (names from model meta)
-            "AND m.role = %s AND m.is_active AND m.department_id = %s LIMIT 1",
-            [requisition.requisitioner_id, organisation.pk, Role.REQUISITIONER, requisition.department_id],
-        )
-        linked = cursor.fetchone() is not None
+    linked = Membership.objects.filter(
+        user_id=requisition.requisitioner_id,
+        organisation=organisation,
+        role=Role.REQUISITIONER,
+        is_active=True,
+        department_id=requisition.department_id,
+    ).exists()
     if not linked:
         result.problems.append(
             Problem(
@@ -628,13 +530,9 @@ def readiness(requisition: Requisition, lines: list[RequisitionLine] | None = No
     item_ids = [line.item_id for line in lines if line.item_id is not None]
     active_items: set[int] = set()
     if item_ids:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT i.id FROM {CatalogueItem._meta.db_table} i "  # noqa: S608 (names from model meta)
-                f"WHERE i.is_active AND i.id IN ({_marks(item_ids)})",
-                item_ids,
-            )
-            active_items = {pk for (pk,) in cursor.fetchall()}
+        active_items = set(
+            CatalogueItem.objects.filter(is_active=True, pk__in=item_ids).values_list("pk", flat=True)
+        )
     splits: list[tuple[int, CodingSplit]] = []
     suppliers: dict[int, Any] = {}
     for line in lines:
