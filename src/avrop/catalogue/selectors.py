@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from avrop.agreements.models import Agreement, AgreementParty
+from avrop.agreements.models import Agreement
 from avrop.catalogue.models import (
     AccountRule,
     CatalogueItem,
@@ -30,7 +29,6 @@ from avrop.catalogue.models import (
 )
 from avrop.catalogue.search import SearchQuery, get_engine
 from avrop.core.errors import NotFound
-from avrop.core.plainsql import columns, rows
 from avrop.organisations.models import Membership, Organisation, User
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import organisation_get, roles_in
@@ -47,7 +45,9 @@ MANAGE_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.PROCUREMENT_OFFICER
 
 
 def callable_agreements(*, organisation: Organisation, today: dt.date | None = None) -> QuerySet[Agreement]:
-    """The agreements the organisation may call off today: it is a party and the agreement is valid."""
+    """The agreements the organisation may call off today: it is a party and the agreement is valid. The one
+    statement of that rule: every other read of callable agreements (ids, items, the checks of a cart) goes
+    through this queryset."""
     today = today or timezone.localdate()
     return Agreement.objects.filter(
         parties__organisation=organisation, valid_from__lte=today, valid_to__gte=today
@@ -55,16 +55,8 @@ def callable_agreements(*, organisation: Organisation, today: dt.date | None = N
 
 
 def callable_agreement_ids(*, organisation: Organisation, today: dt.date | None = None) -> frozenset[int]:
-    """The ids of ``callable_agreements``, in plain SQL (read on every search and every send)."""
-    day = connection.ops.adapt_datefield_value(today or timezone.localdate())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT a.id FROM {Agreement._meta.db_table} a "  # noqa: S608 (names from model meta)
-            f"JOIN {AgreementParty._meta.db_table} p ON p.agreement_id = a.id "
-            "WHERE p.organisation_id = %s AND a.valid_from <= %s AND a.valid_to >= %s",
-            [organisation.pk, day, day],
-        )
-        return frozenset(row[0] for row in cursor.fetchall())
+    """The ids of ``callable_agreements``."""
+    return frozenset(callable_agreements(organisation=organisation, today=today).values_list("pk", flat=True))
 
 
 def _scoped(user: User, organisation: Organisation) -> Organisation:
@@ -172,37 +164,18 @@ def item_get(*, user: User, organisation: Organisation, item_id: int) -> Catalog
 
 def items_for_ids(*, user: User, organisation: Organisation, item_ids: list[int]) -> list[CatalogueItem]:
     """Items to order, in the order asked, with their supplier: those the user may order now (active, of an
-    agreement the organisation may call off today, the user an active member of the active organisation),
-    checked in the same query, which is plain SQL (read on every add to the cart, see ``plainsql``). A user
-    outside the organisation gets ``NotFound``, as from ``organisation_get``."""
+    agreement the organisation may call off today). The user's membership (an active member of the active
+    organisation) is checked first: a user outside the organisation gets ``NotFound``, as from
+    ``organisation_get``."""
+    organisation = _scoped(user, organisation)
     ids = sorted({int(i) for i in item_ids})
-    found = []
-    if ids:
-        today = connection.ops.adapt_datefield_value(timezone.localdate())
-        found = rows(
-            f"SELECT {columns(CatalogueItem, 'i')}, {columns(Organisation, 's')} "  # noqa: S608 (names from model meta)
-            f"FROM {CatalogueItem._meta.db_table} i "
-            f"JOIN {Organisation._meta.db_table} s ON s.id = i.supplier_id "
-            f"WHERE i.id IN ({', '.join(['%s'] * len(ids))}) AND i.is_active AND i.agreement_id IN ("
-            f"SELECT a.id FROM {Agreement._meta.db_table} a "
-            f"JOIN {AgreementParty._meta.db_table} p ON p.agreement_id = a.id "
-            "WHERE p.organisation_id = %s AND a.valid_from <= %s AND a.valid_to >= %s) "
-            f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m "
-            f"JOIN {User._meta.db_table} u ON u.id = m.user_id "
-            f"JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id "
-            "WHERE m.user_id = %s AND m.organisation_id = %s "
-            "AND m.is_active AND u.is_active AND o.is_active)",
-            [*ids, organisation.pk, today, today, user.pk, organisation.pk],
-            CatalogueItem,
-            Organisation,
-        )
-    if len(found) < len(ids):
-        _scoped(user, organisation)  # NotFound for a stranger; for a member, some items are not available
-    supplier = CatalogueItem._meta.get_field("supplier")
-    by_id = {}
-    for item, item_supplier in found:
-        supplier.set_cached_value(item, item_supplier)
-        by_id[item.pk] = item
+    if not ids:
+        return []
+    callable_ids = callable_agreements(organisation=organisation).values("pk")
+    found = CatalogueItem.objects.filter(
+        pk__in=ids, is_active=True, agreement_id__in=callable_ids
+    ).select_related("supplier")
+    by_id = {item.pk: item for item in found}
     return [by_id[int(i)] for i in item_ids if int(i) in by_id]
 
 
