@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,6 @@ from avrop.core.audit import audit
 from avrop.core.calendar import add_business_days
 from avrop.core.errors import DomainError, NotAllowed, NotFound
 from avrop.core.locking import lock
-from avrop.core.plainsql import insert
 from avrop.ordering.checks import lines_with_splits
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
@@ -60,55 +60,22 @@ def next_order_number(organisation_id: int, year: int) -> str:
 
 
 def next_order_numbers(organisation_id: int, year: int, count: int) -> list[str]:
-    """``count`` consecutive numbers at once (one lock, one update): the series is advanced by one
-    ``UPDATE … RETURNING``, which takes the row lock and reads the new last number in one statement (where
-    the database returns rows from an update; else locked, read and written in two)."""
-    if connection.features.can_return_columns_from_insert:
-        last = _advance_series(organisation_id, year, count)
-        if last is None:
-            # The year's first orders: the series starts with them (its new row stays locked until the
-            # commit); one created by a concurrent transaction a moment ago is advanced instead.
-            try:
-                with transaction.atomic():
-                    OrderNumberSeries.objects.create(
-                        organisation_id=organisation_id, year=year, last_number=count
-                    )
-                last = count
-            except IntegrityError:
-                last = _advance_series(organisation_id, year, count)
-        if last is not None:
-            return [f"{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
-    series = (
-        OrderNumberSeries.objects.select_for_update()
-        .filter(organisation_id=organisation_id, year=year)
-        .first()
-    )
-    if series is None:
+    """``count`` consecutive numbers at once: the series is advanced by one ``UPDATE`` (which takes its row
+    lock until the commit) and its new last number read back in the same transaction. The year's first
+    orders start the series (its new row stays locked until the commit); one created by a concurrent
+    transaction a moment ago is advanced instead."""
+    series = OrderNumberSeries.objects.filter(organisation_id=organisation_id, year=year)
+    if not series.update(last_number=F("last_number") + count):
         try:
             with transaction.atomic():
-                OrderNumberSeries.objects.create(organisation_id=organisation_id, year=year)
+                OrderNumberSeries.objects.create(
+                    organisation_id=organisation_id, year=year, last_number=count
+                )
+            return [f"{year}-{n:06d}" for n in range(1, count + 1)]
         except IntegrityError:
-            pass  # created by a concurrent transaction a moment ago
-        series = OrderNumberSeries.objects.select_for_update().get(organisation_id=organisation_id, year=year)
-    first = series.last_number + 1
-    series.last_number += count
-    series.save(update_fields=["last_number"])
-    return [f"{year}-{n:06d}" for n in range(first, series.last_number + 1)]
-
-
-# The series advanced and read in one statement (PostgreSQL, SQLite 3.35+); the model's own table and columns.
-_ADVANCE_SERIES = (
-    'UPDATE "ordering_ordernumberseries" SET "last_number" = "last_number" + %s '
-    'WHERE "organisation_id" = %s AND "year" = %s RETURNING "last_number"'
-)
-
-
-def _advance_series(organisation_id: int, year: int, count: int) -> int | None:
-    """The series' last number after adding ``count`` to it, or None when the year has no series yet."""
-    with connection.cursor() as cursor:
-        cursor.execute(_ADVANCE_SERIES, [count, organisation_id, year])
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
+            series.update(last_number=F("last_number") + count)
+    last = series.values_list("last_number", flat=True).get()
+    return [f"{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 def channel_for(supplier: Supplier) -> str:
@@ -198,17 +165,15 @@ def purchase_orders_create(
         if line.supplier_id not in done:
             by_supplier[line.supplier_id].append(line)
     if not by_supplier:
-        insert(events_before or [])
+        OrderEvent.objects.bulk_create(events_before or [])
         return []
     department = requisition.department
     organisation = requisition.organisation
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT c.supplier_id, c.number FROM {CustomerNumber._meta.db_table} c "  # noqa: S608 (names from model meta)
-            f"WHERE c.supplier_id IN ({', '.join(['%s'] * len(by_supplier))}) AND c.department_id = %s",
-            [*by_supplier, department.pk],
+    customer_numbers = dict(
+        CustomerNumber.objects.filter(supplier_id__in=by_supplier, department=department).values_list(
+            "supplier_id", "number"
         )
-        customer_numbers = dict(cursor.fetchall())
+    )
     today = timezone.localdate()
     requisitioner = requisition.requisitioner
     reference = " ".join(p for p in [requisitioner.get_full_name(), department.code] if p).strip()
@@ -253,7 +218,7 @@ def purchase_orders_create(
             expected_from=source[:200],
         )
         orders.append(order)
-    insert(orders)
+    PurchaseOrder.objects.bulk_create(orders)
     for order in orders:
         for number, line in enumerate(by_supplier[order.supplier_id], start=1):
             order_lines.append(
@@ -273,7 +238,7 @@ def purchase_orders_create(
                     accounting=_accounting(line),
                 )
             )
-    insert(order_lines)
+    PurchaseOrderLine.objects.bulk_create(order_lines)
     lines_of: dict[int, list[PurchaseOrderLine]] = defaultdict(list)
     for order_line in order_lines:
         lines_of[order_line.purchase_order_id].append(order_line)
@@ -306,7 +271,7 @@ def purchase_orders_create(
     transmissions_enqueue_orders(
         orders=orders, lines_of=lines_of, requisition=requisition, source_lines=lines, events=events
     )
-    insert([*(events_before or []), *events])
+    OrderEvent.objects.bulk_create([*(events_before or []), *events])
     return orders
 
 
