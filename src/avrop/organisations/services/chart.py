@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from avrop.core.audit import audit, snapshot
 from avrop.core.errors import DomainError, ErrorCode
 from avrop.organisations.errors import Code
 from avrop.organisations.models import Account, Chart, Dimension, DimensionObject, Organisation, User
+from avrop.organisations.queries import db_date, insert_rows
 from avrop.organisations.selectors.chart import chart_of
 from avrop.organisations.services._common import dates_in_order, require_master_data_role
 
@@ -282,31 +283,6 @@ def dimension_object_save(
     return obj
 
 
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.column, f"{model.__name__}.{name} is not a column"
-    return field.column
-
-
-def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """One prepared INSERT executed for all rows. ``bulk_create`` builds a model instance per row and, on
-    SQLite, splits the rows into batches of about a hundred; for a chart of thousands of rows that is most
-    of the import's time. Values must already be in database form (see ``_db_date``)."""
-    if not rows:
-        return
-    ops = connection.ops
-    names = ", ".join(ops.quote_name(_column(model, c)) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        # Table and column names come from the model, never from input.
-        sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-        cursor.executemany(sql, rows)
-
-
-def _db_date(value: dt.date | None) -> object:
-    return connection.ops.adapt_datefield_value(value)
-
-
 def chart_bulk_upsert(
     *,
     chart: Chart,
@@ -386,8 +362,8 @@ def chart_bulk_upsert(
                     account.number,
                     account.name,
                     kind,
-                    _db_date(account.valid_from),
-                    _db_date(account.valid_to),
+                    db_date(account.valid_from),
+                    db_date(account.valid_to),
                     True,
                 )
                 + stamps
@@ -403,9 +379,9 @@ def chart_bulk_upsert(
                     updated_at=now,
                 )
             )
-    _insert(
-        Account,
-        [
+    insert_rows(
+        model=Account,
+        columns=[
             "chart",
             "number",
             "name",
@@ -416,7 +392,7 @@ def chart_bulk_upsert(
             "created_at",
             "updated_at",
         ],
-        new_accounts,
+        rows=new_accounts,
     )
     Account.objects.bulk_update(
         changed_accounts, ["name", "kind", "valid_from", "valid_to", "updated_at"], batch_size=BATCH
@@ -450,8 +426,8 @@ def chart_bulk_upsert(
                     scope_id,
                     object_row.code,
                     object_row.name,
-                    _db_date(object_row.valid_from),
-                    _db_date(object_row.valid_to),
+                    db_date(object_row.valid_from),
+                    db_date(object_row.valid_to),
                     True,
                 )
                 + stamps
@@ -466,9 +442,9 @@ def chart_bulk_upsert(
                     updated_at=now,
                 )
             )
-    _insert(
-        DimensionObject,
-        [
+    insert_rows(
+        model=DimensionObject,
+        columns=[
             "dimension",
             "organisation",
             "code",
@@ -479,7 +455,7 @@ def chart_bulk_upsert(
             "created_at",
             "updated_at",
         ],
-        new_objects,
+        rows=new_objects,
     )
     DimensionObject.objects.bulk_update(
         changed_objects, ["name", "valid_from", "valid_to", "updated_at"], batch_size=BATCH
