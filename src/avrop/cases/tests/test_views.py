@@ -97,7 +97,7 @@ def test_invalid_transition_is_409(client, people):
     page = response.content.decode()
     # Plain words with the state's name, never the code or the internal state keys.
     assert "invalid_transition" not in page and "'new'" not in page
-    assert "kan inte göras nu" in page or "cannot be done now" in page
+    assert "Det går inte just nu" in page or "cannot be done now" in page
 
 
 def test_cases_of_others_are_404(client, people, two_tenants, make_member):
