@@ -34,9 +34,9 @@ def test_accounts_inserted_as_bulk_create_inserts_them():
     by_sql, by_orm = ChartFactory.create(), ChartFactory.create()
     now = timezone.now()
     wanted = [
-        ("3010", "Försäljning", "income", dt.date(2024, 1, 1), None, True),
+        ("3010", "Försäljning", Account.Kind.INCOME, dt.date(2024, 1, 1), None, True),
         ("6110", "Kontorsmaterial", "", None, dt.date(2030, 12, 31), True),
-        ("7010", "Löner, 'citat' %s", "cost", None, None, False),
+        ("7010", "Löner, 'citat' %s", Account.Kind.EXPENSE, None, None, False),
     ]
     insert_rows(
         model=Account,
