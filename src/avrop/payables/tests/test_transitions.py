@@ -2,12 +2,7 @@
 invoice) and ``INBOUND_TRANSITIONS`` (the inbound document) is refused with ``InvalidTransition`` by the
 app's assert helpers."""
 
-from itertools import product
-from types import SimpleNamespace
-
-import pytest
-
-from avrop.core.errors import InvalidTransition
+from avrop.core.tests.transition_tables import table_tests
 from avrop.payables.workflows import (
     INBOUND_TRANSITIONS,
     TRANSITIONS,
@@ -22,31 +17,4 @@ TABLES = {
     "inbound": (INBOUND_TRANSITIONS, Inbound, assert_inbound_transition),
 }
 
-
-def _pairs(*, allowed):
-    return [
-        (name, source, to)
-        for name, (table, states, _check) in TABLES.items()
-        for source, to in product(states.values, repeat=2)
-        if (to in {str(t) for t in table[source]}) is allowed
-    ]
-
-
-@pytest.mark.parametrize("name", TABLES)
-def test_each_table_names_every_status_and_only_statuses(name):
-    table, states, _check = TABLES[name]
-    assert {str(s) for s in table} == set(states.values)
-    assert {str(t) for targets in table.values() for t in targets} <= set(states.values)
-
-
-@pytest.mark.parametrize(("name", "source", "to"), _pairs(allowed=False))
-def test_every_pair_outside_the_tables_is_refused(name, source, to):
-    _table, _states, check = TABLES[name]
-    with pytest.raises(InvalidTransition):
-        check(SimpleNamespace(pk=1, status=source), to=to)
-
-
-@pytest.mark.parametrize(("name", "source", "to"), _pairs(allowed=True))
-def test_every_pair_of_the_tables_passes(name, source, to):
-    _table, _states, check = TABLES[name]
-    check(SimpleNamespace(pk=1, status=source), to=to)
+test_tables_name_every_status, test_pairs_outside_are_refused, test_pairs_inside_pass = table_tests(TABLES)
