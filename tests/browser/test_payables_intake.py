@@ -80,10 +80,11 @@ def test_ap_clerk_accepts_suggested_coding_and_sends_to_reviewer(page, two_invoi
     expect(page.locator("#id_reviewer")).to_have_value(str(invoices["WEB-1"].reviewer_id))
     assert serious_violations(page) == []
     page.get_by_role("button", name="Accept coding and send to the reviewer").click()
-    expect(page.locator(".messages")).to_contain_text("Sent to Anna Berg for review")
+    # The reference names Anna Berg, who orders but does not approve: it goes to her department's approver.
+    expect(page.locator(".messages")).to_contain_text("Sent to Bengt Åkesson for review")
     invoice = SupplierInvoice.objects.get(pk=invoices["WEB-1"].pk)
     assert invoice.status == SupplierInvoice.Status.WAITING_REVIEW
-    assert invoice.reviewer.username == "requisitioner"
+    assert invoice.reviewer.username == "approver"
     assert invoice.coding_lines.get().account == "6110"
 
 

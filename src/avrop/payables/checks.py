@@ -199,6 +199,7 @@ class Directory:
                     keys.setdefault(value.strip().lower(), department)
         self._people: dict[int, dict[str, Person]] = defaultdict(dict)
         self._approvers: dict[int, Any] = {}
+        self._approver_ids: set[tuple[int, int]] = set()
         memberships = (
             Membership.objects.filter(organisation_id__in=wanted_orgs, is_active=True, user__is_active=True)
             .select_related("user")
@@ -213,8 +214,10 @@ class Directory:
             for value in (user.username, user.email, user.get_full_name()):
                 if value:
                     people[value.strip().lower()] = person
-            if membership.role == "approver" and membership.department_id:
-                self._approvers.setdefault(membership.department_id, user)
+            if membership.role == "approver":
+                self._approver_ids.add((membership.organisation_id, user.pk))
+                if membership.department_id:
+                    self._approvers.setdefault(membership.department_id, user)
 
         self._suppliers: dict[tuple[int, str], Any] = {}
         self.suppliers: dict[int, Any] = {}
@@ -320,6 +323,14 @@ class Directory:
             if token in departments:
                 return departments[token], None
         return None
+
+    def reviewer_for(self, organisation: Any, person: Any, department: Any) -> Any:
+        """Who the invoice goes to for approval: the person its reference names when they are an approver
+        of ``organisation``, else the approver of the department the reference leads to, else the
+        person anyway (the AP clerk then chooses an approver before sending it on)."""
+        if person is not None and (organisation.pk, person.pk) in self._approver_ids:
+            return person
+        return self.approver_of(department) or person
 
     def approver_of(self, department: Any) -> Any:
         return self._approvers.get(department.pk) if department is not None else None
@@ -427,7 +438,7 @@ class Directory:
             if resolved is not None:
                 department, person = resolved
                 outcome.department = department
-                outcome.reviewer = person or self.approver_of(department)
+                outcome.reviewer = self.reviewer_for(organisation, person, department)
                 outcome.routing_note = f"reference {reference}"
                 return
         if header.delivery_gln:

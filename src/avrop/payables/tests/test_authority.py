@@ -238,3 +238,15 @@ def test_supplier_user_gets_404_on_buyer_invoice_and_order_pages(client, world, 
     MembershipFactory(user=admin, organisation=world.supplier_org, role=Role.ADMIN)
     client.force_login(admin)  # a supplier's administrator is no buyer's administrator
     assert client.get(reverse("payables:invoice", args=[invoice.pk])).status_code == 404
+
+
+def test_a_reference_to_someone_who_only_orders_routes_to_their_departments_approver(world, receive):
+    requisitioner = UserFactory(username="rolf", first_name="Rolf", last_name="Beställare")
+    MembershipFactory(
+        user=requisitioner, organisation=world.buyer, role=Role.REQUISITIONER, department=world.department
+    )
+    invoice = receive(world.xml("REF-1", buyer_reference="Rolf Beställare"))
+    assert invoice.department == world.department
+    assert invoice.reviewer == world.reviewer  # Anna approves for Solgården; Rolf only orders
+    named = receive(world.xml("REF-2", buyer_reference="anna.berg"))
+    assert named.reviewer == world.reviewer  # an approver named by the reference keeps it
