@@ -58,7 +58,10 @@ class Supervisor:
         script.write_text(
             f"import sys\nfrom avrop.cli import supervise\nsys.exit(supervise({commands!r}, **{options!r}))\n"
         )
-        env = {**os.environ, "PYTHONPATH": str(SRC), "PYTHONUNBUFFERED": "1", **env}
+        # The suite's own database and queue (DATABASE_URL, HUEY_REDIS_URL in CI) are not the children's: a
+        # worker started here would consume the suite's queue and poll an unmigrated database.
+        inherited = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "HUEY_REDIS_URL"}}
+        env = {**inherited, "PYTHONPATH": str(SRC), "PYTHONUNBUFFERED": "1", **env}
         self.log = tmp_path / "supervisor.log"
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
