@@ -17,7 +17,7 @@ Figures
     pool_1_docs_per_s / pool_2_docs_per_s / pool_speedup   process pool with 1 and 2 workers
     lines_<N>_s, lines_<N>_cpu_s, lines_<N>_peak_rss_mb    one N-line invoice validated in a fresh
                                 process (after stylesheet compilation; peak RSS of that process)
-    italian_3mb_s               the 3.3 MB Italian CEN example with an embedded attachment (warm)
+    attachment_3mb_s            the Peppol base example with a 3.2 MB embedded PDF attachment (warm)
     startup_first_validation_s  fresh process: import + compile + first validation
 Rates are the best of interleaved windows and child timings the best of repeated runs, so that load
 from other processes distorts them less; the load average is printed. Single-process rates run pinned
@@ -50,9 +50,6 @@ from avrop.edi import resources, validation  # noqa: E402
 
 STANDARDS = REPO / "src" / "avrop" / "edi" / "tests" / "standards"
 BASE_EXAMPLE = STANDARDS / "peppol-billing" / "examples" / "bis" / "base-example.xml"
-ITALIAN = (
-    STANDARDS / "en16931" / "examples" / "ubl" / "FT G2G_TD01 con Allegato, Bonifico e Split Payment.xml"
-)
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -69,6 +66,25 @@ def _one(parent: etree._Element, path: str) -> etree._Element:
 
 def _amount(parent: etree._Element, path: str) -> Decimal:
     return Decimal(_one(parent, path).text or "0")
+
+
+def invoice_with_attachment(megabytes: float) -> bytes:
+    """The Peppol base example carrying a PDF attachment of about ``megabytes`` MB as embedded base64 (what
+    large invoices from other systems mostly are: a scanned copy of themselves)."""
+    import base64
+    import random
+
+    tree = etree.fromstring(BASE_EXAMPLE.read_bytes())
+    payload = random.Random(7).randbytes(int(megabytes * 1024 * 1024 * 3 / 4))
+    reference = etree.Element(f"{{{NS['cac']}}}AdditionalDocumentReference")
+    etree.SubElement(reference, f"{{{NS['cbc']}}}ID").text = "Bilaga-1"
+    attachment = etree.SubElement(reference, f"{{{NS['cac']}}}Attachment")
+    binary = etree.SubElement(attachment, f"{{{NS['cbc']}}}EmbeddedDocumentBinaryObject")
+    binary.set("mimeCode", "application/pdf")
+    binary.set("filename", "bilaga.pdf")
+    binary.text = base64.b64encode(payload).decode()
+    _one(tree, "cac:AccountingSupplierParty").addprevious(reference)
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 
 def invoice_with_lines(lines: int) -> bytes:
@@ -309,14 +325,15 @@ def main(argv: list[str] | None = None) -> int:
         emit("baseline_docs_per_cpu_s", rates["baseline"][1], "docs/cpu-s")
         emit("pipeline_docs_per_cpu_s", rates["pipeline"][1], "docs/cpu-s")
 
-        italian = ITALIAN.read_bytes()
-        assert validation.validate(italian).valid
+        attached = invoice_with_attachment(3.2)
+        report = validation.validate(attached)
+        assert report.valid, report.findings
         timings = []
         for _ in range(3):
             started = time.perf_counter()
-            validation.validate(italian)
+            validation.validate(attached)
             timings.append(time.perf_counter() - started)
-        emit("italian_3mb_s", min(timings), "s")
+        emit("attachment_3mb_s", min(timings), "s")
         if cpus is not None:
             os.sched_setaffinity(0, cpus)
 
