@@ -151,6 +151,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "avrop.organisations.context_processors.active_organisation",
             ],
+            # Every page, e-mail and PDF formats numbers, amounts and dates the same way.
+            "builtins": ["avrop.core.templatetags.avrop_format"],
         },
     }
 ]
