@@ -92,6 +92,13 @@ TEXT_WEIGHTS = (("name", 3), ("keywords", 2), ("brand", 2), ("description", 1))
 # Boosted so that an exact word stays well above its typo, prefix and compound variants (a constant 1 to 1.5
 # each): BM25F of a word in the name alone is about half of what name x 3 gave.
 TEXT_FIELDS = (("text", 2.0),)
+# The tiers of a word's matches (see ``build_query``): far apart, so that BM25F (a few units, tens for a rare
+# word) only orders the items inside a tier; a small share of the other variants breaks ties.
+WHOLE_WORD_SCORE = 100.0
+COMPOUND_SCORE = 50.0
+PREFIX_SCORE = 4.0
+TYPO_SCORE = 3.0
+TIE_BREAKER = 0.1
 # An index written before the "text" field (it has "description" instead) is searched field by field until
 # ``avrop catalogue_reindex`` replaces it.
 LEGACY_TEXT_FIELDS = (*NAMING_FIELDS, ("description", 1.0))
@@ -309,48 +316,72 @@ class TantivyEngine:
                 (should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, token), boost))
                 for field, boost in fields
             ]
-            token_queries.append(options)
-            if is_common:
+            if very_common:
+                # Kept flat: this word alone matches a large share of the catalogue (see the decision).
+                token_queries.append(options)
                 continue
-            # One typo (two in long words), in the name only: automata are cheap, but each field and
-            # segment walks its own term dictionary.
-            distance = 2 if len(token) >= 8 else 1 if len(token) >= 4 else 0
-            if distance:
-                options.append(
-                    (
-                        should,
+            word = words_folded[position] if position < len(words_folded) else token
+            # The tiers: the word as a whole word of the name, then as the last part of a compound in the
+            # name ("papper" in "Kopieringspapper"), then its stem anywhere (BM25F), then typo and prefix
+            # variants. Each tier is a constant (the word's variants are one disjunction that takes the best
+            # of them), so a stem that happens to be a word of its own ("papp" for "papper") never outranks
+            # the word the requisitioner typed.
+            variants: list[tantivy.Query] = [
+                tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, token), boost)
+                for field, boost in fields
+            ]
+            variants.append(
+                tantivy.Query.const_score_query(
+                    tantivy.Query.term_query(schema, "name_reversed", word[::-1]), WHOLE_WORD_SCORE
+                )
+            )
+            if len(word) >= MIN_PART:
+                variants.append(
+                    tantivy.Query.const_score_query(
                         tantivy.Query.fuzzy_term_query(
-                            schema,
-                            "name",
-                            token,
-                            distance=distance,
-                            transposition_cost_one=True,
-                            prefix=False,
+                            schema, "name_reversed", word[::-1], distance=0, prefix=True
                         ),
+                        COMPOUND_SCORE,
                     )
                 )
-            if last and len(token) >= 2:
-                # The word being typed: any word that starts with it.
-                for field in ("name", "keywords", "brand"):
-                    options.append(
-                        (
-                            should,
-                            tantivy.Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
+            if not is_common:
+                # One typo (two in long words), in the words of the name and their compound endings
+                # (reversed and unstemmed: "pappr" finds "Kopieringspapper"), and in the keywords, which
+                # break ties between typo matches. Automata are cheap, but each field and segment walks its
+                # own term dictionary, so a common word (spelt right) gets none.
+                distance = 2 if len(word) >= 8 else 1 if len(word) >= MIN_PART else 0
+                if distance:
+                    variants.append(
+                        tantivy.Query.const_score_query(
+                            tantivy.Query.fuzzy_term_query(
+                                schema,
+                                "name_reversed",
+                                word[::-1],
+                                distance=distance,
+                                transposition_cost_one=True,
+                                prefix=True,
+                            ),
+                            TYPO_SCORE,
                         )
                     )
-            word = words_folded[position] if position < len(words_folded) else token
-            if len(word) >= MIN_PART:
-                options.append(
-                    (
-                        should,
-                        tantivy.Query.boost_query(
+                    variants.append(
+                        tantivy.Query.const_score_query(
                             tantivy.Query.fuzzy_term_query(
-                                schema, "name_reversed", word[::-1], distance=0, prefix=True
+                                schema, "keywords", token, distance=distance, transposition_cost_one=True
                             ),
-                            1.5,
-                        ),
+                            TYPO_SCORE / 2,
+                        )
                     )
-                )
+                if last and len(token) >= 2:
+                    # The word being typed: any word that starts with it.
+                    variants.extend(
+                        tantivy.Query.const_score_query(
+                            tantivy.Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
+                            PREFIX_SCORE,
+                        )
+                        for field in ("name", "keywords", "brand")
+                    )
+            token_queries.append([(should, tantivy.Query.disjunction_max_query(variants, TIE_BREAKER))])
         article_options: list[tuple[tantivy.Occur, tantivy.Query]] = []
         if len(words) == 1 and words[0].strip():
             article = words[0].strip().lower()
