@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
-from avrop.core.plainsql import insert, q, values
+from avrop.core.queries import audit_chain_head, table_triggers
 
 E = TypeVar("E", bound=models.Model)
 
@@ -96,15 +96,15 @@ def _head(model: type[models.Model]) -> tuple[str, int, dt.datetime]:
     """The last event's hash and sequence (GENESIS and 0 without one) and the time for the new events. On
     PostgreSQL one call of ``core_auditevent_head`` (migration 0007) takes the chain's lock, then reads the
     last event (a VOLATILE function's query sees what the lock's previous holder committed) and the
-    database's clock (one clock for every application host)."""
+    database's clock (one clock for every application host); on SQLite the transaction already holds the
+    database's write lock, and the last event is read through the ORM."""
     if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
-        ((last_hash, last_sequence, now),) = values("SELECT * FROM core_auditevent_head(%s)", [LOCK_KEY])
+        last_hash, last_sequence, now = audit_chain_head(lock_key=LOCK_KEY)
     else:
-        table = q(model._meta.db_table)
-        found = values(f"SELECT hash, sequence FROM {table} ORDER BY sequence DESC LIMIT 1", [])  # noqa: S608 (names from model meta)
-        last_hash, last_sequence = found[0] if found else (None, None)
+        found = model._base_manager.order_by("-sequence").values_list("hash", "sequence").first()
+        last_hash, last_sequence = found if found else (None, None)
         now = timezone.now()
-    if last_hash is None:
+    if last_hash is None or last_sequence is None:
         return GENESIS, 0, now
     return last_hash, last_sequence, now
 
@@ -127,11 +127,9 @@ def append(events: Iterable[E]) -> list[E]:
             event.occurred_at = now  # type: ignore[attr-defined]
             event.previous_hash = previous_hash  # type: ignore[attr-defined]
             event.hash = previous_hash = event_hash(previous_hash, event)  # type: ignore[attr-defined]
-        if connections[DEFAULT_DB_ALIAS].features.can_return_rows_from_bulk_insert:
-            insert(events)
-        else:  # plainsql.insert would come back to AuditEvent.objects.bulk_create
-            queryset: models.QuerySet[E] = models.QuerySet(model)
-            queryset.bulk_create(events)
+        # A plain queryset: the model's own (``AuditEventQuerySet.bulk_create``) would come back here.
+        queryset: models.QuerySet[E] = models.QuerySet(model)
+        queryset.bulk_create(events)
     return events
 
 
@@ -203,21 +201,10 @@ def _problem(
 def missing_triggers(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """The triggers of ``TRIGGERS`` that the database lacks (on SQLite a later migration that rebuilds the
     table drops them, and must create them again)."""
-    connection = connections[using]
-    names = TRIGGERS.get(connection.vendor, ())
+    names = TRIGGERS.get(connections[using].vendor, ())
     if not names:
         return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'core_auditevent'"
-            )
-        else:
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger "
-                "WHERE tgrelid = 'core_auditevent'::regclass AND tgenabled <> 'D'"
-            )
-        present = {name for (name,) in cursor.fetchall()}
+    present = table_triggers(table="core_auditevent", using=using)
     return [name for name in names if name not in present]
 
 

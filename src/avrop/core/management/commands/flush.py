@@ -17,25 +17,21 @@ from typing import Any
 from django.core.management.commands import flush
 from django.db import connections, transaction
 
+from avrop.core.queries import sqlite_trigger_create, sqlite_trigger_definition, sqlite_trigger_drop
+
 DELETE_TRIGGER = "core_auditevent_no_delete"
 
 
 class Command(flush.Command):
     def handle(self, **options: Any) -> None:
         database = options["database"]
-        connection = connections[database]
-        if connection.vendor != "sqlite":
+        if connections[database].vendor != "sqlite":
             return super().handle(**options)
         with transaction.atomic(using=database):
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [DELETE_TRIGGER]
-                )
-                found = cursor.fetchone()
-                if found:
-                    cursor.execute(f'DROP TRIGGER "{DELETE_TRIGGER}"')
+            definition = sqlite_trigger_definition(name=DELETE_TRIGGER, using=database)
+            if definition:
+                sqlite_trigger_drop(name=DELETE_TRIGGER, using=database)
             super().handle(**options)
-            if found:
-                with connection.cursor() as cursor:
-                    cursor.execute(found[0])
+            if definition:
+                sqlite_trigger_create(definition=definition, using=database)
         return None
