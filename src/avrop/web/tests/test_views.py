@@ -1,5 +1,5 @@
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -139,5 +139,14 @@ def test_every_response_carries_a_request_id_and_security_headers(client):
     assert bad["X-Request-ID"] != "<script>" and len(bad["X-Request-ID"]) == 32
 
 
-def test_healthz(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+def test_healthz(client, django_assert_num_queries):
+    with django_assert_num_queries(1) as captured:
+        assert client.get("/healthz").json() == {"status": "ok"}
+    assert "django_migrations" in captured.captured_queries[0]["sql"]
+
+
+def test_healthz_fails_on_a_database_without_its_schema(client):
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE django_migrations RENAME TO django_migrations_elsewhere")
+    with pytest.raises(DatabaseError):
+        client.get("/healthz")
