@@ -403,3 +403,19 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} → {self.recipient}"
+
+
+
+# Payments and accounting live in their own module; Django finds models through this one.
+from avrop.payables.payments.models import (  # noqa: E402, F401
+    AccountingExport,
+    BankFeedbackFile,
+    JournalEntry,
+    JournalLine,
+    PaymentApproval,
+    PaymentFile,
+    PaymentLine,
+    PaymentProposal,
+    PaymentSettings,
+    SupplierPaymentTerms,
+)

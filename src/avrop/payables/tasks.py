@@ -4,7 +4,7 @@ through the core outbox: ``avrop.payables.outbox``.)"""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -29,3 +29,11 @@ def review_reminders_send() -> int:
     from avrop.payables.services.reminders import reminders_send
 
     return reminders_send()
+
+
+@db_task()
+def payment_proposal_build_task(proposal_id: int) -> int:
+    """Build a payment proposal (progress on the proposal, shown on its page). A built one is left alone."""
+    from avrop.payables.payments.services import proposal_build
+
+    return proposal_build(proposal_id=proposal_id).line_count
