@@ -8,7 +8,7 @@ imports and every item of its agreements.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
@@ -179,23 +179,70 @@ def items_for_ids(*, user: User, organisation: Organisation, item_ids: list[int]
     return [by_id[int(i)] for i in item_ids if int(i) in by_id]
 
 
-def _ranked_items(item_ids: list[int], allowed: frozenset[int] | QuerySet) -> list[CatalogueItem]:
-    if not item_ids:
-        return []
-    found = {
-        item.pk: item
-        for item in CatalogueItem.objects.filter(
-            pk__in=item_ids, agreement_id__in=allowed, is_active=True
-        ).select_related("supplier")
-    }
-    return [found[i] for i in item_ids if i in found]
+# Raw hits read at least for one page: up to this many, the number of articles found is exact. A word in
+# thousands of items gets an estimate (the share of distinct articles among the hits read).
+EXACT_WINDOW = 200
+MAX_WINDOW = 2000
+
+ArticleKey = tuple[int, str]
+
+
+def _article_key(item_supplier_id: int, article_number: str) -> ArticleKey:
+    return (item_supplier_id, article_number)
+
+
+def _offer_order(item: CatalogueItem, organisation: Organisation) -> tuple[bool, Decimal, int]:
+    """Which agreement an article is offered under: the buyer's own customer-specific agreement before a
+    shared one (or another organisation's), then the lowest unit price, then the older agreement."""
+    own = (
+        item.agreement.kind == Agreement.Kind.CUSTOMER_SPECIFIC and item.agreement.owner_id == organisation.pk
+    )
+    return (not own, item.unit_price, item.agreement_id)
+
+
+def _offers(
+    keys: list[ArticleKey], allowed: frozenset[int], organisation: Organisation
+) -> dict[ArticleKey, list[CatalogueItem]]:
+    """Every orderable item of each article (the same supplier article under several agreements), best
+    first; one query, through the (agreement, article number) index."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    rows = CatalogueItem.objects.filter(
+        agreement_id__in=allowed,
+        is_active=True,
+        supplier_id__in={supplier for supplier, _article in keys},
+        article_number__in={article for _supplier, article in keys},
+    ).select_related("supplier", "agreement")
+    grouped: dict[ArticleKey, list[CatalogueItem]] = {}
+    for item in rows:
+        key = _article_key(item.supplier_id, item.article_number)
+        if key in wanted:
+            grouped.setdefault(key, []).append(item)
+    for items in grouped.values():
+        items.sort(key=lambda item: _offer_order(item, organisation))
+    return grouped
+
+
+def item_offers(*, user: User, organisation: Organisation, item: CatalogueItem) -> list[CatalogueItem]:
+    """The same supplier article under every agreement the organisation may call off today, best first
+    (the item itself among them when it is orderable)."""
+    organisation = _scoped(user, organisation)
+    allowed = callable_agreement_ids(organisation=organisation)
+    key = _article_key(item.supplier_id, item.article_number)
+    return _offers([key], allowed, organisation).get(key, [])
 
 
 @dataclass
 class SearchPage:
+    """One hit per article: ``items`` are the best offers (each with ``other_offers``, how many more
+    agreements offer it); ``total`` counts articles, exactly unless ``total_is_estimate``."""
+
     items: list[CatalogueItem]
     total: int
     query: SearchQuery
+    has_more: bool = False
+    total_is_estimate: bool = False
 
 
 def search_items(
@@ -211,6 +258,11 @@ def search_items(
     limit: int = 20,
     offset: int = 0,
 ) -> SearchPage:
+    """Articles matching ``text`` and the filters, by relevance, ``limit`` of them from ``offset``.
+
+    The index ranks items; an article reachable through several agreements is one hit, offered under the
+    agreement ``_offer_order`` chooses. Hits the database no longer allows (a price list that ended a
+    moment ago) are dropped before counting."""
     organisation = _scoped(user, organisation)
     allowed = callable_agreement_ids(organisation=organisation)
     query = SearchQuery(
@@ -229,11 +281,41 @@ def search_items(
         limit=limit,
         offset=offset,
     )
-    result = get_engine().search(query)
+    wanted = offset + limit
+    window = max(EXACT_WINDOW, wanted * 2)
+    engine = get_engine()
+    while True:
+        result = engine.search(replace(query, limit=window, offset=0))
+        known = {
+            pk: _article_key(supplier, article)
+            for pk, supplier, article in CatalogueItem.objects.filter(
+                pk__in=result.ids, agreement_id__in=allowed, is_active=True
+            ).values_list("pk", "supplier_id", "article_number")
+        }
+        keys = list(dict.fromkeys(known[pk] for pk in result.ids if pk in known))
+        read_all = len(result.ids) >= result.total
+        if read_all or len(keys) > wanted or window >= MAX_WINDOW:
+            break
+        window = min(MAX_WINDOW, window * 4)
+    page_keys = keys[offset:wanted]
+    offers = _offers(page_keys, allowed, organisation)
+    items = []
+    for key in page_keys:
+        found = offers.get(key)
+        if found:
+            best = found[0]
+            best.other_offers = len(found) - 1
+            items.append(best)
+    if read_all:
+        total = len(keys)
+    else:
+        total = max(len(keys), round(result.total * len(keys) / max(1, len(result.ids))))
     return SearchPage(
-        items=_ranked_items(result.ids, query.agreement_ids),
-        total=result.total,
+        items=items,
+        total=total,
         query=query,
+        has_more=len(keys) > wanted,
+        total_is_estimate=not read_all,
     )
 
 

@@ -34,6 +34,7 @@ SEARCH_ROLES = frozenset(
     {Role.REQUISITIONER, Role.COORDINATOR, Role.APPROVER, Role.ADMIN, Role.PROCUREMENT_OFFICER}
 )
 PAGE_SIZE = 20
+MAX_PAGES = 50
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -53,16 +54,37 @@ def _form_error(form: Any, exc: DomainError) -> None:
 # --- search and items -----------------------------------------------------------------------------------
 
 
+def search_page_number(request: HttpRequest) -> tuple[int, bool]:
+    """The page asked for (1–``MAX_PAGES``) and whether only its hits are wanted ("show more")."""
+    text = request.GET.get("page", "1")
+    number = max(1, min(MAX_PAGES, int(text))) if text.isdigit() else 1
+    return number, number > 1 and request.GET.get("more") == "1"
+
+
+def search_window(page_number: int, more: bool) -> tuple[int, int]:
+    """(limit, offset): "show more" fetches one page of hits; a page opened by its address shows every hit
+    up to it, so that the address of a longer list works without JavaScript."""
+    if more:
+        return PAGE_SIZE, (page_number - 1) * PAGE_SIZE
+    return page_number * PAGE_SIZE, 0
+
+
+def can_order(request: MemberRequest) -> bool:
+    """Whether the person may put items in a cart (ordering's rule: requisitioners)."""
+    return Role.REQUISITIONER in request.roles
+
+
 @org_view(roles=SEARCH_ROLES)
 @require_GET
 def search(request: MemberRequest) -> HttpResponse:
     facets = selectors.search_facets(user=request.user, organisation=request.organisation)
     form = forms.SearchForm(request.GET or None, facets=facets)
-    context: dict[str, Any] = {"form": form, "searched": False}
+    context: dict[str, Any] = {"form": form, "searched": False, "can_order": can_order(request)}
+    more = False
     if form.is_valid() and any(form.cleaned_data.get(k) not in (None, "") for k in form.fields):
         data = form.cleaned_data
-        page_text = request.GET.get("page", "1")
-        page_number = max(1, min(50, int(page_text))) if page_text.isdigit() else 1
+        page_number, more = search_page_number(request)
+        limit, offset = search_window(page_number, more)
         result = selectors.search_items(
             user=request.user,
             organisation=request.organisation,
@@ -72,23 +94,24 @@ def search(request: MemberRequest) -> HttpResponse:
             eco_label=data["eco"],
             price_min=data["price_min"],
             price_max=data["price_max"],
-            limit=PAGE_SIZE,
-            offset=(page_number - 1) * PAGE_SIZE,
+            limit=limit,
+            offset=offset,
         )
-        if data["q"] and page_number == 1:
+        if data["q"] and not more:
             searches.search_log_record(
                 user=request.user, organisation=request.organisation, query=data["q"], hits=result.total
             )
         query = request.GET.copy()
         query.pop("page", None)
+        query.pop("more", None)
         context.update(
             searched=True,
             result=result,
-            page_number=page_number,
-            query_string=query.urlencode(),
-            has_next=result.total > page_number * PAGE_SIZE,
-            templates=_my_templates(request),
+            more_url=f"{reverse('catalogue:search')}?{query.urlencode()}&page={page_number + 1}",
+            own_templates=_my_templates(request),
         )
+    if more:
+        return render(request, "catalogue/partials/hits.html", context)
     template = "catalogue/partials/results.html" if request.htmx else "catalogue/pages/search.html"
     return render(request, template, context)
 
@@ -106,11 +129,14 @@ def _my_templates(request: MemberRequest) -> list[Template]:
 def item_detail(request: MemberRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, organisation=request.organisation, item_id=pk)
     own_templates = _my_templates(request)
+    offers = selectors.item_offers(user=request.user, organisation=request.organisation, item=item)
     return render(
         request,
         "catalogue/pages/item.html",
         {
             "item": item,
+            "other_offers": [offer for offer in offers if offer.pk != item.pk],
+            "can_order": can_order(request) and any(offer.pk == item.pk for offer in offers),
             "is_manager": bool(request.roles & MANAGE) and item.organisation_id == request.organisation.pk,
             "add_form": forms.AddToTemplateForm(templates=own_templates) if own_templates else None,
             "account": selectors.default_account_for(item),

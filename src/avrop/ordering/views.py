@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -113,23 +113,38 @@ def _cart_context(request: MemberRequest) -> dict[str, Any]:
 @require_GET
 def shop(request: MemberRequest) -> HttpResponse:
     from avrop.catalogue.selectors import search_items, template_list
+    from avrop.catalogue.services.searches import search_log_record
+    from avrop.catalogue.views import search_page_number, search_window
 
     text = request.GET.get("q", "").strip()[:200]
-    page = (
-        search_items(user=request.user, organisation=request.organisation, text=text, limit=20)
-        if text
-        else None
-    )
-    cart = services.cart_get(user=request.user, organisation=request.organisation)
+    page_number, more = search_page_number(request)
+    page = None
+    if text:
+        limit, offset = search_window(page_number, more)
+        page = search_items(
+            user=request.user, organisation=request.organisation, text=text, limit=limit, offset=offset
+        )
+        if not more:
+            search_log_record(
+                user=request.user, organisation=request.organisation, query=text, hits=page.total
+            )
     context = {
         "q": text,
         "page": page,
-        "templates": template_list(user=request.user, organisation=request.organisation)[:20],
-        "cart": cart,
-        "cart_count": cart.lines.count() if cart else 0,
+        "result": page,
+        "can_order": True,
+        "more_url": f"{reverse('ordering:shop')}?{urlencode({'q': text})}&page={page_number + 1}",
     }
+    if more:
+        return render(request, "catalogue/partials/hits.html", context)
     if request.htmx and request.htmx.target == "results":
         return render(request, "ordering/partials/results.html", context)
+    cart = services.cart_get(user=request.user, organisation=request.organisation)
+    context.update(
+        templates=template_list(user=request.user, organisation=request.organisation)[:20],
+        cart=cart,
+        cart_count=cart.lines.count() if cart else 0,
+    )
     return render(request, "ordering/pages/shop.html", context)
 
 

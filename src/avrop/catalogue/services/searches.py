@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.db import transaction
@@ -23,13 +24,41 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text.strip().lower())[:200]
 
 
+# Searches of one person this close together are one search being typed, refined or sent again (a search
+# box sends while typing, on change and on submit): the log keeps its last form.
+SETTLE_SECONDS = 60
+
+
 def search_log_record(
     *, user: User | None, organisation: Organisation, query: str, hits: int
 ) -> SearchLog | None:
-    """Log one search; the coordinator's list of searches without hits is built from these."""
+    """Log one search; the coordinator's list of searches without hits is built from these.
+
+    Every search box calls this for the first page of each search. The same person's search a moment
+    after one it extends or shortens ("pap", "papp", "papper"), or repeats, updates that row instead of
+    adding one, so a search is logged once however many requests it took."""
     normalised = normalise(query)
     if not normalised:
         return None
+    now = timezone.now()
+    if user is not None:
+        latest = (
+            SearchLog.objects.filter(
+                organisation=organisation,
+                user=user,
+                searched_at__gte=now - dt.timedelta(seconds=SETTLE_SECONDS),
+            )
+            .order_by("-searched_at", "-id")
+            .first()
+        )
+        if latest is not None and (
+            normalised.startswith(latest.normalised) or latest.normalised.startswith(normalised)
+        ):
+            SearchLog.objects.filter(pk=latest.pk).update(
+                query=query.strip()[:200], normalised=normalised, hits=hits, searched_at=now
+            )
+            latest.refresh_from_db()
+            return latest
     return SearchLog.objects.create(
         organisation=organisation, user=user, query=query.strip()[:200], normalised=normalised, hits=hits
     )
