@@ -570,6 +570,7 @@ def load(stdout: TextIO) -> None:
         if supplier_name == "Lyreco Sverige AB":
             _receive(coordinator, municipality, agreement, _csv(_review_rows(rows)), "prislista-v2.csv")
     _templates(coordinator, requisitioner, municipality)
+    _pictures(municipality)
     if not SearchLog.objects.filter(organisation=municipality).exists():
         for query, times in [
             ("ergonomisk musmatta", 4),
@@ -580,10 +581,18 @@ def load(stdout: TextIO) -> None:
             ("toner HP 305A", 3),
         ]:
             page_hits = 0 if query in ("ergonomisk musmatta", "glutenfri pasta", "laminator A3") else 3
-            for _n in range(times):
-                searches.search_log_record(
-                    user=requisitioner, organisation=municipality, query=query, hits=page_hits
+            # Searches on different days: written as rows, since the log takes one person's searches in
+            # the same minute as one search.
+            SearchLog.objects.bulk_create(
+                SearchLog(
+                    organisation=municipality,
+                    user=requisitioner,
+                    query=query,
+                    normalised=searches.normalise(query),
+                    hits=page_hits,
                 )
+                for _n in range(times)
+            )
     from avrop.catalogue.services.indexing import rebuild_index
 
     count = rebuild_index()
@@ -591,6 +600,59 @@ def load(stdout: TextIO) -> None:
         f"catalogue: {count} items indexed, "
         f"{CatalogueVersion.objects.filter(status='review').count()} price list(s) waiting for review"
     )
+
+
+# A colour per own category for the demo's product pictures.
+PICTURE_COLOURS = {
+    "Papper": "#3b6ea5",
+    "Kontorsmaterial": "#5b7f3a",
+    "Toner": "#333d47",
+    "Städ": "#2a8a8a",
+    "Hygien": "#7a5ca8",
+    "Livsmedel": "#a5673b",
+    "Mejeri": "#4f86c6",
+    "Frukt och grönt": "#3f8f4f",
+}
+
+
+def _picture(name: str, colour: str) -> bytes:
+    """A plain product picture: the item's first word on its category's colour (PNG, 240 px)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (240, 240), colour)
+    draw = ImageDraw.Draw(image)
+    words = name.split()
+    lines = [words[0], " ".join(words[1:3])] if len(words) > 1 else [name]
+    size = 28
+    font = ImageFont.load_default(size=size)
+    while size > 12 and max(draw.textlength(line, font=font) for line in lines) > 220:
+        size -= 2
+        font = ImageFont.load_default(size=size)
+    y = 120 - 18 * len(lines)
+    for line in lines:
+        width = draw.textlength(line, font=font)
+        draw.text(((240 - width) / 2, y), line, fill="white", font=font)
+        y += 36
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _pictures(municipality: Organisation) -> None:
+    """Pictures for the municipality's items (once); stored as a coordinator's upload would be."""
+    from django.core.files.base import ContentFile
+
+    from avrop.catalogue.models import CatalogueItem
+
+    items = list(
+        CatalogueItem.objects.filter(organisation=municipality, is_active=True, image="").order_by("pk")
+    )
+    drawn: dict[str, bytes] = {}
+    for item in items:
+        if item.name not in drawn:
+            drawn[item.name] = _picture(item.name, PICTURE_COLOURS.get(item.own_category, "#59636e"))
+        item.image.save(f"{item.pk}.png", ContentFile(drawn[item.name]), save=False)
+    CatalogueItem.objects.bulk_update(items, ["image"], batch_size=500)
 
 
 def _receive(
