@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "avrop.cases",
     "avrop.catalogue",
     "avrop.payables",
+    "avrop.receivables",
     "avrop.ordering",
     "avrop.portal",
     "avrop.web",  # the web shell: start page, API wiring, demo loader; composes the apps above

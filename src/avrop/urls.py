@@ -21,6 +21,7 @@ urlpatterns = [
     path("catalogue/", include("avrop.catalogue.urls")),
     path("cases/", include("avrop.cases.urls")),
     path("payables/", include("avrop.payables.urls")),
+    path("receivables/", include("avrop.receivables.urls")),
     path("ordering/", include("avrop.ordering.urls")),
     path("portal/", include("avrop.portal.urls")),
     path("", include("avrop.web.urls")),

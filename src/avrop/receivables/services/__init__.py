@@ -1,0 +1,44 @@
+"""Every state-changing action of receivables (DESIGN §3): customers and articles, invoices and credit
+notes, exchange rates, incoming payments."""
+
+from avrop.receivables.services.customers import (
+    ArticleData,
+    CustomerData,
+    article_create,
+    customer_create,
+    settings_save,
+    vat_treatment,
+)
+from avrop.receivables.services.invoices import (
+    DocumentInvalid,
+    LineInput,
+    exchange_rates_import,
+    invoice_cancel,
+    invoice_create,
+    invoice_credit,
+    invoice_send,
+    next_invoice_number,
+    rate_on,
+)
+from avrop.receivables.services.payments import ImportResult, payment_allocate, payment_file_import
+
+__all__ = [
+    "ArticleData",
+    "CustomerData",
+    "DocumentInvalid",
+    "ImportResult",
+    "LineInput",
+    "article_create",
+    "customer_create",
+    "exchange_rates_import",
+    "invoice_cancel",
+    "invoice_create",
+    "invoice_credit",
+    "invoice_send",
+    "next_invoice_number",
+    "payment_allocate",
+    "payment_file_import",
+    "rate_on",
+    "settings_save",
+    "vat_treatment",
+]

@@ -1,0 +1,72 @@
+"""What every receivables service shares: the clerk guard, the transition helper and the settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from avrop.core.audit import audit
+from avrop.core.errors import DomainError, NotAllowed
+from avrop.core.tenancy import require_member
+from avrop.organisations.roles import Role
+from avrop.receivables.errors import Code
+from avrop.receivables.models import CustomerInvoice, ReceivablesSettings
+from avrop.receivables.workflows import assert_transition
+
+Status = CustomerInvoice.Status
+CLERK_ROLES = frozenset({Role.AR_CLERK, Role.ADMIN})
+
+
+def require_clerk(actor: Any, organisation: Any) -> None:
+    """The actor is an AR clerk (or administrator) of the organisation; a non-member gets NotFound."""
+    roles = require_member(user=actor, organisation=organisation)
+    if not roles & CLERK_ROLES:
+        raise NotAllowed(_("Only an accounts receivable clerk may do this."), code=Code.NOT_AR_CLERK)
+
+
+def settings_of(organisation: Any) -> ReceivablesSettings:
+    found = ReceivablesSettings.objects.filter(organisation=organisation).first()
+    if found is None:
+        raise DomainError(
+            Code.NOT_SET_UP,
+            _("Customer invoicing is not set up for %(org)s: register its bankgiro number first.")
+            % {"org": organisation.name},
+        )
+    return found
+
+
+def move(
+    invoice: CustomerInvoice,
+    to: str,
+    *,
+    actor: Any,
+    action: str,
+    comment: str = "",
+    fields: list[str] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """The one way a customer invoice changes status: on a locked row, check, set, audit."""
+    before = invoice.status
+    assert_transition(invoice, to=to)
+    invoice.status = to
+    invoice.status_changed_at = timezone.now()
+    invoice.save(update_fields=["status", "status_changed_at", "updated_at", *(fields or [])])
+    audit(
+        actor=actor,
+        action=action,
+        obj=invoice,
+        before={"status": before},
+        after={"status": to, **(after or {})},
+        comment=comment,
+    )
+
+
+def settled_status(invoice: CustomerInvoice) -> str:
+    """The status the amounts call for: open, partly paid, paid or credited."""
+    if invoice.open_amount <= 0:
+        return Status.PAID if invoice.paid_amount > 0 else Status.CREDITED
+    if invoice.paid_amount > 0:
+        return Status.PARTLY_PAID
+    return invoice.status

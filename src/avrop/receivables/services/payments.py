@@ -1,0 +1,310 @@
+"""Incoming payments: a bank file read in once, its payments matched to open invoices.
+
+Matching, in this order:
+
+1. **OCR reference.** A reference that passes the organisation's OCR check (hard: length and check digit;
+   soft: check digit) and belongs to an open invoice in the payment's currency pays that invoice. A
+   reference that looks like an OCR number but fails the check goes to the queue: a mistyped digit must not
+   pay somebody else's invoice.
+2. **Amount and customer.** The payer is recognised by organisation number or exact name; if exactly one of
+   that customer's open invoices has exactly the amount open, the payment pays it.
+3. Everything else waits in the clerk's queue, with suggestions.
+
+A payment smaller than the open amount leaves the invoice partly paid; a larger one pays it and keeps the
+rest as the customer's credit balance (``unapplied_amount``), to be refunded or set off by the clerk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from avrop.core.audit import audit, audit_event, audit_many
+from avrop.core.errors import DomainError
+from avrop.core.locking import lock
+from avrop.receivables import bankfiles, ocr
+from avrop.receivables.errors import Code
+from avrop.receivables.models import Customer, CustomerInvoice, Payment, PaymentFile
+from avrop.receivables.services._common import move, require_clerk, settings_of, settled_status
+from avrop.receivables.workflows import OPEN_STATUSES
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MatchedBy = Payment.MatchedBy
+
+
+def ocr_problem_text(code: str) -> str:
+    return {
+        ocr.NOT_DIGITS: _("an OCR reference has digits only"),
+        ocr.LENGTH: _("an OCR reference has 2 to 25 digits"),
+        ocr.CHECK_DIGIT: _("the check digit is wrong"),
+        ocr.LENGTH_DIGIT: _("the length digit is wrong"),
+    }[code]
+
+
+@dataclass
+class ImportResult:
+    file: PaymentFile
+    created: bool
+    matched: list[Payment] = field(default_factory=list)
+    unmatched: list[Payment] = field(default_factory=list)
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+@transaction.atomic
+def payment_file_import(*, actor: Any, organisation: Any, name: str, content: bytes) -> ImportResult:
+    """Store the file with its SHA-256, read it whole (refusing it, with the line, if anything is wrong),
+    then book and match its payments. The same file a second time changes nothing."""
+    require_clerk(actor, organisation)
+    settings = settings_of(organisation)
+    if not content:
+        raise DomainError(Code.PAYMENT_FILE_INVALID, _("The file is empty."), field="file")
+    if len(content) > MAX_FILE_BYTES:
+        raise DomainError(Code.PAYMENT_FILE_INVALID, _("The file is larger than 50 MB."), field="file")
+    sha256 = hashlib.sha256(content).hexdigest()
+    existing = PaymentFile.objects.filter(organisation=organisation, sha256=sha256).first()
+    if existing is not None:
+        return ImportResult(file=existing, created=False)
+    try:
+        parsed = bankfiles.parse(content, account=settings.bankgiro_digits)
+    except bankfiles.PaymentFileError as exc:
+        code = Code.WRONG_ACCOUNT if "not for this organisation" in exc.message else Code.PAYMENT_FILE_INVALID
+        raise DomainError(
+            code,
+            _("The file %(name)s was not read: %(reason)s") % {"name": name, "reason": str(exc)},
+            field="file",
+        ) from None
+    try:
+        with transaction.atomic():
+            payment_file = PaymentFile.objects.create(
+                organisation=organisation,
+                format=parsed.format,
+                name=name[:255],
+                content=content,
+                sha256=sha256,
+                size=len(content),
+                payment_count=len(parsed.payments),
+                total_amount=parsed.total,
+                received_by=actor,
+            )
+    except IntegrityError:  # the same file, read at the same moment by somebody else
+        return ImportResult(
+            file=PaymentFile.objects.get(organisation=organisation, sha256=sha256), created=False
+        )
+    payments = Payment.objects.bulk_create(
+        [
+            Payment(
+                organisation=organisation,
+                file=payment_file,
+                line=p.line,
+                payment_date=p.payment_date,
+                amount=p.amount,
+                currency=p.currency,
+                reference=p.reference[:140],
+                payer_name=p.payer_name[:140],
+                payer_org_number=p.payer_org_number[:20],
+                bank_reference=p.bank_reference[:60],
+            )
+            for p in parsed.payments
+        ]
+    )
+    if any(p.pk is None for p in payments):  # backends that do not return ids from a bulk insert
+        payments = list(payment_file.payments.order_by("pk"))
+    result = ImportResult(file=payment_file, created=True)
+    _match_all(
+        payments, organisation=organisation, hard=settings.ocr_check == "hard", actor=actor, result=result
+    )
+    payment_file.matched_count = len(result.matched)
+    payment_file.save(update_fields=["matched_count", "updated_at"])
+    audit(
+        actor=actor,
+        action="receivables.payment_file.import",
+        obj=payment_file,
+        after={
+            "sha256": sha256,
+            "format": parsed.format,
+            "payments": len(payments),
+            "total": parsed.total,
+            "matched": len(result.matched),
+        },
+    )
+    return result
+
+
+def _match_all(
+    payments: list[Payment], *, organisation: Any, hard: bool, actor: Any, result: ImportResult
+) -> None:
+    """Match every payment; the open invoices and customers are read once for the whole file."""
+    open_invoices = list(
+        CustomerInvoice.objects.filter(
+            organisation=organisation, kind=CustomerInvoice.Kind.INVOICE, status__in=OPEN_STATUSES
+        ).order_by("due_date", "pk")
+    )
+    by_ocr = {invoice.ocr_reference: invoice for invoice in open_invoices if invoice.ocr_reference}
+    by_customer: dict[int, list[CustomerInvoice]] = {}
+    for invoice in open_invoices:
+        by_customer.setdefault(invoice.customer_id, []).append(invoice)
+    customers = list(Customer.objects.filter(organisation=organisation).only("pk", "name", "org_number"))
+    customer_by_org = {_digits(c.org_number): c for c in customers if c.org_number}
+    customer_by_name = {c.name.casefold(): c for c in customers}
+    events = []
+    for payment in payments:
+        invoice, how, note = _find(payment, hard, by_ocr, by_customer, customer_by_org, customer_by_name)
+        if invoice is None:
+            payment.note = note[:300]
+            payment.save(update_fields=["note", "customer", "updated_at"])
+            result.unmatched.append(payment)
+            continue
+        _apply(payment, invoice, how=how, actor=actor, events=events)
+        result.matched.append(payment)
+    audit_many(events)
+
+
+def _find(
+    payment: Payment,
+    hard: bool,
+    by_ocr: dict[str, CustomerInvoice],
+    by_customer: dict[int, list[CustomerInvoice]],
+    customer_by_org: dict[str, Customer],
+    customer_by_name: dict[str, Customer],
+) -> tuple[CustomerInvoice | None, str, str]:
+    """(invoice, how it was found, "") or (None, "", why the payment waits for the clerk)."""
+    if payment.amount <= 0:
+        return None, "", _("A deduction or zero amount: the clerk books it.")
+    reference = payment.reference.replace(" ", "")
+    if reference.isdigit():
+        problem = ocr.problem(reference, hard=hard)
+        if problem is None:
+            invoice = by_ocr.get(reference)
+            if invoice is not None and invoice.open_amount > 0:
+                if invoice.currency != payment.currency:
+                    return (
+                        None,
+                        "",
+                        _("The OCR reference is invoice %(n)s's, but the currency differs.")
+                        % {"n": invoice.number},
+                    )
+                return invoice, MatchedBy.OCR, ""
+        elif len(reference) >= 5:
+            return (
+                None,
+                "",
+                _("The reference %(ref)s is not a valid OCR number: %(problem)s")
+                % {
+                    "ref": reference,
+                    "problem": ocr_problem_text(problem),
+                },
+            )
+    customer = customer_by_org.get(_digits(payment.payer_org_number)) if payment.payer_org_number else None
+    customer = customer or customer_by_name.get(payment.payer_name.strip().casefold())
+    if customer is None:
+        return None, "", _("Neither the reference nor the payer is known.")
+    payment.customer = customer
+    exact = [
+        i
+        for i in by_customer.get(customer.pk, [])
+        if i.open_amount == payment.amount and i.currency == payment.currency and i.open_amount > 0
+    ]
+    if len(exact) == 1:
+        return exact[0], MatchedBy.AMOUNT_CUSTOMER, ""
+    if len(exact) > 1:
+        return (
+            None,
+            "",
+            _("%(count)s open invoices of %(name)s have this amount.")
+            % {
+                "count": len(exact),
+                "name": customer.name,
+            },
+        )
+    return None, "", _("No open invoice of %(name)s has this amount.") % {"name": customer.name}
+
+
+def _apply(payment: Payment, invoice: CustomerInvoice, *, how: str, actor: Any, events: list[Any]) -> None:
+    """Book the payment on the invoice (locked); what exceeds the open amount is a credit balance."""
+    invoice_locked = lock(CustomerInvoice, invoice.pk)
+    open_amount = max(invoice_locked.open_amount, Decimal("0.00"))
+    applied = min(payment.amount, open_amount)
+    invoice_locked.paid_amount += applied
+    to = settled_status(invoice_locked)
+    if to != invoice_locked.status:
+        move(
+            invoice_locked,
+            to,
+            actor=actor,
+            action="receivables.invoice.payment",
+            fields=["paid_amount"],
+            after={"payment": payment.pk, "paid": invoice_locked.paid_amount},
+        )
+    else:
+        invoice_locked.save(update_fields=["paid_amount", "updated_at"])
+    # The caller's in-memory copy (used to match the rest of the file) follows the booked amounts.
+    invoice.paid_amount, invoice.status = invoice_locked.paid_amount, invoice_locked.status
+    payment.invoice = invoice_locked
+    payment.customer_id = invoice_locked.customer_id
+    payment.status = Payment.Status.MATCHED
+    payment.matched_by = how
+    payment.applied_amount = applied
+    payment.unapplied_amount = payment.amount - applied
+    payment.note = ""
+    payment.save(
+        update_fields=[
+            "invoice",
+            "customer",
+            "status",
+            "matched_by",
+            "applied_amount",
+            "unapplied_amount",
+            "note",
+            "updated_at",
+        ]
+    )
+    events.append(
+        audit_event(
+            actor=actor,
+            action="receivables.payment.match",
+            obj=payment,
+            organisation=payment.organisation,
+            after={
+                "invoice": invoice_locked.number,
+                "by": how,
+                "applied": applied,
+                "credit": payment.unapplied_amount,
+            },
+        )
+    )
+
+
+@transaction.atomic
+def payment_allocate(*, actor: Any, organisation: Any, payment_id: int, invoice_id: int) -> Payment:
+    """The clerk books a payment from the queue on an open invoice of the organisation."""
+    require_clerk(actor, organisation)
+    payment = Payment.objects.select_for_update().filter(organisation=organisation, pk=payment_id).first()
+    invoice = CustomerInvoice.objects.filter(
+        organisation=organisation, pk=invoice_id, kind=CustomerInvoice.Kind.INVOICE
+    ).first()
+    if payment is None or invoice is None:
+        raise DomainError(Code.PAYMENT_NOT_OPEN, _("Choose a payment in the queue and an open invoice."))
+    if payment.status != Payment.Status.UNMATCHED:
+        raise DomainError(Code.PAYMENT_NOT_OPEN, _("This payment is booked already."))
+    if invoice.status not in OPEN_STATUSES:
+        raise DomainError(
+            Code.PAYMENT_NOT_OPEN,
+            _("Invoice %(n)s is %(status)s, not open.")
+            % {"n": invoice.number, "status": invoice.get_status_display()},
+        )
+    if invoice.currency != payment.currency:
+        raise DomainError(
+            Code.PAYMENT_NOT_OPEN, _("The payment and the invoice are in different currencies.")
+        )
+    events: list[Any] = []
+    _apply(payment, invoice, how=MatchedBy.CLERK, actor=actor, events=events)
+    audit_many(events)
+    return payment

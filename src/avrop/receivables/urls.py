@@ -1,0 +1,20 @@
+from django.urls import path
+
+from avrop.receivables import views
+
+app_name = "receivables"
+urlpatterns = [
+    path("", views.invoice_list, name="invoices"),
+    path("invoices/new/", views.invoice_new, name="invoice_new"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice"),
+    path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
+    path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),
+    path("invoices/<int:pk>/document/", views.invoice_document, name="invoice_document"),
+    path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("customers/", views.customer_list, name="customers"),
+    path("customers/new/", views.customer_new, name="customer_new"),
+    path("payments/import/", views.payments_import, name="payments_import"),
+    path("payments/files/<int:pk>/", views.payment_file, name="payment_file"),
+    path("payments/unmatched/", views.unmatched, name="unmatched"),
+    path("payments/<int:pk>/allocate/", views.payment_allocate, name="payment_allocate"),
+]
