@@ -9,7 +9,8 @@ avrop edi ...              validate or render e-documents (see ``avrop edi --hel
 avrop <django command>     any Django management command, e.g. ``avrop createsuperuser``
 
 Each command prints its own help with --help. ADDR is HOST:PORT; the default is $AVROP_BIND or
-127.0.0.1:8000.
+127.0.0.1:8000. `run` and `serve` set AVROP_BASE_URL (the address in links in e-mails) from ADDR when it is
+not set.
 """
 
 from __future__ import annotations
@@ -34,6 +35,30 @@ def _django(argv: list[str]) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["avrop", *argv])
+
+
+def base_url_for(bind: str) -> str:
+    """The address people reach a server bound to ``bind`` at, for links in e-mails: the host as given, or
+    this machine's name when it listens on every address (0.0.0.0, ::), where 0.0.0.0 is no place to go.
+    '' for a Unix socket or a file descriptor (a proxy in front decides the address)."""
+    if bind.startswith(("unix:", "fd://")):
+        return ""
+    host, _sep, port = bind.rpartition(":")
+    host = host.strip("[]")
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (read, not bound)
+        host = socket.getfqdn() or "localhost"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _use_bind_for_links(bind: str) -> None:
+    """Fill in AVROP_BASE_URL from the bind address when it is not set, for this process and its children
+    (the worker sends the e-mails)."""
+    if not os.environ.get("AVROP_BASE_URL"):
+        url = base_url_for(bind)
+        if url:
+            os.environ["AVROP_BASE_URL"] = url
 
 
 def _gunicorn_command(bind: str) -> list[str]:
@@ -243,12 +268,14 @@ def run(args: list[str]) -> int:
     except PortProblem as problem:
         print(problem, file=sys.stderr)
         return 1
+    _use_bind_for_links(options.bind)
     try:
         setup()
         _django(["demo"])
     except KeyboardInterrupt:
         return 130
-    print(f"\navrop is running on http://{options.bind}/  (Ctrl+C stops web server and worker)\n", flush=True)
+    address = os.environ.get("AVROP_BASE_URL") or f"http://{options.bind}"
+    print(f"\navrop is running on {address}/  (Ctrl+C stops web server and worker)\n", flush=True)
     return supervise(
         [
             ("the task worker", [sys.executable, "-m", "avrop.cli", "worker"]),
@@ -264,6 +291,7 @@ def serve(args: list[str]) -> int:
     except PortProblem as problem:
         print(problem, file=sys.stderr)
         return 1
+    _use_bind_for_links(options.bind)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avrop.settings")
     os.execv(sys.executable, _gunicorn_command(options.bind))  # noqa: S606 (replaces this process)
 
