@@ -1,4 +1,4 @@
-"""Links in e-mails point where the server listens: ``avrop run``/``serve`` fill AVROP_BASE_URL from --bind."""
+"""Links in e-mails point where the server listens: `avrop run`/`serve` fill AVROP_BASE_URL from --bind."""
 
 import socket
 
