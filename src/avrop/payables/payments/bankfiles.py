@@ -15,7 +15,8 @@ from lxml import etree
 PAIN002 = "pain.002"
 CAMT054 = "camt.054"
 
-ACCEPTED_CODES = frozenset({"ACCP", "ACTC", "ACSP", "ACWC", "PDNG", "RCVD", "PART"})
+# PART (partly accepted) says nothing about one payment: the payments' own statuses follow.
+ACCEPTED_CODES = frozenset({"ACCP", "ACTC", "ACSP", "ACWC", "PDNG", "RCVD"})
 PAID_CODES = frozenset({"ACSC", "ACCC"})
 
 
