@@ -312,7 +312,9 @@ def parse_camt054(content: bytes, *, account: str) -> ParsedFile:
             parts = Decimal("0")
             for t, tx in enumerate(details, start=1):
                 tx_where = f"{entry_where}/NtryDtls/TxDtls[{t}]"
-                amount_element = _child(tx, "AmtDtls", "TxAmt", "Amt") or _child(tx, "Amt")
+                amount_element = _child(tx, "AmtDtls", "TxAmt", "Amt")
+                if amount_element is None:  # an element without children is falsy: compare with None
+                    amount_element = _child(tx, "Amt")
                 amount, tx_currency = (
                     _amount(amount_element, tx_where) if tx is not entry else (entry_amount, currency)
                 )
@@ -331,7 +333,8 @@ def parse_camt054(content: bytes, *, account: str) -> ParsedFile:
                         reference_is_ocr=bool(structured),
                         payer_name=_text(tx, "RltdPties", "Dbtr", "Nm")
                         or _text(tx, "RltdPties", "Dbtr", "Pty", "Nm"),
-                        payer_org_number=_text(tx, "RltdPties", "Dbtr", "Id", "OrgId", "Othr", "Id"),
+                        payer_org_number=_text(tx, "RltdPties", "Dbtr", "Id", "OrgId", "Othr", "Id")
+                        or _text(tx, "RltdPties", "Dbtr", "Pty", "Id", "OrgId", "Othr", "Id"),
                         bank_reference=_text(tx, "Refs", "AcctSvcrRef") or _text(entry, "AcctSvcrRef"),
                     )
                 )

@@ -152,7 +152,7 @@ def _match_all(
     for invoice in open_invoices:
         by_customer.setdefault(invoice.customer_id, []).append(invoice)
     customers = list(Customer.objects.filter(organisation=organisation).only("pk", "name", "org_number"))
-    customer_by_org = {_digits(c.org_number): c for c in customers if c.org_number}
+    customer_by_org = {_digits(c.org_number)[-10:]: c for c in customers if c.org_number}
     customer_by_name = {c.name.casefold(): c for c in customers}
     events = []
     for payment in payments:
@@ -202,7 +202,9 @@ def _find(
                     "problem": ocr_problem_text(problem),
                 },
             )
-    customer = customer_by_org.get(_digits(payment.payer_org_number)) if payment.payer_org_number else None
+    # BgMax pads the payer's organisation number to 12 digits; a Swedish one is the last 10.
+    org_digits = _digits(payment.payer_org_number)[-10:]
+    customer = customer_by_org.get(org_digits) if org_digits else None
     customer = customer or customer_by_name.get(payment.payer_name.strip().casefold())
     if customer is None:
         return None, "", _("Neither the reference nor the payer is known.")
