@@ -134,6 +134,7 @@ class OutboxMessage(TimeStampedModel):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed (given up)")
+        WITHDRAWN = "withdrawn", _("Withdrawn before it was sent")
 
     organisation = models.ForeignKey(
         settings.AVROP_ORGANISATION_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -164,6 +165,7 @@ class OutboxMessage(TimeStampedModel):
             models.Index(fields=["status", "created_at"], name="outbox_status_created"),
             models.Index(fields=["status", "next_attempt_at"], name="outbox_status_due"),
             models.Index(fields=["sequence_key", "status"], name="outbox_sequence"),
+            models.Index(fields=["object_type", "object_id"], name="outbox_object"),
         ]
 
     def __str__(self) -> str:

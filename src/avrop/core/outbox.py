@@ -12,13 +12,17 @@
    reason in plain words. An app that keeps its own row for display registers a listener for its
    ``object_type``; it runs in that same transaction and mirrors the result.
 
-Rows with the same ``sequence_key`` (e.g. "supplier:<id>") go out in the order they were written: a row is
-not claimed while an earlier row with the same key is still queued (unsent and not given up).
+A transport may return a ``Sent`` (message id and whatever the listener needs to keep, e.g. the files it
+attached) instead of a bare id. How failed rows are retried may be set per channel (``on_retry``, asked only
+on a failure) or per row (``meta``: ``retry_base_seconds``, ``give_up_at`` as an ISO time). A row whose cause
+went away before it was sent (an order cancelled while it waited) is withdrawn (``outbox_withdraw``).
+
+Rows with the same ``sequence_key`` (e.g. "supplier:<id>") go out in the order they were written: a row is not
+claimed while an earlier row with the same key is still queued (unsent and not given up).
 
 Nothing is lost: after commit a task delivers what is due, and a periodic sweep (``outbox_sweep``) picks up
-due rows and expired leases, so a process killed after the commit, or in the middle of a send, only delays
-the message. A send whose lease expired may happen twice (at least once); receivers drop repeated ids.
-"""
+due rows and expired leases, so a process killed after the commit, or in the middle of a send, only delays the
+message. A send whose lease expired may happen twice (at least once); receivers drop repeated ids."""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ import logging
 import smtplib
 import socket
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +42,7 @@ from django.utils import timezone
 from avrop.core.locking import lock
 from avrop.core.models import OutboxMessage
 from avrop.core.plainsql import insert
-from avrop.core.transport import PermanentError, TransientError, transport_for
+from avrop.core.transport import PermanentError, TransientError, Withdrawn, transport_for
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +51,23 @@ RETRY_BASE_SECONDS = 30
 MAX_DELAY_SECONDS = 3600
 LEASE_SECONDS = 300
 
-Listener = Callable[[OutboxMessage], None]
+
+@dataclass(frozen=True)
+class Sent:
+    """What a transport may return instead of a bare message id: ``keep`` reaches the row's listener."""
+
+    message_id: str
+    keep: Any = None
+
+
+Listener = Callable[[OutboxMessage, "Sent | None"], None]
 _listeners: dict[str, Listener] = {}
 
 
 def on_result(object_type: str, listener: Listener) -> None:
-    """Call ``listener(message)`` in the transaction that records a result (SENT, a retry, FAILED) for rows
-    about objects of ``object_type`` (a model label such as "payables.invoicemessage")."""
+    """Call ``listener(message, sent)`` in the transaction that records a result (SENT, a retry, FAILED) for
+    rows about objects of ``object_type`` (a model label such as "payables.invoicemessage"); ``sent`` is the
+    transport's ``Sent`` when it returned one, else None."""
     _listeners[object_type] = listener
 
 
@@ -60,9 +75,47 @@ def lease_seconds() -> int:
     return int(getattr(settings, "OUTBOX_LEASE_SECONDS", LEASE_SECONDS))
 
 
-def backoff_seconds(attempts: int) -> int:
-    base = int(getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", RETRY_BASE_SECONDS))
+def backoff_seconds(attempts: int, base: int | None = None) -> int:
+    if base is None:
+        base = int(getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", RETRY_BASE_SECONDS))
     return int(min(base * 2 ** max(attempts - 1, 0), MAX_DELAY_SECONDS))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a failed row is retried: ``give_up_at`` (retried until then rather than ``MAX_ATTEMPTS`` times)
+    and the first delay ``base_seconds`` (doubled each attempt, capped at an hour); None: the defaults."""
+
+    give_up_at: dt.datetime | None = None
+    base_seconds: int | None = None
+
+
+_retry_policies: dict[str, Callable[[OutboxMessage], RetryPolicy]] = {}
+
+
+def on_retry(channel: str, policy: Callable[[OutboxMessage], RetryPolicy]) -> None:
+    """Let ``policy(message)`` decide how failed rows of ``channel`` are retried (asked only on a failure,
+    e.g. from the organisation's settings)."""
+    _retry_policies[channel] = policy
+
+
+def _retry_policy(row: OutboxMessage) -> RetryPolicy:
+    meta = row.meta if isinstance(row.meta, dict) else {}
+    if row.channel in _retry_policies:
+        return _retry_policies[row.channel](row)
+    give_up_at = meta.get("give_up_at")
+    base = meta.get("retry_base_seconds")
+    return RetryPolicy(
+        give_up_at=dt.datetime.fromisoformat(give_up_at) if give_up_at else None,
+        base_seconds=int(base) if base is not None else None,
+    )
+
+
+def _exhausted(row: OutboxMessage, policy: RetryPolicy, now: dt.datetime) -> bool:
+    """No more attempts: past the policy's ``give_up_at``, or ``MAX_ATTEMPTS`` made."""
+    if policy.give_up_at is not None:
+        return now >= policy.give_up_at
+    return row.attempts >= MAX_ATTEMPTS
 
 
 # --- writing ----------------------------------------------------------------------------------------------
@@ -163,14 +216,24 @@ def _due(now: dt.datetime) -> QuerySet[OutboxMessage]:
 
 
 def outbox_claim(
-    *, limit: int = 50, now: dt.datetime | None = None, ids: list[int] | None = None
+    *,
+    limit: int = 50,
+    now: dt.datetime | None = None,
+    ids: list[int] | None = None,
+    channels: Iterable[str] | None = None,
+    sequence_key: str | None = None,
 ) -> list[OutboxMessage]:
-    """Lease up to ``limit`` due rows to this worker (one short transaction); each gets one more attempt."""
+    """Lease up to ``limit`` due rows to this worker (one short transaction); each gets one more attempt.
+    ``ids``, ``channels``, ``sequence_key``: only such rows."""
     now = now or timezone.now()
     until = now + dt.timedelta(seconds=lease_seconds())
     due = _due(now)
     if ids is not None:
         due = due.filter(pk__in=ids)
+    if channels is not None:
+        due = due.filter(channel__in=list(channels))
+    if sequence_key is not None:
+        due = due.filter(sequence_key=sequence_key)
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             taken = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
@@ -215,7 +278,9 @@ def plain_reason(exc: BaseException) -> str:
     return f"{words} ({detail})"
 
 
-def _record(message_id: int, *, sent_id: str | None, error: str, permanent: bool) -> OutboxMessage:
+def _record(
+    message_id: int, *, sent_id: str | None, error: str, permanent: bool, sent: Sent | None = None
+) -> OutboxMessage:
     """Record one attempt's result in a short transaction; the object's listener mirrors it."""
     now = timezone.now()
     with transaction.atomic():
@@ -233,13 +298,15 @@ def _record(message_id: int, *, sent_id: str | None, error: str, permanent: bool
             row.status = OutboxMessage.Status.FAILED
             row.last_error = f"Not sent: {error}"[:2000]
             row.next_attempt_at = None
-        elif row.attempts >= MAX_ATTEMPTS:
+        elif _exhausted(row, policy := _retry_policy(row), now):
             row.status = OutboxMessage.Status.FAILED
             row.last_error = f"Given up after {row.attempts} attempts. Last error: {error}"[:2000]
             row.next_attempt_at = None
         else:
             row.last_error = error[:2000]
-            row.next_attempt_at = now + dt.timedelta(seconds=backoff_seconds(row.attempts))
+            row.next_attempt_at = now + dt.timedelta(
+                seconds=backoff_seconds(row.attempts, policy.base_seconds)
+            )
         row.save(
             update_fields=[
                 "status",
@@ -253,28 +320,54 @@ def _record(message_id: int, *, sent_id: str | None, error: str, permanent: bool
         )
         listener = _listeners.get(row.object_type)
         if listener is not None:
-            listener(row)
+            listener(row, sent)
+    return row
+
+
+def _withdrawn(message_id: int, reason: str) -> OutboxMessage:
+    with transaction.atomic():
+        row = lock(OutboxMessage, message_id)
+        if row.status == OutboxMessage.Status.QUEUED:
+            row.status = OutboxMessage.Status.WITHDRAWN
+            row.leased_until = None
+            row.next_attempt_at = None
+            row.last_error = f"Withdrawn: {reason}"[:2000]
+            row.save(update_fields=["status", "leased_until", "next_attempt_at", "last_error", "updated_at"])
     return row
 
 
 def outbox_send(message: OutboxMessage) -> OutboxMessage:
     """Send one claimed row outside any transaction, then record the result."""
     try:
-        sent_id = transport_for(message.channel).send(message)
+        result = transport_for(message.channel).send(message)
+    except Withdrawn as exc:
+        return _withdrawn(message.pk, str(exc))
     except PermanentError as exc:
         return _record(message.pk, sent_id=None, error=plain_reason(exc), permanent=True)
     except Exception as exc:  # any transport error (SMTP, DNS, socket, TLS, a bug): retried, never lost
         logger.warning("Outbox message %s failed: %s", message.pk, exc)
         return _record(message.pk, sent_id=None, error=plain_reason(exc), permanent=False)
-    return _record(message.pk, sent_id=sent_id or "", error="", permanent=False)
+    if isinstance(result, Sent):
+        return _record(message.pk, sent_id=result.message_id or "", error="", permanent=False, sent=result)
+    return _record(message.pk, sent_id=result or "", error="", permanent=False)
 
 
-def outbox_deliver_due(*, limit: int = 500, batch: int = 50) -> int:
-    """Claim and send due rows until none is left (or ``limit`` sent); returns how many went out."""
+def outbox_deliver_due(
+    *,
+    limit: int = 500,
+    batch: int = 50,
+    channels: Iterable[str] | None = None,
+    sequence_key: str | None = None,
+) -> int:
+    """Claim and send due rows (``channels``, ``sequence_key``: only those) until none is left (or ``limit``
+    sent); returns how many went out."""
+    channels = list(channels) if channels is not None else None
     sent = 0
     handled = 0
     while handled < limit:
-        claimed = outbox_claim(limit=min(batch, limit - handled))
+        claimed = outbox_claim(
+            limit=min(batch, limit - handled), channels=channels, sequence_key=sequence_key
+        )
         if not claimed:
             break
         for message in claimed:
@@ -290,3 +383,31 @@ def outbox_deliver_now(*, message_id: int) -> OutboxMessage:
     if claimed:
         return outbox_send(claimed[0])
     return OutboxMessage.objects.get(pk=message_id)
+
+
+def outbox_withdraw(*, object_type: str, object_ids: Iterable[Any], reason: str) -> bool:
+    """Withdraw the queued rows about these objects (in the caller's transaction), e.g. an order cancelled
+    before it went out. False (and nothing withdrawn) when one of them is being sent right now."""
+    ids = [str(pk) for pk in object_ids]
+    queued = OutboxMessage.objects.filter(
+        object_type=object_type, object_id__in=ids, status=OutboxMessage.Status.QUEUED
+    )
+    now = timezone.now()
+    if queued.filter(leased_until__gte=now).exists():
+        return False
+    queued.update(
+        status=OutboxMessage.Status.WITHDRAWN,
+        next_attempt_at=None,
+        last_error=f"Withdrawn: {reason}"[:2000],
+        updated_at=now,
+    )
+    return True
+
+
+def outbox_latest(*, object_type: str, object_id: Any) -> OutboxMessage | None:
+    """The newest row about an object (a resend writes a new row)."""
+    return (
+        OutboxMessage.objects.filter(object_type=object_type, object_id=str(object_id))
+        .order_by("-pk")
+        .first()
+    )

@@ -6,3 +6,8 @@ class OrderingConfig(AppConfig):
     name = "avrop.ordering"
     label = "ordering"
     verbose_name = _("Ordering")
+
+    def ready(self) -> None:
+        from avrop.ordering import outbox
+
+        outbox.register()

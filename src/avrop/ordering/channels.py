@@ -20,15 +20,16 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
 
+from avrop.core import transport
 from avrop.core.transport.access_point import AccessPoint, FileAccessPoint
 from avrop.ordering import conf
 
 
-class TransientError(Exception):
+class TransientError(transport.TransientError):
     """The channel did not take the document now; try again later."""
 
 
-class PermanentError(Exception):
+class PermanentError(transport.PermanentError):
     """The document cannot go out as it is (no address, invalid document); retrying does not help."""
 
 

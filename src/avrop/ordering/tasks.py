@@ -1,5 +1,6 @@
-"""Ordering tasks: send the outbox, take in order responses, remind approvers, follow up silent orders.
-Ids in, idempotent; periodic tasks hold a lock so two workers do not run the same sweep at once."""
+"""Ordering tasks: take in order responses, remind approvers, follow up silent orders. (Documents to
+suppliers go out through core's outbox engine and its sweep.) Ids in, idempotent; periodic tasks hold a lock
+so two workers do not run the same sweep at once."""
 
 from __future__ import annotations
 
@@ -9,19 +10,10 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 @db_task()
 def transmissions_send(supplier_id: int) -> int:
-    """Send a supplier's queued documents in order (enqueued after the commit that queued them)."""
+    """A supplier's due documents (kept for tasks queued by an earlier version; the outbox sends them)."""
     from avrop.ordering.services.transmission import transmissions_send_for_supplier
 
     return transmissions_send_for_supplier(supplier_id=supplier_id)
-
-
-@db_periodic_task(crontab(minute="*"))
-@lock_task("ordering-transmissions-dispatch")
-def transmissions_dispatch_every_minute() -> int:
-    """Retries whose backoff has passed, and rows whose task was lost (e.g. a worker restart)."""
-    from avrop.ordering.services.transmission import transmissions_dispatch
-
-    return transmissions_dispatch()
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -78,7 +78,7 @@ STATUS = {
 }
 
 
-def mirror(row: OutboxMessage) -> None:
+def mirror(row: OutboxMessage, sent: outbox.Sent | None = None) -> None:
     """The outbox recorded a result: the invoice response shows it."""
     InvoiceMessage.objects.filter(pk=int(row.object_id)).update(
         status=STATUS[OutboxMessage.Status(row.status)],

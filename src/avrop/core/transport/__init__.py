@@ -9,7 +9,7 @@ database transaction. Core ships "email" (Django's mail backend); apps register 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from avrop.core.models import OutboxMessage
@@ -23,9 +23,15 @@ class PermanentError(Exception):
     """The message cannot go out as it is (no address, an invalid document); retrying does not help."""
 
 
+class Withdrawn(Exception):
+    """The message's cause went away before it was sent (an order cancelled while it waited): it is not sent
+    and not an error."""
+
+
 class Transport(Protocol):
-    def send(self, message: OutboxMessage) -> str:
-        """Send the message; returns the channel's message id."""
+    def send(self, message: OutboxMessage) -> Any:
+        """Send the message; returns the channel's message id (a ``str``), or an ``avrop.core.outbox.Sent``
+        carrying it with what the row's listener should keep."""
         ...
 
 

@@ -313,21 +313,6 @@ def claim_transmission(row: Transmission, now: dt.datetime) -> bool:
     )
 
 
-def release_transmission(row: Transmission, *, reason: str, now: dt.datetime) -> bool:
-    """A claim whose worker stopped goes back to the queue (sending → queued), unless it moved meanwhile."""
-    return bool(
-        _move_rows(
-            Transmission,
-            [row],
-            TransmissionStatus.QUEUED,
-            TRANSMISSION_TRANSITIONS,
-            strict=False,
-            last_error=reason,
-            updated_at=now,
-        )
-    )
-
-
 def fail_unsendable(
     rows: Sequence[Transmission], *, requisition: Requisition, problems: Mapping[int, str], now: dt.datetime
 ) -> None:

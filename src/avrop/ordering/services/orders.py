@@ -19,6 +19,7 @@ from avrop.core.audit import audit
 from avrop.core.calendar import add_business_days
 from avrop.core.errors import DomainError, NotAllowed, NotFound
 from avrop.core.locking import lock
+from avrop.core.outbox import outbox_withdraw
 from avrop.ordering.checks import lines_with_splits
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
@@ -41,6 +42,7 @@ from avrop.ordering.services._common import (
     quantity_of,
 )
 from avrop.ordering.services._transitions import move_order, move_transmissions
+from avrop.ordering.services.transmission import OBJECT_TYPE as TRANSMISSION_OBJECT
 from avrop.ordering.workflows import (
     OPEN_ORDER,
     UNSENT,
@@ -319,6 +321,12 @@ def purchase_order_cancel(*, actor: User, order_id: int, reason: str) -> Purchas
             )
         )
         if any(row.status == TransmissionStatus.SENDING for row in unsent):
+            raise DomainError(
+                Code.NOT_CANCELLABLE, _("The order is being sent right now; try again in a minute.")
+            )
+        if not outbox_withdraw(
+            object_type=TRANSMISSION_OBJECT, object_ids=[row.pk for row in unsent], reason=reason[:300]
+        ):
             raise DomainError(
                 Code.NOT_CANCELLABLE, _("The order is being sent right now; try again in a minute.")
             )

@@ -1,13 +1,15 @@
-"""The ordering outbox: a ``Transmission`` row is written in the transaction that creates the order (or its
-cancellation or change); a task sends it after commit.
+"""Documents to suppliers (orders, cancellations, changes): a ``Transmission`` row and its outbox row are
+written in the transaction that creates the document; the outbox engine (``avrop.core.outbox``) delivers
+it.
 
-Exactly once and in order: a worker claims a queued row with a conditional update (only one worker can move
-it from queued to sending), sends outside any transaction, then records the outcome. Rows to the same
-supplier go out in the order they were written; while the first one fails (the channel is down), the later
-ones wait behind it and follow when it goes through. Retries back off exponentially up to an hour; after the
-organisation's give-up time the row is FAILED with its reason, and the coordinator can send it again after a
-fix. Permanent problems (no address, an invalid document) fail at once and do not hold the queue.
-"""
+The engine claims the outbox row, calls ``transmission_transport_send`` outside any transaction (it first
+moves the transmission queued → sending, the order's "being sent" state, in one conditional UPDATE), and
+records the result in a short transaction in which ``transmission_outcome`` mirrors it on the transmission and
+its order. Rows to the same supplier share a sequence key, so they go out in the order they were written;
+while the first one fails (the channel is down), the later ones wait behind it. Retries back off exponentially
+up to an hour (``ORDERING_RETRY_BASE_SECONDS``); after the organisation's give-up time the row is FAILED with
+its reason, and the coordinator can send it again after a fix. Permanent problems (no address, an invalid
+document) fail at once and do not hold the queue."""
 
 from __future__ import annotations
 
@@ -21,9 +23,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from avrop.core import plainsql as plain
+from avrop.core import outbox
 from avrop.core.errors import DomainError, NotFound
 from avrop.core.locking import lock
+from avrop.core.models import OutboxMessage
+from avrop.core.transport import Withdrawn
 from avrop.edi.validation import validate
 from avrop.ordering import channels, conf, documents
 from avrop.ordering.errors import Code
@@ -45,7 +49,6 @@ from avrop.ordering.services._transitions import (
     fail_unsendable,
     move_order,
     move_transmission,
-    release_transmission,
 )
 from avrop.ordering.workflows import OrderStatus, TransmissionStatus
 from avrop.organisations.models import DeliveryAddress, User
@@ -53,8 +56,9 @@ from avrop.organisations.permissions import require_role
 
 logger = logging.getLogger(__name__)
 
-STALE_CLAIM = dt.timedelta(minutes=10)
-MAX_DELAY = 3600
+# The outbox channel (a transport registered by ``avrop.ordering.outbox``) and the label of its rows' object.
+TRANSPORT = "ordering.transmission"
+OBJECT_TYPE = "ordering.transmission"
 
 
 def _document(
@@ -168,16 +172,7 @@ def transmissions_enqueue_orders(
     )
     if address_ids:
         addresses.update((a.pk, a) for a in DeliveryAddress.objects.filter(pk__in=address_ids).order_by())
-    # ``Attachment.objects.filter(requisition=requisition)`` in plain SQL (see ``plain``), for every order.
-    files = [
-        attachment
-        for (attachment,) in plain.rows(
-            f"SELECT {plain.columns(Attachment, 'a')} FROM {Attachment._meta.db_table} a "  # noqa: S608 (names from model meta)
-            "WHERE a.requisition_id = %s ORDER BY a.created_at, a.id",
-            [requisition.pk],
-            Attachment,
-        )
-    ]
+    files = list(Attachment.objects.filter(requisition=requisition).order_by("created_at", "id"))
     now = timezone.now()
     docs: list[OrderDocument] = []
     rows: list[Transmission] = []
@@ -213,7 +208,7 @@ def transmissions_enqueue_orders(
         else:
             row.recipient = order.supplier.organisation.name
         rows.append(row)
-    plain.insert(docs)
+    OrderDocument.objects.bulk_create(docs)
     for row in rows:
         if row.document is not None:
             row.document_id = row.document.pk
@@ -226,7 +221,8 @@ def transmissions_enqueue_orders(
         },
         now=now,
     )
-    plain.insert(rows)
+    Transmission.objects.bulk_create(rows)
+    _queue([row for row in rows if row.status == TransmissionStatus.QUEUED], now=now)
     queued_events = [
         OrderEvent(
             organisation_id=row.organisation_id,
@@ -245,10 +241,9 @@ def transmissions_enqueue_orders(
         for row in rows
     ]
     if events is None:
-        plain.insert(queued_events)
+        OrderEvent.objects.bulk_create(queued_events)
     else:
         events.extend(queued_events)
-    _send_after_commit({row.supplier_id for row in rows if row.status == TransmissionStatus.QUEUED})
     return rows
 
 
@@ -270,20 +265,37 @@ def transmission_enqueue(
         if order.channel == Channel.PEPPOL
         else order.supplier.organisation.name,
     )
-    _send_after_commit({order.supplier_id})
+    _queue([row])
     return row
 
 
-def _send_after_commit(supplier_ids: set[int]) -> None:
-    if not supplier_ids:
+def _queue(rows: list[Transmission], *, now: dt.datetime | None = None) -> None:
+    """Write the outbox rows of saved, queued transmissions (in the caller's transaction)."""
+    if not rows:
         return
-    from avrop.ordering.tasks import transmissions_send
+    now = now or timezone.now()
+    outbox.outbox_put_many(
+        OutboxMessage(
+            organisation_id=row.organisation_id,
+            channel=TRANSPORT,
+            recipient=row.recipient[:300],
+            sequence_key=f"supplier:{row.supplier_id}",
+            object_type=OBJECT_TYPE,
+            object_id=str(row.pk),
+            next_attempt_at=now,
+        )
+        for row in rows
+    )
 
-    def enqueue() -> None:
-        for supplier_id in sorted(supplier_ids):
-            transmissions_send(supplier_id)
 
-    transaction.on_commit(enqueue)
+def transmission_retry_policy(message: OutboxMessage) -> outbox.RetryPolicy:
+    """A failed attempt is retried until the organisation's give-up time after the transmission was queued
+    (``OrderingPolicy.transmission_give_up_hours``), first after ``ORDERING_RETRY_BASE_SECONDS``."""
+    row = Transmission.objects.only("queued_at", "organisation_id").get(pk=int(message.object_id))
+    hours = policy_for(row.organisation_id).transmission_give_up_hours
+    return outbox.RetryPolicy(
+        give_up_at=row.queued_at + dt.timedelta(hours=hours), base_seconds=conf.retry_base_seconds()
+    )
 
 
 # --- sending ----------------------------------------------------------------------------------------------
@@ -379,168 +391,128 @@ def _deliver(row: Transmission, order: PurchaseOrder) -> tuple[str, list[OrderDo
     return "portal", []
 
 
-def _backoff(attempts: int) -> int:
-    return min(conf.retry_base_seconds() * 2 ** max(attempts - 1, 0), MAX_DELAY)
-
-
-def _record_success(row: Transmission, message_id: str, kept: list[OrderDocument]) -> None:
-    with transaction.atomic():
-        row = lock(Transmission, row.pk)
-        order = lock(PurchaseOrder, row.purchase_order_id)
-        row.sent_at = timezone.now()
-        row.message_id = message_id[:300]
-        row.last_error = ""
-        row.next_attempt_at = None
-        move_transmission(
-            row,
-            TransmissionStatus.SENT,
-            order=order,
-            fields=["sent_at", "message_id", "last_error", "next_attempt_at"],
-        )
+def _record_success(
+    row: Transmission, order: PurchaseOrder, message_id: str, kept: list[OrderDocument]
+) -> None:
+    row.sent_at = timezone.now()
+    row.message_id = message_id[:300]
+    row.last_error = ""
+    row.next_attempt_at = None
+    row.claimed_at = None
+    move_transmission(
+        row,
+        TransmissionStatus.SENT,
+        order=order,
+        fields=["sent_at", "message_id", "last_error", "next_attempt_at", "claimed_at"],
+    )
+    if kept:
         OrderDocument.objects.bulk_create(kept)
-        # The first time the order document goes out, the order is sent; a resend after a later failure
-        # leaves the order where the supplier's answers took it.
-        if row.kind == Transmission.Kind.ORDER and order.status == OrderStatus.QUEUED:
-            move_order(order, OrderStatus.SENT, actor=None, action="purchase_order.sent")
-            _supplier_mail.new_order(order)
-        order_event(
-            order,
-            kind=OrderEvent.Kind.SENT,
-            text=_("%(what)s sent via %(channel)s to %(to)s (attempt %(n)s)")
-            % {
-                "what": row.get_kind_display(),
-                "channel": row.get_channel_display(),
-                "to": row.recipient,
-                "n": row.attempts,
-            },
-        )
+    # The first time the order document goes out, the order is sent; a resend after a later failure
+    # leaves the order where the supplier's answers took it.
+    if row.kind == Transmission.Kind.ORDER and order.status == OrderStatus.QUEUED:
+        move_order(order, OrderStatus.SENT, actor=None, action="purchase_order.sent")
+        _supplier_mail.new_order(order)
+    order_event(
+        order,
+        kind=OrderEvent.Kind.SENT,
+        text=_("%(what)s sent via %(channel)s to %(to)s (attempt %(n)s)")
+        % {
+            "what": row.get_kind_display(),
+            "channel": row.get_channel_display(),
+            "to": row.recipient,
+            "n": row.attempts,
+        },
+    )
 
 
-def _record_failure(row: Transmission, error: str, *, permanent: bool) -> bool:
-    """Record a failed attempt; True when the row is now FAILED."""
-    with transaction.atomic():
-        row = lock(Transmission, row.pk)
-        order = lock(PurchaseOrder, row.purchase_order_id)
-        now = timezone.now()
-        give_up = now - row.queued_at > dt.timedelta(
-            hours=policy_for(row.organisation_id).transmission_give_up_hours
+def _record_failure(
+    row: Transmission, order: PurchaseOrder, error: str, *, next_attempt_at: dt.datetime | None
+) -> None:
+    """Record a failed attempt on the locked rows: back in the queue until ``next_attempt_at``, or FAILED
+    (None) with the reason, waiting for the coordinator."""
+    now = timezone.now()
+    row.last_error = error[:4000]
+    row.claimed_at = None
+    row.next_attempt_at = next_attempt_at
+    fields = ["last_error", "claimed_at", "next_attempt_at"]
+    if next_attempt_at is None:
+        row.failed_at = now
+        move_transmission(
+            row, TransmissionStatus.FAILED, order=order, fields=[*fields, "failed_at"], comment=error[:4000]
         )
-        row.last_error = error[:4000]
-        row.claimed_at = None
-        fields = ["last_error", "claimed_at", "next_attempt_at"]
-        if permanent or give_up:
-            row.failed_at = now
-            row.next_attempt_at = None
-            move_transmission(
-                row,
-                TransmissionStatus.FAILED,
-                order=order,
-                fields=[*fields, "failed_at"],
-                comment=error[:4000],
+    else:
+        move_transmission(row, TransmissionStatus.QUEUED, order=order, fields=fields)
+    order_event(
+        order,
+        kind=OrderEvent.Kind.FAILED if row.status == TransmissionStatus.FAILED else OrderEvent.Kind.ERROR,
+        text=(
+            _("Attempt %(n)s failed: %(error)s") % {"n": row.attempts, "error": error}
+            + (
+                " "
+                + _("Next attempt at %(at)s.")
+                % {"at": timezone.localtime(next_attempt_at).strftime("%H:%M:%S")}
+                if next_attempt_at
+                else " " + _("Not retried: fix the cause and send it again.")
             )
-        else:
-            row.next_attempt_at = now + dt.timedelta(seconds=_backoff(row.attempts))
-            move_transmission(row, TransmissionStatus.QUEUED, order=order, fields=fields)
-        order_event(
-            order,
-            kind=OrderEvent.Kind.FAILED if row.status == TransmissionStatus.FAILED else OrderEvent.Kind.ERROR,
-            text=(
-                _("Attempt %(n)s failed: %(error)s") % {"n": row.attempts, "error": error}
-                + (
-                    " "
-                    + _("Next attempt at %(at)s.")
-                    % {"at": timezone.localtime(row.next_attempt_at).strftime("%H:%M:%S")}
-                    if row.next_attempt_at
-                    else " " + _("Not retried: fix the cause and send it again.")
-                )
-            ),
-            is_error=True,
-        )
-        logger.warning("Transmission %s of order %s failed: %s", row.pk, order.number, error)
-        return row.status == TransmissionStatus.FAILED
+        ),
+        is_error=True,
+    )
+    logger.warning("Transmission %s of order %s failed: %s", row.pk, order.number, error)
 
 
-def transmission_send(*, transmission_id: int) -> str:
-    """Send one claimed-or-queued transmission (used by tests and the resend button); returns its status."""
-    row = Transmission.objects.get(pk=transmission_id)
-    if row.status != TransmissionStatus.QUEUED:
-        return row.status
-    _send_claimed(row)
-    return Transmission.objects.values_list("status", flat=True).get(pk=transmission_id)
-
-
-def _send_claimed(row: Transmission) -> bool:
-    """Claim and send; False when it failed or someone else has it."""
-    if not claim_transmission(row, timezone.now()):
-        return False
+def transmission_transport_send(message: OutboxMessage) -> outbox.Sent:
+    """The outbox transport: take the transmission (queued → sending, one conditional UPDATE, no transaction
+    held), hand its document to the channel, return the message id and the documents to keep. A transmission
+    that no longer waits (cancelled, failed by a late error report) is withdrawn, not sent."""
+    row = Transmission.objects.get(pk=int(message.object_id))
+    if row.status == TransmissionStatus.QUEUED and not claim_transmission(row, timezone.now()):
+        row.refresh_from_db(fields=["status"])
+    if row.status != TransmissionStatus.SENDING:
+        raise Withdrawn(f"transmission {row.pk} is {row.status}")
     row = Transmission.objects.select_related(
         "document",
         "purchase_order__supplier__organisation",
         "purchase_order__organisation",
         "purchase_order__department",
+        "purchase_order__requisition__requisitioner",
     ).get(pk=row.pk)
-    order = row.purchase_order
-    try:
-        message_id, kept = _deliver(row, order)
-    except channels.PermanentError as exc:
-        _record_failure(row, str(exc), permanent=True)
-        return False
-    except channels.TransientError as exc:
-        _record_failure(row, str(exc), permanent=False)
-        return False
-    except Exception as exc:  # a bug or an unforeseen channel error must not lose the row
-        logger.exception("Transmission %s failed unexpectedly", row.pk)
-        _record_failure(row, f"{type(exc).__name__}: {exc}", permanent=False)
-        return False
-    _record_success(row, message_id, kept)
-    return True
+    message_id, kept = _deliver(row, row.purchase_order)
+    return outbox.Sent(message_id, kept)
+
+
+def transmission_outcome(message: OutboxMessage, sent: outbox.Sent | None) -> None:
+    """The outbox recorded an attempt (in its transaction): the transmission and its order show it."""
+    row = lock(Transmission, int(message.object_id))
+    if row.status != TransmissionStatus.SENDING:
+        return  # moved meanwhile (a late error report failed it); nothing of this attempt to show
+    order = lock(PurchaseOrder, row.purchase_order_id)
+    if message.status == OutboxMessage.Status.SENT:
+        _record_success(row, order, message.message_id, list(sent.keep or []) if sent else [])
+    elif message.status == OutboxMessage.Status.QUEUED:
+        _record_failure(row, order, message.last_error, next_attempt_at=message.next_attempt_at)
+    else:
+        _record_failure(row, order, message.last_error, next_attempt_at=None)
+
+
+def transmission_send(*, transmission_id: int) -> str:
+    """Send one queued transmission now if it is due and first of its supplier's (tests and tools); returns
+    its status."""
+    found = outbox.outbox_latest(object_type=OBJECT_TYPE, object_id=transmission_id)
+    if found is not None and found.status == OutboxMessage.Status.QUEUED:
+        outbox.outbox_deliver_now(message_id=found.pk)
+    return Transmission.objects.values_list("status", flat=True).get(pk=transmission_id)
 
 
 def transmissions_send_for_supplier(*, supplier_id: int, limit: int = 200) -> int:
-    """Send the supplier's queued transmissions in the order they were written; stop at the first one that
-    is not due or fails, so nothing overtakes it. Returns how many went out."""
-    sent = 0
-    while sent < limit:
-        now = timezone.now()
-        head = (
-            Transmission.objects.filter(
-                supplier_id=supplier_id, status__in=[TransmissionStatus.QUEUED, TransmissionStatus.SENDING]
-            )
-            .order_by("id")
-            .first()
-        )
-        if head is None:
-            break
-        if head.status == TransmissionStatus.SENDING:
-            if head.claimed_at is not None and now - head.claimed_at > STALE_CLAIM:
-                # The worker that claimed it died; the channel may or may not have it. Peppol receivers drop a
-                # repeated document id, and e-mail suppliers get the same order number again.
-                release_transmission(head, reason=_("The worker sending it stopped."), now=now)
-                continue
-            break
-        if head.next_attempt_at is not None and head.next_attempt_at > now:
-            break
-        if not _send_claimed(head):
-            refreshed = Transmission.objects.values_list("status", flat=True).get(pk=head.pk)
-            if refreshed != TransmissionStatus.FAILED:
-                break
-            continue
-        sent += 1
-    return sent
+    """Send the supplier's due transmissions in the order they were written. Returns how many went out."""
+    return outbox.outbox_deliver_due(
+        limit=limit, channels=[TRANSPORT], sequence_key=f"supplier:{supplier_id}"
+    )
 
 
-def transmissions_dispatch(*, now: dt.datetime | None = None) -> int:
-    """Send everything due, supplier by supplier (the periodic task; it also catches rows whose task was
-    lost)."""
-    now = now or timezone.now()
-    suppliers = (
-        Transmission.objects.filter(status__in=[TransmissionStatus.QUEUED, TransmissionStatus.SENDING])
-        .values_list("supplier_id", flat=True)
-        .distinct()
-    )
-    return sum(
-        transmissions_send_for_supplier(supplier_id=supplier_id) for supplier_id in sorted(set(suppliers))
-    )
+def transmissions_dispatch() -> int:
+    """Send every transmission that is due now (the outbox's sweep does this every minute anyway)."""
+    return outbox.outbox_deliver_due(channels=[TRANSPORT])
 
 
 @transaction.atomic
@@ -611,7 +583,9 @@ def transmission_resend(*, actor: User, transmission_id: int) -> Transmission:
         text=_("Queued again by %(who)s") % {"who": actor.get_full_name()},
         actor=actor,
     )
-    _send_after_commit({order.supplier_id})
+    # A row still waiting from before (it cannot be sending: the transmission was failed) makes way.
+    outbox.outbox_withdraw(object_type=OBJECT_TYPE, object_ids=[row.pk], reason="sent again")
+    _queue([row])
     return row
 
 
@@ -703,12 +677,16 @@ def transmission_health(*, organisation_id: int, now: dt.datetime | None = None)
 def transmission_failed(*, transmission_id: int, error: str) -> Transmission:
     """The channel reported afterwards that it could not deliver (an access point's error receipt, a bounce):
     the transmission is FAILED with that reason and waits for the coordinator to send it again. A queued one
-    is claimed first (another worker may be sending it); one already failed keeps its first reason; one the
-    supplier is known to have (delivered) or that was cancelled is refused with ``InvalidTransition``."""
-    row = Transmission.objects.get(pk=transmission_id)
-    if row.status == TransmissionStatus.FAILED:
-        return row  # reported again: the first report's reason stands
-    if row.status == TransmissionStatus.QUEUED and not claim_transmission(row, timezone.now()):
-        return Transmission.objects.get(pk=transmission_id)
-    _record_failure(row, error, permanent=True)
-    return Transmission.objects.get(pk=transmission_id)
+    is withdrawn from the outbox first (unless a worker is sending it right now: then the attempt's own
+    result stands); one already failed keeps its first reason; one the supplier is known to have (delivered)
+    or that was cancelled is refused with ``InvalidTransition``."""
+    with transaction.atomic():
+        row = lock(Transmission, transmission_id)
+        if row.status == TransmissionStatus.FAILED:
+            return row  # reported again: the first report's reason stands
+        if row.status == TransmissionStatus.QUEUED and not outbox.outbox_withdraw(
+            object_type=OBJECT_TYPE, object_ids=[row.pk], reason=error[:300]
+        ):
+            return row
+        _record_failure(row, lock(PurchaseOrder, row.purchase_order_id), error, next_attempt_at=None)
+    return row

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 # approval's move of the requisition to ordered writes its own audit event (and reads the chain's head), as
 # every status change does through the transition helpers (services/_transitions.py); + 2 since the approval
 # rules are read through the ORM and the acting user's membership is checked first on its own, in submit and
-# in approve, instead of being folded into the read of the approvers' roles.
-SUBMIT_AND_APPROVE_QUERIES = 54
+# in approve, instead of being folded into the read of the approvers' roles; + 1 since the purchase orders'
+# transmissions are queued on core's outbox engine (one insert of their outbox rows).
+SUBMIT_AND_APPROVE_QUERIES = 55
 
 
 def _requisition(world):
