@@ -301,7 +301,7 @@ class BankChangeProposal(TimeStampedModel):
 
 
 class NotificationTopic(models.TextChoices):
-    """What the supplier portal e-mails about (``avrop.portal.notifications.Topic``)."""
+    """What the supplier portal e-mails about (``avrop.suppliers.notifications.Topic``)."""
 
     NEW_ORDERS = "new_orders", _("New orders")
     ORDER_CHANGES = "order_changes", _("Order changes and cancellations")

@@ -1,5 +1,5 @@
-"""E-mail to the supplier's contacts about its orders, through the portal's notifications (which decide who
-receives which topic). Called inside the transaction of the action: the mail leaves only if it commits."""
+"""E-mail to the supplier's contacts about its orders, through the suppliers' notifications (which decide
+who receives which topic). Called inside the transaction of the action: the mail leaves only if it commits."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from avrop.ordering import conf
 from avrop.ordering.models import Channel, PurchaseOrder
+from avrop.suppliers.notifications import Topic, notify
 
 # Suppliers connected through Peppol get new orders from their own system; the others are told by e-mail.
 MAILED_NEW_ORDER_CHANNELS = frozenset({Channel.PORTAL, Channel.EMAIL})
@@ -20,8 +21,6 @@ def _portal_url(order: PurchaseOrder) -> str:
 
 def new_order(order: PurchaseOrder) -> int:
     """A new order reached the supplier through the portal or by e-mail."""
-    from avrop.portal.notifications import Topic, notify
-
     if order.channel not in MAILED_NEW_ORDER_CHANNELS:
         return 0
     with translation.override("sv"):
@@ -44,8 +43,6 @@ def new_order(order: PurchaseOrder) -> int:
 
 def order_changed(order: PurchaseOrder, *, what: str) -> int:
     """The buyer changed the order or asked to cancel it; ``what`` says how, in a sentence."""
-    from avrop.portal.notifications import Topic, notify
-
     with translation.override("sv"):
         subject = _("Order %(number)s from %(buyer)s was changed") % {
             "number": order.number,

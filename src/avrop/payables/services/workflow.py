@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError
 from avrop.core.locking import lock
-from avrop.payables import rules, signals
+from avrop.payables import rules, supplier_notices
 from avrop.payables.errors import Code
 from avrop.payables.models import CodingLine, SupplierInvoice
 from avrop.payables.services.guards import (
@@ -216,7 +216,7 @@ def invoice_query(*, actor: Any, invoice_id: int, question: str) -> SupplierInvo
         comment=question,
         fields=["queried_at", "query_text"],
     )
-    signals.invoice_disputed.send(sender=SupplierInvoice, invoice=invoice)
+    supplier_notices.invoice_disputed(invoice)
     return invoice
 
 
@@ -372,5 +372,5 @@ def invoice_mark_paid(*, actor: Any, invoice_id: int, paid_on: dt.date | None = 
     _move(
         invoice, Status.PAID, actor=actor, action="supplier_invoice.mark_paid", fields=["paid_by", "paid_at"]
     )
-    signals.invoice_paid.send(sender=SupplierInvoice, invoice=invoice, paid_on=paid_on)
+    supplier_notices.invoice_paid(invoice, paid_on=paid_on)
     return invoice

@@ -1,4 +1,4 @@
-"""Supplier-side services of portal onboarding and the notification choices behind ``portal.notifications``:
+"""Supplier-side services of portal onboarding and the notification choices (``suppliers.notifications``):
 guards, segregation of duties for bank details, and mail through a real SMTP server."""
 
 import pytest
@@ -8,8 +8,8 @@ from avrop.core.errors import DomainError, InvalidTransition, NotAllowed, NotFou
 from avrop.core.models import OutboxMessage
 from avrop.organisations.roles import Role
 from avrop.organisations.tests.factories import OrganisationFactory
-from avrop.portal.notifications import DEFAULT_CONTACT_TOPIC, Topic, notify, recipients
 from avrop.suppliers.models import BankAccount, BankChangeProposal, ContactNotification
+from avrop.suppliers.notifications import DEFAULT_CONTACT_TOPIC, Topic, notify, recipients
 from avrop.suppliers.services import bank_account_register
 from avrop.suppliers.services import portal as services
 from avrop.suppliers.tests.factories import SupplierContactFactory, SupplierFactory

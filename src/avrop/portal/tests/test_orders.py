@@ -346,7 +346,7 @@ def test_no_despatch_on_a_rejected_order(world, django_capture_on_commit_callbac
 def test_supplier_confirms_the_buyers_cancellation(
     client, world, django_capture_on_commit_callbacks, monkeypatch
 ):
-    import avrop.portal.notifications as notifications
+    import avrop.suppliers.notifications as notifications
 
     told: list[tuple[str, str]] = []
     monkeypatch.setattr(notifications, "notify", lambda **kw: told.append((kw["topic"], kw["subject"])) or 1)
@@ -369,7 +369,7 @@ def test_supplier_confirms_the_buyers_cancellation(
 def test_new_email_and_portal_orders_notify_the_supplier_but_peppol_ones_do_not(
     world, django_capture_on_commit_callbacks, monkeypatch
 ):
-    import avrop.portal.notifications as notifications
+    import avrop.suppliers.notifications as notifications
 
     told: list[tuple[int, str]] = []
     monkeypatch.setattr(notifications, "notify", lambda **kw: told.append((kw["obj"].pk, kw["topic"])) or 1)
@@ -380,7 +380,7 @@ def test_new_email_and_portal_orders_notify_the_supplier_but_peppol_ones_do_not(
 
 
 def test_buyer_change_notifies_order_changes(world, django_capture_on_commit_callbacks, monkeypatch):
-    import avrop.portal.notifications as notifications
+    import avrop.suppliers.notifications as notifications
 
     told: list[str] = []
     monkeypatch.setattr(notifications, "notify", lambda **kw: told.append(kw["topic"]) or 1)

@@ -1,5 +1,6 @@
-"""E-mail to a supplier's contacts about what happens in the portal: new orders, changes and cancellations,
-disputes, payments.
+"""E-mail to a supplier's contacts about what happens to their customer relation: new orders, changes and
+cancellations, disputes, payments. Ordering and payables call it; each contact chooses its topics in the
+supplier portal.
 
 Call ``notify`` inside the transaction of the action it reports: the mail goes through the outbox, so it is
 sent only if that transaction commits, and retried if the mail server is down. Who receives which topic is

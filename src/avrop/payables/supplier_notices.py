@@ -1,4 +1,4 @@
-"""E-mail to the supplier when the buyer disputes an invoice or pays it (payables' workflow signals).
+"""E-mail to the supplier when the buyer disputes an invoice or pays it (called by the invoice workflow).
 
 Called inside the payables transaction that changes the invoice, so the mail goes out only if it commits.
 Written in Swedish to Swedish sellers, else in English.
@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from avrop.portal.notifications import Topic, notify
+from avrop.suppliers.notifications import Topic, notify
 
 
 def _language(invoice: Any) -> str:
@@ -58,11 +58,3 @@ def invoice_paid(invoice: Any, *, paid_on: dt.date | None = None) -> int:
             "date": paid_on or timezone.localdate(),
         }
     return notify(relation=invoice.supplier, topic=Topic.PAYMENTS, subject=subject, body=body, obj=invoice)
-
-
-def on_invoice_disputed(sender: Any, *, invoice: Any, **kwargs: Any) -> None:
-    invoice_disputed(invoice)
-
-
-def on_invoice_paid(sender: Any, *, invoice: Any, paid_on: dt.date | None = None, **kwargs: Any) -> None:
-    invoice_paid(invoice, paid_on=paid_on)
