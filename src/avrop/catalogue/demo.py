@@ -555,6 +555,7 @@ def load(stdout: TextIO) -> None:
             accounts.account_rule_create(
                 actor=coordinator, organisation=municipality, kind=kind, value=value, account_code=account
             )
+    _spoc_supplier_rule(coordinator, municipality)
     for supplier_name in CATALOGUES:
         agreement = Agreement.objects.filter(owner=municipality, supplier__name=supplier_name).first()
         if agreement is None or CatalogueVersion.objects.filter(agreement=agreement).exists():
@@ -599,6 +600,36 @@ def load(stdout: TextIO) -> None:
     stdout.write(
         f"catalogue: {count} items indexed, "
         f"{CatalogueVersion.objects.filter(status='review').count()} price list(s) waiting for review"
+    )
+
+
+def _spoc_supplier_rule(coordinator: User, municipality: Organisation) -> None:
+    """Partner54's items are under the service centre's shared agreement, which the municipality calls off:
+    its coordinator codes everything from Partner54 to office supplies, so that the SPOC's phoned-in orders
+    (free-text lines) can be coded."""
+    from avrop.catalogue.selectors import mapping_suppliers
+
+    partner54 = next(
+        (
+            pk
+            for pk, name in mapping_suppliers(user=coordinator, organisation=municipality)
+            if "Partner54" in name
+        ),
+        None,
+    )
+    if (
+        partner54 is None
+        or AccountRule.objects.filter(
+            organisation=municipality, kind=AccountRule.Kind.SUPPLIER, supplier_id=partner54
+        ).exists()
+    ):
+        return
+    accounts.account_rule_create(
+        actor=coordinator,
+        organisation=municipality,
+        kind=AccountRule.Kind.SUPPLIER,
+        supplier=Organisation.objects.get(pk=partner54),
+        account_code="6110",
     )
 
 

@@ -355,6 +355,34 @@ def account_rule_list(*, user: User, organisation: Organisation) -> QuerySet[Acc
     )
 
 
+def supplier_default_account(*, organisation: Organisation, supplier_id: int) -> str:
+    """The account the organisation codes a supplier's lines to when no item says otherwise: its rule for
+    the whole supplier ('' without one). Lines a supplier registers on the customer's behalf (a SPOC's
+    free-text lines, items of an agreement the organisation only calls off) are coded with it."""
+    rule = (
+        AccountRule.objects.filter(
+            organisation=organisation, kind=AccountRule.Kind.SUPPLIER, supplier_id=supplier_id
+        )
+        .order_by("-pk")
+        .first()
+    )
+    return rule.account_code if rule is not None else ""
+
+
+def mapping_suppliers(*, user: User, organisation: Organisation) -> list[tuple[int, str]]:
+    """Suppliers the organisation can map to accounts: those of the agreements it owns and of those it may
+    call off today (a shared agreement of a service centre or a state framework)."""
+    organisation = _scoped(user, organisation)
+    rows = (
+        Agreement.objects.filter(
+            Q(owner=organisation) | Q(pk__in=callable_agreements(organisation=organisation).values("pk"))
+        )
+        .select_related("supplier")
+        .order_by("supplier__name")
+    )
+    return sorted({(a.supplier_id, a.supplier.name) for a in rows}, key=lambda s: s[1])
+
+
 def default_account_for(item: CatalogueItem) -> str:
     """The account number an order line for ``item`` is coded to by default ('' when not mapped).
 

@@ -398,12 +398,7 @@ def column_mapping(request: MemberRequest, supplier_id: int) -> HttpResponse:
 
 
 def _supplier_choices(request: MemberRequest) -> list[tuple[int, str]]:
-    rows = (
-        Agreement.objects.filter(owner=request.organisation)
-        .select_related("supplier")
-        .order_by("supplier__name")
-    )
-    return sorted({(a.supplier_id, a.supplier.name) for a in rows}, key=lambda s: s[1])
+    return selectors.mapping_suppliers(user=request.user, organisation=request.organisation)
 
 
 @org_view(roles=MANAGE)

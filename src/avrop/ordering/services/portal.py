@@ -411,7 +411,7 @@ def requisition_register_on_behalf(
 ) -> Requisition:
     """A supplier's SPOC registers an order taken by phone or e-mail for a named requisitioner of a buyer
     that allowed it. It becomes that requisitioner's requisition, sent to the buyer's normal approval."""
-    from avrop.catalogue.selectors import callable_agreement_ids
+    from avrop.catalogue.selectors import callable_agreement_ids, supplier_default_account
     from avrop.ordering.services.approval import submit_checked
     from avrop.ordering.services.cart import recalculate
 
@@ -513,7 +513,11 @@ def requisition_register_on_behalf(
                 field="free_lines",
             )
         agreement_id = agreement.pk
-        default_account = sample.account_code if sample is not None else ""
+        # The customer's rule for the whole supplier first (set on its account-mapping page), then the
+        # account of one of the supplier's items, then the account most used for the supplier.
+        default_account = supplier_default_account(
+            organisation=buyer, supplier_id=relation.organisation_id
+        ) or (sample.account_code if sample is not None else "")
         if not default_account:
             used = (
                 CodingSplit.objects.filter(line__supplier=relation, line__requisition__organisation=buyer)
