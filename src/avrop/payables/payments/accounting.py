@@ -85,7 +85,9 @@ def _vat_code(prefix: str, percent: Decimal | None) -> str:
     return f"{prefix}{(percent or Decimal(0)).normalize():f}"
 
 
-def invoice_lines(invoice: SupplierInvoice, settings: PaymentSettings) -> list[JournalLine]:
+def invoice_lines(
+    invoice: SupplierInvoice, settings: PaymentSettings, *, taxes: list[TaxLine] | None = None
+) -> list[JournalLine]:
     """The balanced lines of the invoice's voucher (unsaved)."""
     sign = Decimal(-1) if invoice.kind == SupplierInvoice.Kind.CREDIT_NOTE else Decimal(1)
     supplier = invoice.seller_name
@@ -99,7 +101,7 @@ def invoice_lines(invoice: SupplierInvoice, settings: PaymentSettings) -> list[J
         )
         for c in invoice.coding_lines.all()
     ]
-    for tax in tax_lines(invoice):
+    for tax in tax_lines(invoice) if taxes is None else taxes:
         category = (tax.category or "S").upper()
         if category in {REVERSE_CHARGE, EU_PURCHASE}:
             percent = tax.percent or STANDARD_RATE
