@@ -88,9 +88,12 @@ def checked_customer(data: CustomerData) -> CustomerData:
     try:
         if org_number and country == "SE":
             org_number = normalise_org_number(org_number, "SE")
+    except ValidationError as exc:
+        raise _invalid(" ".join(exc.messages), "org_number") from None
+    try:
         vat_number = normalise_vat_number(data.vat_number) if data.vat_number.strip() else ""
     except ValidationError as exc:
-        raise _invalid(" ".join(exc.messages), "vat_number" if "VAT" in str(exc) else "org_number") from None
+        raise _invalid(" ".join(exc.messages), "vat_number") from None
     if vat_number and country in EU_COUNTRIES and not vat_number.startswith(country.replace("GR", "EL")):
         raise _invalid(
             _("The VAT number %(vat)s is not from %(country)s.") % {"vat": vat_number, "country": country},
