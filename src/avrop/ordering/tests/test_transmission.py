@@ -206,3 +206,26 @@ def test_attachments_travel_with_the_order(world, django_capture_on_commit_callb
     supplier_mail = next(m for m in mail.outbox if m.to == ["order@procurator.example"])
     names = {name for name, _content, _type in supplier_mail.attachments}
     assert "villkor.txt" in names and "ritning.pdf" not in names
+
+
+def test_upgrade_gives_waiting_transmissions_their_outbox_row(world, django_capture_on_commit_callbacks, flaky):
+    """Rows queued (or being sent) by the former delivery loop get an outbox row, once."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    upgrade = import_module("avrop.ordering.migrations.0004_transmissions_to_outbox")
+    orders = _order_twice(world, django_capture_on_commit_callbacks, 2)
+    OutboxMessage.objects.filter(channel="ordering.transmission").delete()
+    Transmission.objects.filter(purchase_order=orders[1]).update(status="sending")
+    upgrade.forwards(apps, None)
+    upgrade.forwards(apps, None)
+    rows = OutboxMessage.objects.filter(channel="ordering.transmission").order_by("pk")
+    assert [r.object_id for r in rows] == [
+        str(t.pk) for t in Transmission.objects.filter(purchase_order__in=orders).order_by("pk")
+    ]
+    assert set(Transmission.objects.values_list("status", flat=True)) == {"queued"}
+    flaky.down = False
+    _due_now()
+    assert services.transmissions_dispatch() == 2
+    assert flaky.sent == [o.number for o in orders]
