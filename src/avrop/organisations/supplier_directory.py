@@ -31,6 +31,8 @@ class SupplierRecipient:
 class CustomerNumberLine:
     supplier_name: str
     number: str
+    # The buyer's supplier relation, whose page edits the number.
+    supplier_id: int | None = None
 
 
 class SupplierDirectory(Protocol):

@@ -46,5 +46,8 @@ class SupplierDirectory:
             .order_by("supplier__organisation__name")
         )
         return [
-            CustomerNumberLine(supplier_name=c.supplier.organisation.name, number=c.number) for c in numbers
+            CustomerNumberLine(
+                supplier_name=c.supplier.organisation.name, number=c.number, supplier_id=c.supplier_id
+            )
+            for c in numbers
         ]
