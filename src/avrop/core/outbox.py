@@ -41,7 +41,6 @@ from django.utils import timezone
 
 from avrop.core.locking import lock
 from avrop.core.models import OutboxMessage
-from avrop.core.plainsql import insert
 from avrop.core.transport import PermanentError, TransientError, Withdrawn, transport_for
 
 logger = logging.getLogger(__name__)
@@ -160,7 +159,7 @@ def outbox_put_many(messages: Iterable[OutboxMessage]) -> list[OutboxMessage]:
     rows = list(messages)
     for row in rows:
         row.next_attempt_at = row.next_attempt_at or now
-    rows = insert(rows)
+    rows = OutboxMessage.objects.bulk_create(rows)
     if rows:
         transaction.on_commit(_kick)
     return rows

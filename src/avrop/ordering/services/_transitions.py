@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 from avrop.core.audit import audit
 from avrop.core.errors import InvalidTransition
-from avrop.core.plainsql import update
 from avrop.core.workflows import assert_transition
 from avrop.ordering.models import ApprovalStep, PurchaseOrder, Requisition, Transmission
 from avrop.ordering.workflows import (
@@ -143,7 +142,7 @@ def move_requisition(
         requisition.status = before
         raise
     requisition.status = to
-    update(requisition, ["status", *fields, "updated_at"])
+    requisition.save(update_fields=["status", *fields, "updated_at"])
     audit(
         actor=actor,
         action=action,

@@ -29,7 +29,6 @@ from avrop.core.calendar import count_business_days
 from avrop.core.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.core.outbox import outbox_email, outbox_emails
-from avrop.core.plainsql import columns, insert, rows, update_many
 from avrop.core.workflows import assert_transition
 from avrop.ordering import conf
 from avrop.ordering.checks import active_lines, approval_route, readiness
@@ -91,7 +90,7 @@ def _create_steps(
         )
         for index, step in enumerate(route, start=1)
     ]
-    return insert(steps)
+    return ApprovalStep.objects.bulk_create(steps)
 
 
 @transaction.atomic
@@ -154,7 +153,7 @@ def _links_for(requisition: Requisition, users: list[User], hours: int) -> dict[
     """One single-use link per approver, stored as the hash of its nonce; the URL carries the signed id."""
     nonces = {user.pk: secrets.token_urlsafe(24) for user in users}
     expires = timezone.now() + dt.timedelta(hours=hours)
-    links = insert(
+    links = ApprovalLink.objects.bulk_create(
         [
             ApprovalLink(
                 requisition=requisition,
@@ -308,19 +307,14 @@ def steps_for(requisition: Requisition, user: User) -> list[ApprovalStep]:
 
 
 def _pending_steps(requisition: Requisition) -> list[ApprovalStep]:
-    """The current round's pending steps by position: ``requisition.steps.filter(…).order_by("position",
-    "pk")`` in plain SQL (see ``rows``), read on every decision."""
-    found = rows(
-        f"SELECT {columns(ApprovalStep, 's')} FROM {ApprovalStep._meta.db_table} s "  # noqa: S608 (names from model meta)
-        "WHERE s.requisition_id = %s AND s.round = %s AND s.status = %s ORDER BY s.position, s.id",
-        [requisition.pk, requisition.approval_round, StepStatus.PENDING],
-        ApprovalStep,
+    """The current round's pending steps by position (read on every decision), knowing their requisition."""
+    steps = list(
+        ApprovalStep.objects.filter(
+            requisition=requisition, round=requisition.approval_round, status=StepStatus.PENDING
+        ).order_by("position", "pk")
     )
-    step_requisition = ApprovalStep._meta.get_field("requisition")
-    steps = []
-    for (step,) in found:
-        step_requisition.set_cached_value(step, requisition)
-        steps.append(step)
+    for step in steps:
+        step.requisition = requisition
     return steps
 
 
@@ -490,12 +484,8 @@ def _finish(requisition: Requisition, approver: User, comment: str, decision: Or
         return requisition
     still_open = [line for line in remaining if line.decision == LineDecision.OPEN]
     if still_open:
-        update_many(
-            RequisitionLine,
-            [line.pk for line in still_open],
-            decision=LineDecision.APPROVED,
-            decided_by=approver,
-            decided_at=now,
+        RequisitionLine.objects.filter(pk__in=[line.pk for line in still_open]).update(
+            decision=LineDecision.APPROVED, decided_by=approver, decided_at=now
         )
         for line in still_open:
             line.decision, line.decided_by, line.decided_at = LineDecision.APPROVED, approver, now

@@ -208,7 +208,9 @@ def test_attachments_travel_with_the_order(world, django_capture_on_commit_callb
     assert "villkor.txt" in names and "ritning.pdf" not in names
 
 
-def test_upgrade_gives_waiting_transmissions_their_outbox_row(world, django_capture_on_commit_callbacks, flaky):
+def test_upgrade_gives_waiting_transmissions_their_outbox_row(
+    world, django_capture_on_commit_callbacks, flaky
+):
     """Rows queued (or being sent) by the former delivery loop get an outbox row, once."""
     from importlib import import_module
 
