@@ -1,6 +1,7 @@
 from django.urls import path
 
 from avrop.payables import inbound_views, views
+from avrop.payables.payments import urls as payment_urls
 
 app_name = "payables"
 urlpatterns = [
@@ -26,4 +27,5 @@ urlpatterns = [
     path("<int:pk>/send-back/", views.send_back, name="send_back"),
     path("<int:pk>/paid/", views.mark_paid, name="paid"),
     path("<int:pk>/register/", views.register, name="register"),
+    *payment_urls.urlpatterns,
 ]
