@@ -21,6 +21,7 @@ from avrop.ordering import demo as ordering_demo
 from avrop.organisations import demo as organisations_demo
 from avrop.payables import demo as payables_demo
 from avrop.portal import demo as portal_demo
+from avrop.receivables import demo as receivables_demo
 from avrop.suppliers import demo as suppliers_demo
 
 Loader = Callable[[TextIO], None]
@@ -32,6 +33,7 @@ LOADERS: tuple[Loader, ...] = (
     cases_demo.load,
     catalogue_demo.load,
     payables_demo.load,
+    receivables_demo.load,
     ordering_demo.load,
 )
 LATE_LOADERS: tuple[Loader, ...] = (

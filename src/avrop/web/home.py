@@ -17,6 +17,7 @@ from avrop.ordering import home as ordering_home
 from avrop.organisations import home as organisations_home
 from avrop.payables import home as payables_home
 from avrop.portal import home as portal_home
+from avrop.receivables import home as receivables_home
 from avrop.suppliers import home as suppliers_home
 
 CONTRIBUTORS: tuple[Callable[..., list[Section]], ...] = (
@@ -26,6 +27,7 @@ CONTRIBUTORS: tuple[Callable[..., list[Section]], ...] = (
     cases_home.sections,
     catalogue_home.sections,
     payables_home.sections,
+    receivables_home.sections,
     ordering_home.sections,
     portal_home.sections,
 )

@@ -1,0 +1,209 @@
+"""Demo customer invoicing for Myndigheten för kustmiljö, worked by its AR clerk (``ar_clerk``, Erik Kund)
+through the real services: customers at home and abroad, articles, sent e-invoices and PDF invoices, a
+credit note, a draft, an EUR invoice at the day's rate, and a BgMax file that pays some invoices, part-pays
+one and leaves one payment in the queue.
+
+Customers and articles are found by number, invoices by their note; a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, TextIO
+
+from django.utils import timezone
+
+from avrop.organisations.demo import AGENCY, MUNICIPALITY
+from avrop.organisations.models import Organisation, User
+from avrop.receivables import samples, services
+from avrop.receivables.models import (
+    Article,
+    Customer,
+    CustomerInvoice,
+    ExchangeRate,
+    PaymentFile,
+    ReceivablesSettings,
+)
+
+BANKGIRO = "5402-9681"
+CUSTOMERS: list[dict[str, Any]] = [
+    {"number": "2001", "name": "Österlens kommun", "org_number": MUNICIPALITY, "city": "Simrishamn"},
+    {
+        "number": "2002",
+        "name": "Havsfiskeskolan AB",
+        "org_number": "556677-8899",
+        "delivery": "email",
+        "email": "ekonomi@havsfiskeskolan.example",
+        "payment_days": 20,
+        "city": "Lysekil",
+    },
+    {
+        "number": "2003",
+        "name": "Meeresforschung GmbH",
+        "country": "DE",
+        "vat_number": "DE136695976",
+        "delivery": "email",
+        "email": "rechnung@meeresforschung.example",
+        "currency": "EUR",
+        "language": "en",
+        "city": "Kiel",
+    },
+]
+ARTICLES: list[dict[str, Any]] = [
+    {
+        "number": "ANALYS",
+        "name": "Vattenanalys, standardpaket",
+        "unit_price": "2450",
+        "revenue_account": "3041",
+    },
+    {
+        "number": "KONSULT",
+        "name": "Utredare, timme",
+        "unit": "HUR",
+        "unit_price": "1150",
+        "revenue_account": "3041",
+    },
+    {
+        "number": "RAPPORT",
+        "name": "Tryckt rapport Kustmiljö 2026",
+        "unit_price": "320",
+        "revenue_account": "3051",
+        "vat_rate": "6",
+        "is_goods": True,
+    },
+    {
+        "number": "KURS",
+        "name": "Utbildningsdag provtagning",
+        "unit": "DAY",
+        "unit_price": "3800",
+        "revenue_account": "3044",
+        "vat_category": "E",
+        "exemption_reason": "Undantagen utbildning, 10 kap. 41 § mervärdesskattelagen (2023:200)",
+    },
+]
+
+
+def _invoice(
+    clerk: User,
+    agency: Organisation,
+    customer: Customer,
+    lines: list[tuple[Article, str]],
+    note: str,
+    **kwargs: Any,
+) -> CustomerInvoice:
+    existing = CustomerInvoice.objects.filter(organisation=agency, note=note).first()
+    if existing is not None:
+        return existing
+    return services.invoice_create(
+        actor=clerk,
+        organisation=agency,
+        customer_id=customer.pk,
+        lines=[services.LineInput(article_id=a.pk, quantity=q) for a, q in lines],
+        note=note,
+        **kwargs,
+    )
+
+
+def _send(clerk: User, invoice: CustomerInvoice) -> CustomerInvoice:
+    if invoice.status != CustomerInvoice.Status.DRAFT:
+        return invoice
+    return services.invoice_send(actor=clerk, invoice_id=invoice.pk)
+
+
+def load(stdout: TextIO) -> None:
+    agency = Organisation.objects.get(org_number=AGENCY)
+    clerk = User.objects.get(username="ar_clerk")
+    ReceivablesSettings.objects.get_or_create(organisation=agency, defaults={"bankgiro": BANKGIRO})
+    today = timezone.localdate()
+    for back in range(0, 10):
+        ExchangeRate.objects.get_or_create(
+            currency="EUR", day=today - dt.timedelta(days=back), defaults={"rate": Decimal("11.1840")}
+        )
+    customers = {}
+    for data in CUSTOMERS:
+        found = Customer.objects.filter(organisation=agency, number=data["number"]).first()
+        customers[data["number"]] = found or services.customer_create(
+            actor=clerk, organisation=agency, data=services.CustomerData(**data)
+        )
+    articles = {}
+    for data in ARTICLES:
+        found = Article.objects.filter(organisation=agency, number=data["number"]).first()
+        articles[data["number"]] = found or services.article_create(
+            actor=clerk, organisation=agency, data=services.ArticleData(**data)
+        )
+    kommun, skola, tysk = customers["2001"], customers["2002"], customers["2003"]
+    analys, konsult, rapport, kurs = (articles[n] for n in ("ANALYS", "KONSULT", "RAPPORT", "KURS"))
+    month_ago = today - dt.timedelta(days=35)
+    paid = _send(
+        clerk,
+        _invoice(
+            clerk,
+            agency,
+            kommun,
+            [(analys, "4"), (konsult, "6")],
+            "Provtagning Kivik, september",
+            issue_date=month_ago,
+        ),
+    )
+    part = _send(
+        clerk,
+        _invoice(
+            clerk,
+            agency,
+            kommun,
+            [(konsult, "12"), (rapport, "20")],
+            "Utredning strandbete",
+            issue_date=month_ago,
+        ),
+    )
+    overdue = _send(
+        clerk,
+        _invoice(
+            clerk,
+            agency,
+            skola,
+            [(kurs, "2"), (rapport, "15")],
+            "Kursdagar provtagning",
+            issue_date=month_ago,
+        ),
+    )
+    _send(
+        clerk,
+        _invoice(clerk, agency, tysk, [(konsult, "8"), (rapport, "10")], "Expert opinion Baltic eelgrass"),
+    )
+    credited = _send(clerk, _invoice(clerk, agency, skola, [(analys, "1")], "Analys felbeställd"))
+    if credited.status == CustomerInvoice.Status.SENT:
+        credit = services.invoice_credit(
+            actor=clerk, invoice_id=credited.pk, reason="Analysen beställdes av misstag"
+        )
+        _send(clerk, credit)
+    _invoice(clerk, agency, kommun, [(analys, "2")], "Provtagning Simrishamn, oktober (utkast)")
+    if not PaymentFile.objects.filter(organisation=agency).exists():
+        content = samples.bgmax(
+            [
+                samples.SamplePayment(
+                    amount=paid.total_amount, reference=paid.ocr_reference, payer_name="ÖSTERLENS KOMMUN"
+                ),
+                samples.SamplePayment(
+                    amount=Decimal("5000.00"), reference=part.ocr_reference, payer_name="ÖSTERLENS KOMMUN"
+                ),
+                samples.SamplePayment(
+                    amount=Decimal("1840.00"),
+                    reference=overdue.ocr_reference[:-1] + str((int(overdue.ocr_reference[-1]) + 1) % 10),
+                    payer_name="HAVSFISKESKOLAN AB",
+                    ocr_checked=False,
+                ),
+            ],
+            bankgiro=BANKGIRO,
+            day=today - dt.timedelta(days=3),
+        )
+        services.payment_file_import(
+            actor=clerk,
+            organisation=agency,
+            name=f"BGMAX_{today - dt.timedelta(days=3):%Y%m%d}.txt",
+            content=content,
+        )
+    stdout.write(
+        f"receivables: {CustomerInvoice.objects.filter(organisation=agency).count()} customer invoices\n"
+    )

@@ -1,0 +1,36 @@
+"""The receivables demo: the AR clerk finds invoices in every state and a read payment file; idempotent."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from avrop.receivables.models import CustomerInvoice, Payment, PaymentFile
+
+Status = CustomerInvoice.Status
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path, django_capture_on_commit_callbacks):
+    from avrop.web.demo import load_all
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PAYABLES_PEPPOL_DIR = str(tmp_path / "peppol")
+    settings.RECEIVABLES_PEPPOL_DIR = str(tmp_path / "peppol")
+    with django_capture_on_commit_callbacks(execute=True):
+        load_all(io.StringIO())
+
+
+def test_demo_has_every_open_state_and_is_idempotent(demo, django_capture_on_commit_callbacks):
+    from avrop.web.demo import load_all
+
+    statuses = set(CustomerInvoice.objects.values_list("status", flat=True))
+    assert {Status.DRAFT, Status.SENT, Status.PARTLY_PAID, Status.PAID, Status.CREDITED} <= statuses
+    assert CustomerInvoice.objects.filter(kind="credit_note", credited_invoice__isnull=False).exists()
+    assert CustomerInvoice.objects.filter(currency="EUR", total_sek__gt=0).exists()
+    assert Payment.objects.filter(status="unmatched").count() == 1
+    counts = (CustomerInvoice.objects.count(), Payment.objects.count(), PaymentFile.objects.count())
+    with django_capture_on_commit_callbacks(execute=True):
+        load_all(io.StringIO())
+    assert (CustomerInvoice.objects.count(), Payment.objects.count(), PaymentFile.objects.count()) == counts
