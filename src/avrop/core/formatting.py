@@ -54,7 +54,7 @@ def _decimal(value: Number | None) -> Decimal | None:
 
 
 def money(value: Number | None, currency: str = "SEK", *, language: str | None = None) -> str:
-    """``1 234,50 kr`` / ``SEK 1,234.50``: two decimals, thousands separators, currency as the locale puts it."""
+    """``1 234,50 kr`` / ``SEK 1,234.50``: two decimals, thousands separators, the locale's currency place."""
     number = _decimal(value)
     if number is None:
         return ""
@@ -92,7 +92,7 @@ def percent(value: Number | None, *, language: str | None = None) -> str:
 
 
 def input_number(value: Number | None) -> str:
-    """A number for an ``<input>``: plain digits and a point, no exponent, no trailing zeros (``20``, ``2.5``)."""
+    """A number for an ``<input>``: digits and a point, no exponent, no trailing zeros (``20``, ``2.5``)."""
     number = _decimal(value)
     if number is None:
         return ""

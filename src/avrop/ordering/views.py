@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError, NotFound
-from avrop.ordering import checks, selectors, services
+from avrop.ordering import checks, display, selectors, services
 from avrop.ordering.forms import (
     AttachmentForm,
     CancelForm,
@@ -625,6 +625,7 @@ def order(request: MemberRequest, pk: int) -> HttpResponse:
         {
             "order": order,
             "lines": lines,
+            "confirmed_total": display.confirmed_total(lines) if order.response_code else None,
             "responses": selectors.order_responses(order),
             "transmissions": selectors.order_transmissions(order),
             "timeline": selectors.order_timeline(order),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from avrop.core.errors import DomainError, NotFound
-from avrop.ordering import selectors, services
+from avrop.ordering import display, selectors, services
 from avrop.ordering.models import OrderResponse, Requisition
 from avrop.ordering.services import portal as portal_services
 from avrop.ordering.services.responses import PORTAL_ANSWERABLE_CHANNELS, PORTAL_RESPONDABLE
@@ -115,6 +115,7 @@ def _order_context(
     return {
         "order": order,
         "lines": lines,
+        "confirmed_total": display.confirmed_total(lines) if order.response_code else None,
         "responses": selectors.order_responses(order),
         "despatches": despatches,
         "read_only": not answerable,

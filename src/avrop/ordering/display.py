@@ -1,0 +1,90 @@
+"""What people read about orders: the supplier's answer per line and the changes an order response made,
+in words rather than the codes the services store (``changed``, ``unit_price``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from avrop.core import formatting
+
+RESPONSE_STATUS_LABELS = {
+    "accepted": pgettext_lazy("order line", "accepted"),
+    "changed": pgettext_lazy("order line", "changed by the supplier"),
+    "rejected": pgettext_lazy("order line", "rejected"),
+}
+
+CHANGE_FIELD_LABELS = {
+    "quantity": _("quantity"),
+    "unit_price": _("unit price"),
+    "delivery_date": _("delivery date"),
+    "substitute": _("article"),
+    "status": _("status"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    code: str
+    label: str
+    old: str
+    new: str
+
+
+def response_status_label(code: str | None) -> str:
+    """``changed`` → "changed by the supplier" (sv "ändrad av leverantören"); other codes as they are."""
+    if not code:
+        return ""
+    label = RESPONSE_STATUS_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def _value(field: str, raw: Any) -> str:
+    if raw in (None, ""):
+        return "–"
+    try:
+        if field == "quantity":
+            return formatting.qty(Decimal(str(raw)))
+        if field == "unit_price":
+            return formatting.amount(Decimal(str(raw)))
+        if field == "delivery_date":
+            return formatting.day(dt.date.fromisoformat(str(raw)))
+        if field == "status":
+            return response_status_label(str(raw))
+    except (ArithmeticError, ValueError):
+        pass
+    return str(raw)
+
+
+def describe_changes(changes: Iterable[Mapping[str, Any]] | None) -> list[Change]:
+    """The changes an order response made to one line, each with a label and formatted old and new values."""
+    described = []
+    for change in changes or ():
+        field = str(change.get("field", ""))
+        label = CHANGE_FIELD_LABELS.get(field)
+        described.append(
+            Change(
+                code=field,
+                label=str(label) if label is not None else field,
+                old=_value(field, change.get("old")),
+                new=_value(field, change.get("new")),
+            )
+        )
+    return described
+
+
+def confirmed_total(lines: Iterable[Any]) -> Decimal:
+    """The order's total as the supplier confirmed it: confirmed quantity × confirmed price, rejected and
+    cancelled lines left out (the stored ``total_amount`` is the total as ordered)."""
+    total = Decimal("0")
+    for line in lines:
+        if getattr(line, "is_cancelled", False) or line.response_status == "rejected":
+            continue
+        total += (line.effective_quantity * line.effective_unit_price).quantize(Decimal("0.01"))
+    return total
