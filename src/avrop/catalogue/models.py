@@ -244,6 +244,9 @@ class CatalogueItem(models.Model):
     updated_at = models.DateTimeField(_("updated"))
     removed_at = models.DateTimeField(_("left the catalogue"), null=True, blank=True)
 
+    # Not stored: set by the search, how many more agreements offer the same supplier article.
+    other_offers: int = 0
+
     class Meta:
         verbose_name = _("catalogue item")
         verbose_name_plural = _("catalogue items")
