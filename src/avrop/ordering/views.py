@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from avrop.core import formatting
 from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError, NotFound
 from avrop.ordering import checks, display, selectors, services
@@ -76,7 +77,7 @@ def _cart_context(request: MemberRequest) -> dict[str, Any]:
             prefix=f"l{line.pk}",
             addresses=addresses,
             initial={
-                "quantity": line.quantity.normalize(),
+                "quantity": formatting.input_number(line.quantity),
                 "delivery_address": line.delivery_address_id,
                 "requested_delivery_date": line.requested_delivery_date,
                 "note_to_supplier": line.note_to_supplier,
@@ -266,7 +267,7 @@ def line_coding(request: MemberRequest, pk: int) -> HttpResponse:
             "account": s.account,
             "cost_centre": s.cost_centre,
             "project": s.dimensions.get("project", ""),
-            "percent": s.percent.normalize() if s.percent is not None else None,
+            "percent": formatting.input_number(s.percent) if s.percent is not None else None,
             "amount": s.amount if s.percent is None else None,
         }
         for s in line.splits.all()

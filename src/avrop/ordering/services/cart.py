@@ -20,6 +20,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotAllowed, NotFound
 from avrop.ordering import conf
@@ -578,7 +579,7 @@ def line_coding_set(*, actor: User, line_id: int, splits: list[Mapping[str, Any]
             raise DomainError(
                 Code.SPLIT_INVALID,
                 _("The amounts add up to %(total)s, not the line's %(amount)s.")
-                % {"total": total, "amount": line.line_amount},
+                % {"total": formatting.amount(total), "amount": formatting.amount(line.line_amount)},
                 field="coding",
             )
     else:
@@ -586,7 +587,7 @@ def line_coding_set(*, actor: User, line_id: int, splits: list[Mapping[str, Any]
         if total != Decimal("100"):
             raise DomainError(
                 Code.SPLIT_INVALID,
-                _("The percentages add up to %(total)s, not 100.") % {"total": total.normalize()},
+                _("The percentages add up to %(total)s, not 100 %%.") % {"total": formatting.percent(total)},
                 field="coding",
             )
         remaining = line.line_amount

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.core.audit import audit
 from avrop.core.calendar import add_business_days
 from avrop.core.errors import DomainError, NotAllowed, NotFound
@@ -121,7 +122,7 @@ def expected_delivery(
 
 def _accounting(line: RequisitionLine) -> str:
     return "; ".join(
-        f"{s.text} {s.percent.normalize()}%"
+        f"{s.text} {formatting.input_number(s.percent)}%"
         if s.percent is not None and len(line.splits.all()) > 1
         else s.text
         for s in line.splits.all()

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotAllowed, NotFound
 from avrop.core.locking import lock
@@ -159,9 +160,9 @@ def despatch_advice_register(
                 _("Line %(line)s: at most %(left)s %(unit)s are left to ship, not %(asked)s.")
                 % {
                     "line": line.line_number,
-                    "left": remaining[line.pk].normalize(),
-                    "unit": line.unit,
-                    "asked": quantity.normalize(),
+                    "left": formatting.qty(remaining[line.pk]),
+                    "unit": formatting.unit_name(line.unit),
+                    "asked": formatting.qty(quantity),
                 },
                 field=field,
             )
@@ -206,7 +207,7 @@ def despatch_advice_register(
     text = _("%(number)s: %(lines)s shipped on %(date)s") % {
         "number": despatch.number,
         "lines": ", ".join(
-            _("line %(n)s × %(q)s") % {"n": line.line_number, "q": quantity.normalize()}
+            _("line %(n)s × %(q)s") % {"n": line.line_number, "q": formatting.qty(quantity)}
             for line, quantity in wanted
         ),
         "date": despatched.isoformat(),
