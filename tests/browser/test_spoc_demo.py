@@ -18,6 +18,19 @@ from tests.browser.conftest import login
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture
+def spoc_demo(settings, tmp_path, transactional_db):
+    """The demo, with its search index and pictures in this test's own folders."""
+    import io
+
+    from avrop.web.demo import load_all
+
+    settings.CATALOGUE_SEARCH_DIR = str(tmp_path / "search")
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.CATALOGUE_INBOUND_DIR = str(tmp_path / "inbound")
+    load_all(io.StringIO())
+
+
 def _phone_order(page, relation: Supplier, requisitioner_id: int) -> None:
     page.goto(f"/portal/orders/on-behalf/?customer={relation.pk}")
     page.locator("#requisitioner").select_option(str(requisitioner_id))
@@ -30,7 +43,7 @@ def _phone_order(page, relation: Supplier, requisitioner_id: int) -> None:
 
 
 def test_spoc_phone_order_reaches_the_approver_once_the_customer_maps_the_supplier(
-    browser, page, live_server, demo_data
+    browser, page, live_server, spoc_demo
 ):
     from avrop.organisations.models import User
 
