@@ -340,3 +340,43 @@ class Payment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.payment_date} {self.amount} {self.currency} {self.reference}"
+
+
+class ReferenceRate(models.Model):
+    """The Riksbank reference rate set for a calendar half-year (räntelagen 9 §), from its first day."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    rate = models.DecimalField(_("reference rate (%)"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("reference rate")
+        verbose_name_plural = _("reference rates")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.rate} % from {self.valid_from}"
+
+
+class Reminder(TimeStampedModel):
+    """A payment reminder for an overdue invoice, with what the law allows to add to it."""
+
+    invoice = models.ForeignKey(CustomerInvoice, on_delete=models.PROTECT, related_name="reminders")
+    level = models.PositiveSmallIntegerField(_("reminder number"))
+    sent_on = models.DateField(_("date"))
+    open_amount = models.DecimalField(_("open amount"), max_digits=14, decimal_places=2)
+    interest_amount = models.DecimalField(_("interest so far"), max_digits=14, decimal_places=2)
+    reminder_fee = models.DecimalField(_("reminder fee"), max_digits=8, decimal_places=2)
+    flat_compensation = models.DecimalField(_("late-payment compensation"), max_digits=8, decimal_places=2)
+    sent_to = models.CharField(_("sent to"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["invoice", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "level"], name="receivables_reminder_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}/{self.level}"

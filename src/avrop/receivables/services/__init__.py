@@ -21,11 +21,13 @@ from avrop.receivables.services.invoices import (
     rate_on,
 )
 from avrop.receivables.services.payments import ImportResult, payment_allocate, payment_file_import
+from avrop.receivables.services.reminders import DueReminder, reminder_run, reminders_due
 
 __all__ = [
     "ArticleData",
     "CustomerData",
     "DocumentInvalid",
+    "DueReminder",
     "ImportResult",
     "LineInput",
     "article_create",
@@ -39,6 +41,8 @@ __all__ = [
     "payment_allocate",
     "payment_file_import",
     "rate_on",
+    "reminder_run",
+    "reminders_due",
     "settings_save",
     "vat_treatment",
 ]

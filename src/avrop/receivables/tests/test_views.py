@@ -106,9 +106,7 @@ def test_reading_a_payment_file_shows_the_result_and_the_queue(clerk, world):
     page = response.content.decode()
     assert response.status_code == 200 and "10001" in page and "1000274" in page
     queue = clerk.get(reverse("receivables:unmatched")).content.decode()
-    assert (
-        "1000274" in queue and "10002" in queue
-    )  # its number is in the reference
+    assert "1000274" in queue and "10002" in queue  # its number is in the reference
     with (FILES / "bgmax_two_deposits.txt").open("rb") as upload:
         again = clerk.post(reverse("receivables:payments_import"), {"file": upload}, follow=True)
     assert again.status_code == 200 and Payment.objects.count() == 4
