@@ -464,7 +464,6 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
     from django.db import connection
 
     from avrop.agreements.models import Agreement, AgreementParty
-    from avrop.catalogue.imports.staging import bulk_write
     from avrop.catalogue.search import ItemDocument, get_engine
     from avrop.catalogue.search.tantivy_engine import TantivyEngine
     from avrop.catalogue.selectors import search_items
@@ -558,6 +557,23 @@ def run(args: argparse.Namespace, tmp: Path, per_agreement: int) -> int:  # noqa
         "keywords",
         "eco",
     )
+
+    def bulk_write(table: str, columns: list[str] | tuple[str, ...], rows: list[tuple]) -> None:
+        """The raw baseline's writer: COPY on PostgreSQL, one prepared INSERT on SQLite."""
+        if not rows:
+            return
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(
+                    f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+                ) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"  # noqa: S608
+                cursor.executemany(sql, rows)
 
     def raw_load(paths: list[Path], engine_dir: Path) -> tuple[float, int, float]:
         began = time.perf_counter()

@@ -3,28 +3,27 @@
 Staging streams the file once. It keeps in memory only the article numbers of the agreement's items with
 the hash of their content (about 130 bytes per item), so a row whose content is unchanged costs a dictionary
 lookup and is never written. Added, changed and removed items go to ``StagedItem`` in batches (``COPY`` on
-PostgreSQL, ``executemany`` on SQLite). Activation is three set-based SQL statements, so approving a million
-rows moves no row through Python.
-
-SQL statements are built from table and column names of the models (never from input) and take
-values only as parameters; that is why they carry ``noqa: S608``.
+PostgreSQL, ``executemany`` on SQLite). Activation is four set-based statements, so approving a million
+rows moves no row through Python: two that the ORM cannot write (``INSERT ... SELECT``, ``UPDATE ... FROM``)
+in ``catalogue/queries.py``, and two ``QuerySet.update`` calls with subqueries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from avrop.catalogue.imports.readers import Source, record_digest
 from avrop.catalogue.imports.rows import CODE, OWN_CATEGORY, SCHEME, VALUE_COLUMNS, Finding, RowChecker, _text
 from avrop.catalogue.models import CatalogueItem, ImportFinding, StagedItem
+from avrop.catalogue.queries import copy_rows, items_insert_added, items_update_changed, staged_prices_set
 
 BATCH = 5000
 MAX_STORED_FINDINGS = 5000
@@ -32,9 +31,6 @@ _SEEN = object()
 MASK = (1 << 64) - 1
 _NULLABLE = {"pack_size", "price_amount", "price_quantity", "vat_rate", "lead_time_days"}
 
-ITEM_TABLE = CatalogueItem._meta.db_table
-STAGED_TABLE = StagedItem._meta.db_table
-FINDING_TABLE = ImportFinding._meta.db_table
 STAGED_COLUMNS = (
     "version_id",
     "line",
@@ -46,24 +42,6 @@ STAGED_COLUMNS = (
     "over_limit",
 )
 FINDING_COLUMNS = ("version_id", "line", "column", "code", "severity", "message", "article_number")
-
-
-def bulk_write(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Insert rows as fast as the database allows: COPY on PostgreSQL, one prepared statement on SQLite."""
-    if not rows:
-        return
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",  # noqa: S608
-                rows,
-            )
 
 
 class AccountRules:
@@ -138,7 +116,7 @@ class _Findings:
             self.flush()
 
     def flush(self) -> None:
-        bulk_write(FINDING_TABLE, FINDING_COLUMNS, self.buffer)
+        copy_rows(model=ImportFinding, columns=FINDING_COLUMNS, rows=self.buffer)
         self.buffer = []
 
 
@@ -150,24 +128,17 @@ def existing_items(agreement_id: int) -> Existing:
     article number; whether the agreement has items at all (removed ones count)."""
     active: dict[str, Any] = {}
     by_raw: dict[int, str] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT article_number, content_hash, raw_hash FROM {ITEM_TABLE} "  # noqa: S608
-            f"WHERE agreement_id = %s AND is_active = %s",
-            [agreement_id, True],
-        )
-        while rows := cursor.fetchmany(10000):
-            for article, content, raw in rows:
-                raw &= MASK
-                active[article] = ((content & MASK) << 64) | raw
-                by_raw[raw] = article
-        if active:
-            return active, by_raw, True
-        cursor.execute(
-            f"SELECT 1 FROM {ITEM_TABLE} WHERE agreement_id = %s LIMIT 1",  # noqa: S608
-            [agreement_id],
-        )
-        return active, by_raw, cursor.fetchone() is not None
+    items = CatalogueItem.objects.filter(agreement_id=agreement_id)
+    # A plain values_list: no instances and, for these columns, no conversion; streamed in chunks.
+    for article, content, raw in (
+        items.filter(is_active=True).values_list("article_number", "content_hash", "raw_hash").iterator(10000)
+    ):
+        raw &= MASK
+        active[article] = ((content & MASK) << 64) | raw
+        by_raw[raw] = article
+    if active:
+        return active, by_raw, True
+    return active, by_raw, items.exists()
 
 
 def stage(
@@ -197,7 +168,7 @@ def stage(
         buffer.append((version_id, line, change, *values, digest, signed_raw, account, False))
         if len(buffer) >= BATCH:
             with transaction.atomic():
-                bulk_write(STAGED_TABLE, STAGED_COLUMNS, buffer)
+                copy_rows(model=StagedItem, columns=STAGED_COLUMNS, rows=buffer)
             buffer.clear()
 
     empty_values = tuple(
@@ -327,7 +298,7 @@ def stage(
                 result.removed += 1
     del active, by_raw
     with transaction.atomic():
-        bulk_write(STAGED_TABLE, STAGED_COLUMNS, buffer)
+        copy_rows(model=StagedItem, columns=STAGED_COLUMNS, rows=buffer)
         findings.flush()
     result.finding_counts = findings.counts
     if not first_import:
@@ -338,12 +309,8 @@ def stage(
 
 def _link_items(version_id: int, agreement_id: int) -> None:
     """Point changed, removed and re-added rows at their item (added rows of new articles stay unlinked)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {STAGED_TABLE} SET item_id = (SELECT i.id FROM {ITEM_TABLE} i WHERE i.agreement_id = %s "  # noqa: S608 (table names from model meta)
-            f"AND i.article_number = {STAGED_TABLE}.article_number) WHERE version_id = %s",
-            [agreement_id, version_id],
-        )
+    item = CatalogueItem.objects.filter(agreement_id=agreement_id, article_number=OuterRef("article_number"))
+    StagedItem.objects.filter(version_id=version_id).update(item_id=Subquery(item.values("pk")[:1]))
 
 
 def unit_price(amount: Decimal, quantity: Decimal | None) -> Decimal:
@@ -357,96 +324,36 @@ def _price_changes(version: Any) -> tuple[int, int]:
     updates: list[tuple] = []
     hundred = Decimal(100)
     cent = Decimal("0.01")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.id, s.price_amount, s.price_quantity, i.price_amount, i.price_quantity "  # noqa: S608 (table names from model meta)
-            f"FROM {STAGED_TABLE} s JOIN {ITEM_TABLE} i ON i.id = s.item_id "
-            f"WHERE s.version_id = %s AND s.change = %s",
-            [version.pk, StagedItem.Change.CHANGED],
-        )
-        while rows := cursor.fetchmany(10000):
-            for staged_id, new_amount, new_qty, old_amount, old_qty in rows:
-                new = unit_price(Decimal(str(new_amount)), Decimal(str(new_qty or 1)))
-                old = unit_price(Decimal(str(old_amount)), Decimal(str(old_qty or 1)))
-                if new == old:
-                    continue
-                percent = ((new - old) / old * hundred).quantize(cent, ROUND_HALF_UP) if old else None
-                is_over = bool(percent is not None and limit is not None and percent > limit)
-                if percent is not None and percent > 0:
-                    increases += 1
-                over += is_over
-                updates.append(
-                    (str(old_amount), str(percent) if percent is not None else None, is_over, staged_id)
-                )
-    if updates:
-        with transaction.atomic(), connection.cursor() as cursor:
-            for start in range(0, len(updates), BATCH):
-                batch = updates[start : start + BATCH]
-                if connection.vendor == "postgresql":
-                    # One statement per batch: a round trip per row costs more than the update.
-                    olds, percents, overs, ids = (list(column) for column in zip(*batch, strict=True))
-                    cursor.execute(
-                        f"UPDATE {STAGED_TABLE} SET old_price_amount = u.old, "  # noqa: S608
-                        f"price_change_percent = u.percent, over_limit = u.over "
-                        f"FROM unnest(%s::numeric[], %s::numeric[], %s::boolean[], %s::bigint[]) "
-                        f"AS u(old, percent, over, id) WHERE {STAGED_TABLE}.id = u.id",
-                        [olds, percents, overs, ids],
-                    )
-                else:
-                    cursor.executemany(
-                        f"UPDATE {STAGED_TABLE} SET old_price_amount = %s, price_change_percent = %s, "  # noqa: S608
-                        f"over_limit = %s WHERE id = %s",
-                        batch,
-                    )
+    changed = StagedItem.objects.filter(
+        version_id=version.pk, change=StagedItem.Change.CHANGED, item__isnull=False
+    ).values_list("pk", "price_amount", "price_quantity", "item__price_amount", "item__price_quantity")
+    for staged_id, new_amount, new_qty, old_amount, old_qty in changed.iterator(10000):
+        assert new_amount is not None, "a changed row has a price (the row checker requires one)"
+        new = unit_price(new_amount, new_qty)
+        old = unit_price(old_amount, old_qty)
+        if new == old:
+            continue
+        percent = ((new - old) / old * hundred).quantize(cent, ROUND_HALF_UP) if old else None
+        is_over = bool(percent is not None and limit is not None and percent > limit)
+        if percent is not None and percent > 0:
+            increases += 1
+        over += is_over
+        updates.append((old_amount, percent, is_over, staged_id))
+    with transaction.atomic():
+        staged_prices_set(changes=updates)
     return increases, over
-
-
-_DATA = [*VALUE_COLUMNS, "content_hash", "raw_hash"]
 
 
 def activate(*, version: Any, now: dt.datetime) -> None:
     """Apply a staged version to the catalogue items; must run inside the approving transaction."""
-    v = version.pk
-    cols = ", ".join(_DATA)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {ITEM_TABLE} (organisation_id, agreement_id, supplier_id, version_id, is_active, "  # noqa: S608 (table names from model meta)
-            f"{cols}, account_code, account_source, image, first_seen_at, updated_at) "
-            f"SELECT %s, %s, %s, %s, %s, {', '.join('s.' + c for c in _DATA)}, s.account_code, "
-            f"CASE WHEN s.account_code = '' THEN '' ELSE 'rule' END, '', %s, %s "
-            f"FROM {STAGED_TABLE} s WHERE s.version_id = %s AND s.change = %s AND s.item_id IS NULL",
-            [
-                version.organisation_id,
-                version.agreement_id,
-                version.supplier_id,
-                v,
-                True,
-                now,
-                now,
-                v,
-                StagedItem.Change.ADDED,
-            ],
-        )
-        assignments = ", ".join(f"{c} = s.{c}" for c in _DATA)
-        cursor.execute(
-            f"UPDATE {ITEM_TABLE} SET version_id = %s, is_active = %s, removed_at = NULL, updated_at = %s, "  # noqa: S608 (table names from model meta)
-            f"{assignments}, "
-            f"account_code = CASE WHEN {ITEM_TABLE}.account_source = 'manual' OR s.account_code = '' "
-            f"THEN {ITEM_TABLE}.account_code ELSE s.account_code END, "
-            f"account_source = CASE WHEN {ITEM_TABLE}.account_source = 'manual' OR s.account_code = '' "
-            f"THEN {ITEM_TABLE}.account_source ELSE 'rule' END "
-            f"FROM {STAGED_TABLE} s WHERE s.item_id = {ITEM_TABLE}.id AND s.version_id = %s "
-            f"AND s.change IN (%s, %s)",
-            [v, True, now, v, StagedItem.Change.ADDED, StagedItem.Change.CHANGED],
-        )
-        cursor.execute(
-            f"UPDATE {ITEM_TABLE} SET raw_hash = (SELECT s.raw_hash FROM {STAGED_TABLE} s "  # noqa: S608 (table names from model meta)
-            f"WHERE s.item_id = {ITEM_TABLE}.id AND s.version_id = %s AND s.change = %s) "
-            f"WHERE id IN (SELECT item_id FROM {STAGED_TABLE} WHERE version_id = %s AND change = %s)",
-            [v, StagedItem.Change.RECOGNISED, v, StagedItem.Change.RECOGNISED],
-        )
-        cursor.execute(
-            f"UPDATE {ITEM_TABLE} SET is_active = %s, removed_at = %s, updated_at = %s, version_id = %s "  # noqa: S608 (table names from model meta)
-            f"WHERE id IN (SELECT item_id FROM {STAGED_TABLE} WHERE version_id = %s AND change = %s)",
-            [False, now, now, v, v, StagedItem.Change.REMOVED],
-        )
+    staged = StagedItem.objects.filter(version_id=version.pk)
+    items_insert_added(version=version, now=now)
+    items_update_changed(version=version, now=now)
+    recognised = staged.filter(change=StagedItem.Change.RECOGNISED)
+    # Written differently but the same content: the item only takes the row's raw hash.
+    CatalogueItem.objects.filter(pk__in=recognised.values("item_id")).update(
+        raw_hash=Subquery(recognised.filter(item_id=OuterRef("pk")).values("raw_hash")[:1])
+    )
+    CatalogueItem.objects.filter(
+        pk__in=staged.filter(change=StagedItem.Change.REMOVED).values("item_id")
+    ).update(is_active=False, removed_at=now, updated_at=now, version_id=version.pk)

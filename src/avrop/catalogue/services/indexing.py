@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from avrop.catalogue.models import CatalogueItem, CatalogueVersion
@@ -30,8 +30,6 @@ _COLUMNS = (
     "price_quantity",
     "is_active",
 )
-ITEM_TABLE = CatalogueItem._meta.db_table
-VERSION_TABLE = CatalogueVersion._meta.db_table
 
 
 @lru_cache(maxsize=8192)
@@ -88,17 +86,12 @@ def _document(row: tuple) -> ItemDocument:
     )
 
 
-def _rows(where: str, params: list) -> Iterator[tuple]:
-    # A server-side cursor on PostgreSQL and fetchmany on SQLite keep memory flat for a million rows.
-    cols = ", ".join(f"i.{c}" for c in _COLUMNS)
-    sql = (
-        f"SELECT {cols} FROM {ITEM_TABLE} i JOIN {VERSION_TABLE} v "  # noqa: S608 (names from model meta)
-        f"ON v.agreement_id = i.agreement_id AND v.status = 'active' WHERE {where}"
-    )
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(5000):
-            yield from rows
+def _rows(where: Q) -> Iterator[tuple]:
+    """The index's columns of the items matching ``where`` whose agreement has an active price list, streamed
+    (a server-side cursor on PostgreSQL, chunks on SQLite) so that a million rows keep memory flat."""
+    active = CatalogueVersion.objects.filter(status=CatalogueVersion.Status.ACTIVE).values("agreement_id")
+    items = CatalogueItem.objects.filter(where, agreement_id__in=active).values_list(*_COLUMNS)
+    return items.iterator(chunk_size=5000)
 
 
 def _split(rows: Iterable[tuple], removed: list[int]) -> Iterator[ItemDocument]:
@@ -116,7 +109,7 @@ def index_version(*, version_id: int) -> int:
         return 0
     first_load = version.base_id is None and not version.removed
     written = get_engine().update(
-        documents=(_document(r) for r in _rows("i.version_id = %s AND i.is_active = %s", [version_id, True])),
+        documents=(_document(r) for r in _rows(Q(version_id=version_id, is_active=True))),
         removed_ids=[] if first_load else _removed_ids(version_id),
         fresh=first_load,
     )
@@ -135,8 +128,7 @@ def index_items(*, item_ids: list[int]) -> int:
     if not item_ids:
         return 0
     removed: list[int] = []
-    placeholders = ", ".join(["%s"] * len(item_ids))
-    documents = list(_split(_rows(f"i.id IN ({placeholders})", list(item_ids)), removed))
+    documents = list(_split(_rows(Q(pk__in=item_ids)), removed))
     found = {d.id for d in documents}
     removed.extend(i for i in item_ids if i not in found)
     return get_engine().update(documents=documents, removed_ids=removed)
@@ -144,4 +136,4 @@ def index_items(*, item_ids: list[int]) -> int:
 
 def rebuild_index() -> int:
     """Build the whole index from the database and switch to it (``avrop catalogue_reindex``)."""
-    return get_engine().rebuild(_split(_rows("i.is_active = %s", [True]), []))
+    return get_engine().rebuild(_split(_rows(Q(is_active=True)), []))
