@@ -24,9 +24,11 @@ from avrop.receivables.models import (
     ExchangeRate,
     PaymentFile,
     ReceivablesSettings,
+    ReferenceRate,
 )
 
 BANKGIRO = "5402-9681"
+DEMO_REFERENCE_RATES = [(dt.date(2026, 1, 1), Decimal("1.75")), (dt.date(2026, 7, 1), Decimal("1.75"))]
 CUSTOMERS: list[dict[str, Any]] = [
     {"number": "2001", "name": "Österlens kommun", "org_number": MUNICIPALITY, "city": "Simrishamn"},
     {
@@ -116,6 +118,8 @@ def load(stdout: TextIO) -> None:
     clerk = User.objects.get(username="ar_clerk")
     ReceivablesSettings.objects.get_or_create(organisation=agency, defaults={"bankgiro": BANKGIRO})
     today = timezone.localdate()
+    for valid_from, rate in DEMO_REFERENCE_RATES:
+        ReferenceRate.objects.get_or_create(valid_from=valid_from, defaults={"rate": rate})
     for back in range(0, 10):
         ExchangeRate.objects.get_or_create(
             currency="EUR", day=today - dt.timedelta(days=back), defaults={"rate": Decimal("11.1840")}

@@ -23,6 +23,11 @@ def can_see(*, user: Any, organisation: Any) -> bool:
     return organisation is not None and bool(roles_in(user=user, organisation=organisation) & SEE_ROLES)
 
 
+def require_can_see(*, user: Any, organisation: Any) -> None:
+    if not can_see(user=user, organisation=organisation):
+        raise NotFound()
+
+
 def _scope(model: Any, *, user: Any, organisation: Any) -> QuerySet[Any]:
     if not can_see(user=user, organisation=organisation):
         return model.objects.none()

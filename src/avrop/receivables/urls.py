@@ -17,4 +17,5 @@ urlpatterns = [
     path("payments/files/<int:pk>/", views.payment_file, name="payment_file"),
     path("payments/unmatched/", views.unmatched, name="unmatched"),
     path("payments/<int:pk>/allocate/", views.payment_allocate, name="payment_allocate"),
+    path("reminders/", views.reminders, name="reminders"),
 ]

@@ -294,3 +294,38 @@ def payment_allocate(request: MemberRequest, pk: int) -> HttpResponse:
             request, _("The payment is booked on invoice %(number)s.") % {"number": payment.invoice.number}
         )
     return redirect("receivables:unmatched")
+
+
+# --- reminders ----------------------------------------------------------------------------------------
+
+
+@buyer_view(SEE_ROLES)
+@require_http_methods(["GET", "POST"])
+def reminders(request: MemberRequest) -> HttpResponse:
+    """The reminder run: a preview with interest and charges, then one button that sends them."""
+    if request.method == "POST":
+        if not _is_clerk(request):
+            return render(request, "403.html", {"needed_roles": CLERK_ROLES}, status=403)
+        try:
+            sent = services.reminder_run(actor=request.user, organisation=request.organisation)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(count)s reminders sent.") % {"count": len(sent)}
+                if sent
+                else _("There was nothing to remind."),
+            )
+        return redirect("receivables:reminders")
+    selectors.require_can_see(user=request.user, organisation=request.organisation)
+    try:
+        due = services.reminders_due(organisation=request.organisation)
+        problem = ""
+    except DomainError as exc:
+        due, problem = [], exc.message
+    return render(
+        request,
+        "receivables/pages/reminders.html",
+        {"due": due, "problem": problem, "is_clerk": _is_clerk(request)},
+    )

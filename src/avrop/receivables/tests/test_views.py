@@ -158,3 +158,19 @@ def test_the_clerks_start_page_and_menu(clerk, world):
     world.invoice()
     page = clerk.get(reverse("core:home")).content.decode()
     assert reverse("receivables:invoices") in page and reverse("receivables:unmatched") in page
+
+
+def test_the_reminder_run_page_previews_then_sends(clerk, world):
+    import datetime as dt
+    from decimal import Decimal
+
+    from avrop.receivables.models import ReferenceRate, Reminder
+
+    ReferenceRate.objects.create(valid_from=dt.date(2020, 1, 1), rate=Decimal("2.00"))
+    invoice = world.sent(issue_date=dt.date(2026, 1, 2))
+    page = clerk.get(reverse("receivables:reminders")).content.decode()
+    assert invoice.number in page and "450" in page
+    assert clerk.post(reverse("receivables:reminders")).status_code == 302
+    assert Reminder.objects.filter(invoice=invoice, level=1).count() == 1
+    clerk.post(reverse("receivables:reminders"))
+    assert Reminder.objects.count() == 1
