@@ -114,7 +114,10 @@ INSTALLED_APPS = [
     "avrop.ordering",
     "avrop.portal",
     "avrop.web",  # the web shell: start page, API wiring, demo loader; composes the apps above
+    # Last, so that core's widget templates (an empty choice in words, not "---------") win over Django's.
+    "django.forms",
 ]
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -171,7 +171,7 @@ class ChecklistStep:
 def new_agreement_checklist(agreement: Agreement, *, document_count: int) -> list[ChecklistStep]:
     """The coordinator's process "Lägga upp ett nytt avtal i e-handel" (seed 001), step by step.
 
-    Steps 3 and 4 need the catalogue, which comes later; they show as "next".
+    Steps 3 and 4 are done in the catalogue (price lists, templates); they show as "next" with a link there.
     """
     planned = bool(agreement.introduction_planned_at)
     plan_detail = ""
@@ -198,7 +198,7 @@ def new_agreement_checklist(agreement: Agreement, *, document_count: int) -> lis
             3,
             _("Ask the supplier to send the price list (pricat) and check that it arrives as it should."),
             "later",
-            _("Next: comes with the catalogue."),
+            _("When it arrives, check it on the price lists page."),
         ),
         ChecklistStep(
             4,
@@ -207,6 +207,6 @@ def new_agreement_checklist(agreement: Agreement, *, document_count: int) -> lis
                 "for all requisitioners before announcing the new agreement."
             ),
             "later",
-            _("Next: comes with the catalogue."),
+            _("Save it for all requisitioners on the templates page."),
         ),
     ]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class VersionStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     REVIEW = "review", _("Waiting for review")
     APPROVED = "approved", _("Approved, starts later")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("price list", "Active")
     REPLACED = "replaced", _("Replaced")
     REJECTED = "rejected", _("Rejected")
     FAILED = "failed", _("Failed")

@@ -4,6 +4,7 @@ in words rather than the codes the services store (``changed``, ``unit_price``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -88,3 +89,41 @@ def confirmed_total(lines: Iterable[Any]) -> Decimal:
             continue
         total += (line.effective_quantity * line.effective_unit_price).quantize(Decimal("0.01"))
     return total
+
+
+_HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b")
+_UNREACHABLE = (
+    "ConnectionRefused",
+    "ConnectionError",
+    "ConnectionReset",
+    "timed out",
+    "Timeout",
+    "TimeoutError",
+    "Name or service not known",
+    "getaddrinfo",
+    "refused the connection",
+    "Temporary failure in name resolution",
+)
+
+
+def transport_error_text(error: str | None) -> str:
+    """A channel's raw error ("Access point: HTTP 503 Service Unavailable from …") as a sentence for the
+    coordinator; the raw text is shown beside it for support."""
+    if not error:
+        return ""
+    status = _HTTP_STATUS.search(error)
+    if status is not None:
+        code = int(status.group(1))
+        if code >= 500:
+            return _(
+                "The receiving access point has a fault right now (HTTP %(status)s). "
+                "The order is sent again automatically."
+            ) % {"status": code}
+        if code in (401, 403):
+            return _("The access point did not accept our credentials (HTTP %(status)s).") % {"status": code}
+        return _("The access point refused the document (HTTP %(status)s).") % {"status": code}
+    if any(marker in error for marker in _UNREACHABLE):
+        return _("The access point could not be reached. The order is sent again automatically.")
+    if "SMTP" in error or "e-mail" in error.lower() or "mail" in error.split(":", 1)[0].lower():
+        return _("The e-mail could not be sent.")
+    return _("The sending failed.")

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from avrop.core import formatting
+from avrop.core import audit_labels, formatting
 
 register = template.Library()
 
@@ -60,3 +60,8 @@ def moment(value: Any, arg: str = "") -> str:
 @register.filter
 def unit_name(value: Any) -> str:
     return formatting.unit_name(value)
+
+
+@register.filter
+def audit_action(value: str | None) -> str:
+    return audit_labels.audit_action_label(value)

@@ -23,13 +23,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from avrop.core import outbox
+from avrop.core import formatting, outbox
 from avrop.core.errors import DomainError, NotFound
 from avrop.core.locking import lock
 from avrop.core.models import OutboxMessage
 from avrop.core.transport import Withdrawn
 from avrop.edi.validation import validate
 from avrop.ordering import channels, conf, documents
+from avrop.ordering.display import transport_error_text
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
     Attachment,
@@ -650,14 +651,14 @@ def transmission_health(*, organisation_id: int, now: dt.datetime | None = None)
             ) % {
                 "n": len(failing),
                 "channel": label,
-                "time": timezone.localtime(first_failure).strftime("%Y-%m-%d %H:%M"),
-                "error": failing[-1]["last_error"][:300],
+                "time": formatting.moment(first_failure),
+                "error": transport_error_text(failing[-1]["last_error"]),
             }
             ok = False
         else:
             sentence = _("%(channel)s works: last sent %(time)s.") % {
                 "channel": label,
-                "time": timezone.localtime(last_ok).strftime("%Y-%m-%d %H:%M") if last_ok else "–",
+                "time": formatting.moment(last_ok) if last_ok else "–",
             }
             ok = True
         health.append(
@@ -666,6 +667,7 @@ def transmission_health(*, organisation_id: int, now: dt.datetime | None = None)
                 "label": label,
                 "ok": ok,
                 "sentence": sentence,
+                "last_error": failing[-1]["last_error"] if failing else "",
                 "failing": len(failing),
                 "waiting": waiting,
                 "last_ok": last_ok,

@@ -19,3 +19,8 @@ def response_status(value: str | None) -> str:
 @register.filter
 def describe_changes(value: Any) -> list[display.Change]:
     return display.describe_changes(value)
+
+
+@register.filter
+def transport_error(value: str | None) -> str:
+    return display.transport_error_text(value)
