@@ -124,13 +124,13 @@ def load(stdout: TextIO) -> None:
         ExchangeRate.objects.get_or_create(
             currency="EUR", day=today - dt.timedelta(days=back), defaults={"rate": Decimal("11.1840")}
         )
-    customers = {}
+    customers: dict[str, Customer] = {}
     for data in CUSTOMERS:
-        found = Customer.objects.filter(organisation=agency, number=data["number"]).first()
-        customers[data["number"]] = found or services.customer_create(
+        known = Customer.objects.filter(organisation=agency, number=data["number"]).first()
+        customers[data["number"]] = known or services.customer_create(
             actor=clerk, organisation=agency, data=services.CustomerData(**data)
         )
-    articles = {}
+    articles: dict[str, Article] = {}
     for data in ARTICLES:
         found = Article.objects.filter(organisation=agency, number=data["number"]).first()
         articles[data["number"]] = found or services.article_create(

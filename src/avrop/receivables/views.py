@@ -36,7 +36,7 @@ def _is_clerk(request: MemberRequest) -> bool:
 @buyer_view(SEE_ROLES)
 @require_GET
 def customer_list(request: MemberRequest) -> HttpResponse:
-    customers = list(
+    customers: list[Any] = list(
         selectors.customer_list_with_balances(user=request.user, organisation=request.organisation)[
             :LIST_LIMIT
         ]
@@ -210,7 +210,9 @@ def invoice_document(request: MemberRequest, pk: int) -> HttpResponse:
         messages.error(request, _("A draft has no document yet."))
         return redirect("receivables:invoice", pk=pk)
     response = HttpResponse(bytes(invoice.document), content_type="application/xml")
-    response["Content-Disposition"] = content_disposition_header(True, f"{invoice.number}.xml")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"{invoice.number}.xml") or "attachment"
+    )
     return response
 
 
@@ -219,7 +221,9 @@ def invoice_document(request: MemberRequest, pk: int) -> HttpResponse:
 def invoice_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
     response = HttpResponse(pdf.invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"{invoice.number or 'draft'}.pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(False, f"{invoice.number or 'draft'}.pdf") or "inline"
+    )
     return response
 
 
@@ -261,7 +265,7 @@ def payment_file(request: MemberRequest, pk: int) -> HttpResponse:
 @buyer_view(SEE_ROLES)
 @require_GET
 def unmatched(request: MemberRequest) -> HttpResponse:
-    payments = list(
+    payments: list[Any] = list(
         selectors.unmatched_payments(user=request.user, organisation=request.organisation)[:LIST_LIMIT]
     )
     suggestions = selectors.suggestions_for(payments, organisation=request.organisation)
@@ -291,7 +295,9 @@ def payment_allocate(request: MemberRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, _("The payment is booked on invoice %(number)s.") % {"number": payment.invoice.number}
+            request,
+            _("The payment is booked on invoice %(number)s.")
+            % {"number": payment.invoice.number if payment.invoice else ""},
         )
     return redirect("receivables:unmatched")
 

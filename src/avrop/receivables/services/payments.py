@@ -154,15 +154,15 @@ def _match_all(
     customers = list(Customer.objects.filter(organisation=organisation).only("pk", "name", "org_number"))
     customer_by_org = {_digits(c.org_number)[-10:]: c for c in customers if c.org_number}
     customer_by_name = {c.name.casefold(): c for c in customers}
-    events = []
+    events: list[Any] = []
     for payment in payments:
-        invoice, how, note = _find(payment, hard, by_ocr, by_customer, customer_by_org, customer_by_name)
-        if invoice is None:
+        found, how, note = _find(payment, hard, by_ocr, by_customer, customer_by_org, customer_by_name)
+        if found is None:
             payment.note = note[:300]
             payment.save(update_fields=["note", "customer", "updated_at"])
             result.unmatched.append(payment)
             continue
-        _apply(payment, invoice, how=how, actor=actor, events=events)
+        _apply(payment, found, how=how, actor=actor, events=events)
         result.matched.append(payment)
     audit_many(events)
 
