@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import luhn
@@ -165,6 +165,21 @@ def _no_account_reason(supplier_id: int | None) -> str:
     return _("The supplier has no verified bank account for this currency.")
 
 
+# What choosing and planning a payment reads of an invoice (a big proposal reads thousands).
+PLAN_FIELDS = (
+    "pk",
+    "supplier_id",
+    "number",
+    "kind",
+    "status",
+    "currency",
+    "issue_date",
+    "due_date",
+    "payable_amount",
+    "payment_reference",
+)
+
+
 def _payable(organisation: Any, currency: str) -> Any:
     active = PaymentLine.objects.filter(invoice=OuterRef("pk"), status__in=ACTIVE_LINE_STATUSES)
     return (
@@ -176,7 +191,7 @@ def _payable(organisation: Any, currency: str) -> Any:
             payable_amount__gt=0,
         )
         .exclude(Exists(active))
-        .select_related("supplier__organisation")
+        .only(*PLAN_FIELDS)
         .order_by("due_date", "pk")
     )
 
@@ -344,15 +359,6 @@ def payment_express(*, actor: Any, invoice_id: int, today: dt.date | None = None
 # --- approval and bank-detail changes ---------------------------------------------------------------------
 
 
-def _changed(line: PaymentLine) -> bool:
-    account = line.bank_account
-    return (
-        account.status != BankAccount.Status.VERIFIED
-        or account.number != line.account_number
-        or account.bic != line.bic
-    )
-
-
 def bank_changes_apply(*, proposal_id: int) -> list[str]:
     """Lines whose bank account changed since the proposal was made are moved to the supplier's current
     verified account (or taken out when there is none); the approvals given so far no longer count and an
@@ -361,12 +367,15 @@ def bank_changes_apply(*, proposal_id: int) -> list[str]:
         proposal = lock(PaymentProposal, proposal_id)
         if proposal.status not in {Proposal.PROPOSED, Proposal.APPROVED}:
             return []
-        lines = list(
-            proposal.lines.filter(status=Line.PROPOSED).select_related(
-                "bank_account", "invoice", "supplier__organisation"
+        changed = list(
+            proposal.lines.filter(status=Line.PROPOSED)
+            .filter(
+                ~Q(bank_account__status=BankAccount.Status.VERIFIED)
+                | ~Q(bank_account__number=F("account_number"))
+                | ~Q(bank_account__bic=F("bic"))
             )
+            .select_related("bank_account", "invoice", "supplier__organisation")
         )
-        changed = [line for line in lines if _changed(line)]
         if not changed:
             return []
         accounts = _verified_accounts(line.supplier_id for line in changed)
@@ -498,6 +507,19 @@ def _debtor(organisation: Any, settings: PaymentSettings) -> pain001.Debtor:
     )
 
 
+RELEASE_FIELDS = (
+    "end_to_end_id",
+    "pay_date",
+    "amount",
+    "currency",
+    "account_kind",
+    "account_number",
+    "bic",
+    "reference_kind",
+    "reference",
+)
+
+
 def message_id(proposal: PaymentProposal) -> str:
     return f"AVROP-{proposal.organisation_id}-{proposal.number}"[:35]
 
@@ -521,35 +543,36 @@ def proposal_release(*, actor: Any, proposal_id: int, now: dt.datetime | None = 
         assert_proposal_transition(proposal, to=Proposal.RELEASED)
         organisation = proposal.organisation
         debtor = _debtor(organisation, settings_for(organisation))
-        lines = list(
-            proposal.lines.filter(status=Line.PROPOSED)
-            .select_related("invoice", "supplier__organisation")
-            .order_by("pk")
-        )
-        stale = [line for line in lines if line.invoice.status != Invoice.APPROVED]
-        for line in stale:
+        pending = proposal.lines.filter(status=Line.PROPOSED)
+        # An invoice paid by hand (or otherwise moved on) since the proposal is taken out, never paid twice.
+        for line in pending.exclude(invoice__status=Invoice.APPROVED).select_related("invoice"):
             line.bank_reason = _("The invoice was no longer waiting for payment (%(status)s).") % {
                 "status": line.invoice.get_status_display().lower()
             }
+            assert_line_transition(line, to=Line.REMOVED)
             line.status = Line.REMOVED
             line.save(update_fields=["status", "bank_reason", "updated_at"])
-        lines = [line for line in lines if line.invoice.status == Invoice.APPROVED]
+        lines = list(
+            pending.filter(status=Line.PROPOSED)
+            .order_by("pk")
+            .values(*RELEASE_FIELDS, creditor_name=F("supplier__organisation__name"))
+        )
         if not lines:
             raise DomainError(PaymentCode.NOTHING_TO_PAY, _("No payment is left in the proposal."))
         express = proposal.kind == PaymentProposal.Kind.EXPRESS
         payments = [
             pain001.Payment(
-                end_to_end_id=line.end_to_end_id,
-                instruction_id=line.end_to_end_id,
-                pay_date=line.pay_date,
-                amount=line.amount,
-                currency=line.currency,
-                creditor_name=line.supplier.organisation.name,
-                account_kind=line.account_kind,
-                account=line.account_number,
-                bic=line.bic,
-                reference_kind=line.reference_kind,
-                reference=line.reference,
+                end_to_end_id=line["end_to_end_id"],
+                instruction_id=line["end_to_end_id"],
+                pay_date=line["pay_date"],
+                amount=line["amount"],
+                currency=line["currency"],
+                creditor_name=line["creditor_name"],
+                account_kind=line["account_kind"],
+                account=line["account_number"],
+                bic=line["bic"],
+                reference_kind=line["reference_kind"],
+                reference=line["reference"],
                 express=express,
             )
             for line in lines
@@ -565,7 +588,7 @@ def proposal_release(*, actor: Any, proposal_id: int, now: dt.datetime | None = 
                 _("The payment file does not pass the ISO 20022 schema, so it was not made: %(problems)s")
                 % {"problems": "; ".join(found[:5])},
             )
-        total = sum((line.amount for line in lines), Decimal(0))
+        total = sum((p.amount for p in payments), Decimal(0))
         payment_file = PaymentFile.objects.create(
             proposal=proposal,
             message_id=msg_id,
@@ -577,13 +600,15 @@ def proposal_release(*, actor: Any, proposal_id: int, now: dt.datetime | None = 
             control_sum=total,
             created_by=actor,
         )
-        blocks: dict[str, list[int]] = defaultdict(list)
+        blocks: dict[str, list[str]] = defaultdict(list)
         for e2e, block in pain001.payment_info_ids(msg_id, payments).items():
-            blocks[block].append(e2e)  # type: ignore[arg-type]
+            blocks[block].append(e2e)
+        now_ = timezone.now()
         for block, ids in blocks.items():
-            PaymentLine.objects.filter(proposal=proposal, end_to_end_id__in=ids).update(
-                status=Line.SENT, payment_info_id=block, updated_at=timezone.now()
-            )
+            for start in range(0, len(ids), BATCH):
+                PaymentLine.objects.filter(
+                    proposal=proposal, end_to_end_id__in=ids[start : start + BATCH]
+                ).update(status=Line.SENT, payment_info_id=block, updated_at=now_)
         proposal.released_by, proposal.released_at = actor, timezone.now()
         proposal.line_count, proposal.total_amount = len(lines), total
         _move(

@@ -323,7 +323,7 @@ def test_rejected_payment_goes_back_to_the_queue_with_the_banks_reason(
     assert result.feedback.summary["rejected"] == 1 and result.feedback.summary["accepted"] == 1
     line = PaymentLine.objects.get(pk=lines[rejected.pk].pk)
     assert line.status == Line.REJECTED and line.bank_status == "AC04"
-    assert "closed" in line.bank_reason and "Konto avslutat" in line.bank_reason
+    assert "Kontot är avslutat." in line.bank_reason and "Konto avslutat" in line.bank_reason
     queue = rejected_queue(user=world.clerk, organisation=world.buyer)
     assert [q.pk for q in queue] == [line.pk]
     rejected.refresh_from_db()
@@ -421,7 +421,7 @@ def test_invoices_without_verified_bank_details_are_left_out_with_the_reason(
         {
             "invoice": invoice.pk,
             "number": "NOBANK-1",
-            "reason": "The supplier's new bank details are not verified yet.",
+            "reason": "Leverantörens nya bankuppgifter är inte verifierade än.",
         }
     ]
 
