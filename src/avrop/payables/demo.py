@@ -17,6 +17,7 @@ from avrop.organisations.demo import AGENCY, MUNICIPALITY, PARTNER54, SUPPLIERS
 from avrop.organisations.models import Organisation, User
 from avrop.payables import samples, services
 from avrop.payables.models import Channel, ReferenceRate, SupplierCodingDefault, SupplierInvoice
+from avrop.payables.payments import demo as payments_demo
 from avrop.payables.services.intake import Incoming, process
 
 Status = SupplierInvoice.Status
@@ -219,3 +220,4 @@ def load(stdout: TextIO) -> None:
 
     counts = {s: SupplierInvoice.objects.filter(status=s).count() for s in Status.values}
     stdout.write("payables: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+    payments_demo.load(stdout)
