@@ -56,13 +56,18 @@ def audit_event(
 ) -> AuditEvent:
     """One audit event, not yet written (``audit_many`` writes it). ``actor`` is a user or None for the
     system itself; the organisation is the object's unless given."""
+    organisation_id = None
     if organisation is None and obj is not None:
-        organisation = _organisation_of(obj)
+        organisation, organisation_id = _organisation_of(obj)
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent(
         actor=actor_obj,
         actor_name=(actor_obj.get_full_name() or actor_obj.get_username()) if actor_obj else "system",
-        organisation=organisation,
+        **(
+            {"organisation": organisation}
+            if organisation is not None
+            else {"organisation_id": organisation_id}
+        ),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
@@ -102,13 +107,23 @@ def audit(
     return append([event])[0]  # chained onto the trail; written once, never saved again
 
 
-def _organisation_of(obj: models.Model) -> Any:
-    """The object itself if it is the tenant, else the tenant it belongs to (its organisation, owner or
-    buyer), else None."""
+def _organisation_of(obj: models.Model) -> tuple[Any, Any]:
+    """(the tenant, None) if ``obj`` is the tenant or has it at hand; (None, its id) when only the id of its
+    organisation, owner or buyer is loaded (not read just to be named); (None, None) for no tenant."""
     if isinstance(obj, TenantModel):
-        return obj
+        return obj, None
     for name in ("organisation", "owner", "buyer"):
-        value = getattr(obj, name, None)
-        if isinstance(value, TenantModel):
-            return value
-    return None
+        field = next((f for f in obj._meta.concrete_fields if f.name == name and f.is_relation), None)
+        if field is None:
+            value = getattr(obj, name, None)  # e.g. a property naming the tenant
+            if isinstance(value, TenantModel):
+                return value, None
+            continue
+        if field.is_cached(obj):
+            value = getattr(obj, name)
+            if isinstance(value, TenantModel):
+                return value, None
+            continue
+        if isinstance(field.related_model, type) and issubclass(field.related_model, TenantModel):
+            return None, getattr(obj, field.attname)
+    return None, None

@@ -3,14 +3,14 @@
 1. A row is written in the same transaction as the state change that causes it (``outbox_put``,
    ``outbox_email``): rolled back together, committed together.
 2. A worker *claims* due rows in a short transaction: a lease (``leased_until``) and one more attempt. On
-   PostgreSQL the candidates are read ``FOR UPDATE SKIP LOCKED``; on SQLite each is taken with a conditional
-   UPDATE (only one worker can move an unleased row to leased).
+   PostgreSQL the candidates are read ``FOR UPDATE SKIP LOCKED``; on SQLite the IMMEDIATE transaction holds
+   the write lock; in both, one conditional UPDATE leases them (only one worker moves an unleased row).
 3. It sends OUTSIDE any transaction, through the transport registered for the row's channel
    (``avrop.core.transport``), so a slow mail server or access point never holds a database lock.
-4. It records the result in a second short transaction: SENT; or a retry with exponential backoff
-   (``next_attempt_at``); or, after ``MAX_ATTEMPTS`` or a permanent error, FAILED (the dead letter) with the
-   reason in plain words. An app that keeps its own row for display registers a listener for its
-   ``object_type``; it runs in that same transaction and mirrors the result.
+4. It records the result in a second short transaction (one conditional UPDATE): SENT; or a retry with
+   exponential backoff (``next_attempt_at``); or, after ``MAX_ATTEMPTS`` or a permanent error, FAILED (the
+   dead letter) with the reason in plain words. An app that keeps its own row for display registers a
+   listener for its ``object_type``; it runs in that same transaction and mirrors the result.
 
 A transport may return a ``Sent`` (message id and whatever the listener needs to keep, e.g. the files it
 attached) instead of a bare id. How failed rows are retried may be set per channel (``on_retry``, asked only
@@ -236,20 +236,18 @@ def outbox_claim(
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             taken = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
-            OutboxMessage.objects.filter(pk__in=taken).update(
-                leased_until=until, attempts=F("attempts") + 1, updated_at=now
-            )
         else:
-            taken = []
-            for pk in due.values_list("pk", flat=True)[:limit]:
-                won = (
-                    OutboxMessage.objects.filter(pk=pk, status=OutboxMessage.Status.QUEUED)
-                    .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-                    .update(leased_until=until, attempts=F("attempts") + 1, updated_at=now)
-                )
-                if won:
-                    taken.append(pk)
-    return list(OutboxMessage.objects.filter(pk__in=taken).order_by("pk"))
+            # SQLite: the transaction began IMMEDIATE and holds the database's write lock, so the rows read
+            # are still unleased when the one conditional UPDATE below takes them (and the conditions and
+            # the lease's own time keep it right in any other transaction mode).
+            taken = list(due.values_list("pk", flat=True)[:limit])
+        if taken:
+            OutboxMessage.objects.filter(pk__in=taken, status=OutboxMessage.Status.QUEUED).filter(
+                Q(leased_until__isnull=True) | Q(leased_until__lt=now)
+            ).update(leased_until=until, attempts=F("attempts") + 1, updated_at=now)
+    if not taken:
+        return []
+    return list(OutboxMessage.objects.filter(pk__in=taken, leased_until=until).order_by("pk"))
 
 
 # --- sending and recording --------------------------------------------------------------------------------
@@ -278,45 +276,42 @@ def plain_reason(exc: BaseException) -> str:
 
 
 def _record(
-    message_id: int, *, sent_id: str | None, error: str, permanent: bool, sent: Sent | None = None
+    message: OutboxMessage, *, sent_id: str | None, error: str, permanent: bool, sent: Sent | None = None
 ) -> OutboxMessage:
-    """Record one attempt's result in a short transaction; the object's listener mirrors it."""
+    """Record one attempt's result on the claimed row in a short transaction (one conditional UPDATE: a
+    second sender after an expired lease finds it recorded already); the object's listener mirrors it."""
     now = timezone.now()
+    row = message
+    row.leased_until = None
+    if sent_id is not None:
+        row.status = OutboxMessage.Status.SENT
+        row.sent_at = now
+        row.message_id = sent_id[:300]
+        row.last_error = ""
+        row.next_attempt_at = None
+    elif permanent:
+        row.status = OutboxMessage.Status.FAILED
+        row.last_error = f"Not sent: {error}"[:2000]
+        row.next_attempt_at = None
+    elif _exhausted(row, policy := _retry_policy(row), now):
+        row.status = OutboxMessage.Status.FAILED
+        row.last_error = f"Given up after {row.attempts} attempts. Last error: {error}"[:2000]
+        row.next_attempt_at = None
+    else:
+        row.last_error = error[:2000]
+        row.next_attempt_at = now + dt.timedelta(seconds=backoff_seconds(row.attempts, policy.base_seconds))
     with transaction.atomic():
-        row = lock(OutboxMessage, message_id)
-        if row.status != OutboxMessage.Status.QUEUED:
-            return row  # recorded already (a second sender after an expired lease)
-        row.leased_until = None
-        if sent_id is not None:
-            row.status = OutboxMessage.Status.SENT
-            row.sent_at = now
-            row.message_id = sent_id[:300]
-            row.last_error = ""
-            row.next_attempt_at = None
-        elif permanent:
-            row.status = OutboxMessage.Status.FAILED
-            row.last_error = f"Not sent: {error}"[:2000]
-            row.next_attempt_at = None
-        elif _exhausted(row, policy := _retry_policy(row), now):
-            row.status = OutboxMessage.Status.FAILED
-            row.last_error = f"Given up after {row.attempts} attempts. Last error: {error}"[:2000]
-            row.next_attempt_at = None
-        else:
-            row.last_error = error[:2000]
-            row.next_attempt_at = now + dt.timedelta(
-                seconds=backoff_seconds(row.attempts, policy.base_seconds)
-            )
-        row.save(
-            update_fields=[
-                "status",
-                "sent_at",
-                "message_id",
-                "last_error",
-                "next_attempt_at",
-                "leased_until",
-                "updated_at",
-            ]
+        written = OutboxMessage.objects.filter(pk=row.pk, status=OutboxMessage.Status.QUEUED).update(
+            status=row.status,
+            sent_at=row.sent_at,
+            message_id=row.message_id,
+            last_error=row.last_error,
+            next_attempt_at=row.next_attempt_at,
+            leased_until=None,
+            updated_at=now,
         )
+        if not written:
+            return OutboxMessage.objects.get(pk=row.pk)
         listener = _listeners.get(row.object_type)
         if listener is not None:
             listener(row, sent)
@@ -342,13 +337,13 @@ def outbox_send(message: OutboxMessage) -> OutboxMessage:
     except Withdrawn as exc:
         return _withdrawn(message.pk, str(exc))
     except PermanentError as exc:
-        return _record(message.pk, sent_id=None, error=plain_reason(exc), permanent=True)
+        return _record(message, sent_id=None, error=plain_reason(exc), permanent=True)
     except Exception as exc:  # any transport error (SMTP, DNS, socket, TLS, a bug): retried, never lost
         logger.warning("Outbox message %s failed: %s", message.pk, exc)
-        return _record(message.pk, sent_id=None, error=plain_reason(exc), permanent=False)
+        return _record(message, sent_id=None, error=plain_reason(exc), permanent=False)
     if isinstance(result, Sent):
-        return _record(message.pk, sent_id=result.message_id or "", error="", permanent=False, sent=result)
-    return _record(message.pk, sent_id=result or "", error="", permanent=False)
+        return _record(message, sent_id=result.message_id or "", error="", permanent=False, sent=result)
+    return _record(message, sent_id=result or "", error="", permanent=False)
 
 
 def outbox_deliver_due(

@@ -209,12 +209,19 @@ def move_order(
     fields: Sequence[str] = (),
     comment: str = "",
     after: dict[str, Any] | None = None,
+    transmission: Transmission | None = None,
 ) -> None:
     """Move the locked order to ``to`` and write it with ``fields``, then audit ``action`` (in the buyer's
-    trail, whoever acts)."""
+    trail, whoever acts). ``transmission``: its order document just moved (``move_transmission`` with
+    ``order=None, audited=False``); the order shows its status in the same write and this event."""
     before = order.status
     assert_transition(order, to=to, transitions=ORDER_TRANSITIONS)
     order.status = to
+    fields = [*fields]
+    if transmission is not None:
+        order.transmission_status = transmission.status
+        fields.append("transmission_status")
+        after = {**(after or {}), "transmission": transmission.pk, "transmission_status": transmission.status}
     order.save(update_fields=["status", *fields, "updated_at"])
     audit(
         actor=actor,
@@ -250,15 +257,17 @@ def move_transmission(
     actor: User | None = None,
     fields: Sequence[str] = (),
     comment: str = "",
+    audited: bool = True,
 ) -> None:
     """Move the locked transmission to ``to`` with ``fields``; the locked ``order`` shows the status of its
-    order document. Audited as ``transmission.<to>`` unless it is the worker's lease."""
+    order document. Audited as ``transmission.<to>`` unless it is the worker's lease, or the caller moves
+    the order in the same transaction and audits both in that event (``audited=False``, ``order=None``)."""
     before = row.status
     assert_transition(row, to=to, transitions=TRANSMISSION_TRANSITIONS)
     row.status = to
     row.save(update_fields=["status", *fields, "updated_at"])
     _mirror(order, [row], to)
-    if (str(before), str(to)) not in LEASE or actor is not None:
+    if audited and ((str(before), str(to)) not in LEASE or actor is not None):
         audit(
             actor=actor,
             action=f"transmission.{str(to)}",
@@ -295,20 +304,29 @@ def move_transmissions(
     )
 
 
-def claim_transmission(row: Transmission, now: dt.datetime) -> bool:
-    """The worker's claim: queued → sending in one conditional UPDATE; False when another worker has it."""
+def claim_transmission(transmission_id: int, now: dt.datetime) -> bool:
+    """The worker's claim: queued → sending in one conditional UPDATE (the table's edge, checked first);
+    False when the transmission is not queued (another worker has it, or it was cancelled or failed)."""
+    assert_edge(
+        TRANSMISSION_TRANSITIONS, TransmissionStatus.QUEUED, TransmissionStatus.SENDING, what="A transmission"
+    )
     return bool(
-        _move_rows(
-            Transmission,
-            [row],
-            TransmissionStatus.SENDING,
-            TRANSMISSION_TRANSITIONS,
-            strict=False,
+        Transmission.objects.filter(pk=transmission_id, status=TransmissionStatus.QUEUED).update(
+            status=TransmissionStatus.SENDING,
             claimed_at=now,
             attempts=F("attempts") + 1,
             last_attempt_at=now,
             updated_at=now,
         )
+    )
+
+
+def lock_with_order(transmission_id: int) -> Transmission:
+    """The transmission and its purchase order, both locked, in one read."""
+    return (
+        Transmission.objects.select_for_update(of=("self", "purchase_order"))
+        .select_related("purchase_order")
+        .get(pk=transmission_id)
     )
 
 

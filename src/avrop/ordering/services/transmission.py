@@ -48,6 +48,7 @@ from avrop.ordering.services._common import OVERSIGHT_ROLES, order_event, policy
 from avrop.ordering.services._transitions import (
     claim_transmission,
     fail_unsendable,
+    lock_with_order,
     move_order,
     move_transmission,
 )
@@ -400,18 +401,28 @@ def _record_success(
     row.last_error = ""
     row.next_attempt_at = None
     row.claimed_at = None
+    # The first time the order document goes out, the order is sent (one write of the order, one audit
+    # event for both moves); a resend after a later failure leaves the order where the supplier's answers
+    # took it.
+    first = row.kind == Transmission.Kind.ORDER and order.status == OrderStatus.QUEUED
     move_transmission(
         row,
         TransmissionStatus.SENT,
-        order=order,
+        order=None if first else order,
         fields=["sent_at", "message_id", "last_error", "next_attempt_at", "claimed_at"],
+        audited=not first,
     )
     if kept:
         OrderDocument.objects.bulk_create(kept)
-    # The first time the order document goes out, the order is sent; a resend after a later failure
-    # leaves the order where the supplier's answers took it.
-    if row.kind == Transmission.Kind.ORDER and order.status == OrderStatus.QUEUED:
-        move_order(order, OrderStatus.SENT, actor=None, action="purchase_order.sent")
+    if first:
+        move_order(
+            order,
+            OrderStatus.SENT,
+            actor=None,
+            action="purchase_order.sent",
+            after={"channel": row.channel, "message_id": row.message_id},
+            transmission=row,
+        )
         _supplier_mail.new_order(order)
     order_event(
         order,
@@ -465,28 +476,26 @@ def transmission_transport_send(message: OutboxMessage) -> outbox.Sent:
     """The outbox transport: take the transmission (queued → sending, one conditional UPDATE, no transaction
     held), hand its document to the channel, return the message id and the documents to keep. A transmission
     that no longer waits (cancelled, failed by a late error report) is withdrawn, not sent."""
-    row = Transmission.objects.get(pk=int(message.object_id))
-    if row.status == TransmissionStatus.QUEUED and not claim_transmission(row, timezone.now()):
-        row.refresh_from_db(fields=["status"])
-    if row.status != TransmissionStatus.SENDING:
-        raise Withdrawn(f"transmission {row.pk} is {row.status}")
+    claim_transmission(int(message.object_id), timezone.now())
     row = Transmission.objects.select_related(
         "document",
         "purchase_order__supplier__organisation",
         "purchase_order__organisation",
         "purchase_order__department",
         "purchase_order__requisition__requisitioner",
-    ).get(pk=row.pk)
+    ).get(pk=int(message.object_id))
+    if row.status != TransmissionStatus.SENDING:
+        raise Withdrawn(f"transmission {row.pk} is {row.status}")
     message_id, kept = _deliver(row, row.purchase_order)
     return outbox.Sent(message_id, kept)
 
 
 def transmission_outcome(message: OutboxMessage, sent: outbox.Sent | None) -> None:
     """The outbox recorded an attempt (in its transaction): the transmission and its order show it."""
-    row = lock(Transmission, int(message.object_id))
+    row = lock_with_order(int(message.object_id))
     if row.status != TransmissionStatus.SENDING:
         return  # moved meanwhile (a late error report failed it); nothing of this attempt to show
-    order = lock(PurchaseOrder, row.purchase_order_id)
+    order = row.purchase_order
     if message.status == OutboxMessage.Status.SENT:
         _record_success(row, order, message.message_id, list(sent.keep or []) if sent else [])
     elif message.status == OutboxMessage.Status.QUEUED:
