@@ -132,9 +132,9 @@ def _local(value: dt.datetime) -> dt.datetime:
 # UN/ECE Recommendation 20 codes that buyers meet every day, by the name people use. Anything else is
 # shown as its code, which suppliers and support recognise.
 UNIT_NAMES = {
-    "EA": pgettext_lazy("unit", "pcs"),
-    "C62": pgettext_lazy("unit", "pcs"),
-    "H87": pgettext_lazy("unit", "pcs"),
+    "EA": pgettext_lazy("unit", "piece"),
+    "C62": pgettext_lazy("unit", "piece"),
+    "H87": pgettext_lazy("unit", "piece"),
     "XPK": pgettext_lazy("unit", "pack"),
     "PK": pgettext_lazy("unit", "pack"),
     "XBX": pgettext_lazy("unit", "box"),
