@@ -578,7 +578,11 @@ def approve_link(request: HttpRequest, token: str) -> HttpResponse:
 @buyer_view()
 @require_GET
 def orders(request: MemberRequest) -> HttpResponse:
-    everyone = request.GET.get("all") == "1" and bool(request.roles & READ_ALL_ROLES)
+    can_see_all = bool(request.roles & READ_ALL_ROLES)
+    # Someone who oversees orders without ordering (a coordinator) has none of their own: the list starts
+    # with the organisation's, and "only yours" is one click away.
+    default = "1" if can_see_all and Role.REQUISITIONER not in request.roles else "0"
+    everyone = request.GET.get("all", default) == "1" and can_see_all
     overdue = request.GET.get("overdue") == "1"
     rows = selectors.purchase_order_list(
         user=request.user, organisation=request.organisation, everyone=everyone, overdue=overdue
@@ -590,7 +594,7 @@ def orders(request: MemberRequest) -> HttpResponse:
             "orders": rows,
             "everyone": everyone,
             "overdue": overdue,
-            "can_see_all": bool(request.roles & READ_ALL_ROLES),
+            "can_see_all": can_see_all,
         },
     )
 
