@@ -16,7 +16,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 
@@ -24,8 +24,8 @@ from django.utils.translation import pgettext_lazy
 # British conventions (day before month, 24-hour clock), not the US ones.
 _LOCALES = {"sv": "sv_SE", "en": "en_GB", "de": "de_DE"}
 _DEFAULT = "sv_SE"
-# CLDR writes ``SEK1,234.50`` for English; with a currency code rather than a symbol people expect a
-# space (CLDR's own "alphaNextToNumber" rule, which Babel does not apply).
+# CLDR writes ``SEK1,234.50`` for English; with a currency code rather than a symbol (€) people expect
+# a space (CLDR's own "alphaNextToNumber" rule, which Babel does not apply).
 _CURRENCY_PATTERNS = {"en_GB": "¤\u00a0#,##0.00;-¤\u00a0#,##0.00"}
 _QUANTITY_PATTERN = "#,##0.###"
 _PERCENT_PATTERN = "#,##0.##"
@@ -59,9 +59,9 @@ def money(value: Number | None, currency: str = "SEK", *, language: str | None =
     if number is None:
         return ""
     locale = _locale(language)
-    return format_currency(
-        number, (currency or "SEK").upper(), format=_CURRENCY_PATTERNS.get(locale), locale=locale
-    )
+    code = (currency or "SEK").upper()
+    pattern = _CURRENCY_PATTERNS.get(locale) if get_currency_symbol(code, locale).isalpha() else None
+    return format_currency(number, code, format=pattern, locale=locale)
 
 
 def amount(value: Number | None, *, language: str | None = None) -> str:
