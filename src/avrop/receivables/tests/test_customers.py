@@ -28,7 +28,7 @@ def test_a_swedish_e_invoice_customer_gets_its_peppol_id_from_the_organisation_n
         (
             {"country": "DE", "vat_number": "FR40303265045", "delivery": "email", "email": "a@b.example"},
             "vat_number",
-            "not from DE",
+            "FR40303265045",
         ),
         ({"peppol_id": "0007:123", "org_number": "2120000142"}, "peppol_id", "0007:123"),
         ({"delivery": "email", "org_number": "2120000142"}, "email", ""),

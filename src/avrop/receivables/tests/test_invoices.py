@@ -180,7 +180,7 @@ def test_exchange_rates_are_imported_from_a_file(world):
     assert services.rate_on("EUR", dt.date(2026, 11, 3)) == Decimal("11.3010")
     assert services.rate_on("EUR", dt.date(2026, 11, 2)) == Decimal("11.2400")  # replaced
     assert ExchangeRate.objects.filter(currency="EUR").count() == 2
-    with pytest.raises(DomainError, match="Line 2"):
+    with pytest.raises(DomainError, match="2026-13-01"):
         services.exchange_rates_import(
             actor=world.clerk, organisation=world.seller, content=b"date;currency;rate\n2026-13-01;EUR;1\n"
         )

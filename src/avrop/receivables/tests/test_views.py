@@ -174,3 +174,24 @@ def test_the_reminder_run_page_previews_then_sends(clerk, world):
     assert Reminder.objects.filter(invoice=invoice, level=1).count() == 1
     clerk.post(reverse("receivables:reminders"))
     assert Reminder.objects.count() == 1
+
+
+def test_swedish_pages_have_no_english_left(clerk, world):
+    world.sent(world.school)
+    english = [
+        "Customer invoices",
+        "Unmatched payments",
+        "Read a payment file",
+        "Open amount",
+        "Invoice by",
+        "Partly paid",
+        "Send as",
+        "Payment terms",
+        "OCR reference",
+        "Reminders",
+    ]
+    for name in ["invoices", "customers", "unmatched", "payments_import", "reminders", "invoice_new"]:
+        page = clerk.get(reverse(f"receivables:{name}"), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+        assert not [word for word in english if word in page], name
+    page = clerk.get(reverse("receivables:invoices")).content.decode()
+    assert "Kundfakturor" in page and "Omatchade betalningar" in page and "OCR-nummer" in page
