@@ -115,9 +115,9 @@ def parse(content: bytes) -> tuple[str, list[Event]]:
         ) from None
     body = next((c for c in root if isinstance(c.tag, str)), None)
     name = _local(body) if body is not None else ""
-    if name == "CstmrPmtStsRpt":
+    if body is not None and name == "CstmrPmtStsRpt":
         return PAIN002, _pain002(body)
-    if name == "BkToCstmrDbtCdtNtfctn":
+    if body is not None and name == "BkToCstmrDbtCdtNtfctn":
         return CAMT054, _camt054(body)
     raise BankFileError(
         _(
