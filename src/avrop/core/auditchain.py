@@ -15,6 +15,10 @@ holds the database's only write lock from ``BEGIN IMMEDIATE`` on (see the settin
 runs in a transaction. The unique ``sequence`` is the last guard: two writers that somehow read the same
 last event cannot both commit.
 
+Within one transaction only the first ``append`` reads the last event: the lock is held until the end of the
+transaction, so the head it leaves is still the head for the next one (``_Head``; a savepoint rolled back
+with events in it makes the next one read again).
+
 Every way the application writes an event goes through ``append``, one batch in one INSERT: ``audit``,
 ``AuditEvent.save`` of a new event and ``AuditEvent.objects.bulk_create``. A plain INSERT that skips it
 fails (``sequence`` is required), and the database triggers of ``TRIGGERS`` refuse UPDATE and DELETE.
@@ -109,6 +113,30 @@ def _head(model: type[models.Model]) -> tuple[str, int, dt.datetime]:
     return last_hash, last_sequence, now
 
 
+class _Head:
+    """The chain's head as this transaction left it. Registered as a no-op ``on_commit`` callback: Django
+    drops it when the transaction ends (commit or rollback) and when a savepoint it was registered in is
+    rolled back, so while it is still registered, the chain's lock is still held and no event after it was
+    undone: the next ``append`` of the same transaction chains onto it without reading the last event."""
+
+    __slots__ = ("hash", "sequence", "now")
+
+    def __init__(self, hash: str, sequence: int, now: dt.datetime) -> None:  # noqa: A002 (the event's field)
+        self.hash, self.sequence, self.now = hash, sequence, now
+
+    def __call__(self) -> None:
+        return None
+
+
+def _known_head(connection: Any) -> _Head | None:
+    head = getattr(connection, "_avrop_audit_head", None)
+    if head is None or not connection.in_atomic_block:
+        return None
+    if any(entry[1] is head for entry in connection.run_on_commit):
+        return head
+    return None
+
+
 def append(events: Iterable[E]) -> list[E]:
     """Chain new events, in the order given, onto the trail and write them in one INSERT per batch; their
     ids, sequence numbers, times and hashes are set on them. Runs inside the caller's transaction (no
@@ -117,8 +145,15 @@ def append(events: Iterable[E]) -> list[E]:
     if not events:
         return events
     model = type(events[0])
+    connection = connections[DEFAULT_DB_ALIAS]
     with transaction.atomic(savepoint=False):
-        previous_hash, sequence, now = _head(model)
+        known = _known_head(connection)
+        if known is None:
+            previous_hash, sequence, now = _head(model)
+        elif connection.vendor == "postgresql":
+            previous_hash, sequence, now = known.hash, known.sequence, known.now  # the database's clock
+        else:
+            previous_hash, sequence, now = known.hash, known.sequence, max(timezone.now(), known.now)
         for event in events:
             if type(event) is not model or event.pk is not None:
                 raise ValueError(f"append() takes new {model.__name__} instances only, got {event!r}.")
@@ -130,6 +165,9 @@ def append(events: Iterable[E]) -> list[E]:
         # A plain queryset: the model's own (``AuditEventQuerySet.bulk_create``) would come back here.
         queryset: models.QuerySet[E] = models.QuerySet(model)
         queryset.bulk_create(events)
+        head = _Head(previous_hash, sequence, now)
+        connection._avrop_audit_head = head
+        transaction.on_commit(head)
     return events
 
 

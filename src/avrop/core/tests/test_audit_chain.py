@@ -132,14 +132,48 @@ def test_every_write_path_continues_one_chain():
 def test_a_bulk_write_is_chained_in_the_order_given_in_one_insert(django_assert_num_queries):
     AuditEvent.objects.create(actor_name="system", action="before")
     events = [AuditEvent(actor_name="system", action=f"bulk.{n}", after={"n": n}) for n in range(40)]
-    # The last event (on PostgreSQL with the chain's lock, in one call) and one INSERT.
-    with django_assert_num_queries(2):
+    # One INSERT: the last event is known from the create in this (the test's) transaction.
+    with django_assert_num_queries(1):
         append(events)
     stored = list(AuditEvent.objects.filter(action__startswith="bulk.").order_by("pk"))
     assert [e.action for e in stored] == [f"bulk.{n}" for n in range(40)]
     assert [e.sequence for e in stored] == list(range(2, 42))
     assert stored[0].previous_hash == AuditEvent.objects.get(action="before").hash
     assert verify(AuditEvent.objects.order_by("pk").iterator()).broken is None
+
+
+def test_the_head_is_read_once_per_transaction(django_assert_num_queries):
+    # The last event (on PostgreSQL with the chain's lock, in one call) and one INSERT; then only INSERTs.
+    with django_assert_num_queries(2):
+        first = audit(actor=None, action="first")
+    with django_assert_num_queries(1):
+        second = audit(actor=None, action="second")
+    assert (second.previous_hash, second.sequence) == (first.hash, first.sequence + 1)
+    assert "2 events, chain intact" in _verify()
+
+
+def test_a_savepoint_rolled_back_with_events_makes_the_next_append_read_again(django_assert_num_queries):
+    first = audit(actor=None, action="kept")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit(actor=None, action="undone")
+        raise RuntimeError("rolled back")
+    with django_assert_num_queries(2):
+        after = audit(actor=None, action="after")
+    assert (after.previous_hash, after.sequence) == (first.hash, first.sequence + 1)
+    assert "2 events, chain intact" in _verify()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_transaction_starts_from_the_trail_as_committed():
+    with transaction.atomic():
+        kept = audit(actor=None, action="committed")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit(actor=None, action="rolled back")
+        audit(actor=None, action="rolled back too")
+        raise RuntimeError("rolled back")
+    later = audit(actor=None, action="later")  # autocommit: a transaction of its own
+    assert (later.previous_hash, later.sequence) == (kept.hash, kept.sequence + 1)
+    assert "2 events, chain intact" in _verify()
 
 
 def test_the_ordering_path_writes_a_valid_chain(settings, tmp_path):
