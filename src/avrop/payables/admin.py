@@ -48,3 +48,5 @@ class InvoiceMessageAdmin(admin.ModelAdmin):
 
 admin.site.register(ReferenceRate)
 admin.site.register(SupplierCodingDefault)
+
+from avrop.payables.payments import admin as payments_admin  # noqa: E402, F401  (registers the payment models)

@@ -9,8 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from avrop.payables.payments.models import AccountingExport
+from avrop.payables.payments.models import AccountingExport, PaymentSettings
 from avrop.payables.payments.services import MAX_FEEDBACK_BYTES
+from avrop.payables.payments.settings import EDITABLE
 
 
 def _in_days(days: int) -> dt.date:
@@ -53,3 +54,11 @@ class ExportForm(forms.Form):
         today = timezone.localdate()
         self.fields["period_from"].initial = today.replace(day=1)
         self.fields["period_to"].initial = today
+
+
+class SettingsForm(forms.ModelForm):
+    """Parses the settings; the service checks the account numbers and saves."""
+
+    class Meta:
+        model = PaymentSettings
+        fields = EDITABLE

@@ -14,6 +14,7 @@ urlpatterns = [
     path("payments/<int:pk>/file/", views.payment_file, name="payment_file"),
     path("payments/express/<int:invoice_pk>/", views.express, name="payment_express"),
     path("payments/feedback/", views.feedback, name="payment_feedback"),
+    path("payments/settings/", views.payment_settings, name="payment_settings"),
     path("accounting/", views.exports, name="accounting"),
     path("accounting/<int:pk>/", views.export_download, name="accounting_download"),
 ]

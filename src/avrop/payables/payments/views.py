@@ -18,7 +18,8 @@ from avrop.core.errors import DomainError
 from avrop.organisations.requests import MemberRequest
 from avrop.payables.payments import accounting, forms, selectors, services
 from avrop.payables.payments.guards import PAY_ROLES, VIEW_ROLES
-from avrop.payables.payments.models import PaymentProposal
+from avrop.payables.payments.models import PaymentProposal, PaymentSettings
+from avrop.payables.payments.settings import payment_settings_update
 
 LIST_LIMIT = 50
 LINE_LIMIT = 500
@@ -247,3 +248,30 @@ def export_download(request: MemberRequest, pk: int) -> HttpResponse:
     batch = selectors.export_get(user=request.user, organisation=request.organisation, export_id=pk)
     content_type = {"sie4": "text/plain; charset=IBM437", "csv": "text/csv", "json": "application/json"}
     return _download(bytes(batch.content), batch.filename, content_type[batch.format])
+
+
+@buyer_view(VIEW_ROLES)
+def payment_settings(request: MemberRequest) -> HttpResponse:
+    current = services.settings_for(request.organisation)
+    form = forms.SettingsForm(instance=current)
+    if request.method == "POST":
+        if not request.roles & PAY_ROLES:
+            return render(request, "403.html", {"needed_roles": sorted(PAY_ROLES)}, status=403)
+        form = forms.SettingsForm(request.POST, instance=PaymentSettings(organisation=request.organisation))
+        if form.is_valid():
+            try:
+                payment_settings_update(
+                    actor=request.user, organisation=request.organisation, data=form.cleaned_data
+                )
+            except DomainError as exc:
+                if exc.http_status == 404:
+                    raise
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("The payment settings are saved."))
+                return redirect("payables:payment_settings")
+    return render(
+        request,
+        "payables/payments/settings.html",
+        {"form": form, "can_pay": bool(request.roles & PAY_ROLES)},
+    )

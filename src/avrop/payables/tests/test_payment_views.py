@@ -170,3 +170,41 @@ def test_swedish_pages_show_no_english_leftovers(
         "Express payment",
     ):
         assert all(english not in page for page in pages), english
+
+
+def test_payment_settings_check_our_account_and_only_payers_save(client, world, people):
+    from avrop.payables.payments.settings import EDITABLE
+
+    second, auditor = people
+    client.force_login(world.clerk)
+    page = client.get(reverse("payables:payment_settings"))
+    assert page.status_code == 200 and "Betalningsinställningar" in page.content.decode()
+    data = {key: getattr(PaymentSettings.objects.get(organisation=world.buyer), key) for key in EDITABLE}
+    right = bankgiro("5555666")
+    wrong = right[:-1] + str((int(right[-1]) + 1) % 10)
+    bad = client.post(reverse("payables:payment_settings"), {**data, "debtor_account": wrong})
+    assert bad.status_code == 200 and "kontrollsiffran stämmer inte" in bad.content.decode()
+    no_bic = client.post(
+        reverse("payables:payment_settings"),
+        {**data, "debtor_kind": "iban", "debtor_account": "SE4550000000058398257466", "debtor_bic": ""},
+    )
+    assert "BIC" in no_bic.content.decode()
+    good = client.post(
+        reverse("payables:payment_settings"),
+        {
+            **data,
+            "debtor_kind": "iban",
+            "debtor_account": "SE45 5000 0000 0583 9825 7466",
+            "debtor_bic": "ESSESESS",
+        },
+    )
+    assert good.status_code == 302
+    saved = PaymentSettings.objects.get(organisation=world.buyer)
+    assert (saved.debtor_kind, saved.debtor_account, saved.debtor_bic) == (
+        "iban",
+        "SE4550000000058398257466",
+        "ESSESESS",
+    )
+    client.force_login(auditor)
+    assert client.post(reverse("payables:payment_settings"), data).status_code == 403
+    assert client.get(reverse("payables:payment_settings")).status_code == 200
