@@ -405,7 +405,6 @@ class Reminder(models.Model):
         return f"{self.get_level_display()} → {self.recipient}"
 
 
-
 # Payments and accounting live in their own module; Django finds models through this one.
 from avrop.payables.payments.models import (  # noqa: E402, F401
     AccountingExport,
