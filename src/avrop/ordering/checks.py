@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.catalogue.models import CatalogueItem
+from avrop.core import formatting
 from avrop.core.errors import DomainError
 from avrop.ordering.models import CodingSplit, FreeTextForm, Requisition, RequisitionLine, money
 from avrop.ordering.workflows import LineDecision
@@ -377,7 +378,12 @@ def _authority_problem(step: RouteStep) -> Problem:
             "Nobody may approve %(amount)s %(currency)s on cost centre %(centre)s: "
             "the highest approval limit is %(limit)s. "
             "Split the requisition or ask the coordinator to give someone the authority."
-        ) % {"amount": step.amount, "currency": "SEK", "centre": step.cost_centre, "limit": highest}
+        ) % {
+            "amount": formatting.amount(step.amount),
+            "currency": "SEK",
+            "centre": step.cost_centre,
+            "limit": formatting.amount(highest),
+        }
     else:
         message = _(
             "Nobody has approval authority for cost centre %(centre)s. "

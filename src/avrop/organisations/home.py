@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.core.home import ROWS_PER_SECTION, Row, Section
 from avrop.organisations.models import DepartmentRequest
 from avrop.organisations.roles import Role
@@ -96,7 +97,11 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         rows = [
             Row(
                 text=_("%(kind)s up to %(limit)s %(currency)s")
-                % {"kind": r.get_document_kind_display(), "limit": r.amount_limit, "currency": r.currency},
+                % {
+                    "kind": r.get_document_kind_display(),
+                    "limit": formatting.amount(r.amount_limit),
+                    "currency": r.currency,
+                },
                 detail=_cost_centres(r, user),
             )
             for r in rules

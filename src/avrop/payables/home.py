@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.core.home import ROWS_PER_SECTION, Row, Section
 from avrop.organisations.roles import Role
 from avrop.payables import inbound_selectors, selectors
@@ -72,7 +73,11 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
             text=f"{i.number} {i.seller_name}",
             url=reverse("payables:invoice", args=[i.pk]),
             detail=_("%(amount)s %(currency)s, due %(due)s")
-            % {"amount": i.payable_amount, "currency": i.currency, "due": i.due_date or "–"},
+            % {
+                "amount": formatting.amount(i.payable_amount),
+                "currency": i.currency,
+                "due": formatting.day(i.due_date) or "–",
+            },
         )
         for i in waiting[:ROWS_PER_SECTION]
     ]

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.ordering import conf
 from avrop.ordering.models import Channel, PurchaseOrder
 from avrop.suppliers.notifications import Topic, notify
@@ -34,7 +35,7 @@ def new_order(order: PurchaseOrder) -> int:
         ) % {
             "buyer": order.organisation.name,
             "number": order.number,
-            "total": order.total_amount,
+            "total": formatting.amount(order.total_amount),
             "currency": order.currency,
             "url": _portal_url(order),
         }

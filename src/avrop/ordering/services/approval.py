@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.core.calendar import count_business_days
 from avrop.core.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from avrop.core.locking import lock
@@ -132,7 +133,11 @@ def submit_checked(*, requisition: Requisition, actor: User, key: uuid.UUID | No
         requisition=requisition,
         kind=OrderEvent.Kind.SUBMITTED,
         text=_("%(count)s approval steps; total %(total)s %(currency)s")
-        % {"count": len(steps), "total": requisition.total_amount, "currency": requisition.currency},
+        % {
+            "count": len(steps),
+            "total": formatting.amount(requisition.total_amount),
+            "currency": requisition.currency,
+        },
         actor=actor,
     )
     # The route's approvers are active users with an active role: no need to read them again.
@@ -212,7 +217,7 @@ def notify_approvers(
             subject = _("Approve requisition %(number)s from %(name)s (%(total)s %(currency)s)") % {
                 "number": requisition.number,
                 "name": requisition.requisitioner.get_full_name(),
-                "total": requisition.total_amount,
+                "total": formatting.amount(requisition.total_amount),
                 "currency": requisition.currency,
             }
         messages.append((user.email, subject, body))
@@ -591,7 +596,7 @@ def reapproval_start(
         kind=OrderEvent.Kind.REAPPROVAL,
         text=_("New total %(total)s %(currency)s needs approval (%(reason)s)")
         % {
-            "total": sum(new_amounts.values(), Decimal("0")),
+            "total": formatting.amount(sum(new_amounts.values(), Decimal("0"))),
             "currency": requisition.currency,
             "reason": ApprovalStep.Reason(reason).label,
         },

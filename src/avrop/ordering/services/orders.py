@@ -257,7 +257,7 @@ def purchase_orders_create(
             % {
                 "number": order.number,
                 "supplier": order.supplier,
-                "total": order.total_amount,
+                "total": formatting.amount(order.total_amount),
                 "currency": order.currency,
                 "channel": order.get_channel_display(),
             },

@@ -30,6 +30,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.core.errors import DomainError, ErrorCode, NotFound
 from avrop.organisations.errors import Code
 from avrop.organisations.models import (
@@ -75,7 +76,7 @@ class Candidate:
         text = _("%(scope)s: %(kind)s up to %(limit)s %(currency)s") % {
             "scope": scope,
             "kind": self.rule.get_document_kind_display().lower(),
-            "limit": self.rule.amount_limit,
+            "limit": formatting.amount(self.rule.amount_limit),
             "currency": self.rule.currency,
         }
         if self.deputy_for is not None:
@@ -422,7 +423,11 @@ def _judge(
                     Exclusion.LIMIT_TOO_LOW,
                     rule,
                     explanation=_("The limit %(limit)s %(currency)s is below %(amount)s.")
-                    % {"limit": rule.amount_limit, "currency": rule.currency, "amount": money},
+                    % {
+                        "limit": formatting.amount(rule.amount_limit),
+                        "currency": rule.currency,
+                        "amount": formatting.amount(money),
+                    },
                 )
             )
             continue

@@ -107,7 +107,7 @@ def test_approval_rules_and_who_can_approve(api, tenant):
         requester_id=requester.pk,
     ).json()
     assert answer["approvers"] == [head.pk]
-    assert "50000" in answer["eligible"][0]["explanation"]
+    assert "50\u00a0000,00 SEK" in answer["eligible"][0]["explanation"]
     own = api.get(
         "/who-can-approve", cost_centre="1200", amount="10", document_kind="order", requester_id=head.pk
     ).json()

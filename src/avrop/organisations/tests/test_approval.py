@@ -62,7 +62,7 @@ def test_lowest_sufficient_limit_comes_first(tenant, ladder):
     head, director, head_rule, _director_rule = ladder
     answer = _ask(tenant, "12500.00")
     assert answer.approvers == [head, director]
-    assert answer.eligible[0].rule == head_rule and "50000.00 SEK" in answer.eligible[0].explanation
+    assert answer.eligible[0].rule == head_rule and "50\u00a0000,00 SEK" in answer.eligible[0].explanation
     assert answer.can_approve(director)
 
 
@@ -72,7 +72,7 @@ def test_limit_is_inclusive_and_too_low_is_explained(tenant, ladder):
     answer = _ask(tenant, "50000.01")
     assert answer.approvers == [director]
     assert [(e.user, e.reason) for e in answer.excluded] == [(head, Exclusion.LIMIT_TOO_LOW)]
-    assert "50000.00" in answer.excluded[0].explanation
+    assert "50\u00a0000,00" in answer.excluded[0].explanation
     assert _ask(tenant, 600000).approvers == []
 
 

@@ -121,7 +121,7 @@ def test_every_page_renders_for_the_coordinator(client, tenant):
 def test_approver_start_page_shows_their_authority_and_deputyship(client, tenant):
     _department, person, approver, *_ = _world(tenant)
     client.force_login(approver)
-    assert "5000" in client.get("/").content.decode()
+    assert "5\u00a0000" in client.get("/").content.decode()
     Membership.objects.create(user=person, organisation=tenant.organisation, role=Role.APPROVER)
     client.force_login(person)
     html = client.get("/").content.decode()
