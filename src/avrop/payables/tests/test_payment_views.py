@@ -208,3 +208,21 @@ def test_payment_settings_check_our_account_and_only_payers_save(client, world, 
     client.force_login(auditor)
     assert client.post(reverse("payables:payment_settings"), data).status_code == 403
     assert client.get(reverse("payables:payment_settings")).status_code == 200
+
+
+def test_proposal_page_lists_lines_with_a_fixed_number_of_queries(
+    client, world, receive, people, django_capture_on_commit_callbacks
+):
+    approved(world, receive, "PQ-1", seed=451)
+    client.force_login(world.clerk)
+    small = _start(client, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("payables:payment_proposal", args=[small.pk])).status_code == 200
+    client.post(reverse("payables:payment_cancel", args=[small.pk]))
+    for n in range(2, 7):
+        approved(world, receive, f"PQ-{n}", seed=450 + n)
+    large = _start(client, django_capture_on_commit_callbacks)
+    assert large.lines.count() == 6
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("payables:payment_proposal", args=[large.pk])).content.decode()
+    assert "PQ-6" in page and len(many) == len(few)
