@@ -135,14 +135,20 @@ class Requisition(TimeStampedModel):
     Status = RequisitionStatus
     Origin = Origin
 
+    # Indexed as the first column of the composite indexes in Meta (no index of their own to write).
     organisation = models.ForeignKey(
         "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     requisitioner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requisitioner"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requisitioner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     department = models.ForeignKey(
         "organisations.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
@@ -453,15 +459,21 @@ class OrderNumberSeries(models.Model):
 class PurchaseOrder(TimeStampedModel):
     Status = OrderStatus
 
+    # Indexed as the first column of the composite indexes in Meta (no index of their own to write).
     organisation = models.ForeignKey(
         "organisations.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     requisition = models.ForeignKey(Requisition, on_delete=models.PROTECT, related_name="purchase_orders")
     supplier = models.ForeignKey(
-        "suppliers.Supplier", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="+"
+        "suppliers.Supplier",
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     department = models.ForeignKey(
         "organisations.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
@@ -622,9 +634,14 @@ class Transmission(TimeStampedModel):
 
     Status = TransmissionStatus
 
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    # Indexed as the first column of the composite indexes in Meta (no index of their own to write).
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="transmissions")
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(_("document"), max_length=20, choices=Kind.choices, default=Kind.ORDER)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=300, blank=True)
@@ -652,7 +669,6 @@ class Transmission(TimeStampedModel):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["supplier", "status", "id"], name="ordering_tx_supplier"),
-            models.Index(fields=["status", "next_attempt_at"], name="ordering_tx_due"),
             models.Index(fields=["organisation", "channel", "-last_attempt_at"], name="ordering_tx_health"),
         ]
 
@@ -784,8 +800,9 @@ class OrderEvent(models.Model):
 
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="events")
+    # Indexed as the first column of ordering_event_po (no index of its own to write).
     purchase_order = models.ForeignKey(
-        PurchaseOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        PurchaseOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="events", db_index=False
     )
     at = models.DateTimeField(db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
