@@ -286,11 +286,14 @@ def search_items(
     engine = get_engine()
     while True:
         result = engine.search(replace(query, limit=window, offset=0))
+        # Looked up by primary key alone, the scope checked here: beside a long list of ids, SQLite would
+        # rather walk the (agreement, article) index through every item of the allowed agreements.
         known = {
             pk: _article_key(supplier, article)
-            for pk, supplier, article in CatalogueItem.objects.filter(
-                pk__in=result.ids, agreement_id__in=allowed, is_active=True
-            ).values_list("pk", "supplier_id", "article_number")
+            for pk, supplier, article, agreement, active in CatalogueItem.objects.filter(
+                pk__in=result.ids
+            ).values_list("pk", "supplier_id", "article_number", "agreement_id", "is_active")
+            if active and agreement in allowed
         }
         keys = list(dict.fromkeys(known[pk] for pk in result.ids if pk in known))
         read_all = len(result.ids) >= result.total
