@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from avrop.core.audit import audit
+from avrop.core.audit import audit, audit_event, audit_many
 from avrop.core.errors import DomainError, NotAllowed
 from avrop.core.tenancy import require_member
 from avrop.organisations.roles import Role
@@ -61,6 +61,40 @@ def move(
         after={"status": to, **(after or {})},
         comment=comment,
     )
+
+
+def move_many(
+    moves: list[tuple[CustomerInvoice, str, dict[str, Any]]],
+    *,
+    actor: Any,
+    organisation: Any,
+    action: str,
+    fields: list[str] | None = None,
+) -> None:
+    """``move`` for many rows the caller has locked (a payment file): every move is checked before any is
+    set, then one bulk UPDATE and one audit insert."""
+    for invoice, to, _after in moves:
+        assert_transition(invoice, to=to)
+    now = timezone.now()
+    events = []
+    for invoice, to, after in moves:
+        events.append(
+            audit_event(
+                actor=actor,
+                action=action,
+                obj=invoice,
+                organisation=organisation,
+                before={"status": invoice.status},
+                after={"status": to, **after},
+            )
+        )
+        invoice.status, invoice.status_changed_at, invoice.updated_at = to, now, now
+    CustomerInvoice.objects.bulk_update(
+        [invoice for invoice, _to, _after in moves],
+        ["status", "status_changed_at", "updated_at", *(fields or [])],
+        batch_size=1000,
+    )
+    audit_many(events)
 
 
 def settled_status(invoice: CustomerInvoice) -> str:

@@ -22,15 +22,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.core.audit import audit, audit_event, audit_many
-from avrop.core.errors import DomainError
+from avrop.core.errors import DomainError, ErrorCode
 from avrop.core.locking import lock
 from avrop.receivables import bankfiles, ocr
 from avrop.receivables.errors import Code
 from avrop.receivables.models import Customer, CustomerInvoice, Payment, PaymentFile
-from avrop.receivables.services._common import move, require_clerk, settings_of, settled_status
+from avrop.receivables.services._common import move, move_many, require_clerk, settings_of, settled_status
 from avrop.receivables.workflows import OPEN_STATUSES
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -141,12 +142,17 @@ def payment_file_import(*, actor: Any, organisation: Any, name: str, content: by
 def _match_all(
     payments: list[Payment], *, organisation: Any, hard: bool, actor: Any, result: ImportResult
 ) -> None:
-    """Match every payment; the open invoices and customers are read once for the whole file."""
+    """Match the whole file at once: the open invoices and customers are read once, every payment is
+    decided in memory (a second payment of the same invoice sees what the first left open), the chosen
+    invoices are then locked and checked unchanged, and the results written in bulk."""
     open_invoices = list(
         CustomerInvoice.objects.filter(
             organisation=organisation, kind=CustomerInvoice.Kind.INVOICE, status__in=OPEN_STATUSES
-        ).order_by("due_date", "pk")
+        )
+        .defer("document", "findings", "note")
+        .order_by("due_date", "pk")
     )
+    read = {i.pk: (i.paid_amount, i.credited_amount, i.status) for i in open_invoices}
     by_ocr = {invoice.ocr_reference: invoice for invoice in open_invoices if invoice.ocr_reference}
     by_customer: dict[int, list[CustomerInvoice]] = {}
     for invoice in open_invoices:
@@ -154,17 +160,87 @@ def _match_all(
     customers = list(Customer.objects.filter(organisation=organisation).only("pk", "name", "org_number"))
     customer_by_org = {_digits(c.org_number)[-10:]: c for c in customers if c.org_number}
     customer_by_name = {c.name.casefold(): c for c in customers}
+    touched: dict[int, CustomerInvoice] = {}
     events: list[Any] = []
+    now = timezone.now()
     for payment in payments:
+        payment.updated_at = now
         found, how, note = _find(payment, hard, by_ocr, by_customer, customer_by_org, customer_by_name)
         if found is None:
             payment.note = note[:300]
-            payment.save(update_fields=["note", "customer", "updated_at"])
             result.unmatched.append(payment)
             continue
-        _apply(payment, found, how=how, actor=actor, events=events)
+        applied = min(payment.amount, max(found.open_amount, Decimal("0.00")))
+        found.paid_amount += applied
+        touched[found.pk] = found
+        payment.invoice, payment.customer_id = found, found.customer_id
+        payment.status, payment.matched_by = Payment.Status.MATCHED, how
+        payment.applied_amount, payment.unapplied_amount = applied, payment.amount - applied
         result.matched.append(payment)
+        events.append(
+            audit_event(
+                actor=actor,
+                action="receivables.payment.match",
+                obj=payment,
+                organisation=organisation,
+                after={
+                    "invoice": found.number,
+                    "by": how,
+                    "applied": applied,
+                    "credit": payment.unapplied_amount,
+                },
+            )
+        )
+    _lock_unchanged(sorted(touched), read)
+    CustomerInvoice.objects.bulk_update(
+        [touched[pk] for pk in sorted(touched)], ["paid_amount", "updated_at"], batch_size=1000
+    )
+    move_many(
+        [
+            (invoice, to, {"paid": invoice.paid_amount})
+            for invoice in (touched[pk] for pk in sorted(touched))
+            if (to := settled_status(invoice)) != invoice.status
+        ],
+        actor=actor,
+        organisation=organisation,
+        action="receivables.invoice.payment",
+    )
+    Payment.objects.bulk_update(
+        payments,
+        [
+            "invoice",
+            "customer",
+            "status",
+            "matched_by",
+            "applied_amount",
+            "unapplied_amount",
+            "note",
+            "updated_at",
+        ],
+        batch_size=1000,
+    )
     audit_many(events)
+
+
+LOCK_CHUNK = 5000
+
+
+def _lock_unchanged(pks: list[int], read: dict[int, tuple[Decimal, Decimal, str]]) -> None:
+    """Lock the invoices about to be booked (in key order) and make sure nobody booked on them since they
+    were read; otherwise the whole file is refused, to be read again."""
+    for start in range(0, len(pks), LOCK_CHUNK):
+        rows = (
+            CustomerInvoice.objects.select_for_update()
+            .filter(pk__in=pks[start : start + LOCK_CHUNK])
+            .order_by("pk")
+            .values_list("pk", "paid_amount", "credited_amount", "status")
+        )
+        for pk, paid, credited, status in rows:
+            if read[pk] != (paid, credited, status):
+                raise DomainError(
+                    ErrorCode.CONFLICT,
+                    _("An invoice changed while the file was being read; read the file again."),
+                )
 
 
 def _find(

@@ -140,3 +140,27 @@ def test_another_organisation_cannot_import_or_book(world, sent):
             payment_id=result.unmatched[0].pk,
             invoice_id=sent[1].pk,
         )
+
+
+def test_two_payments_of_one_invoice_in_one_file_pay_it_once(world, sent):
+    first = sent[0]
+    content = samples.bgmax(
+        [
+            samples.SamplePayment(amount=Decimal("3000.00"), reference=first.ocr_reference),
+            samples.SamplePayment(amount=Decimal("1500.00"), reference=first.ocr_reference),
+        ],
+        bankgiro="5050-1055",
+        day=dt.date(2026, 11, 30),
+    )
+    result = _import(world, content)
+    assert [(p.applied_amount, p.unapplied_amount) for p in result.matched] == [
+        (Decimal("3000.00"), 0),
+        (Decimal("1068.75"), Decimal("431.25")),
+    ]
+    first.refresh_from_db()
+    assert first.status == Status.PAID and first.paid_amount == first.total_amount
+    from avrop.core.models import AuditEvent
+
+    moves = AuditEvent.objects.filter(action="receivables.invoice.payment", object_id=str(first.pk))
+    assert [e.after["status"] for e in moves] == ["paid"]
+    assert AuditEvent.objects.filter(action="receivables.payment.match").count() == 2
