@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from avrop.core import formatting
 
@@ -115,15 +115,17 @@ def transport_error_text(error: str | None) -> str:
     if status is not None:
         code = int(status.group(1))
         if code >= 500:
-            return _(
+            return gettext(
                 "The receiving access point has a fault right now (HTTP %(status)s). "
                 "The order is sent again automatically."
             ) % {"status": code}
         if code in (401, 403):
-            return _("The access point did not accept our credentials (HTTP %(status)s).") % {"status": code}
-        return _("The access point refused the document (HTTP %(status)s).") % {"status": code}
+            return gettext("The access point did not accept our credentials (HTTP %(status)s).") % {
+                "status": code
+            }
+        return gettext("The access point refused the document (HTTP %(status)s).") % {"status": code}
     if any(marker in error for marker in _UNREACHABLE):
-        return _("The access point could not be reached. The order is sent again automatically.")
+        return gettext("The access point could not be reached. The order is sent again automatically.")
     if "SMTP" in error or "e-mail" in error.lower() or "mail" in error.split(":", 1)[0].lower():
-        return _("The e-mail could not be sent.")
-    return _("The sending failed.")
+        return gettext("The e-mail could not be sent.")
+    return gettext("The sending failed.")

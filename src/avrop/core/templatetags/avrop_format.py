@@ -17,7 +17,7 @@ def _safe(function: Any, value: Any, *args: Any, **kwargs: Any) -> str:
     # A template must not break on a value that is not a number (an empty form field, a stray
     # string): it shows the value as it is, as Django's own filters do.
     try:
-        return function(value, *args, **kwargs)
+        return str(function(value, *args, **kwargs))
     except (TypeError, ValueError):
         return "" if value is None else str(value)
 
