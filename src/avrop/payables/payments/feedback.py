@@ -111,22 +111,22 @@ def _apply(
         if not lines:
             unplaced.append(event.end_to_end_id or event.payment_info_id or event.message_id)
             continue
+        target = {"paid": Line.PAID, "rejected": Line.REJECTED, "accepted": Line.ACCEPTED}[event.outcome]
         for line in lines:
-            target = {"paid": Line.PAID, "rejected": Line.REJECTED, "accepted": Line.ACCEPTED}[event.outcome]
+            line = lock(PaymentLine, line.pk)  # checked under the lock: two files may name the same payment
             if line.status == target or (target == Line.ACCEPTED and line.status == Line.PAID):
                 counts["unchanged"] += 1
                 continue
             if line.status not in {Line.SENT, Line.ACCEPTED}:
                 conflicts.append(
-                    _("%(id)s is %(status)s; the bank now says %(outcome)s.")
+                    _("%(id)s is %(status)s; the bank now says: %(outcome)s.")
                     % {
                         "id": line.end_to_end_id,
                         "status": line.get_status_display().lower(),
-                        "outcome": event.outcome,
+                        "outcome": Line(target).label.lower(),
                     }
                 )
                 continue
-            line = lock(PaymentLine, line.pk)
             assert_line_transition(line, to=target)
             before = line.status
             line.status, line.feedback = target, feedback

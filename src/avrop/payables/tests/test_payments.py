@@ -466,3 +466,52 @@ def test_cancelled_proposal_frees_its_invoices(world, receive, finance, django_c
     assert proposal.lines.get().status == Line.REMOVED
     express = services.payment_express(actor=world.clerk, invoice_id=invoice.pk)
     assert express.lines.get().invoice_id == invoice.pk
+
+
+def test_a_whole_file_rejected_rejects_every_payment_and_a_later_answer_never_unpays(
+    world, receive, finance, django_capture_on_commit_callbacks
+):
+    first = approved(world, receive, "GRP-1", seed=281)
+    approved(world, receive, "GRP-2", seed=282)
+    proposal = _approved_proposal(world, finance, django_capture_on_commit_callbacks)
+    payment_file = services.proposal_release(actor=world.clerk, proposal_id=proposal.pk)
+    report = pain002(payment_file.message_id, [], group="RJCT")
+    result = services.feedback_read(actor=world.clerk, organisation=world.buyer, content=report)
+    assert result.feedback.summary["rejected"] == 2
+    assert set(proposal.lines.values_list("status", flat=True)) == {Line.REJECTED}
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.CLOSED
+
+    again = _approved_proposal(world, finance, django_capture_on_commit_callbacks)
+    services.proposal_release(actor=world.clerk, proposal_id=again.pk)
+    line = again.lines.get(invoice=first)
+    services.feedback_read(
+        actor=world.clerk,
+        organisation=world.buyer,
+        content=camt054([(line.end_to_end_id, line.amount)], booked=timezone.localdate()),
+    )
+    late = pain002(again.file.message_id, [(line.end_to_end_id, "RJCT", "AM04")])
+    result = services.feedback_read(actor=world.clerk, organisation=world.buyer, content=late)
+    line.refresh_from_db()
+    assert line.status == Line.PAID and result.feedback.summary["rejected"] == 0
+    assert (
+        result.feedback.summary["conflicts"] and line.end_to_end_id in result.feedback.summary["conflicts"][0]
+    )
+    first.refresh_from_db()
+    assert first.status == SupplierInvoice.Status.PAID
+
+
+def test_camt054_return_of_a_payment_rejects_it_with_the_reason(
+    world, receive, finance, django_capture_on_commit_callbacks
+):
+    approved(world, receive, "RTR-1", seed=291)
+    proposal = _approved_proposal(world, finance, django_capture_on_commit_callbacks)
+    services.proposal_release(actor=world.clerk, proposal_id=proposal.pk)
+    line = proposal.lines.get()
+    content = camt054([(line.end_to_end_id, line.amount)], booked=timezone.localdate()).replace(
+        b"</Refs>", b"</Refs><RtrInf><Rsn><Cd>AC01</Cd></Rsn></RtrInf>"
+    )
+    services.feedback_read(actor=world.clerk, organisation=world.buyer, content=content)
+    line.refresh_from_db()
+    assert line.status == Line.REJECTED and line.bank_status == "AC01"
+    assert line.bank_reason == "Kontonumret är fel."
