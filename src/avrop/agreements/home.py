@@ -4,10 +4,10 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from avrop.agreements.selectors import agreement_list, agreements_expiring, agreements_follow_up_due
+from avrop.core import formatting
 from avrop.core.home import ROWS_PER_SECTION, Row, Section
 from avrop.organisations.roles import Role
 
@@ -20,7 +20,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
             Row(
                 text=f"{a.reference} {a.title}",
                 url=reverse("agreements:detail", args=[a.pk]),
-                detail=_("ends %(date)s") % {"date": date_format(a.valid_to, "SHORT_DATE_FORMAT")},
+                detail=_("ends %(date)s") % {"date": formatting.day(a.valid_to)},
             )
             for a in expiring[:ROWS_PER_SECTION]
         ]
@@ -39,7 +39,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
             Row(
                 text=f"{a.reference} {a.supplier.name}",
                 url=reverse("agreements:detail", args=[a.pk]),
-                detail=_("last meeting %(date)s") % {"date": date_format(a.last_meeting, "SHORT_DATE_FORMAT")}
+                detail=_("last meeting %(date)s") % {"date": formatting.day(a.last_meeting)}
                 if a.last_meeting
                 else _("no meeting yet"),
             )

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.core.home import ROWS_PER_SECTION, Row, Section
 from avrop.ordering import selectors
 from avrop.ordering.services._common import READ_ALL_ROLES
@@ -19,9 +19,7 @@ def _order_row(order: Any, *, customer: bool = False) -> Row:
     who = order.organisation.name if customer else str(order.supplier)
     detail = order.get_status_display()
     if order.expected_delivery_date:
-        detail += " · " + _("expected %(date)s") % {
-            "date": date_format(order.expected_delivery_date, "SHORT_DATE_FORMAT")
-        }
+        detail += " · " + _("expected %(date)s") % {"date": formatting.day(order.expected_delivery_date)}
     return Row(text=f"{order.number} {who}", url=reverse("ordering:order", args=[order.pk]), detail=detail)
 
 

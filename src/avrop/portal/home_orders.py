@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.core.home import ROWS_PER_SECTION, Row, Section
 from avrop.ordering import selectors
 from avrop.portal.access import PORTAL_ROLES
@@ -16,9 +16,7 @@ from avrop.portal.access import PORTAL_ROLES
 def _row(order: Any) -> Row:
     detail = order.get_status_display()
     if order.requested_delivery_date:
-        detail += " · " + _("requested %(date)s") % {
-            "date": date_format(order.requested_delivery_date, "SHORT_DATE_FORMAT")
-        }
+        detail += " · " + _("requested %(date)s") % {"date": formatting.day(order.requested_delivery_date)}
     return Row(
         text=f"{order.number} {order.organisation.name}",
         url=reverse("portal:order", args=[order.pk]),

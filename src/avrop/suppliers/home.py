@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.core.home import ROWS_PER_SECTION, Row, Section
 from avrop.organisations.models import Organisation
 from avrop.organisations.roles import Role
@@ -46,7 +46,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
             Row(
                 text=f"{a.supplier.organisation.name}: {a}",
                 url=reverse("suppliers:detail", args=[a.supplier_id]),
-                detail=_("changed %(date)s") % {"date": date_format(a.created_at, "SHORT_DATE_FORMAT")},
+                detail=_("changed %(date)s") % {"date": formatting.day(a.created_at)},
             )
             for a in accounts[:ROWS_PER_SECTION]
         ]
@@ -63,7 +63,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
                 text=i.supplier.organisation.name,
                 url=reverse("suppliers:detail", args=[i.supplier_id]),
                 detail=_("%(email)s, expires %(date)s")
-                % {"email": i.email, "date": date_format(i.expires_at, "SHORT_DATE_FORMAT")},
+                % {"email": i.email, "date": formatting.day(i.expires_at)},
             )
             for i in invitations[:ROWS_PER_SECTION]
         ]
