@@ -16,6 +16,16 @@ def transmissions_send(supplier_id: int) -> int:
     return transmissions_send_for_supplier(supplier_id=supplier_id)
 
 
+@db_task()
+def fetch_and_send_now() -> tuple[int, int]:
+    """The coordinator's button: take in order responses and send what is due now, without waiting for the
+    minute's sweeps."""
+    from avrop.ordering.services.responses import order_responses_intake
+    from avrop.ordering.services.transmission import transmissions_dispatch
+
+    return order_responses_intake(), transmissions_dispatch()
+
+
 @db_periodic_task(crontab(minute="*"))
 @lock_task("ordering-responses-intake")
 def order_responses_poll() -> int:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from avrop.core import formatting
 from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError, NotFound
-from avrop.ordering import checks, display, selectors, services
+from avrop.ordering import checks, display, selectors, services, tasks
 from avrop.ordering.forms import (
     AttachmentForm,
     CancelForm,
@@ -787,10 +787,14 @@ def troubleshooting(request: MemberRequest) -> HttpResponse:
 @buyer_view(OVERSIGHT_ROLES)
 @require_POST
 def intake_now(request: MemberRequest) -> HttpResponse:
-    count = services.order_responses_intake()
-    sent = services.transmissions_dispatch()
+    """Fetching and sending talk to the access point and the mail server: a task does it, not the request."""
+    tasks.fetch_and_send_now()
     messages.success(
-        request, _("%(n)s order responses taken in, %(s)s documents sent.") % {"n": count, "s": sent}
+        request,
+        _(
+            "Order responses are being fetched and waiting documents sent; "
+            "this page shows the result in a moment."
+        ),
     )
     return redirect("ordering:troubleshooting")
 
