@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from avrop.core.models import TimeStampedModel
+from avrop.suppliers.banking import format_account
 
 
 class AccountKind(models.TextChoices):
@@ -244,6 +245,10 @@ class PaymentLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.end_to_end_id
+
+    @property
+    def display_account(self) -> str:
+        return format_account(self.account_kind, self.account_number)
 
 
 class PaymentFile(TimeStampedModel):

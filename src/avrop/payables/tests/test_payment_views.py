@@ -226,3 +226,14 @@ def test_proposal_page_lists_lines_with_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as many:
         page = client.get(reverse("payables:payment_proposal", args=[large.pk])).content.decode()
     assert "PQ-6" in page and len(many) == len(few)
+
+
+def test_proposal_page_shows_accounts_as_people_write_them(
+    client, world, receive, people, django_capture_on_commit_callbacks
+):
+    approved(world, receive, "ACCT-1", seed=461)
+    client.force_login(world.clerk)
+    proposal = _start(client, django_capture_on_commit_callbacks)
+    number = proposal.lines.get().account_number
+    page = client.get(reverse("payables:payment_proposal", args=[proposal.pk])).content.decode()
+    assert f"Bankgiro {number[:-4]}-{number[-4:]}" in page
