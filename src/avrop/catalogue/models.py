@@ -128,6 +128,10 @@ class CatalogueVersion(TimeStampedModel):
     over_limit = models.PositiveIntegerField(_("increases above the agreement's limit"), default=0)
     unmapped = models.PositiveIntegerField(_("new items without account"), default=0)
     failure = models.TextField(_("why the import failed"), blank=True)
+    # Progress of the work under way (comparing the file, then indexing): written by the task every few
+    # thousand rows in its own short transaction; ``progress_total`` 0 while unknown.
+    progress_done = models.PositiveIntegerField(_("rows done"), default=0)
+    progress_total = models.PositiveIntegerField(_("rows to do"), default=0)
     staged_at = models.DateTimeField(_("staged"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("price-lists/upload/", views.price_list_upload, name="upload"),
     path("price-lists/template.xlsx", views.price_list_template, name="price_list_template"),
     path("price-lists/<int:pk>/", views.price_list_detail, name="price_list"),
+    path("price-lists/<int:pk>/progress/", views.price_list_progress, name="price_list_progress"),
     path("price-lists/<int:pk>/approve/", views.price_list_approve, name="approve"),
     path("price-lists/<int:pk>/reject/", views.price_list_reject, name="reject"),
     path("price-lists/<int:pk>/compare-again/", views.price_list_restage, name="restage"),

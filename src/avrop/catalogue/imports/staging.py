@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -148,10 +149,12 @@ def stage(
     checker: RowChecker,
     rules: AccountRules,
     existing: Existing,
+    progress: Callable[[int], None] | None = None,
 ) -> StageResult:
     """Compare the file with the active items and write the differences as staged rows.
 
     ``existing``: ``existing_items(version.agreement_id)``, loaded by the caller while the file opens.
+    ``progress``: called with the number of rows read every ``BATCH`` rows (to show on the page).
     """
     from avrop.catalogue.imports.rows import content_hash
 
@@ -184,6 +187,8 @@ def stage(
         source.known = by_raw
     for line, cells, action, digest in source.rows:
         result.rows += 1
+        if progress is not None and not result.rows % BATCH:
+            progress(result.rows)
         if cells is None:
             assert digest is not None  # a row left unparsed is known by its digest
             article = by_raw[digest]

@@ -255,6 +255,22 @@ def active_version(agreement_id: int) -> CatalogueVersion | None:
     return CatalogueVersion.objects.filter(agreement_id=agreement_id, status=Status.ACTIVE).first()
 
 
+def _rows_estimate(path: Path, file_format: str) -> int:
+    """Rows of a CSV file (its lines less the header) for the progress bar; 0 (unknown) for other formats,
+    where counting would cost as much as reading."""
+    if file_format != "csv":
+        return 0
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if last != b"\n":
+        lines += 1
+    return max(0, lines - 1)
+
+
 def price_list_stage(*, version_id: int) -> CatalogueVersion:
     """Read the stored file and stage its differences from the active version (idempotent)."""
     version = CatalogueVersion.objects.select_related(
@@ -278,8 +294,16 @@ def price_list_stage(*, version_id: int) -> CatalogueVersion:
         if source.format == "peppol":
             _apply_peppol_header(version, source)
         checker = RowChecker(columns=source.columns)
+        CatalogueVersion.objects.filter(pk=version.pk).update(
+            progress_done=0, progress_total=_rows_estimate(path, source.format)
+        )
+
+        def progress(rows: int) -> None:
+            # Autocommitted on its own, so the page polling the price list sees it at once.
+            CatalogueVersion.objects.filter(pk=version_id).update(progress_done=rows)
+
         result = staging.stage(
-            version=version, source=source, checker=checker, rules=rules, existing=existing
+            version=version, source=source, checker=checker, rules=rules, existing=existing, progress=progress
         )
         del existing
         if result.rows == 0:
@@ -319,6 +343,7 @@ def price_list_stage(*, version_id: int) -> CatalogueVersion:
             "unmapped",
         ):
             setattr(version, name, getattr(result, name))
+        version.progress_done = version.progress_total = result.rows
         version.base = base
         version.status = Status.REVIEW
         version.staged_at = timezone.now()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from avrop.catalogue.models import CatalogueItem, CatalogueVersion
@@ -108,13 +109,33 @@ def index_version(*, version_id: int) -> int:
     if version is None or version.status != CatalogueVersion.Status.ACTIVE:
         return 0
     first_load = version.base_id is None and not version.removed
+    # The items carrying this version's id are the ones it added or changed.
+    CatalogueVersion.objects.filter(pk=version_id).update(
+        progress_done=0, progress_total=version.added + version.changed
+    )
+    counted = _counted(
+        (_document(r) for r in _rows(Q(version_id=version_id, is_active=True))), version_id=version_id
+    )
     written = get_engine().update(
-        documents=(_document(r) for r in _rows(Q(version_id=version_id, is_active=True))),
+        documents=counted,
         removed_ids=[] if first_load else _removed_ids(version_id),
         fresh=first_load,
     )
-    CatalogueVersion.objects.filter(pk=version_id).update(indexed_at=timezone.now())
+    CatalogueVersion.objects.filter(pk=version_id).update(
+        indexed_at=timezone.now(), progress_done=F("progress_total")
+    )
     return written
+
+
+PROGRESS_EVERY = 5000
+
+
+def _counted(documents: Iterator[Any], *, version_id: int) -> Iterator[Any]:
+    """Pass the documents through, writing how many went by every ``PROGRESS_EVERY`` (autocommitted)."""
+    for done, document in enumerate(documents, start=1):
+        if not done % PROGRESS_EVERY:
+            CatalogueVersion.objects.filter(pk=version_id).update(progress_done=done)
+        yield document
 
 
 def _removed_ids(version_id: int) -> list[int]:
