@@ -69,14 +69,14 @@ def move_many(
     actor: Any,
     organisation: Any,
     action: str,
-    fields: list[str] | None = None,
 ) -> None:
     """``move`` for many rows the caller has locked (a payment file): every move is checked before any is
-    set, then one bulk UPDATE and one audit insert."""
+    set, then one UPDATE per target status and one audit insert."""
     for invoice, to, _after in moves:
         assert_transition(invoice, to=to)
     now = timezone.now()
     events = []
+    by_status: dict[str, list[int]] = {}
     for invoice, to, after in moves:
         events.append(
             audit_event(
@@ -88,12 +88,13 @@ def move_many(
                 after={"status": to, **after},
             )
         )
-        invoice.status, invoice.status_changed_at, invoice.updated_at = to, now, now
-    CustomerInvoice.objects.bulk_update(
-        [invoice for invoice, _to, _after in moves],
-        ["status", "status_changed_at", "updated_at", *(fields or [])],
-        batch_size=1000,
-    )
+        invoice.status, invoice.status_changed_at = to, now
+        by_status.setdefault(to, []).append(invoice.pk)
+    for to, pks in by_status.items():  # one UPDATE per target status (and chunk)
+        for start in range(0, len(pks), 5000):
+            CustomerInvoice.objects.filter(pk__in=pks[start : start + 5000]).update(
+                status=to, status_changed_at=now, updated_at=now
+            )
     audit_many(events)
 
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,28 +100,43 @@ def payment_file_import(*, actor: Any, organisation: Any, name: str, content: by
         return ImportResult(
             file=PaymentFile.objects.get(organisation=organisation, sha256=sha256), created=False
         )
-    payments = Payment.objects.bulk_create(
-        [
-            Payment(
-                organisation=organisation,
-                file=payment_file,
-                line=p.line,
-                payment_date=p.payment_date,
-                amount=p.amount,
-                currency=p.currency,
-                reference=p.reference[:140],
-                payer_name=p.payer_name[:140],
-                payer_org_number=p.payer_org_number[:20],
-                bank_reference=p.bank_reference[:60],
-            )
-            for p in parsed.payments
-        ]
-    )
-    if any(p.pk is None for p in payments):  # backends that do not return ids from a bulk insert
-        payments = list(payment_file.payments.order_by("pk"))
+    payments = [
+        Payment(
+            organisation=organisation,
+            file=payment_file,
+            line=p.line,
+            payment_date=p.payment_date,
+            amount=p.amount,
+            currency=p.currency,
+            reference=p.reference[:140],
+            payer_name=p.payer_name[:140],
+            payer_org_number=p.payer_org_number[:20],
+            bank_reference=p.bank_reference[:60],
+        )
+        for p in parsed.payments
+    ]
     result = ImportResult(file=payment_file, created=True)
+    # Matched before they are written: each payment is inserted once, as it ends up.
     _match_all(
         payments, organisation=organisation, hard=settings.ocr_check == "hard", actor=actor, result=result
+    )
+    Payment.objects.bulk_create(payments, batch_size=2000)
+    audit_many(
+        [
+            audit_event(
+                actor=actor,
+                action="receivables.payment.match",
+                obj=payment,
+                organisation=organisation,
+                after={
+                    "invoice": payment.invoice.number if payment.invoice else "",
+                    "by": payment.matched_by,
+                    "applied": payment.applied_amount,
+                    "credit": payment.unapplied_amount,
+                },
+            )
+            for payment in result.matched
+        ]
     )
     payment_file.matched_count = len(result.matched)
     payment_file.save(update_fields=["matched_count", "updated_at"])
@@ -143,15 +159,18 @@ def _match_all(
     payments: list[Payment], *, organisation: Any, hard: bool, actor: Any, result: ImportResult
 ) -> None:
     """Match the whole file at once: the open invoices and customers are read once, every payment is
-    decided in memory (a second payment of the same invoice sees what the first left open), the chosen
-    invoices are then locked and checked unchanged, and the results written in bulk."""
+    decided in memory (a second payment of the same invoice sees what the first left open), then the chosen
+    invoices are locked, checked unchanged and booked with a few set-based UPDATEs."""
     open_invoices = list(
         CustomerInvoice.objects.filter(
             organisation=organisation, kind=CustomerInvoice.Kind.INVOICE, status__in=OPEN_STATUSES
         )
-        .defer("document", "findings", "note")
+        .only(
+            "pk", "number", "kind", "status", "customer_id", "currency", "total_amount", "paid_amount",
+            "credited_amount", "ocr_reference", "due_date",
+        )
         .order_by("due_date", "pk")
-    )
+    )  # fmt: skip
     read = {i.pk: (i.paid_amount, i.credited_amount, i.status) for i in open_invoices}
     by_ocr = {invoice.ocr_reference: invoice for invoice in open_invoices if invoice.ocr_reference}
     by_customer: dict[int, list[CustomerInvoice]] = {}
@@ -161,10 +180,7 @@ def _match_all(
     customer_by_org = {_digits(c.org_number)[-10:]: c for c in customers if c.org_number}
     customer_by_name = {c.name.casefold(): c for c in customers}
     touched: dict[int, CustomerInvoice] = {}
-    events: list[Any] = []
-    now = timezone.now()
     for payment in payments:
-        payment.updated_at = now
         found, how, note = _find(payment, hard, by_ocr, by_customer, customer_by_org, customer_by_name)
         if found is None:
             payment.note = note[:300]
@@ -177,49 +193,28 @@ def _match_all(
         payment.status, payment.matched_by = Payment.Status.MATCHED, how
         payment.applied_amount, payment.unapplied_amount = applied, payment.amount - applied
         result.matched.append(payment)
-        events.append(
-            audit_event(
-                actor=actor,
-                action="receivables.payment.match",
-                obj=payment,
-                organisation=organisation,
-                after={
-                    "invoice": found.number,
-                    "by": how,
-                    "applied": applied,
-                    "credit": payment.unapplied_amount,
-                },
-            )
+    pks = sorted(touched)
+    _lock_unchanged(pks, read)
+    now = timezone.now()
+    # Paid in full (the usual case): one UPDATE per chunk; the few part-payments one UPDATE each.
+    settled = [pk for pk in pks if touched[pk].open_amount == 0]
+    for start in range(0, len(settled), LOCK_CHUNK):
+        CustomerInvoice.objects.filter(pk__in=settled[start : start + LOCK_CHUNK]).update(
+            paid_amount=F("total_amount") - F("credited_amount"), updated_at=now
         )
-    _lock_unchanged(sorted(touched), read)
-    CustomerInvoice.objects.bulk_update(
-        [touched[pk] for pk in sorted(touched)], ["paid_amount", "updated_at"], batch_size=1000
-    )
+    for pk in pks:
+        if touched[pk].open_amount != 0:
+            CustomerInvoice.objects.filter(pk=pk).update(paid_amount=touched[pk].paid_amount, updated_at=now)
     move_many(
         [
             (invoice, to, {"paid": invoice.paid_amount})
-            for invoice in (touched[pk] for pk in sorted(touched))
+            for invoice in (touched[pk] for pk in pks)
             if (to := settled_status(invoice)) != invoice.status
         ],
         actor=actor,
         organisation=organisation,
         action="receivables.invoice.payment",
     )
-    Payment.objects.bulk_update(
-        payments,
-        [
-            "invoice",
-            "customer",
-            "status",
-            "matched_by",
-            "applied_amount",
-            "unapplied_amount",
-            "note",
-            "updated_at",
-        ],
-        batch_size=1000,
-    )
-    audit_many(events)
 
 
 LOCK_CHUNK = 5000
