@@ -47,6 +47,12 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _time(value: dt.datetime) -> Any:
+    """A time as the ORM stores it on this database (on SQLite: naive UTC text, so that the ORM's own filters
+    on the column compare equal)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def _column(model: type[models.Model], name: str) -> str:
     """The quoted column of field (or attribute, ``version_id``) ``name`` of ``model``."""
     field = model._meta.get_field(name)
@@ -149,8 +155,8 @@ def items_insert_added(*, version: Any, now: dt.datetime) -> None:
                 CatalogueItem.AccountSource.NONE,
                 CatalogueItem.AccountSource.RULE,
                 "",
-                now,
-                now,
+                _time(now),
+                _time(now),
                 version.pk,
                 StagedItem.Change.ADDED,
             ],
@@ -183,7 +189,7 @@ def items_update_changed(*, version: Any, now: dt.datetime) -> None:
             [
                 version.pk,
                 True,
-                now,
+                _time(now),
                 CatalogueItem.AccountSource.MANUAL,
                 "",
                 CatalogueItem.AccountSource.MANUAL,

@@ -208,9 +208,16 @@ def test_items_insert_added_creates_what_the_orm_creates(make_member):
                 updated_at=NOW,
             )
 
-    by_sql = _effect(lambda: items_insert_added(version=version, now=NOW), lambda: _items(agreement.pk))
-    by_orm = _effect(orm, lambda: _items(agreement.pk))
-    assert by_sql == by_orm
+    def read() -> tuple[list[dict[str, Any]], int]:
+        # The ORM's filter finds the times as they are stored (SQLite compares them as text).
+        return _items(agreement.pk), CatalogueItem.objects.filter(first_seen_at=NOW, updated_at=NOW).count()
+
+    (by_sql, stamped_sql), by_orm = (
+        _effect(lambda: items_insert_added(version=version, now=NOW), read),
+        _effect(orm, read),
+    )
+    assert (by_sql, stamped_sql) == by_orm
+    assert stamped_sql == 5
     assert [(i["article_number"], i["account_code"], i["account_source"]) for i in by_sql] == [
         ("ART-0001", "5460", "rule"),
         ("ART-0002", "5460", "rule"),
@@ -264,9 +271,15 @@ def test_items_update_changed_writes_what_the_orm_writes(make_member):
                 item.account_code, item.account_source = s.account_code, CatalogueItem.AccountSource.RULE
             item.save()
 
-    by_sql = _effect(lambda: items_update_changed(version=version, now=now), lambda: _items(agreement.pk))
-    by_orm = _effect(orm, lambda: _items(agreement.pk))
-    assert by_sql == by_orm
+    def read() -> tuple[list[dict[str, Any]], int]:
+        return _items(agreement.pk), CatalogueItem.objects.filter(updated_at=now).count()
+
+    (by_sql, stamped_sql), by_orm = (
+        _effect(lambda: items_update_changed(version=version, now=now), read),
+        _effect(orm, read),
+    )
+    assert (by_sql, stamped_sql) == by_orm
+    assert stamped_sql == 4
     found = {i["article_number"]: i for i in by_sql}
     assert (found["ART-0001"]["price_amount"], found["ART-0001"]["account_code"]) == (Decimal("40"), "4010")
     assert (found["ART-0002"]["account_code"], found["ART-0002"]["account_source"]) == ("5460", "rule")
