@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from avrop.ordering.models import OrderResponse
+from avrop.organisations.forms import coding_picker
 
 
 class DateInput(forms.DateInput):
@@ -50,9 +51,15 @@ class LineForm(forms.Form):
 
 
 class CodingRowForm(forms.Form):
-    account = forms.CharField(label=_("Account"), max_length=20, required=False)
-    cost_centre = forms.CharField(label=_("Cost centre"), max_length=40, required=False)
-    project = forms.CharField(label=_("Project"), max_length=40, required=False)
+    account = forms.CharField(
+        label=_("Account"), max_length=20, required=False, widget=coding_picker("account")
+    )
+    cost_centre = forms.CharField(
+        label=_("Cost centre"), max_length=40, required=False, widget=coding_picker("cost_centre")
+    )
+    project = forms.CharField(
+        label=_("Project"), max_length=40, required=False, widget=coding_picker("project")
+    )
     percent = forms.DecimalField(label=_("Share (%)"), required=False, max_digits=7, decimal_places=4)
     amount = forms.DecimalField(label=_("Amount"), required=False, max_digits=18, decimal_places=2)
 

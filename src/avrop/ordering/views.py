@@ -289,8 +289,16 @@ def line_coding(request: MemberRequest, pk: int) -> HttpResponse:
             services.line_coding_set(actor=request.user, line_id=line.pk, splits=rows)
         except DomainError as exc:
             _not_found(exc)
-            # Django's own slot for a formset-wide error, which django-stubs does not declare.
-            formset._non_form_errors = formset.error_class([exc.message])  # type: ignore[attr-defined]  # noqa: SLF001
+            left = (
+                _coding_errors_in_place(request.organisation, formset)
+                if exc.code == "coding_invalid"
+                else None
+            )
+            placed = any(form.errors for form in formset.forms)
+            message = " ".join(left) if left and placed else (None if placed else exc.message)
+            if message:
+                # Django's own slot for a formset-wide error, which django-stubs does not declare.
+                formset._non_form_errors = formset.error_class([message])  # type: ignore[attr-defined]  # noqa: SLF001
         else:
             messages.success(request, _("The coding of line %(n)s was saved.") % {"n": line.position})
             return redirect("ordering:cart")
@@ -300,6 +308,37 @@ def line_coding(request: MemberRequest, pk: int) -> HttpResponse:
         {"line": line, "formset": formset},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _coding_errors_in_place(organisation: Any, formset: Any) -> list[str]:
+    """Show each coding problem at the field of the part it belongs to (the same check as the service, the
+    parts told apart by their place); what belongs to no field on the page is returned for the top."""
+    from avrop.ordering.models import CodingSplit
+
+    forms_by_index = {
+        index: form
+        for index, form in enumerate(formset.forms)
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    }
+    splits = [
+        (
+            index,
+            CodingSplit(
+                account=(form.cleaned_data.get("account") or "").strip(),
+                cost_centre=(form.cleaned_data.get("cost_centre") or "").strip(),
+                dimensions={"project": p} if (p := (form.cleaned_data.get("project") or "").strip()) else {},
+            ),
+        )
+        for index, form in forms_by_index.items()
+    ]
+    left: list[str] = []
+    for problem in checks.coding_problems(organisation, splits):
+        form = forms_by_index.get(problem.line_id) if problem.line_id is not None else None
+        if form is not None and problem.field in form.fields:
+            form.add_error(problem.field, problem.message)
+        else:
+            left.append(problem.message)
+    return left
 
 
 @buyer_view(ORDER_ROLES)

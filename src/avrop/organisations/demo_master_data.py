@@ -179,7 +179,7 @@ def _municipal_chart(municipality: Organisation, departments: dict[str, int]) ->
             actor=None,
             organisation=municipality,
             number=1,
-            name="Ansvar",
+            name="Kostnadsställe",
             is_required=True,
             required_from_account="3000",
             required_to_account="8999",
@@ -190,7 +190,11 @@ def _municipal_chart(municipality: Organisation, departments: dict[str, int]) ->
         chart=chart,
         scope=None,
         accounts=[AccountRow(number, name, kind) for number, name, kind in ACCOUNTS],
-        dimensions=[DimensionRow(1, "Ansvar"), DimensionRow(6, "Projekt"), DimensionRow(20, "Verksamhet")],
+        dimensions=[
+            DimensionRow(1, "Kostnadsställe"),
+            DimensionRow(6, "Projekt"),
+            DimensionRow(20, "Verksamhet"),
+        ],
         objects=[ObjectRow(1, code, name) for code, name, _key in COST_CENTRES]
         + [ObjectRow(6, code, name, start, end) for code, name, start, end in PROJECTS]
         + [ObjectRow(20, code, name) for code, name in ACTIVITIES],

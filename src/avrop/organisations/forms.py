@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from avrop.core.errors import DomainError
@@ -22,6 +23,23 @@ from avrop.organisations.validators import normalise_gln
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+
+def coding_picker(key: str) -> forms.TextInput:
+    """A coding field with type-ahead: typing asks ``organisations:coding_picker`` for matching accounts or
+    dimension objects (by number or name) and fills the page's datalist for ``key``
+    (``organisations/partials/coding_datalists.html``); what is chosen is the number or code alone."""
+    return forms.TextInput(
+        attrs={
+            "list": f"coding-picker-{key}",
+            "autocomplete": "off",
+            "hx-get": reverse_lazy("organisations:coding_picker", args=[key]),
+            "hx-trigger": "input changed delay:300ms",
+            "hx-target": f"#coding-picker-{key}",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }
+    )
 
 
 def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:

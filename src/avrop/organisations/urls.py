@@ -45,4 +45,5 @@ urlpatterns = [
     path("chart/objects/new/", chart.object_new, name="object_new"),
     path("chart/import/", chart.chart_import, name="chart_import"),
     path("chart/coding/", chart.coding, name="coding"),
+    path("chart/picker/<slug:key>/", chart.coding_picker, name="coding_picker"),
 ]

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from avrop.organisations.forms import coding_picker
 from avrop.organisations.models import Department, User
 from avrop.payables.models import SupplierInvoice
 from avrop.suppliers.models import Supplier
@@ -30,9 +31,15 @@ class UploadForm(forms.Form):
 
 
 class CodingLineForm(forms.Form):
-    account = forms.CharField(label=_("Account"), max_length=20, required=False)
-    cost_centre = forms.CharField(label=_("Cost centre"), max_length=40, required=False)
-    project = forms.CharField(label=_("Project"), max_length=40, required=False)
+    account = forms.CharField(
+        label=_("Account"), max_length=20, required=False, widget=coding_picker("account")
+    )
+    cost_centre = forms.CharField(
+        label=_("Cost centre"), max_length=40, required=False, widget=coding_picker("cost_centre")
+    )
+    project = forms.CharField(
+        label=_("Project"), max_length=40, required=False, widget=coding_picker("project")
+    )
     amount = forms.DecimalField(label=_("Amount excl. VAT"), max_digits=16, decimal_places=2, required=False)
 
 

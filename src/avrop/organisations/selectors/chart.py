@@ -92,6 +92,48 @@ def dimension_object_list(
     return objects.order_by("dimension__number", "code")
 
 
+PICKER_LIMIT = 20
+
+
+def coding_options(
+    *, user: User, organisation: Organisation, key: str, search: str, on: dt.date | None = None
+) -> list[tuple[str, str]]:
+    """What a coding field may hold, for a type-ahead picker: ``(value, "value name")`` pairs whose number
+    or code starts with ``search`` or whose name contains it, valid on ``on`` (default today), at most
+    ``PICKER_LIMIT``. ``key``: ``account``, or a dimension's key or number (``cost_centre``, ``project``,
+    ``6``). Two queries: the membership check and the options."""
+    organisation = organisation_get(user=user, organisation_id=organisation.pk)
+    search = search.strip()
+    if organisation.chart_id is None or not search:
+        return []
+    day = on or timezone.localdate()
+    match = Q(name__icontains=search)
+    if key.lower() in ACCOUNT_KEYS:
+        accounts = (
+            Account.objects.filter(chart=organisation.chart_id)
+            .valid_on(day)
+            .filter(match | Q(number__startswith=search))
+            .order_by("number")
+            .values_list("number", "name")[:PICKER_LIMIT]
+        )
+        return [(number, f"{number} {name}") for number, name in accounts]
+    if key == "cost_centre":
+        dimension = Q(dimension__kind=Dimension.Kind.COST_CENTRE)
+    elif key.isdigit():
+        dimension = Q(dimension__number=int(key))
+    else:
+        dimension = Q(dimension__code=key) | Q(dimension__kind=key)
+    objects = (
+        objects_of(organisation=organisation)
+        .filter(dimension)
+        .valid_on(day)
+        .filter(match | Q(code__startswith=search))
+        .order_by("code", "pk")
+        .values_list("code", "name")[:PICKER_LIMIT]
+    )
+    return [(code, f"{code} {name}") for code, name in objects]
+
+
 def cost_centre_list(*, user: User, organisation: Organisation) -> QuerySet[DimensionObject]:
     return dimension_object_list(user=user, organisation=organisation).filter(
         dimension__kind=Dimension.Kind.COST_CENTRE

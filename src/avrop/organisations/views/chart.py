@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from avrop.core.decorators import org_view
+from avrop.core.decorators import buyer_view, org_view
 from avrop.core.errors import DomainError
 from avrop.organisations import services
 from avrop.organisations.forms import (
@@ -25,6 +25,7 @@ from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors.chart import (
     account_list,
     coding_check,
+    coding_options,
     dimension_list,
     dimension_object_list,
     usable_charts,
@@ -251,3 +252,15 @@ def coding(request: MemberRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
     return render(request, "organisations/pages/coding.html", {"form": form, "check": check})
+
+
+@buyer_view()
+@require_GET
+def coding_picker(request: MemberRequest, key: str) -> HttpResponse:
+    """Options for a type-ahead coding field (``<option>`` rows for its datalist), any member of a buyer.
+    HTMX sends the typed text under the field's own name, so the text is ``q`` or the request's one value."""
+    search = request.GET.get("q") or next(iter(request.GET.values()), "")
+    options = coding_options(
+        user=request.user, organisation=request.organisation, key=key, search=search[:40]
+    )
+    return render(request, "organisations/partials/coding_options.html", {"options": options})
