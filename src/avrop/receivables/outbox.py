@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from avrop.core import outbox, transport
+from avrop.core import formatting, outbox, transport
 from avrop.core.models import OutboxMessage
 
 PEPPOL = "receivables.peppol"
@@ -109,21 +109,20 @@ def queue(invoice: Any, customer: Any) -> OutboxMessage:
         subject = subject % {"number": invoice.number, "seller": invoice.organisation.name}
         values = {
             "number": invoice.number,
-            "total": invoice.total_amount,
-            "currency": invoice.currency,
+            "total": formatting.money(invoice.total_amount, invoice.currency),
             "bankgiro": _bankgiro(invoice),
-            "due": invoice.due_date.isoformat(),
+            "due": formatting.day(invoice.due_date),
             "ocr": invoice.ocr_reference or "–",
             "credited": invoice.credited_invoice.number if invoice.credited_invoice_id else "",
         }
         if credit:
             body = _(
-                "Hello,\n\nattached is credit note %(number)s of %(total)s %(currency)s, "
+                "Hello,\n\nattached is credit note %(number)s of %(total)s, "
                 "which credits invoice %(credited)s.\n"
             )
         else:
             body = _(
-                "Hello,\n\nattached is invoice %(number)s of %(total)s %(currency)s.\n"
+                "Hello,\n\nattached is invoice %(number)s of %(total)s.\n"
                 "Please pay to bankgiro %(bankgiro)s by %(due)s quoting the OCR reference %(ocr)s.\n"
             )
         body = body % values

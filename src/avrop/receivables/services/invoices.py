@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError
 from avrop.core.locking import lock
@@ -426,7 +427,11 @@ def _apply_credit(credit: CustomerInvoice, *, actor: Any) -> None:
         raise DomainError(
             Code.CREDIT_TOO_LARGE,
             _("The credit note (%(credit)s) is larger than what is open on invoice %(number)s (%(open)s).")
-            % {"credit": credit.total_amount, "number": original.number, "open": original.open_amount},
+            % {
+                "credit": formatting.money(credit.total_amount, credit.currency),
+                "number": original.number,
+                "open": formatting.money(original.open_amount, original.currency),
+            },
         )
     original.credited_amount += credit.total_amount
     to = settled_status(original)

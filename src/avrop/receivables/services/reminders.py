@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from avrop.core import outbox
+from avrop.core import formatting, outbox
 from avrop.core.audit import audit_event, audit_many
 from avrop.core.errors import DomainError
 from avrop.core.locking import lock_many
@@ -146,17 +146,16 @@ def reminder_run(*, actor: Any, organisation: Any, today: dt.date | None = None)
                 subject = _("Reminder: invoice %(number)s") % {"number": item.invoice.number}
                 body = _(
                     "Hello,\n\nwe have not received payment of invoice %(number)s, due %(due)s. Open amount: "
-                    "%(open)s %(currency)s. Late-payment interest to date: %(interest)s SEK. Reminder fee: "
-                    "%(fee)s SEK. Late-payment compensation: %(flat)s SEK.\n"
+                    "%(open)s. Late-payment interest to date: %(interest)s. Reminder fee: %(fee)s. "
+                    "Late-payment compensation: %(flat)s.\n"
                     "Please pay to bankgiro %(bankgiro)s quoting the OCR reference %(ocr)s.\n"
                 ) % {
                     "number": item.invoice.number,
-                    "due": item.invoice.due_date.isoformat(),
-                    "open": item.invoice.open_amount,
-                    "currency": item.invoice.currency,
-                    "interest": item.interest_amount,
-                    "fee": item.reminder_fee,
-                    "flat": item.flat_compensation,
+                    "due": formatting.day(item.invoice.due_date),
+                    "open": formatting.money(item.invoice.open_amount, item.invoice.currency),
+                    "interest": formatting.money(item.interest_amount),
+                    "fee": formatting.money(item.reminder_fee),
+                    "flat": formatting.money(item.flat_compensation),
                     "bankgiro": settings_of(organisation).bankgiro,
                     "ocr": item.invoice.ocr_reference,
                 }

@@ -70,6 +70,7 @@ def test_a_reminder_run_sends_once_with_the_lawful_charges(world):
     assert Reminder.objects.count() == 2
     mails = OutboxMessage.objects.filter(object_type="receivables.reminder")
     assert {m.recipient for m in mails} == {"faktura@friskolan.example"}  # the municipality has no e-mail
+    assert "60,00" in mails[0].body and consumer.ocr_reference in mails[0].body
     later = services.reminder_run(
         actor=world.clerk, organisation=world.seller, today=today + dt.timedelta(days=14)
     )
