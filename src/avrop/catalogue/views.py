@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from avrop.agreements.models import Agreement
 from avrop.catalogue import exports, forms, selectors
+from avrop.catalogue.display import price_list_progress
 from avrop.catalogue.models import CatalogueVersion, InboundFile, StagedItem, Template
 from avrop.catalogue.services import accounts, imports, searches, templates
 from avrop.core.decorators import buyer_view, org_view
 from avrop.core.errors import DomainError
-from avrop.core.formatting import qty as number
 from avrop.core.progress import Progress, progress_response
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
@@ -279,51 +279,24 @@ def price_list_detail(request: MemberRequest, pk: int) -> HttpResponse:
     if version.status == CatalogueVersion.Status.RECEIVED or (
         version.status == CatalogueVersion.Status.ACTIVE and version.indexed_at is None
     ):
-        context["progress"] = price_list_progress_of(version)
+        context["progress"] = _progress(version)
     return render(request, "catalogue/pages/price_list.html", context)
-
-
-def price_list_progress_of(version: CatalogueVersion) -> Progress:
-    """Where the comparison of an uploaded file, or the indexing of an activated price list, has come."""
-    done, total = version.progress_done, version.progress_total
-    url = reverse("catalogue:price_list_progress", args=[version.pk])
-    common = {"element_id": "price-list-progress", "url": url, "done": done, "total": total}
-    if version.status == CatalogueVersion.Status.RECEIVED:
-        label = (
-            _("%(done)s of %(total)s rows compared") % {"done": number(done), "total": number(total)}
-            if total
-            else _("%(done)s rows compared") % {"done": number(done)}
-        )
-        return Progress(
-            **common,
-            label=label,
-            finished=False,
-            status=_("The file is being compared with the active price list"),
-        )
-    if version.status == CatalogueVersion.Status.ACTIVE and version.indexed_at is None:
-        label = _("%(done)s of %(total)s items made searchable") % {
-            "done": number(done),
-            "total": number(total),
-        }
-        return Progress(**common, label=label, finished=False, status=_("Being made searchable"))
-    return Progress(
-        **common,
-        label=_("%(done)s rows done") % {"done": number(version.rows)},
-        finished=True,
-        status=version.get_status_display(),
-        failure=version.failure if version.status == CatalogueVersion.Status.FAILED else "",
-        result_url=reverse("catalogue:price_list", args=[version.pk]),
-        result_label=_("Show the price list"),
-        reload_when_finished=True,
-    )
 
 
 @org_view(roles=VIEW_PRICE_LISTS)
 @require_GET
-def price_list_progress(request: MemberRequest, pk: int) -> HttpResponse:
+def price_list_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The progress partial of one price list, polled by its page (another organisation's is not found)."""
     version = selectors.price_list_get(user=request.user, organisation=request.organisation, version_id=pk)
-    return progress_response(request, price_list_progress_of(version))
+    return progress_response(request, _progress(version))
+
+
+def _progress(version: CatalogueVersion) -> Progress:
+    return price_list_progress(
+        version,
+        url=reverse("catalogue:price_list_progress", args=[version.pk]),
+        result_url=reverse("catalogue:price_list", args=[version.pk]),
+    )
 
 
 @org_view(roles=MANAGE)

@@ -9,6 +9,11 @@ urlpatterns = [
     path("catalogue/upload/", catalogue.upload, name="catalogue_upload"),
     path("catalogue/template.xlsx", catalogue.template, name="catalogue_template"),
     path("catalogue/price-lists/<int:pk>/", catalogue.price_list, name="catalogue_price_list"),
+    path(
+        "catalogue/price-lists/<int:pk>/progress/",
+        catalogue.price_list_progress_view,
+        name="catalogue_price_list_progress",
+    ),
     path("catalogue/price-lists/<int:pk>/file/", catalogue.price_list_file, name="catalogue_price_list_file"),
     path(
         "catalogue/price-lists/<int:pk>/response.xml",

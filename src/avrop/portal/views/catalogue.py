@@ -14,14 +14,17 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from avrop.catalogue import exports, selectors
+from avrop.catalogue.display import price_list_progress
 from avrop.catalogue.models import CatalogueVersion, InboundFile, StagedItem
 from avrop.catalogue.services import imports, shop_window
 from avrop.core.errors import DomainError
+from avrop.core.progress import Progress, progress_response
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.portal.access import portal_view
@@ -261,6 +264,7 @@ def price_list(request: MemberRequest, pk: int) -> HttpResponse:
         "portal/catalogue/price_list.html",
         {
             "version": version,
+            "progress": _progress(version) if _in_progress(version) else None,
             "tab": tab,
             "page": Paginator(rows, 50).get_page(request.GET.get("page")),
             "finding_summary": selectors.finding_summary(version=version),
@@ -268,6 +272,30 @@ def price_list(request: MemberRequest, pk: int) -> HttpResponse:
             "can_upload": bool(request.roles & UPLOAD_ROLES),
         },
     )
+
+
+def _in_progress(version: CatalogueVersion) -> bool:
+    return version.status == CatalogueVersion.Status.RECEIVED or (
+        version.status == CatalogueVersion.Status.ACTIVE and version.indexed_at is None
+    )
+
+
+def _progress(version: CatalogueVersion) -> Progress:
+    return price_list_progress(
+        version,
+        url=reverse("portal:catalogue_price_list_progress", args=[version.pk]),
+        result_url=reverse("portal:catalogue_price_list", args=[version.pk]),
+    )
+
+
+@portal_view()
+@require_GET
+def price_list_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
+    """The progress partial of one of the supplier's price lists (another supplier's is not found)."""
+    version = selectors.supplier_price_list_get(
+        user=request.user, organisation=request.organisation, version_id=pk
+    )
+    return progress_response(request, _progress(version))
 
 
 @portal_view()
