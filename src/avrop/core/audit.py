@@ -113,7 +113,8 @@ def _organisation_of(obj: models.Model) -> tuple[Any, Any]:
     if isinstance(obj, TenantModel):
         return obj, None
     for name in ("organisation", "owner", "buyer"):
-        field = next((f for f in obj._meta.concrete_fields if f.name == name and f.is_relation), None)
+        fields = obj._meta.concrete_fields
+        field = next((f for f in fields if f.name == name and isinstance(f, models.ForeignKey)), None)
         if field is None:
             value = getattr(obj, name, None)  # e.g. a property naming the tenant
             if isinstance(value, TenantModel):

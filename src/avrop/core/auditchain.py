@@ -130,7 +130,7 @@ class _Head:
 
 def _known_head(connection: Any) -> _Head | None:
     head = getattr(connection, "_avrop_audit_head", None)
-    if head is None or not connection.in_atomic_block:
+    if not isinstance(head, _Head) or not connection.in_atomic_block:
         return None
     if any(entry[1] is head for entry in connection.run_on_commit):
         return head
@@ -166,7 +166,7 @@ def append(events: Iterable[E]) -> list[E]:
         queryset: models.QuerySet[E] = models.QuerySet(model)
         queryset.bulk_create(events)
         head = _Head(previous_hash, sequence, now)
-        connection._avrop_audit_head = head
+        setattr(connection, "_avrop_audit_head", head)  # noqa: B010 (an attribute of our own on Django's object)
         transaction.on_commit(head)
     return events
 
