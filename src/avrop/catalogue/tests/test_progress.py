@@ -63,11 +63,12 @@ def test_progress_stops_polling_when_done_and_reloads_the_page(client, waiting):
 
 def test_indexing_progress_after_activation(client, waiting):
     coordinator, version = waiting
-    CatalogueVersion.objects.filter(pk=version.pk).update(
-        status=CatalogueVersion.Status.ACTIVE, indexed_at=None, progress_done=10, progress_total=40
+    active = CatalogueVersion.objects.get(
+        agreement_id=version.agreement_id, status=CatalogueVersion.Status.ACTIVE
     )
+    CatalogueVersion.objects.filter(pk=active.pk).update(indexed_at=None, progress_done=10, progress_total=40)
     client.force_login(coordinator)
-    html = client.get(reverse("catalogue:price_list_progress", args=[version.pk])).content.decode()
+    html = client.get(reverse("catalogue:price_list_progress", args=[active.pk])).content.decode()
     assert "10 av 40 artiklar sökbara" in html and 'hx-trigger="every 2s"' in html
 
 
