@@ -38,8 +38,13 @@ from avrop.payables.payments.models import (
     PaymentProposal,
     SupplierPaymentTerms,
 )
+from avrop.payables.queries import PAYMENT_LINE_COLUMNS, insert_payment_lines
 from avrop.payables.tasks import payment_proposal_build_task
 from avrop.suppliers.models import BankAccount
+
+FOREIGN_KEYS = frozenset({"proposal", "invoice", "supplier", "bank_account"})
+AMOUNT = PAYMENT_LINE_COLUMNS.index("amount")
+
 
 # --- building ---------------------------------------------------------------------------------------------
 
@@ -135,27 +140,34 @@ def _payable(organisation: Any, currency: str) -> Any:
     )
 
 
+def _row(
+    proposal: PaymentProposal, invoice: SupplierInvoice, account: BankAccount, plan: Plan
+) -> tuple[Any, ...]:
+    """A new payment line as the values of ``queries.PAYMENT_LINE_COLUMNS``."""
+    kind, reference = _reference(invoice)
+    return (
+        proposal.pk,
+        invoice.pk,
+        invoice.supplier_id or 0,  # chosen invoices all have a supplier (their bank account's)
+        account.pk,
+        plan.pay_date,
+        (invoice.payable_amount or Decimal(0)) - plan.discount,
+        plan.discount,
+        invoice.currency or "SEK",
+        account.kind,
+        account.number,
+        account.bic,
+        kind,
+        reference,
+        f"{proposal.number}-{invoice.pk}",
+    )
+
+
 def _line(
     proposal: PaymentProposal, invoice: SupplierInvoice, account: BankAccount, plan: Plan
 ) -> PaymentLine:
-    kind, reference = _reference(invoice)
-    end_to_end_id = f"{proposal.number}-{invoice.pk}"
-    return PaymentLine(
-        proposal=proposal,
-        invoice=invoice,
-        supplier_id=invoice.supplier_id or 0,  # chosen invoices all have a supplier (their bank account's)
-        pay_date=plan.pay_date,
-        amount=(invoice.payable_amount or Decimal(0)) - plan.discount,
-        discount_amount=plan.discount,
-        currency=invoice.currency or "SEK",
-        bank_account=account,
-        account_kind=account.kind,
-        account_number=account.number,
-        bic=account.bic,
-        reference_kind=kind,
-        reference=reference,
-        end_to_end_id=end_to_end_id,
-    )
+    values = dict(zip(PAYMENT_LINE_COLUMNS, _row(proposal, invoice, account, plan), strict=True))
+    return PaymentLine(**{f"{k}_id" if k in FOREIGN_KEYS else k: v for k, v in values.items()})
 
 
 @transaction.atomic
@@ -192,7 +204,7 @@ def proposal_build(*, proposal_id: int, today: dt.date | None = None) -> Payment
     supplier_ids = {i.supplier_id for i in invoices if i.supplier_id}
     accounts = verified_accounts(supplier_ids)
     terms = {t.supplier_id: t for t in SupplierPaymentTerms.objects.filter(supplier_id__in=supplier_ids)}
-    lines: list[PaymentLine] = []
+    lines: list[tuple[Any, ...]] = []
     skipped: list[dict[str, Any]] = []
     for done, invoice in enumerate(invoices, start=1):
         plan = pay_plan(
@@ -209,7 +221,7 @@ def proposal_build(*, proposal_id: int, today: dt.date | None = None) -> Payment
                     }
                 )
             else:
-                lines.append(_line(proposal, invoice, account, plan))
+                lines.append(_row(proposal, invoice, account, plan))
         if done % BATCH == 0:
             PaymentProposal.objects.filter(pk=proposal.pk).update(progress_done=done)
     try:
@@ -217,9 +229,9 @@ def proposal_build(*, proposal_id: int, today: dt.date | None = None) -> Payment
             proposal = lock(PaymentProposal, proposal_id)
             if proposal.status != Proposal.BUILDING:
                 return proposal
-            PaymentLine.objects.bulk_create(lines, batch_size=BATCH)
+            insert_payment_lines(lines)
             proposal.line_count = len(lines)
-            proposal.total_amount = sum((line.amount for line in lines), Decimal(0))
+            proposal.total_amount = sum((line[AMOUNT] for line in lines), Decimal(0))
             proposal.skipped = skipped
             proposal.progress_done = len(invoices)
             to = Proposal.PROPOSED
