@@ -28,6 +28,7 @@ urlpatterns = [
         "people/<int:pk>/memberships/<int:membership_pk>/end/", people.membership_end, name="membership_end"
     ),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
     path("imports/<int:pk>/valid-rows/", imports.import_valid_rows, name="import_valid_rows"),
     path("approval/", approval.overview, name="approval"),
     path("approval/rules/new/", approval.limit_new, name="limit_new"),

@@ -13,8 +13,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from avrop.core import formatting
 from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError
+from avrop.core.progress import Progress, progress_response
 from avrop.organisations.requests import MemberRequest
 from avrop.payables.payments import accounting, forms, selectors, services
 from avrop.payables.payments.guards import PAY_ROLES, VIEW_ROLES
@@ -91,12 +93,8 @@ def proposal_start(request: MemberRequest) -> HttpResponse:
 def proposal_detail(request: MemberRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, organisation=request.organisation, proposal_id=pk)
     if request.htmx:
-        if proposal.status == PaymentProposal.Status.BUILDING:
-            return render(request, "payables/payments/building.html", {"proposal": proposal})
-        # Built: the whole page changes (lines, approvals, actions), so it is loaded again.
-        response = HttpResponse(status=204)
-        response["HX-Refresh"] = "true"
-        return response
+        # Built: the whole page changes (lines, approvals, actions), so the partial asks for a reload.
+        return progress_response(request, _build_progress(proposal))
     lines = list(selectors.proposal_lines(proposal=proposal)[:LINE_LIMIT])
     approvals = list(proposal.approvals.select_related("user").filter(round=proposal.approval_round))
     return render(
@@ -110,7 +108,26 @@ def proposal_detail(request: MemberRequest, pk: int) -> HttpResponse:
             "file": getattr(proposal, "file", None) if proposal.status in {"released", "closed"} else None,
             "can_pay": bool(request.roles & PAY_ROLES),
             "approved_by_me": any(a.user_id == request.user.pk for a in approvals),
+            "progress": _build_progress(proposal)
+            if proposal.status == PaymentProposal.Status.BUILDING
+            else None,
         },
+    )
+
+
+def _build_progress(proposal: PaymentProposal) -> Progress:
+    """How far the building of a proposal has come (the task counts the invoices it has checked)."""
+    done, total = proposal.progress_done, proposal.progress_total
+    return Progress(
+        element_id="proposal-building",
+        url=reverse("payables:payment_proposal", args=[proposal.pk]),
+        label=_("%(done)s of %(total)s invoices checked")
+        % {"done": formatting.qty(done), "total": formatting.qty(total)},
+        done=done,
+        total=total,
+        finished=proposal.status != PaymentProposal.Status.BUILDING,
+        result_url=reverse("payables:payment_proposal", args=[proposal.pk]),
+        reload_when_finished=True,
     )
 
 
