@@ -39,7 +39,7 @@ import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
-from _support import scratch
+from _support import Targets, scratch
 
 os.environ.setdefault("AVROP_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avrop.test_settings")
@@ -70,7 +70,7 @@ class Timer:
         setattr(module, name, timed)
 
 
-def services_part(size: int, profile: str | None = None) -> int:
+def services_part(size: int, targets: Targets, profile: str | None = None) -> int:
     from django.db import connection
     from huey.contrib.djhuey import HUEY
 
@@ -142,6 +142,7 @@ def services_part(size: int, profile: str | None = None) -> int:
         steps["submit"] += t3 - t2
         steps["approve"] += t4 - t3
     chain_written = _written_bytes() - written_before
+    chain_cpu = time.process_time() - start_cpu
     # Deliver what the chain queued, as the worker does: orders to the access point, e-mails to the backend.
     current[0] = "deliver"
     t5 = time.perf_counter()
@@ -174,6 +175,9 @@ def services_part(size: int, profile: str | None = None) -> int:
     # On a shared machine the wall clock includes waiting for a core; CPU seconds show one core's speed.
     print(f"services_cpu: {cpu:.1f} s")
     print(f"services_orders_per_cpu_s: {orders / cpu:.1f} orders/s")
+    # The chain alone (cart to the outbox, with the official validation), as the target is set.
+    print(f"services_chain_cpu: {chain_cpu:.1f} s")
+    print(f"services_chain_orders_per_cpu_s: {orders / chain_cpu:.1f} orders/s")
     total_statements = sum(statements.values())
     print(f"sql_statements_per_requisition: {total_statements / size:.1f} statements")
     for name, number in statements.items():
@@ -183,6 +187,14 @@ def services_part(size: int, profile: str | None = None) -> int:
         print(f"disk_written_until_outbox_per_requisition: {chain_written / size / 1024:.1f} KiB")
     stored = _stored_document_bytes()
     print(f"stored_documents_per_requisition: {stored / size / 1024:.1f} KiB")
+    targets.target(
+        orders / chain_cpu >= 25,
+        f"at least 25 orders per CPU-second, cart to outbox with validation ({orders / chain_cpu:.1f})",
+    )
+    targets.target(
+        total_statements / size <= 45,
+        f"at most 45 SQL statements per requisition end to end ({total_statements / size:.1f})",
+    )
     for name, seconds in [*steps.items(), ("build_t01", build), ("validate_t01", check)]:
         print(f"share_{name}: {100 * seconds / elapsed:.1f} %")
         print(f"time_{name}_per_requisition: {1000 * seconds / size:.2f} ms")
@@ -353,7 +365,9 @@ class Session:
             raise RuntimeError(f"login failed for {username}")
 
 
-def web_part(users: int, rounds: int, data_dir: str, database_url: str, think: float) -> int:
+def web_part(
+    users: int, rounds: int, data_dir: str, database_url: str, think: float, targets: Targets
+) -> int:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -397,13 +411,13 @@ def web_part(users: int, rounds: int, data_dir: str, database_url: str, think: f
         else:
             print("ERROR: gunicorn did not start", file=sys.stderr)
             return 1
-        return _load(base, users, rounds, think)
+        return _load(base, users, rounds, think, targets)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
 
 
-def _load(base: str, users: int, rounds: int, think: float) -> int:
+def _load(base: str, users: int, rounds: int, think: float, targets: Targets) -> int:
     import random
 
     randomness = random.Random(7)
@@ -490,6 +504,7 @@ def _load(base: str, users: int, rounds: int, think: float) -> int:
     p95 = _p(every, 0.95)
     print(f"web_all_p95: {p95:.1f} ms")
     print(f"web_all_p95_vs_healthz_p95: {p95 / max(_p(samples['healthz'], 0.95), 0.001):.1f} x")
+    targets.target(p95 < 300, f"web p95 under 300 ms with {users} users ({p95:.0f} ms)")
     for error in errors[:5]:
         print(f"# error: {error}")
     if errors:
@@ -544,9 +559,11 @@ def measure(args: argparse.Namespace, tmp: str, size: int, users: int, rounds: i
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{tmp}/bench.sqlite3"
     test_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
     code = 0
+    # Targets are set for 10,000 requisitions and 20 users; a smaller run prints them as not checked.
+    targets = Targets(checked=not args.quick and size >= 10_000 and users >= 20)
     try:
         call_command("createcachetable", verbosity=0)
-        code |= services_part(size, args.profile)
+        code |= services_part(size, targets, args.profile)
         code |= queries_part()
         if not args.skip_web:
             if connection.vendor != "sqlite":
@@ -558,11 +575,11 @@ def measure(args: argparse.Namespace, tmp: str, size: int, users: int, rounds: i
                 web_setup(users)
                 connection.close()
                 think = 0.05 if args.quick else args.think
-                code |= web_part(users, rounds, tmp, f"sqlite:///{test_name}", think)
+                code |= web_part(users, rounds, tmp, f"sqlite:///{test_name}", think, targets)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         print(f"# load average at end: {os.getloadavg()[0]:.2f}")
-    return code
+    return code | targets.exit_code()
 
 
 if __name__ == "__main__":
