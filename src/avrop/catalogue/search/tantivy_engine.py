@@ -99,6 +99,7 @@ COMPOUND_SCORE = 50.0
 PREFIX_SCORE = 4.0
 TYPO_SCORE = 3.0
 TIE_BREAKER = 0.1
+TYPO_MAX_NAMES = 50
 # An index written before the "text" field (it has "description" instead) is searched field by field until
 # ``avrop catalogue_reindex`` replaces it.
 LEGACY_TEXT_FIELDS = (*NAMING_FIELDS, ("description", 1.0))
@@ -344,7 +345,9 @@ class TantivyEngine:
                         COMPOUND_SCORE,
                     )
                 )
-            if not is_common:
+            # A word found in a few dozen names is spelt right: its typo variants (automata over the
+            # reversed name words, which match every compound ending near it) would only add cost.
+            if not is_common and in_names < TYPO_MAX_NAMES:
                 # One typo (two in long words), in the words of the name and their compound endings
                 # (reversed and unstemmed: "pappr" finds "Kopieringspapper"), and in the keywords, which
                 # break ties between typo matches. Automata are cheap, but each field and segment walks its
@@ -372,15 +375,15 @@ class TantivyEngine:
                             TYPO_SCORE / 2,
                         )
                     )
-                if last and len(token) >= 2:
-                    # The word being typed: any word that starts with it.
-                    variants.extend(
-                        tantivy.Query.const_score_query(
-                            tantivy.Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
-                            PREFIX_SCORE,
-                        )
-                        for field in ("name", "keywords", "brand")
+            if not is_common and last and len(token) >= 2:
+                # The word being typed: any word that starts with it.
+                variants.extend(
+                    tantivy.Query.const_score_query(
+                        tantivy.Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
+                        PREFIX_SCORE,
                     )
+                    for field in ("name", "keywords", "brand")
+                )
             token_queries.append([(should, tantivy.Query.disjunction_max_query(variants, TIE_BREAKER))])
         article_options: list[tuple[tantivy.Occur, tantivy.Query]] = []
         if len(words) == 1 and words[0].strip():
