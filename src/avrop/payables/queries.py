@@ -58,7 +58,8 @@ def _db_value(field: models.Field[Any, Any], value: Any) -> Any:
 
 
 def insert_payment_lines(rows: Sequence[tuple[Any, ...]]) -> int:
-    """New payment lines of a proposal, one prepared INSERT executed for all rows. Each row holds the values
+    """New payment lines of a proposal: ``COPY ... FROM STDIN`` on PostgreSQL, one prepared INSERT executed
+    for all rows on SQLite. Each row holds the values
     of ``PAYMENT_LINE_COLUMNS`` in that order (foreign keys as ids). ``bulk_create`` builds a model instance
     per row and, on SQLite, writes about 45 rows per statement: for a proposal of 10,000 invoices that was
     half of the build. The partial unique index on active lines still applies (IntegrityError)."""
@@ -77,5 +78,16 @@ def insert_payment_lines(rows: Sequence[tuple[Any, ...]]) -> int:
         [_db_value(field, value) for field, value in zip(fields, (*row, *tail), strict=True)] for row in rows
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql":
+            # COPY: one stream instead of a round trip per row.
+            table = ops.quote_name(PaymentLine._meta.db_table)
+            # The raw cursor's errors become Django's (an IntegrityError for an invoice already taken).
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
+                for values in params:
+                    copy.write_row(values)
+        else:
+            cursor.executemany(sql, params)
     return len(rows)

@@ -89,3 +89,15 @@ def test_insert_payment_lines_matches_bulk_create(world, receive):
 def test_insert_payment_lines_with_nothing_writes_nothing(db):
     assert insert_payment_lines([]) == 0
     assert not PaymentLine.objects.exists()
+
+
+def test_an_invoice_already_in_an_active_line_is_refused_by_the_database(world, receive):
+    import pytest
+    from django.db import IntegrityError, transaction
+
+    proposal, rows = _rows(world, receive, "DUP", 521)
+    insert_payment_lines(rows[:1])
+    again = (*rows[0][:-1], rows[0][-1] + "-again")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_payment_lines([again])
+    assert PaymentLine.objects.filter(invoice_id=rows[0][1]).count() == 1
