@@ -135,6 +135,7 @@ def raw_baseline(content: bytes, organisation_id: int) -> tuple[float, int]:
                 "INSERT INTO bench_staging (reference, amount) VALUES (%s, %s)",
                 [(p.reference, p.amount) for p in parsed.payments if p.reference_is_ocr],
             )
+            cursor.execute("CREATE INDEX bench_staging_reference ON bench_staging (reference)")
             cursor.execute(
                 f"UPDATE {table} SET paid_amount = paid_amount + s.amount, status = 'paid' "  # noqa: S608
                 f"FROM bench_staging s WHERE {table}.organisation_id = %s "
