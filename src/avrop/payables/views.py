@@ -21,6 +21,7 @@ from avrop.core.errors import DomainError
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.payables import forms, inbound_selectors, rules, selectors, services
+from avrop.payables.errors import Code
 from avrop.payables.models import Channel, InvoiceMessage, SupplierInvoice
 from avrop.payables.workflows import PRECHECK_QUEUE, TRANSITIONS
 
@@ -301,7 +302,9 @@ def send_to_review(request: MemberRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             if exc.http_status == 404:
                 raise
-            messages.error(request, exc.message)
+            placed = exc.code == Code.CODING_INVALID and _coding_errors_in_place(request, invoice, formset)
+            if not placed:
+                messages.error(request, exc.message)
         else:
             messages.success(
                 request,
@@ -311,6 +314,31 @@ def send_to_review(request: MemberRequest, pk: int) -> HttpResponse:
             return redirect(reverse("payables:queue"))
     context = _detail_context(request, invoice, coding_formset=formset, reviewer_form=reviewer_form)
     return render(request, "payables/pages/invoice.html", context, status=400)
+
+
+def _coding_errors_in_place(request: MemberRequest, invoice: Any, formset: Any) -> bool:
+    """Show each coding problem at the field of the line it concerns (the service's check, line by line);
+    whether any was placed."""
+    from avrop.organisations.selectors.chart import coding_check
+
+    placed = False
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or not any(data.get(k) for k in ("account", "cost_centre", "project")):
+            continue
+        coding = {k: str(data[k]).strip() for k in ("account", "cost_centre", "project") if data.get(k)}
+        coding.setdefault("account", "")
+        result = coding_check(
+            user=request.user,
+            organisation=request.organisation,
+            coding=coding,
+            on=invoice.issue_date or timezone.localdate(),
+        )
+        for problem in result.problems:
+            if problem.key in form.fields:
+                form.add_error(problem.key, problem.message)
+                placed = True
+    return placed
 
 
 @buyer_view(CLERK_ROLES)
