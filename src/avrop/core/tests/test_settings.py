@@ -30,6 +30,7 @@ def _start(env_overrides: dict[str, str], tmp_path) -> subprocess.CompletedProce
         ({"AVROP_ENV": "development", "AVROP_HTTPS": "maybe"}, "AVROP_HTTPS='maybe' is not a boolean"),
         ({"AVROP_ENV": "development", "HUEY_WORKERS": "two"}, "HUEY_WORKERS='two' is not a whole number"),
         ({"AVROP_ENV": "development", "ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is empty"),
+        ({"AVROP_ENV": "development", "AVROP_SQLITE_PAGE_SIZE": "1000"}, "AVROP_SQLITE_PAGE_SIZE=1000"),
     ],
 )
 def test_bad_environment_stops_start_up_naming_the_variable(overrides, expected, tmp_path):
@@ -63,3 +64,29 @@ def test_production_defaults_are_safe():
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "31536000", "False", "Argon2PasswordHasher", "True"]
+
+
+def test_a_new_sqlite_database_gets_small_pages_and_an_existing_one_keeps_its_own(tmp_path):
+    """Every commit writes each page it changed in full: a new database is made with 1 KiB pages."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('CREATE TABLE IF NOT EXISTS t (x)')\n"
+        "    c.execute('PRAGMA page_size'); print(c.fetchone()[0])\n"
+        "    c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "AVROP_ENV"}}
+    env.update({"AVROP_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "avrop.settings"})
+    env["AVROP_ENV"] = "development"
+
+    def run(page_size: str | None) -> list[str]:
+        if page_size:
+            env["AVROP_SQLITE_PAGE_SIZE"] = page_size
+        command = [sys.executable, "-c", code]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert run(None) == ["1024", "wal"]
+    assert run("4096") == ["1024", "wal"]  # the file exists: its page size stays
