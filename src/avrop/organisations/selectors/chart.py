@@ -127,7 +127,7 @@ def coding_options(
         objects_of(organisation=organisation)
         .filter(dimension)
         .valid_on(day)
-        .filter(match | Q(code__startswith=search))
+        .filter(match | Q(code__istartswith=search))
         .order_by("code", "pk")
         .values_list("code", "name")[:PICKER_LIMIT]
     )
