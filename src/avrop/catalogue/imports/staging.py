@@ -4,8 +4,8 @@ Staging streams the file once. It keeps in memory only the article numbers of th
 the hash of their content (about 130 bytes per item), so a row whose content is unchanged costs a dictionary
 lookup and is never written. Added, changed and removed items go to ``StagedItem`` in batches (``COPY`` on
 PostgreSQL, ``executemany`` on SQLite). Activation is four set-based statements, so approving a million
-rows moves no row through Python: two that the ORM cannot write (``INSERT ... SELECT``, ``UPDATE ... FROM``)
-in ``catalogue/queries.py``, and two ``QuerySet.update`` calls with subqueries.
+rows moves no row through Python: three that the ORM cannot write (``INSERT ... SELECT`` and two
+``UPDATE ... FROM``) in ``catalogue/queries.py``, and the removals as a ``QuerySet.update``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ from django.utils.translation import gettext as _
 from avrop.catalogue.imports.readers import Source, record_digest
 from avrop.catalogue.imports.rows import CODE, OWN_CATEGORY, SCHEME, VALUE_COLUMNS, Finding, RowChecker, _text
 from avrop.catalogue.models import CatalogueItem, ImportFinding, StagedItem
-from avrop.catalogue.queries import copy_rows, items_insert_added, items_update_changed, staged_prices_set
+from avrop.catalogue.queries import (
+    copy_rows,
+    items_insert_added,
+    items_take_raw_hashes,
+    items_update_changed,
+    staged_prices_set,
+)
 
 BATCH = 5000
 MAX_STORED_FINDINGS = 5000
@@ -354,11 +360,7 @@ def activate(*, version: Any, now: dt.datetime) -> None:
     staged = StagedItem.objects.filter(version_id=version.pk)
     items_insert_added(version=version, now=now)
     items_update_changed(version=version, now=now)
-    recognised = staged.filter(change=StagedItem.Change.RECOGNISED)
-    # Written differently but the same content: the item only takes the row's raw hash.
-    CatalogueItem.objects.filter(pk__in=recognised.values("item_id")).update(
-        raw_hash=Subquery(recognised.filter(item_id=OuterRef("pk")).values("raw_hash")[:1])
-    )
+    items_take_raw_hashes(version=version)
     CatalogueItem.objects.filter(
         pk__in=staged.filter(change=StagedItem.Change.REMOVED).values("item_id")
     ).update(is_active=False, removed_at=now, updated_at=now, version_id=version.pk)

@@ -21,6 +21,7 @@ from avrop.catalogue.queries import (
     ITEM_DATA,
     copy_rows,
     items_insert_added,
+    items_take_raw_hashes,
     items_update_changed,
     staged_prices_set,
 )
@@ -289,3 +290,27 @@ def test_items_update_changed_writes_what_the_orm_writes(make_member):
     )
     assert found["ART-0005"]["is_active"] and found["ART-0005"]["removed_at"] is None
     assert found["ART-0004"]["version_id"] != version.pk  # recognised rows are not applied here
+
+
+# --- items_take_raw_hashes ----------------------------------------------------------------------------------
+
+
+def test_items_take_raw_hashes_writes_what_the_orm_writes(make_member):
+    coordinator, _, buyer, agreement = active_catalogue(make_member, 4)
+    rows = office_rows(4)
+    rows[0]["Pris"], rows[2]["Pris"] = "11,0", "13,000"  # the same prices written differently
+    rows[1]["Pris"] = "30,00"
+    version = receive(actor=coordinator, organisation=buyer, agreement=agreement, data=csv_bytes(rows))
+    recognised = StagedItem.objects.filter(version=version, change=StagedItem.Change.RECOGNISED)
+    assert sorted(recognised.values_list("article_number", flat=True)) == ["ART-0001", "ART-0003"]
+    before = _items(agreement.pk)
+
+    def orm() -> None:
+        for s in recognised:
+            CatalogueItem.objects.filter(pk=s.item_id).update(raw_hash=s.raw_hash)
+
+    by_sql = _effect(lambda: items_take_raw_hashes(version=version), lambda: _items(agreement.pk))
+    by_orm = _effect(orm, lambda: _items(agreement.pk))
+    assert by_sql == by_orm
+    changed = [(b["article_number"], a["raw_hash"]) for b, a in zip(before, by_sql, strict=True) if a != b]
+    assert changed == sorted((s.article_number, s.raw_hash) for s in recognised)
