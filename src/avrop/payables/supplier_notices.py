@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from avrop.core import formatting
 from avrop.suppliers.notifications import Topic, notify
 
 
@@ -53,8 +54,8 @@ def invoice_paid(invoice: Any, *, paid_on: dt.date | None = None) -> int:
         body = _("%(buyer)s paid your invoice %(number)s, %(amount)s %(currency)s, on %(date)s.") % {
             "buyer": buyer,
             "number": invoice.number,
-            "amount": invoice.payable_amount if invoice.payable_amount is not None else "–",
+            "amount": formatting.amount(invoice.payable_amount) or "–",
             "currency": invoice.currency,
-            "date": paid_on or timezone.localdate(),
+            "date": formatting.day(paid_on or timezone.localdate()),
         }
     return notify(relation=invoice.supplier, topic=Topic.PAYMENTS, subject=subject, body=body, obj=invoice)
