@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from avrop.core.calendar import add_business_days
+from avrop.core.models import OutboxMessage
 from avrop.core.tokens import api_token_create
 from avrop.ordering import services
 from avrop.ordering.models import PurchaseOrder, Requisition, Transmission
@@ -125,7 +126,7 @@ def test_no_order_response_troubleshooting(world, django_capture_on_commit_callb
     page = coordinator.get("/ordering/troubleshooting/").content.decode()
     assert "refused the connection" in page and order.number in page
     FlakyAccessPoint.down = False
-    Transmission.objects.update(next_attempt_at=timezone.now())
+    OutboxMessage.objects.filter(channel="ordering.transmission").update(next_attempt_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         coordinator.post("/ordering/troubleshooting/fetch/")
     order.refresh_from_db()

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from avrop.core import formatting
 from avrop.ordering import conf
 from avrop.ordering.models import Channel, PurchaseOrder
-from avrop.suppliers.notifications import Topic, notify
+from avrop.suppliers import notifications
+from avrop.suppliers.notifications import Topic
 
 # Suppliers connected through Peppol get new orders from their own system; the others are told by e-mail.
 MAILED_NEW_ORDER_CHANNELS = frozenset({Channel.PORTAL, Channel.EMAIL})
@@ -39,7 +40,9 @@ def new_order(order: PurchaseOrder) -> int:
             "currency": order.currency,
             "url": _portal_url(order),
         }
-    return notify(relation=order.supplier, topic=Topic.NEW_ORDERS, subject=subject, body=body, obj=order)
+    return notifications.notify(
+        relation=order.supplier, topic=Topic.NEW_ORDERS, subject=subject, body=body, obj=order
+    )
 
 
 def order_changed(order: PurchaseOrder, *, what: str) -> int:
@@ -53,4 +56,6 @@ def order_changed(order: PurchaseOrder, *, what: str) -> int:
             "what": what,
             "url": _portal_url(order),
         }
-    return notify(relation=order.supplier, topic=Topic.ORDER_CHANGES, subject=subject, body=body, obj=order)
+    return notifications.notify(
+        relation=order.supplier, topic=Topic.ORDER_CHANGES, subject=subject, body=body, obj=order
+    )

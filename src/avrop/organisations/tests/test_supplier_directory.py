@@ -71,8 +71,8 @@ def test_the_department_page_lists_the_customer_numbers_by_supplier(client, tena
     client.force_login(tenant.coordinator)
     response = client.get(reverse("organisations:department_detail", args=[department.pk]))
     assert response.context["customer_numbers"] == [
-        CustomerNumberLine(supplier_name="Alfa AB", number="A-200"),
-        CustomerNumberLine(supplier_name="Zeta AB", number="Z-100"),
+        CustomerNumberLine(supplier_name="Alfa AB", number="A-200", supplier_id=alfa.pk),
+        CustomerNumberLine(supplier_name="Zeta AB", number="Z-100", supplier_id=zeta.pk),
     ]
     html = response.content.decode()
     assert html.index("Alfa AB") < html.index("A-200") < html.index("Zeta AB") < html.index("Z-100")
