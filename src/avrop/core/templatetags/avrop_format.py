@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from avrop.core import audit_labels, formatting
+from avrop.core import formatting
 
 register = template.Library()
 
@@ -61,7 +61,3 @@ def moment(value: Any, arg: str = "") -> str:
 def unit_name(value: Any) -> str:
     return formatting.unit_name(value)
 
-
-@register.filter
-def audit_action(value: str | None) -> str:
-    return audit_labels.audit_action_label(value)

@@ -10,7 +10,6 @@ from django.template import Context, Template
 from django.utils import translation
 
 from avrop.core import formatting
-from avrop.core.audit_labels import audit_action_label
 
 NBSP = "\u00a0"
 
@@ -152,13 +151,3 @@ def test_template_filters_are_there_without_loading():
         assert template.render(context) == f"20 st · 1{NBSP}234,50{NBSP}kr · 100{NBSP}% · 2026-12-07 · x"
     with translation.override("en"):
         assert template.render(context) == f"20 piece · SEK{NBSP}1,234.50 · 100% · 7 Dec 2026 · x"
-
-
-def test_audit_actions_in_words_and_unknown_ones_as_their_code():
-    with translation.override("sv"):
-        assert audit_action_label("bank_account.change") == "Bankkonto ändrades"
-        assert audit_action_label("receivables.invoice.send") == "Kundfaktura skickades"
-        assert audit_action_label("purchase_order.response") == "Order besvarades av leverantören"
-        assert audit_action_label("spaceship.launch") == "spaceship.launch"
-    with translation.override("en"):
-        assert audit_action_label("bank_account.change") == "Bank account changed"

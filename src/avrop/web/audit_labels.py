@@ -1,4 +1,5 @@
 """Audit-trail actions in words: ``bank_account.change`` → "Bank account changed" (sv "Bankkonto ändrades").
+In the shell, which knows every app's actions (core names no other app).
 
 An action is ``<object>.<verb>`` (``receivables.invoice.send``: the object is the longest known prefix).
 The trail shows the words and keeps the code in a details line for support; an action whose object or
