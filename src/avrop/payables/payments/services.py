@@ -2,7 +2,7 @@
 action of payments, by family (``building``, ``approval``, ``feedback``).
 
 Each state change locks the proposal (or line), asserts the transition, sets who and when, and audits, in one
-transaction. Decision record: docs/decisions/0013-payments-and-accounting.md.
+transaction. Decision record: docs/decisions/0015-payments-and-accounting.md.
 """
 
 from avrop.payables.payments.approval import (
