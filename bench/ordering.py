@@ -141,7 +141,7 @@ def services_part(size: int, targets: Targets, profile: str | None = None) -> in
         steps["split"] += t2 - t1
         steps["submit"] += t3 - t2
         steps["approve"] += t4 - t3
-    chain_written = _written_bytes() - written_before
+    chain_written = _since(written_before)
     chain_cpu = time.process_time() - start_cpu
     # Deliver what the chain queued, as the worker does: orders to the access point, e-mails to the backend.
     current[0] = "deliver"
@@ -151,7 +151,7 @@ def services_part(size: int, targets: Targets, profile: str | None = None) -> in
     steps["deliver"] = time.perf_counter() - t5
     elapsed = time.perf_counter() - start_all
     cpu = time.process_time() - start_cpu
-    written = _written_bytes() - written_before
+    written = _since(written_before)
     counting.__exit__(None, None, None)
     if profile:
         profiler.disable()
@@ -247,6 +247,11 @@ def _written_bytes() -> int | None:
     except OSError:
         return None
     return None
+
+
+def _since(before: int | None) -> int | None:
+    now = _written_bytes()
+    return None if now is None or before is None else now - before
 
 
 def _stored_document_bytes() -> int:

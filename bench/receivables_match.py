@@ -104,7 +104,9 @@ def payment_file(size: int, invoices: list, customers: list) -> bytes:
         kind = n % 20
         if kind == 0:  # a wrong check digit: to the queue
             wrong = invoice.ocr_reference[:-1] + str((int(invoice.ocr_reference[-1]) + 1) % 10)
-            payments.append(samples.SamplePayment(amount=invoice.total_amount, reference=wrong, ocr_checked=False))
+            payments.append(
+                samples.SamplePayment(amount=invoice.total_amount, reference=wrong, ocr_checked=False)
+            )
         elif kind == 1:  # no reference: amount and customer
             payments.append(
                 samples.SamplePayment(
@@ -114,7 +116,9 @@ def payment_file(size: int, invoices: list, customers: list) -> bytes:
                 )
             )
         else:
-            payments.append(samples.SamplePayment(amount=invoice.total_amount, reference=invoice.ocr_reference))
+            payments.append(
+                samples.SamplePayment(amount=invoice.total_amount, reference=invoice.ocr_reference)
+            )
     return samples.bgmax(payments, bankgiro=BANKGIRO, day=dt.date(2026, 11, 25))
 
 
@@ -130,7 +134,9 @@ def raw_baseline(content: bytes, organisation_id: int) -> tuple[float, int]:
     with transaction.atomic():
         parsed = bankfiles.parse(content, account=BANKGIRO)
         with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMPORARY TABLE bench_staging (reference varchar(25), amount numeric(14,2))")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE bench_staging (reference varchar(25), amount numeric(14,2))"
+            )
             cursor.executemany(
                 "INSERT INTO bench_staging (reference, amount) VALUES (%s, %s)",
                 [(p.reference, p.amount) for p in parsed.payments if p.reference_is_ocr],
@@ -181,7 +187,9 @@ def measure(args: argparse.Namespace, tmp: str, size: int) -> int:
         print(f"raw_payments_per_s: {size / raw:.0f} payments/s")
 
         start = time.perf_counter()
-        result = services.payment_file_import(actor=clerk, organisation=seller, name="bench.txt", content=content)
+        result = services.payment_file_import(
+            actor=clerk, organisation=seller, name="bench.txt", content=content
+        )
         service = time.perf_counter() - start
         print(f"service_s: {service:.3f} s")
         print(f"payments_per_s: {size / service:.0f} payments/s")
@@ -192,15 +200,21 @@ def measure(args: argparse.Namespace, tmp: str, size: int) -> int:
 
         wrong, by_amount = size // 20 + (1 if size % 20 else 0), len(range(1, size, 20))
         targets.check(booked == size - wrong - by_amount, f"the baseline booked {booked} OCR payments")
-        targets.check(len(result.unmatched) == wrong, f"{len(result.unmatched)} wrong check digits in the queue")
+        targets.check(
+            len(result.unmatched) == wrong, f"{len(result.unmatched)} wrong check digits in the queue"
+        )
         targets.check(len(result.matched) == size - wrong, f"{len(result.matched)} payments matched")
         targets.check(
             Payment.objects.filter(matched_by="amount_customer").count() == by_amount,
             "the payments without reference matched by amount and customer",
         )
         targets.check(CustomerInvoice.objects.filter(status="paid").count() == size - wrong, "each paid once")
-        again = services.payment_file_import(actor=clerk, organisation=seller, name="again.txt", content=content)
-        targets.check(not again.created and Payment.objects.count() == size, "the same file again books nothing")
+        again = services.payment_file_import(
+            actor=clerk, organisation=seller, name="again.txt", content=content
+        )
+        targets.check(
+            not again.created and Payment.objects.count() == size, "the same file again books nothing"
+        )
         targets.target(
             ratio >= TARGET_RATIO,
             f"the service reaches at least {TARGET_RATIO:.0%} of the set-based baseline's throughput "
@@ -212,7 +226,9 @@ def measure(args: argparse.Namespace, tmp: str, size: int) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--size", type=int)
     parser.add_argument("--keep", action="store_true")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from avrop.core.errors import DomainError, NotFound
 from avrop.organisations.errors import Code
 from avrop.organisations.models import Account, Chart, Dimension, DimensionObject, Organisation, User
+from avrop.organisations.models.chart import ValidityQuerySet
 from avrop.organisations.selectors import organisation_get
 
 ACCOUNT_KEYS = {"account", "konto"}
@@ -123,9 +124,10 @@ def coding_options(
         dimension = Q(dimension__number=int(key))
     else:
         dimension = Q(dimension__code=key) | Q(dimension__kind=key)
+    usable = objects_of(organisation=organisation)
+    assert isinstance(usable, ValidityQuerySet)
     objects = (
-        objects_of(organisation=organisation)
-        .filter(dimension)
+        usable.filter(dimension)
         .valid_on(day)
         .filter(match | Q(code__istartswith=search))
         .order_by("code", "pk")

@@ -259,7 +259,7 @@ def coding(request: MemberRequest) -> HttpResponse:
 def coding_picker(request: MemberRequest, key: str) -> HttpResponse:
     """Options for a type-ahead coding field (``<option>`` rows for its datalist), any member of a buyer.
     HTMX sends the typed text under the field's own name, so the text is ``q`` or the request's one value."""
-    search = request.GET.get("q") or next(iter(request.GET.values()), "")
+    search = str(request.GET.get("q") or next(iter(request.GET.values()), ""))
     options = coding_options(
         user=request.user, organisation=request.organisation, key=key, search=search[:40]
     )
