@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0006_staged_unlogged'),
+        ("catalogue", "0006_staged_unlogged"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='catalogueversion',
-            name='progress_done',
-            field=models.PositiveIntegerField(default=0, verbose_name='rows done'),
+            model_name="catalogueversion",
+            name="progress_done",
+            field=models.PositiveIntegerField(default=0, verbose_name="rows done"),
         ),
         migrations.AddField(
-            model_name='catalogueversion',
-            name='progress_total',
-            field=models.PositiveIntegerField(default=0, verbose_name='rows to do'),
+            model_name="catalogueversion",
+            name="progress_total",
+            field=models.PositiveIntegerField(default=0, verbose_name="rows to do"),
         ),
     ]

@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0008_outbox_engine'),
-        ('organisations', '0002_master_data'),
+        ("core", "0008_outbox_engine"),
+        ("organisations", "0002_master_data"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed (given up)'), ('withdrawn', 'Withdrawn before it was sent')], default='queued', max_length=20, verbose_name='status'),
+            model_name="outboxmessage",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("sent", "Sent"),
+                    ("failed", "Failed (given up)"),
+                    ("withdrawn", "Withdrawn before it was sent"),
+                ],
+                default="queued",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['object_type', 'object_id'], name='outbox_object'),
+            model_name="outboxmessage",
+            index=models.Index(fields=["object_type", "object_id"], name="outbox_object"),
         ),
     ]

@@ -60,4 +60,3 @@ def moment(value: Any, arg: str = "") -> str:
 @register.filter
 def unit_name(value: Any) -> str:
     return formatting.unit_name(value)
-

@@ -13,4 +13,3 @@ def test_audit_actions_in_words_and_unknown_ones_as_their_code():
         assert audit_action_label("spaceship.launch") == "spaceship.launch"
     with translation.override("en"):
         assert audit_action_label("bank_account.change") == "Bank account changed"
-
