@@ -84,10 +84,11 @@ def test_coordinator_sets_up_a_new_department_with_every_supplier(demo_data, smt
     _no_violations(page, "suppliers notified")
 
     for index in range(suppliers):
-        page.locator("input[name=number]").first.fill(f"KN-{index:03d}")
-        page.locator("input[name=number]").first.press("Enter")
-        expect(page.locator("input[name=number]")).to_have_count(suppliers - index - 1)
-    expect(table.get_by_text("mottaget", exact=True)).to_have_count(suppliers)
+        # Each supplier's form stays (filled in) after its number is received, so it can be corrected.
+        page.locator("input[name=number]").nth(index).fill(f"KN-{index:03d}")
+        page.locator("input[name=number]").nth(index).press("Enter")
+        expect(table.get_by_text("mottaget", exact=True)).to_have_count(index + 1)
+    expect(page.locator("input[name=number]").first).to_have_value("KN-000")
     page.get_by_role("button", name="Markera som klar och meddela den som begärde").click()
     _status(page, "Klar")
     ready = _wait_for_mail(smtp_server, suppliers + 1)[-1]
@@ -160,6 +161,6 @@ def test_approval_and_chart_pages(demo_data, page):
     _no_violations(page, "who can approve")
     page.goto("/organisations/chart/")
     _no_violations(page, "chart")
-    page.get_by_role("link", name="Ansvar").click()
+    page.get_by_role("link", name="Kostnadsställe").click()
     expect(page.get_by_role("cell", name="Solgårdens kök")).to_be_visible()
     _no_violations(page, "cost centres")
