@@ -15,32 +15,11 @@ from typing import Any
 
 from django.db import connection, models
 
+from avrop.catalogue.imports.rows import VALUE_COLUMNS
 from avrop.catalogue.models import CatalogueItem, StagedItem
 
 # The columns a staged row gives its item when the price list is applied (its values and hashes).
-ITEM_DATA = (
-    "article_number",
-    "gtin",
-    "name",
-    "description",
-    "brand",
-    "category_scheme",
-    "category_code",
-    "own_category",
-    "unit",
-    "pack_size",
-    "price_amount",
-    "currency",
-    "price_quantity",
-    "price_tiers",
-    "vat_rate",
-    "lead_time_days",
-    "image_urls",
-    "keywords",
-    "eco_labels",
-    "content_hash",
-    "raw_hash",
-)
+ITEM_DATA = (*VALUE_COLUMNS, "content_hash", "raw_hash")
 
 
 def _q(name: str) -> str:
