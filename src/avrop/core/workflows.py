@@ -1,12 +1,16 @@
-"""Explicit state machines: each app declares ``TRANSITIONS`` as data; services call ``assert_transition``."""
+"""Explicit state machines: each app declares ``TRANSITIONS`` as data; services call ``assert_transition``, or
+``move_status`` for the whole move (check, set, write, audit)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from avrop.core.audit import audit
 from avrop.core.errors import InvalidTransition
 
 
@@ -27,6 +31,38 @@ def assert_transition(
                 f"allowed from {current!r}: {allowed_text}."
             ),
         )
+
+
+def move_status(
+    obj: models.Model,
+    to: str,
+    *,
+    transitions: Mapping[str, frozenset[str]],
+    actor: Any,
+    action: str,
+    fields: Sequence[str] = (),
+    comment: str = "",
+    after: dict[str, Any] | None = None,
+) -> None:
+    """The house style's one way a status changes, on a row the caller locked: check the move against the
+    table, set it (and ``status_changed_at`` where the model keeps it) with the caller's ``fields``, write
+    them in one UPDATE, and audit ``action`` in the same transaction."""
+    before = obj.status  # type: ignore[attr-defined]
+    assert_transition(obj, to=to, transitions=transitions)
+    obj.status = to  # type: ignore[attr-defined]
+    written = ["status", *fields, "updated_at"]
+    if hasattr(obj, "status_changed_at"):
+        obj.status_changed_at = timezone.now()
+        written.append("status_changed_at")
+    obj.save(update_fields=written)
+    audit(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before={"status": before},
+        after={"status": to, **(after or {})},
+        comment=comment,
+    )
 
 
 def _plain(obj: Any, field: str, current: str) -> str:

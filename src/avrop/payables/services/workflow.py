@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError
 from avrop.core.locking import lock
+from avrop.core.workflows import move_status
 from avrop.payables import rules, supplier_notices
 from avrop.payables.errors import Code
 from avrop.payables.models import CodingLine, SupplierInvoice
@@ -24,7 +25,7 @@ from avrop.payables.services.guards import (
     roles_of,
 )
 from avrop.payables.services.messages import message_queue
-from avrop.payables.workflows import assert_transition
+from avrop.payables.workflows import TRANSITIONS, assert_transition
 
 Status = SupplierInvoice.Status
 CENT = Decimal("0.01")
@@ -39,18 +40,9 @@ def _move(
     comment: str = "",
     fields: list[str] | None = None,
 ) -> None:
-    before = invoice.status
-    assert_transition(invoice, to=to)
-    invoice.status = to
-    invoice.status_changed_at = timezone.now()
-    invoice.save(update_fields=["status", "status_changed_at", "updated_at", *(fields or [])])
-    audit(
-        actor=actor,
-        action=action,
-        obj=invoice,
-        before={"status": before},
-        after={"status": to},
-        comment=comment,
+    """The one way a supplier invoice changes status: on a locked row, check, set, write, audit."""
+    move_status(
+        invoice, to, transitions=TRANSITIONS, actor=actor, action=action, fields=fields or [], comment=comment
     )
 
 

@@ -7,13 +7,14 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from avrop.core.audit import audit, audit_event, audit_many
+from avrop.core.audit import audit_event, audit_many
 from avrop.core.errors import DomainError, NotAllowed
 from avrop.core.tenancy import require_member
+from avrop.core.workflows import move_status
 from avrop.organisations.roles import Role
 from avrop.receivables.errors import Code
 from avrop.receivables.models import CustomerInvoice, ReceivablesSettings
-from avrop.receivables.workflows import assert_transition
+from avrop.receivables.workflows import TRANSITIONS, assert_transition
 
 Status = CustomerInvoice.Status
 CLERK_ROLES = frozenset({Role.AR_CLERK, Role.ADMIN})
@@ -47,19 +48,16 @@ def move(
     fields: list[str] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """The one way a customer invoice changes status: on a locked row, check, set, audit."""
-    before = invoice.status
-    assert_transition(invoice, to=to)
-    invoice.status = to
-    invoice.status_changed_at = timezone.now()
-    invoice.save(update_fields=["status", "status_changed_at", "updated_at", *(fields or [])])
-    audit(
+    """The one way a customer invoice changes status: on a locked row, check, set, write, audit."""
+    move_status(
+        invoice,
+        to,
+        transitions=TRANSITIONS,
         actor=actor,
         action=action,
-        obj=invoice,
-        before={"status": before},
-        after={"status": to, **(after or {})},
+        fields=fields or [],
         comment=comment,
+        after=after,
     )
 
 
