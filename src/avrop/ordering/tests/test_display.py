@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from avrop.core import formatting
 from avrop.ordering import services
@@ -14,6 +15,13 @@ from avrop.ordering.display import describe_changes, response_status_label, tran
 from avrop.ordering.tests.helpers import ordered, t76
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _swedish():
+    """Swedish whatever an earlier test in this worker left active (the pages here are read in Swedish)."""
+    with translation.override("sv"):
+        yield
 
 NBSP = "\u00a0"
 EXPONENT = re.compile(r"\b\d+(?:[.,]\d+)?E[+-]\d+\b")
