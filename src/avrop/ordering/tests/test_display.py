@@ -23,6 +23,7 @@ def _swedish():
     with translation.override("sv"):
         yield
 
+
 NBSP = "\u00a0"
 EXPONENT = re.compile(r"\b\d+(?:[.,]\d+)?E[+-]\d+\b")
 
