@@ -129,7 +129,7 @@ def shop(request: MemberRequest) -> HttpResponse:
             search_log_record(
                 user=request.user, organisation=request.organisation, query=text, hits=page.total
             )
-    context = {
+    context: dict[str, Any] = {
         "q": text,
         "page": page,
         "result": page,
