@@ -23,7 +23,7 @@ TOP = {"web"}
 LEAVES = {"portal"}
 
 # The order of the purchase-to-pay chain: an app may use the ones before it, never one after it.
-CHAIN = ["ordering", "payables"]
+CHAIN = ["ordering", "fulfilment", "payables", "reports"]
 
 
 def app_names(root: Path) -> set[str]:

@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "avrop.payables",
     "avrop.receivables",
     "avrop.ordering",
+    "avrop.fulfilment",
+    "avrop.reports",
     "avrop.portal",
     "avrop.web",  # the web shell: start page, API wiring, demo loader; composes the apps above
     # Last, so that core's widget templates (an empty choice in words, not "---------") win over Django's.

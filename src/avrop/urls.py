@@ -23,6 +23,8 @@ urlpatterns = [
     path("payables/", include("avrop.payables.urls")),
     path("receivables/", include("avrop.receivables.urls")),
     path("ordering/", include("avrop.ordering.urls")),
+    path("fulfilment/", include("avrop.fulfilment.urls")),
+    path("reports/", include("avrop.reports.urls")),
     path("portal/", include("avrop.portal.urls")),
     path("", include("avrop.web.urls")),
 ]

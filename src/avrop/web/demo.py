@@ -17,11 +17,13 @@ from django.db import transaction
 from avrop.agreements import demo as agreements_demo
 from avrop.cases import demo as cases_demo
 from avrop.catalogue import demo as catalogue_demo
+from avrop.fulfilment import demo as fulfilment_demo
 from avrop.ordering import demo as ordering_demo
 from avrop.organisations import demo as organisations_demo
 from avrop.payables import demo as payables_demo
 from avrop.portal import demo as portal_demo
 from avrop.receivables import demo as receivables_demo
+from avrop.reports import demo as reports_demo
 from avrop.suppliers import demo as suppliers_demo
 
 Loader = Callable[[TextIO], None]
@@ -35,9 +37,13 @@ LOADERS: tuple[Loader, ...] = (
     payables_demo.load,
     receivables_demo.load,
     ordering_demo.load,
+    fulfilment_demo.load,
+    reports_demo.load,
 )
 LATE_LOADERS: tuple[Loader, ...] = (
     organisations_demo.load_late,
+    fulfilment_demo.load_late,
+    reports_demo.load_late,
     portal_demo.load_late,
 )
 

@@ -13,11 +13,13 @@ from avrop.agreements import home as agreements_home
 from avrop.cases import home as cases_home
 from avrop.catalogue import home as catalogue_home
 from avrop.core.home import Section
+from avrop.fulfilment import home as fulfilment_home
 from avrop.ordering import home as ordering_home
 from avrop.organisations import home as organisations_home
 from avrop.payables import home as payables_home
 from avrop.portal import home as portal_home
 from avrop.receivables import home as receivables_home
+from avrop.reports import home as reports_home
 from avrop.suppliers import home as suppliers_home
 
 CONTRIBUTORS: tuple[Callable[..., list[Section]], ...] = (
@@ -29,6 +31,8 @@ CONTRIBUTORS: tuple[Callable[..., list[Section]], ...] = (
     payables_home.sections,
     receivables_home.sections,
     ordering_home.sections,
+    fulfilment_home.sections,
+    reports_home.sections,
     portal_home.sections,
 )
 
