@@ -9,6 +9,7 @@ first; only the coordinator's approval copies it into ``CatalogueItem``.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TypedDict
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from avrop.catalogue.workflows import VersionStatus
+from avrop.catalogue.workflows import PunchOutStatus, VersionStatus
 from avrop.core.models import TimeStampedModel
 
 
@@ -558,3 +559,114 @@ class MissingItemReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+
+class PunchOutConfig(TimeStampedModel):
+    """How a buyer organisation punches out to one supplier's web shop (one per supplier relation).
+
+    The credentials (OCI user, password or token; cXML From/To/Sender identities and shared secret) are one
+    Fernet token in ``credentials`` (``catalogue.punch_out.secrets``), never stored or shown in clear.
+    """
+
+    class Protocol(models.TextChoices):
+        OCI4 = "oci4", _("SAP OCI 4.0")
+        OCI5 = "oci5", _("SAP OCI 5.0 (XML)")
+        CXML = "cxml", _("cXML 1.2")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    supplier = models.OneToOneField(
+        "suppliers.Supplier", verbose_name=_("supplier"), on_delete=models.CASCADE, related_name="punch_out"
+    )
+    protocol = models.CharField(_("protocol"), max_length=10, choices=Protocol.choices, default=Protocol.OCI4)
+    setup_url = models.URLField(_("shop address (setup URL)"), max_length=500)
+    language = models.CharField(_("language sent to the shop"), max_length=5, default="sv")
+    agreement = models.ForeignKey(
+        "agreements.Agreement",
+        verbose_name=_("agreement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    restrict_to_agreement = models.BooleanField(_("only the agreement's assortment"), default=True)
+    allowed_unspsc = models.CharField(
+        _("allowed UNSPSC codes"),
+        max_length=300,
+        blank=True,
+        help_text=_("Codes or beginnings of codes separated by commas, e.g. 4412, 14111507."),
+    )
+    price_tolerance_percent = models.DecimalField(
+        _("price tolerance (%)"), max_digits=6, decimal_places=2, default=Decimal("0")
+    )
+    default_account = models.CharField(_("account when no UNSPSC rule matches"), max_length=20, blank=True)
+    credentials = models.BinaryField(_("credentials (encrypted)"), null=True, blank=True, editable=False)
+    is_active = models.BooleanField(_("in use"), default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("punch-out setting")
+        verbose_name_plural = _("punch-out settings")
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} {self.get_protocol_display()}"
+
+    @property
+    def unspsc_prefixes(self) -> list[str]:
+        return [p.strip() for p in self.allowed_unspsc.split(",") if p.strip()]
+
+
+class PunchOutSession(TimeStampedModel):
+    """One trip to a supplier's shop: bound to the user and their browser session, usable once.
+
+    ``token`` is the secret in the return (hook) URL; ``buyer_cookie`` the cXML BuyerCookie; the browser
+    session is kept as a hash. The shop's return is stored raw with its SHA-256.
+    """
+
+    Status = PunchOutStatus
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    config = models.ForeignKey(PunchOutConfig, on_delete=models.PROTECT, related_name="sessions")
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="+"
+    )
+    protocol = models.CharField(_("protocol"), max_length=10, choices=PunchOutConfig.Protocol.choices)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    buyer_cookie = models.CharField(max_length=64, editable=False)
+    browser_session = models.CharField(max_length=64, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PunchOutStatus.choices, default=PunchOutStatus.OPEN
+    )
+    expires_at = models.DateTimeField(_("valid until"))
+    received_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    joined_at = models.DateTimeField(_("added to the cart"), null=True, blank=True)
+    raw_return = models.BinaryField(null=True, blank=True, editable=False)
+    raw_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    result = models.JSONField(_("check"), default=dict, blank=True)
+    failure = models.TextField(_("why it failed"), blank=True)
+    requisition_id = models.PositiveBigIntegerField(_("requisition"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("punch-out session")
+        verbose_name_plural = _("punch-out sessions")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["organisation", "user", "created_at"], name="catalogue_punch_out_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} {self.status}"

@@ -32,3 +32,24 @@ VERSION_TRANSITIONS: dict[str, frozenset[str]] = {
     S.REJECTED: frozenset(),
     S.FAILED: frozenset(),
 }
+
+
+class PunchOutStatus(models.TextChoices):
+    """A punch-out session: opened when the requisitioner leaves for the shop, received when the shop's cart
+    comes back (and is checked), joined when the accepted lines are in the cart."""
+
+    OPEN = "open", _("At the supplier's shop")
+    FAILED = "failed", _("The shop did not answer")
+    RECEIVED = "received", _("Cart returned, checked")
+    REFUSED = "refused", _("Returned cart refused")
+    JOINED = "joined", _("Added to the cart")
+
+
+P = PunchOutStatus
+PUNCH_OUT_TRANSITIONS: dict[str, frozenset[str]] = {
+    P.OPEN: frozenset({P.FAILED, P.RECEIVED, P.REFUSED}),
+    P.FAILED: frozenset(),
+    P.RECEIVED: frozenset({P.JOINED}),
+    P.REFUSED: frozenset(),
+    P.JOINED: frozenset(),
+}
