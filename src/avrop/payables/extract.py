@@ -49,6 +49,27 @@ class PartyInfo:
 
 
 @dataclass
+class LineInfo:
+    """One invoice or credit-note line as matching needs it (BT-126 … BT-158)."""
+
+    line_id: str
+    quantity: Decimal | None = None
+    unit_code: str = ""
+    net_amount: Decimal | None = None
+    unit_price: Decimal | None = None  # PriceAmount divided by BaseQuantity
+    name: str = ""
+    seller_item_id: str = ""
+    standard_item_id: str = ""
+    order_line_reference: str = ""
+    classification: str = ""  # the first UNSPSC (or other) commodity code
+
+
+# Lines kept per invoice: matching works on these; an invoice with more lines is matched on the first ones
+# and says so.
+MAX_LINES = 2000
+
+
+@dataclass
 class InvoiceHeader:
     """The intake view of an invoice; also built from a PDF registration form."""
 
@@ -80,6 +101,7 @@ class InvoiceHeader:
     payee_accounts: list[tuple[str, str]] = field(default_factory=list)  # (means code, account id)
     payment_reference: str = ""
     unreadable: list[str] = field(default_factory=list)  # names of values present but malformed
+    lines: list[LineInfo] = field(default_factory=list)
 
     @property
     def seller_key(self) -> str:
@@ -129,6 +151,27 @@ def _date(header: InvoiceHeader, raw: str, name: str) -> dt.date | None:
     except ValueError:
         header.unreadable.append(name)
         return None
+
+
+def _line(header: InvoiceHeader, line: etree._Element, quantity_tag: str, amount: Decimal | None) -> LineInfo:
+    quantity_element = line.find(quantity_tag)
+    info = LineInfo(
+        line_id=_text(line, _b("ID"))[:40],
+        quantity=_decimal(header, line, quantity_tag, "InvoicedQuantity"),
+        unit_code=((quantity_element.get("unitCode") or "") if quantity_element is not None else "")[:3],
+        net_amount=amount,
+        order_line_reference=_text(line, f"{_a('OrderLineReference')}/{_b('LineID')}")[:40],
+    )
+    price = _decimal(header, line, f"{_a('Price')}/{_b('PriceAmount')}", "PriceAmount")
+    base = _decimal(header, line, f"{_a('Price')}/{_b('BaseQuantity')}", "BaseQuantity")
+    if price is not None:
+        info.unit_price = price / base if base else price
+    item = line.find(_a("Item"))
+    info.name = _text(item, _b("Name"))[:300]
+    info.seller_item_id = _text(item, f"{_a('SellersItemIdentification')}/{_b('ID')}")[:60]
+    info.standard_item_id = _text(item, f"{_a('StandardItemIdentification')}/{_b('ID')}")[:40]
+    info.classification = _text(item, f"{_a('CommodityClassification')}/{_b('ItemClassificationCode')}")[:20]
+    return info
 
 
 def _party(party: etree._Element | None) -> PartyInfo:
@@ -208,11 +251,14 @@ def extract(root: etree._Element) -> InvoiceHeader | None:
 
     line_sum = Decimal(0)
     count = 0
+    quantity_tag = _b("InvoicedQuantity" if kind == "invoice" else "CreditedQuantity")
     for line in root.iterfind(line_tag):
         count += 1
         amount = _decimal(header, line, _b("LineExtensionAmount"), "LineExtensionAmount")
         if amount is not None:
             line_sum += amount
+        if count <= MAX_LINES:
+            header.lines.append(_line(header, line, quantity_tag, amount))
     header.line_count = count
     header.line_sum = line_sum if count else None
 

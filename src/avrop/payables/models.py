@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from avrop.core.models import TimeStampedModel
+from avrop.payables.matching.models import InvoiceMatch
 
 
 class Channel(models.TextChoices):
@@ -231,6 +232,10 @@ class SupplierInvoice(TimeStampedModel):
     return_reason = models.TextField(_("reason for the return"), blank=True)
     queried_at = models.DateTimeField(null=True, blank=True)
     query_text = models.TextField(_("question to the supplier"), blank=True)
+    # Matching against the order and its goods receipts (``payables.matching``); blank until matched.
+    match_status = models.CharField(_("match"), max_length=20, choices=InvoiceMatch.choices, blank=True)
+    match_reasons = models.JSONField(_("why"), default=list, blank=True)
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("supplier invoice")
@@ -405,7 +410,8 @@ class Reminder(models.Model):
         return f"{self.get_level_display()} → {self.recipient}"
 
 
-# Payments and accounting live in their own module; Django finds models through this one.
+# Matching, payments and accounting live in their own modules; Django finds models through this one.
+from avrop.payables.matching.models import InvoiceLine, LineMatch, MatchTolerance  # noqa: E402, F401
 from avrop.payables.payments.models import (  # noqa: E402, F401
     AccountingExport,
     BankFeedbackFile,

@@ -90,9 +90,12 @@ def invoice_xml(
     credited_invoice: str = "",
     seed: int = 0,
     broken: str = "",
+    items: list[dict] | None = None,
 ) -> bytes:
     """An invoice (or credit note) with ``lines`` lines at 25 % VAT.
 
+    ``items``: the lines instead, each a dict with ``quantity``, ``price`` and optionally ``name``, ``unit``,
+    ``order_line`` (BT-132) and ``article`` (the seller's article number).
     ``broken``: ``"totals"`` (payable amount off by 100, BR-CO-15/16), ``"reference"`` (no buyer or order
     reference, PEPPOL-EN16931-R003), ``"xsd"`` (an element out of place).
     """
@@ -105,19 +108,44 @@ def invoice_xml(
     )
     line_xml = []
     net = Decimal(0)
-    for index in range(1, lines + 1):
-        name, unit, price = ARTICLES[(seed + index) % len(ARTICLES)]
-        if index == 1:
-            # Different seeds give different totals, so unrelated invoices do not look like duplicates.
-            price += Decimal(seed % 99991) / 100
-        quantity = Decimal((seed * 7 + index * 3) % 9 + 1)
+    specs = []
+    for index in range(1, (len(items) if items is not None else lines) + 1):
+        if items is not None:
+            spec = items[index - 1]
+            name, unit, price = (
+                spec.get("name", f"Artikel {index}"),
+                spec.get("unit", "EA"),
+                Decimal(spec["price"]),
+            )
+            quantity = Decimal(spec["quantity"])
+            order_line, article = str(spec.get("order_line", "")), str(spec.get("article", ""))
+        else:
+            name, unit, price = ARTICLES[(seed + index) % len(ARTICLES)]
+            if index == 1:
+                # Different seeds give different totals, so unrelated invoices do not look like duplicates.
+                price += Decimal(seed % 99991) / 100
+            quantity = Decimal((seed * 7 + index * 3) % 9 + 1)
+            order_line = article = ""
+        specs.append((index, name, unit, price, quantity, order_line, article))
+    for index, name, unit, price, quantity, order_line, article in specs:
         amount = (quantity * price).quantize(CENT)
         net += amount
+        reference = (
+            f"<cac:OrderLineReference><cbc:LineID>{escape(order_line)}</cbc:LineID></cac:OrderLineReference>"
+            if order_line
+            else ""
+        )
+        seller_id = (
+            f"<cac:SellersItemIdentification><cbc:ID>{escape(article)}</cbc:ID></cac:SellersItemIdentification>"
+            if article
+            else ""
+        )
         line_xml.append(
             f"<cac:{line_tag}><cbc:ID>{index}</cbc:ID>"
             f'<cbc:{quantity_tag} unitCode="{unit}">{quantity}</cbc:{quantity_tag}>'
-            f'<cbc:LineExtensionAmount currencyID="SEK">{amount}</cbc:LineExtensionAmount>'
-            f"<cac:Item><cbc:Name>{escape(name)}</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID>"
+            f'<cbc:LineExtensionAmount currencyID="SEK">{amount}</cbc:LineExtensionAmount>{reference}'
+            f"<cac:Item><cbc:Name>{escape(name)}</cbc:Name>{seller_id}"
+            "<cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID>"
             "<cbc:Percent>25</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"
             "</cac:ClassifiedTaxCategory></cac:Item>"
             f'<cac:Price><cbc:PriceAmount currencyID="SEK">{price}</cbc:PriceAmount></cac:Price>'

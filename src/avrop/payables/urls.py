@@ -27,5 +27,6 @@ urlpatterns = [
     path("<int:pk>/send-back/", views.send_back, name="send_back"),
     path("<int:pk>/paid/", views.mark_paid, name="paid"),
     path("<int:pk>/register/", views.register, name="register"),
+    path("<int:pk>/match/", views.rematch, name="rematch"),
     *payment_urls.urlpatterns,
 ]

@@ -22,6 +22,7 @@ from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.payables import forms, inbound_selectors, rules, selectors, services
 from avrop.payables.errors import Code
+from avrop.payables.matching.selectors import match_view
 from avrop.payables.models import Channel, InvoiceMessage, SupplierInvoice
 from avrop.payables.workflows import PRECHECK_QUEUE, TRANSITIONS
 
@@ -105,6 +106,8 @@ def _detail_context(request: MemberRequest, invoice: SupplierInvoice, **extra: A
         "can_return": Status.RETURNED in allowed,
         "can_query": Status.UNDER_QUERY in allowed,
         "original": invoice.duplicate_of,
+        "match": match_view(invoice),
+        "can_rematch": is_clerk and invoice.status not in {Status.PAID, Status.RETURNED},
     }
     if organisation.is_buyer:
         reviewers = selectors.reviewers_for(organisation=organisation)
@@ -277,6 +280,16 @@ def _action(request: MemberRequest, pk: int, form: Any, call: Any, done: str) ->
         messages.error(request, exc.message)
         return _back(invoice.pk)
     messages.success(request, done)
+    return _back(invoice.pk)
+
+
+@buyer_view(CLERK_ROLES)
+@require_POST
+def rematch(request: MemberRequest, pk: int) -> HttpResponse:
+    """Match the invoice again (after the order was answered, changed or received)."""
+    invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    services.invoice_rematch(actor=request.user, invoice_id=invoice.pk)
+    messages.success(request, _("The invoice was matched again."))
     return _back(invoice.pk)
 
 

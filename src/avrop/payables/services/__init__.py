@@ -1,5 +1,6 @@
 """Every state-changing action of the payables app (see the modules for the families)."""
 
+from avrop.payables.matching.services import invoice_rematch, invoices_match
 from avrop.payables.services.intake import intake_poll, invoice_receive, process, stored_content
 from avrop.payables.services.messages import message_send_now
 from avrop.payables.services.registration import invoice_register
@@ -23,6 +24,8 @@ __all__ = [
     "invoice_not_duplicate",
     "invoice_query",
     "invoice_receive",
+    "invoice_rematch",
+    "invoices_match",
     "invoice_register",
     "invoice_resume",
     "invoice_return",

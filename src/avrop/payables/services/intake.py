@@ -49,7 +49,8 @@ from avrop.payables import conf, pdf, rules
 from avrop.payables.access_point import AccessPoint, InboundFile, default_access_point
 from avrop.payables.checks import Directory, Outcome, organisation_keys, party_keys
 from avrop.payables.extract import InvoiceHeader, extract, kind_of
-from avrop.payables.models import Channel, InboundDocument, InvoiceMessage, SupplierInvoice
+from avrop.payables.matching.services import invoices_match, lines_from_header
+from avrop.payables.models import Channel, InboundDocument, InvoiceLine, InvoiceMessage, SupplierInvoice
 
 logger = logging.getLogger(__name__)
 MAX_FINDINGS = 200
@@ -626,6 +627,16 @@ def _write(prepared: list[Prepared]) -> None:
                 batch.append(item.invoice)
             SupplierInvoice.objects.bulk_create(batch)
             invoices.extend(batch)
+        InvoiceLine.objects.bulk_create(
+            [
+                line
+                for item in prepared
+                if item.invoice is not None and item.header is not None and not item.is_pdf
+                for line in lines_from_header(item.invoice, item.header)
+            ],
+            batch_size=1000,
+        )
+        _match_on_arrival(invoices)
         messages = []
         for item in prepared:
             if item.response is not None and item.invoice is not None:
@@ -672,6 +683,18 @@ def _write(prepared: list[Prepared]) -> None:
             from avrop.payables import outbox
 
             outbox.queue(messages)
+
+
+def _match_on_arrival(invoices: list[SupplierInvoice]) -> None:
+    """Match what can be matched: invoices naming one of our orders, and credit notes."""
+    ids = [
+        i.pk
+        for i in invoices
+        if i.status != SupplierInvoice.Status.RETURNED
+        and (i.purchase_order_id or i.kind == SupplierInvoice.Kind.CREDIT_NOTE)
+    ]
+    if ids:
+        invoices_match(invoice_ids=ids)
 
 
 def _originals_first(prepared: list[Prepared]) -> tuple[list[Prepared], list[Prepared]]:

@@ -1,0 +1,310 @@
+"""Match stored invoices against their orders and goods receipts, a batch at a time.
+
+``invoices_match`` reads a batch with a fixed number of statements whatever its size (the invoices, their
+lines, the orders' lines, what other invoices already invoiced of those lines, the quantities received, the
+tolerances, the credited invoices), applies ``engine`` in memory and writes the results back in bulk.
+Intake calls it in the transaction that stores the invoices; the invoice page can run it again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from avrop.payables.matching import engine
+from avrop.payables.matching.models import InvoiceLine, InvoiceMatch, MatchTolerance
+from avrop.payables.models import SupplierInvoice
+
+Status = SupplierInvoice.Status
+Kind = SupplierInvoice.Kind
+# Invoices that no longer count towards what has been invoiced of an order line.
+NOT_COUNTING = (Status.RETURNED, Status.SUSPECTED_DUPLICATE)
+BATCH = 2000
+
+# Quantities received per order line for the given order lines, or None for an order line whose order keeps
+# no goods receipts (2-way). Fulfilment provides it; until it is set, matching is 2-way.
+ReceivedLookup = Callable[[Sequence[int]], dict[int, Decimal | None]]
+_received_lookup: ReceivedLookup | None = None
+
+
+def set_received_lookup(lookup: ReceivedLookup | None) -> None:
+    global _received_lookup
+    _received_lookup = lookup
+
+
+def lines_from_header(invoice: SupplierInvoice, header: Any) -> list[InvoiceLine]:
+    """Unsaved ``InvoiceLine`` rows of an invoice from its extracted header (``extract.InvoiceHeader``)."""
+    return [
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            line_id=info.line_id,
+            name=info.name,
+            seller_item_id=info.seller_item_id,
+            standard_item_id=info.standard_item_id,
+            classification=info.classification,
+            order_line_reference=info.order_line_reference,
+            unit_code=info.unit_code,
+            quantity=_fits(info.quantity, 12),
+            unit_price=_fits(info.unit_price, 12, places=6),
+            net_amount=_fits(info.net_amount, 14, places=2),
+        )
+        for position, info in enumerate(header.lines, start=1)
+    ]
+
+
+def _fits(value: Decimal | None, integer_digits: int, places: int = 4) -> Decimal | None:
+    """The value rounded to the column's places, or None when it would not fit the column."""
+    if value is None:
+        return None
+    rounded = value.quantize(Decimal(1).scaleb(-places))
+    return rounded if abs(rounded) < Decimal(10) ** integer_digits else None
+
+
+def _tolerances(invoices: list[SupplierInvoice]) -> dict[tuple[int, int | None], engine.Tolerance]:
+    organisations = {i.organisation_id for i in invoices if i.organisation_id}
+    found: dict[tuple[int, int | None], engine.Tolerance] = {}
+    for row in MatchTolerance.objects.filter(organisation_id__in=organisations).values(
+        "organisation_id", "supplier_id", "price_percent", "quantity_percent", "amount_absolute"
+    ):
+        found[(row["organisation_id"], row["supplier_id"])] = engine.Tolerance(
+            row["price_percent"], row["quantity_percent"], row["amount_absolute"]
+        )
+    return found
+
+
+def _order_lines(order_ids: set[int]) -> dict[int, list[engine.OrderLine]]:
+    from avrop.ordering.models import PurchaseOrderLine
+
+    rows = list(
+        PurchaseOrderLine.objects.filter(purchase_order_id__in=order_ids).values_list(
+            "id",
+            "purchase_order_id",
+            "line_number",
+            "article_number",
+            "gtin",
+            "unit",
+            "quantity",
+            "confirmed_quantity",
+            "unit_price",
+            "confirmed_unit_price",
+            "is_cancelled",
+        )
+    )
+    received = _received_lookup([r[0] for r in rows]) if _received_lookup and rows else {}
+    by_order: dict[int, list[engine.OrderLine]] = defaultdict(list)
+    for (
+        pk,
+        order,
+        number,
+        article,
+        gtin,
+        unit,
+        quantity,
+        confirmed,
+        price,
+        confirmed_price,
+        cancelled,
+    ) in rows:
+        by_order[order].append(
+            engine.OrderLine(
+                id=pk,
+                line_number=number,
+                article_number=article,
+                gtin=gtin,
+                unit=unit,
+                quantity=confirmed if confirmed is not None else quantity,
+                unit_price=confirmed_price if confirmed_price is not None else price,
+                cancelled=cancelled,
+                received=received.get(pk),
+            )
+        )
+    return by_order
+
+
+def _invoiced_elsewhere(
+    order_line_ids: list[int], batch_ids: set[int]
+) -> list[tuple[int, int, Decimal, str]]:
+    """(invoice id, order line id, quantity, kind) of other invoices' lines on these order lines."""
+    return list(
+        InvoiceLine.objects.filter(order_line_id__in=order_line_ids, quantity__isnull=False)
+        .exclude(invoice_id__in=batch_ids)
+        .exclude(invoice__status__in=NOT_COUNTING)
+        .values_list("invoice_id", "order_line_id", "quantity", "invoice__kind")
+    )
+
+
+def _credited(credit_notes: list[SupplierInvoice]) -> tuple[dict[tuple[str, str], Decimal | None], list[Any]]:
+    """The credited invoices' payable amounts by (seller, number), and the sellers' other credit notes."""
+    sellers = {c.seller_key for c in credit_notes}
+    numbers = {r for c in credit_notes for r in _references(c)}
+    originals = {
+        (seller, number): payable
+        for seller, number, payable in SupplierInvoice.objects.filter(
+            kind=Kind.INVOICE, seller_key__in=sellers, number__in=numbers
+        )
+        .exclude(status__in=NOT_COUNTING)
+        .values_list("seller_key", "number", "payable_amount")
+    }
+    others = list(
+        SupplierInvoice.objects.filter(kind=Kind.CREDIT_NOTE, seller_key__in=sellers)
+        .exclude(status__in=NOT_COUNTING)
+        .exclude(invoice_references="")
+        .values_list("id", "seller_key", "invoice_references", "payable_amount")
+    )
+    return originals, others
+
+
+def _references(invoice: SupplierInvoice) -> list[str]:
+    return [r.strip() for r in invoice.invoice_references.split(",") if r.strip()]
+
+
+def invoices_match(*, invoice_ids: Sequence[int]) -> int:
+    """Match the given invoices and credit notes; returns how many were matched. Idempotent."""
+    matched = 0
+    ids = list(dict.fromkeys(invoice_ids))
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            matched += _match_batch(ids[start : start + BATCH])
+    return matched
+
+
+def _match_batch(ids: list[int]) -> int:
+    invoices = list(
+        SupplierInvoice.objects.filter(pk__in=ids)
+        .only(
+            "id",
+            "kind",
+            "status",
+            "organisation_id",
+            "supplier_id",
+            "purchase_order_id",
+            "seller_key",
+            "invoice_references",
+            "payable_amount",
+        )
+        .order_by("id")
+    )
+    if not invoices:
+        return 0
+    batch_ids = {i.pk for i in invoices}
+    lines_of: dict[int, list[InvoiceLine]] = defaultdict(list)
+    for line in InvoiceLine.objects.filter(invoice_id__in=batch_ids).order_by("invoice_id", "position"):
+        lines_of[line.invoice_id].append(line)
+    order_lines = _order_lines({i.purchase_order_id for i in invoices if i.purchase_order_id})
+    indexes = {order: engine.OrderIndex(lines) for order, lines in order_lines.items()}
+    elsewhere = _invoiced_elsewhere([ol.id for lines in order_lines.values() for ol in lines], batch_ids)
+    tolerances = _tolerances(invoices)
+    credit_notes = [i for i in invoices if i.kind == Kind.CREDIT_NOTE]
+    originals, other_credits = _credited(credit_notes) if credit_notes else ({}, [])
+
+    # What each order line has been invoiced so far, in the order the invoices arrived.
+    history: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for invoice_id, order_line_id, quantity, kind in elsewhere:
+        history[order_line_id].append((invoice_id, -quantity if kind == Kind.CREDIT_NOTE else quantity))
+
+    now = timezone.now()
+    changed_lines: list[InvoiceLine] = []
+    for invoice in invoices:
+        if invoice.kind == Kind.CREDIT_NOTE or invoice.purchase_order_id is None:
+            if invoice.kind == Kind.CREDIT_NOTE:
+                invoice.match_status, invoice.match_reasons = _match_credit(invoice, originals, other_credits)
+            else:
+                invoice.match_status, invoice.match_reasons = InvoiceMatch.NO_ORDER, [{"code": "no_order"}]
+            for line in lines_of[invoice.pk]:  # matched as a whole, not line by line
+                line.order_line_id, line.match, line.match_reasons = None, "", []
+                changed_lines.append(line)
+        else:
+            tolerance = tolerances.get(
+                (invoice.organisation_id, invoice.supplier_id),
+                tolerances.get((invoice.organisation_id, None), engine.DEFAULT),
+            )
+            index = indexes.get(invoice.purchase_order_id) or engine.OrderIndex([])
+            results = []
+            for line in lines_of[invoice.pk]:
+                order_line = index.find(_engine_line(line))
+                before = (
+                    sum((q for other, q in history[order_line.id] if other < invoice.pk), Decimal(0))
+                    if order_line
+                    else Decimal(0)
+                )
+                result = engine.match_line(_engine_line(line), order_line, tolerance, before)
+                line.order_line_id = order_line.id if order_line else None
+                line.match, line.match_reasons = result.status, result.reasons
+                changed_lines.append(line)
+                results.append(result)
+                if order_line is not None and line.quantity is not None:
+                    history[order_line.id].append((invoice.pk, line.quantity))
+            invoice.match_status, invoice.match_reasons = engine.invoice_result(results)
+        invoice.matched_at = now
+    InvoiceLine.objects.bulk_update(changed_lines, ["order_line", "match", "match_reasons"], batch_size=1000)
+    SupplierInvoice.objects.bulk_update(
+        invoices, ["match_status", "match_reasons", "matched_at"], batch_size=1000
+    )
+    return len(invoices)
+
+
+def _engine_line(line: InvoiceLine) -> engine.Line:
+    return engine.Line(
+        position=line.position,
+        line_id=line.line_id,
+        order_line_reference=line.order_line_reference,
+        seller_item_id=line.seller_item_id,
+        standard_item_id=line.standard_item_id,
+        unit_code=line.unit_code,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        net_amount=line.net_amount,
+    )
+
+
+def _match_credit(
+    invoice: SupplierInvoice, originals: dict[tuple[str, str], Decimal | None], other_credits: list[Any]
+) -> tuple[str, list[dict[str, str]]]:
+    references = _references(invoice)
+    credited = []
+    for number in references:
+        key = (invoice.seller_key, number)
+        if key not in originals:
+            continue
+        earlier = sum(
+            (
+                payable or Decimal(0)
+                for pk, seller, refs, payable in other_credits
+                if pk < invoice.pk
+                and seller == invoice.seller_key
+                and number in [r.strip() for r in refs.split(",")]
+            ),
+            Decimal(0),
+        )
+        credited.append((number, originals[key], earlier))
+    return engine.credit_result(
+        credit_amount=invoice.payable_amount, credited=credited, references=references
+    )
+
+
+@transaction.atomic
+def invoice_rematch(*, actor: Any, invoice_id: int) -> SupplierInvoice:
+    """An AP clerk matches an invoice again; the new result is audited with the old one."""
+    from avrop.core.audit import audit
+    from avrop.core.locking import lock
+    from avrop.payables.services.guards import require_ap_clerk
+
+    invoice = lock(SupplierInvoice, invoice_id)
+    require_ap_clerk(actor, invoice.organisation)
+    before = {"match": invoice.match_status}
+    invoices_match(invoice_ids=[invoice.pk])
+    invoice.refresh_from_db(fields=["match_status", "match_reasons", "matched_at"])
+    audit(
+        actor=actor,
+        action="supplier_invoice.match",
+        obj=invoice,
+        before=before,
+        after={"match": invoice.match_status},
+    )
+    return invoice
