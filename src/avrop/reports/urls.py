@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from avrop.reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("loyalty/", views.loyalty, name="loyalty"),
+    path("spend/", views.spend, name="spend"),
+    path("volumes/", views.service_volumes, name="volumes"),
+    path("agreements/", views.agreements, name="agreements"),
+    path("agreements/<int:pk>/", views.agreement, name="agreement"),
+    path("lines/", views.lines, name="lines"),
+    path("invoices/", views.invoices, name="invoices"),
+]

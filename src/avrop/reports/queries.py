@@ -1,0 +1,78 @@
+"""Hand-written SQL GROUP BYs over the order lines: the baseline the reports engine is measured against
+(``bench/reports.py``, decision 0017) and checked by (ORM-parity tests). Not used by the pages: the engine's
+ORM aggregation answers the same within a few per cent. Valid on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+
+_COUNTED = """
+    FROM ordering_purchaseorderline l
+    JOIN ordering_purchaseorder o ON o.id = l.purchase_order_id
+    WHERE o.organisation_id = %s AND o.ordered_on >= %s AND o.ordered_on <= %s
+      AND o.status NOT IN ('rejected', 'cancelled') AND NOT l.is_cancelled
+"""
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _dec(value: Any, places: str = "0.01") -> Decimal:
+    """SQLite sums decimals as floats: back to the column's decimals."""
+    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(Decimal(places))
+
+
+def product_totals(*, organisation_id: int, start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+    """(department id, article number, name, unit, quantity, amount) per product and department."""
+    sql = (
+        "SELECT o.department_id, l.article_number, l.name, l.unit, SUM(l.quantity), SUM(l.line_amount)"
+        + _COUNTED
+        + " GROUP BY o.department_id, l.article_number, l.name, l.unit"
+    )
+    return [(*r[:4], _dec(r[4], "0.001"), _dec(r[5])) for r in _rows(sql, [organisation_id, start, end])]
+
+
+def orders_per_address(*, organisation_id: int, start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+    """(department id, delivery address id, orders) for the counted orders."""
+    sql = """
+        SELECT o.department_id, o.delivery_address_id, COUNT(*)
+        FROM ordering_purchaseorder o
+        WHERE o.organisation_id = %s AND o.ordered_on >= %s AND o.ordered_on <= %s
+          AND o.status NOT IN ('rejected', 'cancelled')
+        GROUP BY o.department_id, o.delivery_address_id
+    """
+    return _rows(sql, [organisation_id, start, end])
+
+
+def loyalty_totals(*, organisation_id: int, start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+    """(category, department id, outside agreement, amount) of the counted order lines."""
+    sql = (
+        "SELECT r.category, o.department_id, r.outside_agreement, SUM(l.line_amount)"
+        + _COUNTED.replace(
+            "JOIN ordering_purchaseorder o",
+            "JOIN ordering_requisitionline r ON r.id = l.requisition_line_id JOIN ordering_purchaseorder o",
+        )
+        + " GROUP BY r.category, o.department_id, r.outside_agreement"
+    )
+    return [(r[0], r[1], bool(r[2]), _dec(r[3])) for r in _rows(sql, [organisation_id, start, end])]
+
+
+def spend_per_supplier(*, organisation_id: int, start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+    """(supplier organisation id, amount) of the counted order lines."""
+    sql = (
+        "SELECT s.organisation_id, SUM(l.line_amount)"
+        + _COUNTED.replace(
+            "JOIN ordering_purchaseorder o ON o.id = l.purchase_order_id",
+            "JOIN ordering_purchaseorder o ON o.id = l.purchase_order_id "
+            "JOIN suppliers_supplier s ON s.id = o.supplier_id",
+        )
+        + " GROUP BY s.organisation_id"
+    )
+    return [(r[0], _dec(r[1])) for r in _rows(sql, [organisation_id, start, end])]

@@ -1,0 +1,215 @@
+"""Report pages: parse the filters inside the reader's scope, build the report, render it or export it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from avrop.catalogue.exports import download_filename
+from avrop.core.decorators import TenantRequest, org_view
+from avrop.reports import builders, engine, exports, followup, volumes
+from avrop.reports.scope import (
+    BUYER_READERS,
+    SUPPLIER_READERS,
+    VOLUME_READERS,
+    Filters,
+    Scope,
+    customers,
+    departments,
+    may_read,
+    parse_filters,
+    scope_for,
+    suppliers,
+)
+from avrop.reports.tables import Report
+
+LINES_PER_PAGE = 100
+
+
+def report_view(*, volumes: bool = False, buyers_only: bool = False) -> Callable[..., Any]:
+    """Readers of the organisation only (a supplier's users see their own sales); others get 403, the pages a
+    supplier has no view of answer 404."""
+    roles = VOLUME_READERS if volumes else BUYER_READERS | SUPPLIER_READERS
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @org_view(roles)
+        @wraps(view)
+        def wrapper(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            organisation = request.organisation
+            if buyers_only and not organisation.is_buyer:  # type: ignore[union-attr]
+                raise Http404()
+            if not may_read(organisation, request.roles, volumes=volumes):
+                return render(request, "403.html", {"needed_roles": sorted(roles)}, status=403)
+            scope = scope_for(organisation)
+            filters = parse_filters(request.GET, scope)
+            return view(request, scope, filters, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _respond(request: TenantRequest, report: Report, scope: Scope, **extra: Any) -> HttpResponse:
+    fmt = request.GET.get("format", "")
+    stamp = timezone.localdate().isoformat()
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.report_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = download_filename(f"{report.title} {stamp}", fallback="report", extension="xlsx")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    if fmt == "csv":
+        table = report.table(request.GET.get("table", "")) or report.all_tables[0]
+        response = HttpResponse(exports.table_csv(table), content_type="text/csv; charset=utf-8")
+        name = download_filename(f"{report.title} {table.title} {stamp}", fallback="report", extension="csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    context = {
+        "report": report,
+        "scope": scope,
+        "filters": report.filters,
+        "departments": departments(scope),
+        "suppliers": suppliers(scope),
+        "customers": customers(scope) if scope.is_supplier else [],
+        "query": report.filters.query(**extra),
+        **extra,
+    }
+    return render(request, "reports/pages/report.html", context)
+
+
+@org_view()
+def index(request: TenantRequest) -> HttpResponse:
+    organisation = request.organisation
+    if not (may_read(organisation, request.roles) or may_read(organisation, request.roles, volumes=True)):
+        return render(request, "403.html", {"needed_roles": sorted(BUYER_READERS)}, status=403)
+    return render(
+        request,
+        "reports/pages/index.html",
+        {
+            "is_buyer": organisation.is_buyer,  # type: ignore[union-attr]
+            "may_read": may_read(organisation, request.roles),
+            "volumes": may_read(organisation, request.roles, volumes=True),
+            "query": parse_filters(request.GET, scope_for(organisation)).query(),
+        },
+    )
+
+
+@report_view()
+def statistics(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
+    return _respond(request, builders.statistics(scope, filters), scope)
+
+
+@report_view(buyers_only=True)
+def loyalty(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
+    return _respond(request, builders.loyalty(scope, filters), scope)
+
+
+@report_view(buyers_only=True)
+def spend(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
+    dimension = request.GET.get("by", "supplier")
+    if dimension not in engine.DIMENSIONS:
+        dimension = "supplier"
+    return _respond(
+        request,
+        builders.spend(scope, filters, dimension),
+        scope,
+        by=dimension,
+        dimensions=builders.dimension_labels().items(),
+    )
+
+
+@report_view(volumes=True, buyers_only=True)
+def service_volumes(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
+    return _respond(request, volumes.report(scope, filters), scope)
+
+
+@report_view()
+def agreements(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
+    return render(
+        request,
+        "reports/pages/agreements.html",
+        {"agreements": followup.agreements(scope), "query": filters.query(), "filters": filters},
+    )
+
+
+@report_view()
+def agreement(request: TenantRequest, scope: Scope, filters: Filters, pk: int) -> HttpResponse:
+    found = followup.agreements(scope).filter(pk=pk).first()
+    if found is None:
+        raise Http404()
+    report = followup.report(scope, filters, found)
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(followup.report_pdf(report, found), content_type="application/pdf")
+        name = download_filename(
+            f"{report.title} {filters.start} {filters.end}", fallback="report", extension="pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return _respond(request, report, scope, agreement=found, pdf=True)
+
+
+@report_view()
+def lines(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
+    """The order lines behind a figure."""
+    page = Paginator(engine.drill_lines(scope, filters, request.GET), LINES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "reports/pages/lines.html",
+        {
+            "page": page,
+            "scope": scope,
+            "filters": filters,
+            "params": params.urlencode(),
+            "what": _describe(request),
+        },
+    )
+
+
+@report_view(buyers_only=True)
+def invoices(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
+    """The supplier invoices behind a figure."""
+    page = Paginator(engine.drill_invoices(scope, filters, request.GET), LINES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "reports/pages/invoices.html",
+        {"page": page, "filters": filters, "params": params.urlencode(), "what": _describe(request)},
+    )
+
+
+def _describe(request: TenantRequest) -> list[str]:
+    """What the drill-down was narrowed to, in words."""
+    words = []
+    how = request.GET.get("how")
+    if how:
+        words.append(builders.how_labels().get(how, ""))
+    if request.GET.get("no_order"):
+        words.append(builders.how_labels()[engine.NO_ORDER])
+    if request.GET.get("article") or request.GET.get("product"):
+        words.append(
+            _("Product: %(name)s") % {"name": request.GET.get("product") or request.GET.get("article")}
+        )
+    if request.GET.get("month"):
+        words.append(_("Month: %(month)s") % {"month": request.GET.get("month")})
+    category = request.GET.get("category")
+    if category:
+        words.append(
+            _("Category: %(name)s") % {"name": _("No category") if category == engine.NO_VALUE else category}
+        )
+    return [w for w in words if w]
