@@ -269,6 +269,8 @@ def run(args: list[str]) -> int:
         print(problem, file=sys.stderr)
         return 1
     _use_bind_for_links(options.bind)
+    # The demo's punch-out supplier is backed by the demo shop this server serves (catalogue.views_punch_out).
+    os.environ.setdefault("AVROP_DEMO_SHOP", "true")
     try:
         setup()
         _django(["demo"])

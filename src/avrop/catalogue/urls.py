@@ -1,6 +1,6 @@
 from django.urls import path
 
-from avrop.catalogue import views
+from avrop.catalogue import views, views_punch_out
 
 app_name = "catalogue"
 urlpatterns = [
@@ -32,4 +32,8 @@ urlpatterns = [
     path("missing/", views.missing_list, name="missing"),
     path("missing/new/", views.missing_new, name="missing_new"),
     path("missing/<int:pk>/answer/", views.missing_answer, name="missing_answer"),
+    path("suppliers/<int:supplier_id>/punch-out/", views_punch_out.settings_page, name="punch_out_settings"),
+    path("punch-out/<int:supplier_id>/start/", views_punch_out.start, name="punch_out_start"),
+    path("punch-out/return/<str:token>/", views_punch_out.return_from_shop, name="punch_out_return"),
+    path("demo-shop/<path:path>", views_punch_out.demo_shop_view, name="demo_shop"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from avrop.ordering import views
+from avrop.ordering import views, views_punch_out
 
 app_name = "ordering"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("cart/attachments/", views.attachment_add, name="attachment_add"),
     path("cart/attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
     path("cart/send/", views.submit, name="submit"),
+    path("cart/punch-out/<str:token>/", views_punch_out.review, name="punch_out_review"),
     path("requisitions/", views.requisitions, name="requisitions"),
     path("requisitions/<int:pk>/", views.requisition, name="requisition"),
     path("requisitions/<int:pk>/cancel/", views.requisition_cancel, name="requisition_cancel"),
