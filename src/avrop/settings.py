@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "avrop.receivables",
     "avrop.ordering",
     "avrop.fulfilment",
+    "avrop.serviceorders",
     "avrop.reports",
     "avrop.portal",
     "avrop.web",  # the web shell: start page, API wiring, demo loader; composes the apps above
@@ -135,6 +136,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "avrop.organisations.middleware.ActiveOrganisationMiddleware",
+    "avrop.serviceorders.middleware.PartnerLanguageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
