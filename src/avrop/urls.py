@@ -24,6 +24,7 @@ urlpatterns = [
     path("receivables/", include("avrop.receivables.urls")),
     path("ordering/", include("avrop.ordering.urls")),
     path("fulfilment/", include("avrop.fulfilment.urls")),
+    path("serviceorders/", include("avrop.serviceorders.urls")),
     path("reports/", include("avrop.reports.urls")),
     path("portal/", include("avrop.portal.urls")),
     path("", include("avrop.web.urls")),
