@@ -20,6 +20,7 @@ from avrop.payables import home as payables_home
 from avrop.portal import home as portal_home
 from avrop.receivables import home as receivables_home
 from avrop.reports import home as reports_home
+from avrop.serviceorders import home as serviceorders_home
 from avrop.suppliers import home as suppliers_home
 
 CONTRIBUTORS: tuple[Callable[..., list[Section]], ...] = (
@@ -32,6 +33,7 @@ CONTRIBUTORS: tuple[Callable[..., list[Section]], ...] = (
     receivables_home.sections,
     ordering_home.sections,
     fulfilment_home.sections,
+    serviceorders_home.sections,
     reports_home.sections,
     portal_home.sections,
 )
