@@ -54,6 +54,18 @@ def warn_from(partner: Any, due_on: dt.date) -> dt.date:
     return calendar.add_business_days(due_on, -WARN_DAYS_BEFORE, country, subdivision)
 
 
+def step_due(partner: Any, step: str, *, started_on: dt.date, order: Any) -> dt.date:
+    """The deadline of ``step`` started on ``started_on`` (the appointment counts from the goods' arrival, the
+    execution from the appointment)."""
+    if step == Step.ACCEPT:
+        return due(partner, started_on, ACCEPT_DAYS)
+    if step == Step.CONTACT:
+        return due(partner, started_on, CONTACT_DAYS)
+    if step == Step.APPOINTMENT:
+        return due(partner, order.goods_arrival_on or started_on, APPOINTMENT_DAYS)
+    return due(partner, order.appointment_on or started_on, EXECUTION_DAYS)
+
+
 def state(step: ServiceOrderStep | None, today: dt.date | None = None) -> str:
     """'late', 'due_soon' or 'ok' for an open step; '' for none."""
     if step is None or step.done_at is not None:
