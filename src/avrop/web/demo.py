@@ -24,6 +24,7 @@ from avrop.payables import demo as payables_demo
 from avrop.portal import demo as portal_demo
 from avrop.receivables import demo as receivables_demo
 from avrop.reports import demo as reports_demo
+from avrop.serviceorders import demo as serviceorders_demo
 from avrop.suppliers import demo as suppliers_demo
 
 Loader = Callable[[TextIO], None]
@@ -43,6 +44,7 @@ LOADERS: tuple[Loader, ...] = (
 LATE_LOADERS: tuple[Loader, ...] = (
     organisations_demo.load_late,
     fulfilment_demo.load_late,
+    serviceorders_demo.load_late,
     reports_demo.load_late,
     portal_demo.load_late,
 )
