@@ -23,7 +23,7 @@ TOP = {"web"}
 LEAVES = {"portal"}
 
 # The order of the purchase-to-pay chain: an app may use the ones before it, never one after it.
-CHAIN = ["ordering", "fulfilment", "payables", "reports"]
+CHAIN = ["ordering", "fulfilment", "serviceorders", "payables", "reports"]
 
 
 def app_names(root: Path) -> set[str]:
