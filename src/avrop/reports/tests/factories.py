@@ -121,3 +121,35 @@ def build(*, year: int, orders: int = 40, seed: int = 7) -> ReportWorld:
 
 def reader(world: ReportWorld, role: str = Role.PROCUREMENT_OFFICER) -> Any:
     return world.member(role)
+
+
+def invoice(world: ReportWorld, *, net: str, issue_date: dt.date, order: Any = None, **fields: Any) -> Any:
+    """A supplier invoice as the intake leaves it (its inbound document stands in for the file)."""
+    import hashlib
+
+    from avrop.payables.models import CodingLine, InboundDocument, SupplierInvoice
+
+    n = SupplierInvoice.objects.count() + InboundDocument.objects.count() + 1
+    document = InboundDocument.objects.create(
+        sha256=hashlib.sha256(f"{n}-{net}-{issue_date}".encode()).hexdigest(),
+        channel=fields.get("channel", "peppol"),
+        size=1,
+        storage_name=f"test/{n}.xml",
+    )
+    account = fields.pop("account", "6110")
+    found = SupplierInvoice.objects.create(
+        document=document,
+        channel=fields.pop("channel", "peppol"),
+        status=fields.pop("status", SupplierInvoice.Status.APPROVED),
+        organisation=world.buyer,
+        department=fields.pop("department", world.departments[0]),
+        supplier=fields.pop("supplier", world.supplier),
+        purchase_order=order,
+        number=f"F{n}",
+        issue_date=issue_date,
+        currency="SEK",
+        net_amount=Decimal(net),
+        **fields,
+    )
+    CodingLine.objects.create(invoice=found, account=account, cost_centre="1200", amount=Decimal(net))
+    return found
