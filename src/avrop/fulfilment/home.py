@@ -1,11 +1,65 @@
-"""Start-page sections of this app (``avrop.core.home``)."""
+"""Start-page sections of fulfilment: the goods receiver's deliveries to receive, and post-delivery tasks
+waiting for the user. Each list is bounded and pre-joined."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from avrop.core.home import Section
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from avrop.core import formatting
+from avrop.core.home import ROWS_PER_SECTION, Row, Section
+from avrop.fulfilment import selectors
 
 
 def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Section]:
-    return []
+    if organisation.kind == "supplier" or not roles:
+        return []
+    result: list[Section] = []
+    if roles & selectors.RECEIVER_ROLES:
+        orders = selectors.deliveries_to_receive(user=user, organisation=organisation)
+        rows = []
+        for order in orders[:ROWS_PER_SECTION]:
+            detail = _("despatched") if order.despatched else _("not despatched yet")
+            if order.expected_delivery_date:
+                detail += " · " + _("expected %(date)s") % {
+                    "date": formatting.day(order.expected_delivery_date)
+                }
+            rows.append(
+                Row(
+                    text=f"{order.number} {order.supplier} – {order.department.name}",
+                    url=reverse("fulfilment:receive", args=[order.pk]),
+                    detail=detail,
+                )
+            )
+        result.append(
+            Section(
+                title=_("Deliveries to receive"),
+                rows=rows,
+                total=orders.count(),
+                order=7,
+                more_url=reverse("fulfilment:deliveries"),
+                empty_text=_("Nothing to receive."),
+            )
+        )
+    tasks = selectors.tasks_open(user=user, organisation=organisation)
+    total = tasks.count()
+    if total:
+        result.append(
+            Section(
+                title=_("Tasks after delivery"),
+                rows=[
+                    Row(
+                        text=f"{t.purchase_order.number} – {t.get_kind_display()}",
+                        url=reverse("fulfilment:receive", args=[t.purchase_order_id])
+                        if roles & selectors.RECEIVER_ROLES
+                        else reverse("ordering:order", args=[t.purchase_order_id]),
+                    )
+                    for t in tasks[:ROWS_PER_SECTION]
+                ],
+                total=total,
+                order=9,
+            )
+        )
+    return result

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from avrop.fulfilment import views
 
 app_name = "fulfilment"
-urlpatterns: list = []
+urlpatterns = [
+    path("deliveries/", views.deliveries, name="deliveries"),
+    path("orders/<int:pk>/receive/", views.receive, name="receive"),
+    path("orders/<int:pk>/despatch/", views.despatch, name="despatch"),
+    path("orders/<int:pk>/attempt/", views.attempt, name="attempt"),
+    path("orders/<int:pk>/supplier-attempt/", views.supplier_attempt, name="supplier_attempt"),
+    path("orders/<int:pk>/tasks/<str:kind>/", views.task, name="task"),
+    path("orders/<int:pk>/certificate/", views.certificate, name="certificate"),
+]

@@ -34,7 +34,5 @@ class Code(StrEnum):
     NOT_RESENDABLE = "not_resendable"
     ORDER_INVALID = "order_invalid"
     PORTAL_READ_ONLY = "portal_read_only"
-    NOT_DESPATCHABLE = "not_despatchable"
-    DESPATCH_INVALID = "despatch_invalid"
     NO_PERMISSION = "no_on_behalf_permission"
     ON_BEHALF_INVALID = "on_behalf_invalid"

@@ -796,6 +796,9 @@ class OrderEvent(models.Model):
         NO_RESPONSE = "no_response", _("No order response in time")
         REAPPROVAL = "reapproval", _("Sent for approval again")
         DESPATCH = "despatch", _("Despatched by the supplier")
+        ATTEMPT = "attempt", _("Delivery attempt")
+        RECEIPT = "receipt", _("Goods received")
+        TASK = "task", _("Task after delivery")
         ON_BEHALF = "on_behalf", _("Registered by the supplier's SPOC")
 
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -816,57 +819,6 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
-
-
-class DespatchAdvice(TimeStampedModel):
-    """What the supplier shipped against an order, when, with which carrier and tracking number.
-
-    Deliveries may be partial: each line ships at most what was ordered (or confirmed) minus what earlier
-    despatch advices of the order already shipped.
-    """
-
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
-    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="despatches")
-    number = models.CharField(_("despatch advice number"), max_length=40)
-    despatched_on = models.DateField(_("despatched on"))
-    expected_on = models.DateField(_("expected delivery"), null=True, blank=True)
-    carrier = models.CharField(_("carrier"), max_length=200, blank=True)
-    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    document = models.ForeignKey(
-        OrderDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    # The form carries a key made when it was shown: a double click registers one despatch.
-    submit_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-
-    class Meta:
-        verbose_name = _("despatch advice")
-        verbose_name_plural = _("despatch advices")
-        ordering = ["purchase_order", "created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["purchase_order", "number"], name="ordering_despatch_number"),
-        ]
-
-    def __str__(self) -> str:
-        return self.number
-
-
-class DespatchAdviceLine(models.Model):
-    despatch = models.ForeignKey(DespatchAdvice, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="despatched")
-    quantity = models.DecimalField(_("quantity shipped"), **QUANTITY)
-
-    class Meta:
-        verbose_name = _("despatched line")
-        verbose_name_plural = _("despatched lines")
-        ordering = ["despatch", "order_line__line_number"]
-        constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="ordering_despatch_quantity_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.despatch_id}: {self.quantity} × {self.order_line_id}"
 
 
 class OnBehalfPermission(TimeStampedModel):

@@ -330,23 +330,6 @@ def portal_order_get(*, user: User, organisation: Organisation, order_id: Any) -
     return purchase_order_get(user=user, organisation=organisation, order_id=order_id)
 
 
-def order_despatches(order: PurchaseOrder) -> list[Any]:
-    from avrop.ordering.models import DespatchAdvice
-
-    return list(
-        DespatchAdvice.objects.filter(purchase_order=order)
-        .select_related("registered_by")
-        .prefetch_related(Prefetch("lines", queryset=_despatch_lines()))
-        .order_by("created_at", "id")
-    )
-
-
-def _despatch_lines() -> QuerySet[Any]:
-    from avrop.ordering.models import DespatchAdviceLine
-
-    return DespatchAdviceLine.objects.select_related("order_line").order_by("order_line__line_number")
-
-
 # --- the coordinator's troubleshooting --------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from avrop.core import formatting
 from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError, NotFound
-from avrop.ordering import checks, display, selectors, services, tasks
+from avrop.ordering import checks, display, page_parts, selectors, services, tasks
 from avrop.ordering.forms import (
     AttachmentForm,
     CancelForm,
@@ -674,7 +674,7 @@ def order(request: MemberRequest, pk: int) -> HttpResponse:
             "transmissions": selectors.order_transmissions(order),
             "timeline": selectors.order_timeline(order),
             "documents": list(order.documents.defer("content").order_by("created_at")),
-            "despatches": selectors.order_despatches(order),
+            "parts": page_parts.render(request, order),
             "can_act": can_act,
             "is_buyer": is_buyer,
             "can_resend": is_buyer and bool(request.roles & OVERSIGHT_ROLES),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from avrop.catalogue.models import CatalogueItem
 from avrop.core.errors import DomainError
+from avrop.fulfilment import services as fulfilment_services
 from avrop.ordering import services
 from avrop.ordering.models import ApprovalStep, Channel, OnBehalfPermission, PurchaseOrder, Requisition
 from avrop.organisations.demo import MUNICIPALITY, PARTNER54
@@ -108,7 +109,7 @@ def _lyreco_orders(stdout: Any, municipality: Organisation) -> None:
         # To deliver, partly shipped.
         partial = _order(bengt, municipality, [(items[0], 8), (items[2], 2)])
         services.portal_order_respond(actor=fatima, organisation=lyreco, order_id=partial.pk, code="AP")
-        services.despatch_advice_register(
+        fulfilment_services.despatch_advice_register(
             actor=fatima,
             organisation=lyreco,
             order_id=partial.pk,
@@ -121,7 +122,7 @@ def _lyreco_orders(stdout: Any, municipality: Organisation) -> None:
         # Delivered: everything shipped.
         delivered = _order(bengt, municipality, [(items[1], 4)])
         services.portal_order_respond(actor=fatima, organisation=lyreco, order_id=delivered.pk, code="AP")
-        services.despatch_advice_register(
+        fulfilment_services.despatch_advice_register(
             actor=fatima,
             organisation=lyreco,
             order_id=delivered.pk,

@@ -1,1 +1,19 @@
-"""The app's models, one module per family; every model is imported here so Django finds it."""
+"""Fulfilment: what the supplier shipped (despatch advices, also T16 from the access point), what the buyer
+received and signed (goods receipts with deviations), delivery attempts, and the work after delivery
+(checklist, take-back, storage wipe, training) that stands between a delivery and the invoice."""
+
+from avrop.fulfilment.models.despatch import DespatchAdvice, DespatchAdviceLine, InboundDespatch
+from avrop.fulfilment.models.receipt import DeliveryAttempt, GoodsReceipt, GoodsReceiptLine
+from avrop.fulfilment.models.tasks import DeliveryRequirement, PostDeliveryTask, TaskKind
+
+__all__ = [
+    "DeliveryAttempt",
+    "DeliveryRequirement",
+    "DespatchAdvice",
+    "DespatchAdviceLine",
+    "GoodsReceipt",
+    "GoodsReceiptLine",
+    "InboundDespatch",
+    "PostDeliveryTask",
+    "TaskKind",
+]

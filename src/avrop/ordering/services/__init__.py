@@ -23,6 +23,12 @@ from avrop.ordering.services.cart import (
     line_update,
     requisition_cancel,
 )
+from avrop.ordering.services.delivery import (
+    order_document_link,
+    order_document_store,
+    order_timeline_add,
+    purchase_order_despatched,
+)
 from avrop.ordering.services.orders import (
     next_order_number,
     orders_without_response_check,
@@ -33,7 +39,6 @@ from avrop.ordering.services.orders import (
     purchase_orders_create,
 )
 from avrop.ordering.services.portal import (
-    despatch_advice_register,
     on_behalf_permission_set,
     requisition_register_on_behalf,
 )
@@ -67,7 +72,6 @@ __all__ = [
     "cart_add_items",
     "cart_add_template",
     "cart_for",
-    "despatch_advice_register",
     "cart_get",
     "line_coding_set",
     "line_remove",
@@ -78,6 +82,9 @@ __all__ = [
     "order_confirmation_register",
     "order_response_receive",
     "order_responses_intake",
+    "order_document_link",
+    "order_document_store",
+    "order_timeline_add",
     "orders_without_response_check",
     "portal_cancellation_confirm",
     "portal_order_open",
@@ -86,6 +93,7 @@ __all__ = [
     "purchase_order_cancellation_confirm",
     "purchase_order_cancellation_register",
     "purchase_order_change_request",
+    "purchase_order_despatched",
     "purchase_orders_create",
     "requisition_cancel",
     "requisition_decide",

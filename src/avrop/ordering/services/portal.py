@@ -1,9 +1,6 @@
-"""What suppliers do in the portal beyond answering orders: despatch advices (partial deliveries allowed) and,
-for a supplier's SPOC with the buyer's permission, orders registered on a requisitioner's behalf.
-
-Despatch advice: each line ships at most what was ordered (or confirmed) minus what earlier despatch advices
-shipped; when everything has shipped the order is delivered. Orders on behalf become a requisition of the
-named requisitioner that runs through the buyer's normal approval, marked with its origin.
+"""What a supplier's SPOC does in the portal with the buyer's permission: orders registered on a
+requisitioner's behalf. They become a requisition of the named requisitioner that runs through the buyer's
+normal approval, marked with its origin. (Despatch advices moved to ``avrop.fulfilment``.)
 """
 
 from __future__ import annotations
@@ -16,74 +13,36 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from avrop.core import formatting
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotAllowed, NotFound
-from avrop.core.locking import lock
 from avrop.core.outbox import outbox_email
 from avrop.ordering import conf
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
     CodingSplit,
-    DespatchAdvice,
-    DespatchAdviceLine,
     OnBehalfPermission,
-    OrderDocument,
     OrderEvent,
-    PurchaseOrder,
-    PurchaseOrderLine,
     Requisition,
     RequisitionLine,
 )
 from avrop.ordering.services._common import (
     OVERSIGHT_ROLES,
     event,
-    order_event,
     price_of,
     quantity_of,
 )
-from avrop.ordering.services._transitions import move_order
-from avrop.ordering.services.responses import _portal_order
-from avrop.ordering.workflows import OrderStatus
 from avrop.organisations.models import DeliveryAddress, Department, Membership, Organisation, User
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import roles_in
 from avrop.suppliers.models import Supplier
 
 logger = logging.getLogger(__name__)
-
-DESPATCHABLE = frozenset(
-    {OrderStatus.SENT, OrderStatus.ACKNOWLEDGED, OrderStatus.ACCEPTED, OrderStatus.ACCEPTED_WITH_CHANGES}
-)
-
-
-# --- despatch advice --------------------------------------------------------------------------------------
-
-
-def shipped_by_line(order: PurchaseOrder) -> dict[int, Decimal]:
-    """Quantity shipped so far per order line id."""
-    return {
-        row["order_line_id"]: row["total"]
-        for row in DespatchAdviceLine.objects.filter(despatch__purchase_order=order)
-        .values("order_line_id")
-        .annotate(total=Sum("quantity"))
-    }
-
-
-def remaining_by_line(order: PurchaseOrder, lines: Iterable[PurchaseOrderLine]) -> dict[int, Decimal]:
-    """What each line may still ship: ordered (or confirmed) minus shipped; nothing for cancelled lines."""
-    shipped = shipped_by_line(order)
-    remaining: dict[int, Decimal] = {}
-    for line in lines:
-        wanted = Decimal("0") if line.is_cancelled else line.effective_quantity
-        remaining[line.pk] = max(Decimal("0"), wanted - shipped.get(line.pk, Decimal("0")))
-    return remaining
 
 
 def _date(value: Any, field: str) -> dt.date | None:
@@ -95,186 +54,8 @@ def _date(value: Any, field: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise DomainError(
-            Code.DESPATCH_INVALID, _("%(value)s is not a date.") % {"value": value}, field=field
+            Code.ON_BEHALF_INVALID, _("%(value)s is not a date.") % {"value": value}, field=field
         ) from None
-
-
-@transaction.atomic
-def despatch_advice_register(
-    *,
-    actor: User,
-    organisation: Organisation,
-    order_id: int,
-    lines: Mapping[Any, Any],
-    despatched_on: Any = None,
-    expected_on: Any = None,
-    carrier: str = "",
-    tracking_number: str = "",
-    note: str = "",
-    submit_key: uuid.UUID | str | None = None,
-) -> DespatchAdvice:
-    """The supplier tells what it shipped (line number → quantity). The same ``submit_key`` twice (a double
-    click) registers one despatch advice."""
-    key = uuid.UUID(str(submit_key)) if submit_key else None
-    order = _portal_order(actor, organisation, order_id)
-    order = lock(PurchaseOrder, order.pk)
-    if key is not None:
-        earlier = DespatchAdvice.objects.filter(submit_key=key, purchase_order=order).first()
-        if earlier is not None:
-            return earlier
-    if order.status not in DESPATCHABLE:
-        raise DomainError(
-            Code.NOT_DESPATCHABLE,
-            _("Order %(number)s is %(status)s; nothing can be despatched against it.")
-            % {"number": order.number, "status": order.get_status_display().lower()},
-        )
-    despatched = _date(despatched_on, "despatched_on") or timezone.localdate()
-    if despatched > timezone.localdate() + dt.timedelta(days=1):
-        raise DomainError(
-            Code.DESPATCH_INVALID,
-            _("The despatch date cannot be in the future; register the despatch when the goods leave."),
-            field="despatched_on",
-        )
-    expected = _date(expected_on, "expected_on")
-    if expected is not None and expected < despatched:
-        raise DomainError(
-            Code.DESPATCH_INVALID,
-            _("The expected delivery cannot be before the despatch."),
-            field="expected_on",
-        )
-    order_lines = list(order.lines.order_by("line_number"))
-    by_number = {str(line.line_number): line for line in order_lines}
-    remaining = remaining_by_line(order, order_lines)
-    wanted: list[tuple[PurchaseOrderLine, Decimal]] = []
-    for number, raw in lines.items():
-        line = by_number.get(str(number))
-        if line is None:
-            raise NotFound()
-        if raw in (None, "") or str(raw).strip() in {"0", "0.0", "0,0"}:
-            continue
-        field = f"quantity-{line.line_number}"
-        quantity = quantity_of(raw, field=field)
-        if quantity > remaining[line.pk]:
-            raise DomainError(
-                Code.DESPATCH_INVALID,
-                _("Line %(line)s: at most %(left)s %(unit)s are left to ship, not %(asked)s.")
-                % {
-                    "line": line.line_number,
-                    "left": formatting.qty(remaining[line.pk]),
-                    "unit": formatting.unit_name(line.unit),
-                    "asked": formatting.qty(quantity),
-                },
-                field=field,
-            )
-        wanted.append((line, quantity))
-    if not wanted:
-        raise DomainError(Code.DESPATCH_INVALID, _("Enter the quantity shipped on at least one line."))
-    count = DespatchAdvice.objects.filter(purchase_order=order).count()
-    despatch = DespatchAdvice.objects.create(
-        organisation_id=order.organisation_id,
-        purchase_order=order,
-        number=f"{order.number}-D{count + 1}",
-        despatched_on=despatched,
-        expected_on=expected,
-        carrier=carrier.strip()[:200],
-        tracking_number=tracking_number.strip()[:100],
-        note=note.strip(),
-        registered_by=actor,
-        submit_key=key,
-    )
-    DespatchAdviceLine.objects.bulk_create(
-        DespatchAdviceLine(despatch=despatch, order_line=line, quantity=quantity) for line, quantity in wanted
-    )
-    left = {line.pk: remaining[line.pk] for line in order_lines}
-    for line, quantity in wanted:
-        left[line.pk] -= quantity
-    complete = all(value <= 0 for value in left.values())
-    if expected is not None:
-        order.expected_delivery_date = expected
-        order.expected_from = _("despatch advice %(number)s") % {"number": despatch.number}
-    expected_fields = ["expected_delivery_date", "expected_from"]
-    if complete:
-        move_order(
-            order,
-            OrderStatus.DELIVERED,
-            actor=actor,
-            action="purchase_order.delivered",
-            fields=expected_fields,
-            after={"despatch": despatch.number},
-        )
-    else:
-        order.save(update_fields=[*expected_fields, "updated_at"])
-    text = _("%(number)s: %(lines)s shipped on %(date)s") % {
-        "number": despatch.number,
-        "lines": ", ".join(
-            _("line %(n)s × %(q)s") % {"n": line.line_number, "q": formatting.qty(quantity)}
-            for line, quantity in wanted
-        ),
-        "date": despatched.isoformat(),
-    }
-    if despatch.carrier or despatch.tracking_number:
-        text += " – " + _("carrier %(carrier)s, tracking number %(tracking)s") % {
-            "carrier": despatch.carrier or "–",
-            "tracking": despatch.tracking_number or "–",
-        }
-    text += " – " + (_("everything has shipped") if complete else _("partial delivery"))
-    order_event(order, kind=OrderEvent.Kind.DESPATCH, text=text, actor=actor)
-    _despatch_document(order, despatch, wanted, left)
-    audit(
-        actor=actor,
-        action="portal.despatch_advice",
-        obj=order,
-        organisation=organisation,
-        after={
-            "despatch": despatch.number,
-            "lines": {str(line.line_number): str(quantity) for line, quantity in wanted},
-            "carrier": despatch.carrier,
-            "tracking_number": despatch.tracking_number,
-            "complete": complete,
-        },
-    )
-    return despatch
-
-
-def _despatch_document(
-    order: PurchaseOrder,
-    despatch: DespatchAdvice,
-    wanted: list[tuple[PurchaseOrderLine, Decimal]],
-    left: dict[int, Decimal],
-) -> None:
-    """Keep the despatch as a Peppol T16, as a Peppol-connected supplier would have sent it; a document that
-    fails validation is logged and not kept (the despatch itself stands)."""
-    import hashlib
-
-    from avrop.edi.validation import validate
-    from avrop.ordering.documents import despatch_advice_xml
-
-    try:
-        content = despatch_advice_xml(order=order, despatch=despatch, lines=wanted, left=left)
-    except Exception:  # building is best effort: the despatch advice is what the buyer relies on
-        logger.exception("Despatch advice %s could not be built as T16", despatch.number)
-        return
-    report = validate(content)
-    if not report.valid:
-        logger.warning(
-            "Despatch advice %s is no valid T16: %s",
-            despatch.number,
-            "; ".join(f"{f.rule}: {f.message}" for f in report.fatal)[:1000],
-        )
-        return
-    document = OrderDocument.objects.create(
-        organisation_id=order.organisation_id,
-        purchase_order=order,
-        direction=OrderDocument.Direction.IN,
-        kind=OrderDocument.Kind.DESPATCH_XML,
-        filename=f"{despatch.number}.xml",
-        content_type="application/xml",
-        content=content,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-    )
-    despatch.document = document
-    despatch.save(update_fields=["document", "updated_at"])
 
 
 # --- permission to order on behalf ------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from avrop.core.errors import DomainError, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.core.outbox import outbox_email
 from avrop.edi.validation import validate
-from avrop.ordering import channels, conf, documents
+from avrop.ordering import channels, conf, documents, inbound
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
     Channel,
@@ -99,13 +99,15 @@ def _refuse(
 
 
 def order_responses_intake(*, limit: int = 100) -> int:
-    """Take in what the ordering access point delivered; each file once, even with several workers."""
+    """Take in what the ordering access point delivered; each file once, even with several workers. Order
+    responses are ordering's; other documents go to the handler a later app registered (``inbound``)."""
     point = channels.access_point()
     claimed = point.claim(limit)
     for item in claimed:
         content = point.read(item)
+        receive = inbound.handler_for(content) or order_response_receive
         try:
-            order_response_receive(content=content, filename=item.name)
+            receive(content=content, filename=item.name)
         except Exception:  # one broken file must not stop the others; it stays claimed for a later look
             logger.exception("Order response %s could not be taken in", item.name)
             continue

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.core.errors import NotFound
-from avrop.ordering.models import DespatchAdviceLine, PurchaseOrder
+from avrop.fulfilment.models import DespatchAdviceLine
+from avrop.ordering.models import PurchaseOrder
 from avrop.ordering.workflows import OrderStatus
 from avrop.payables.models import InvoiceMessage, SupplierInvoice
 from avrop.portal.models import InvoiceDraft

@@ -344,7 +344,7 @@ def test_paid_invoice_notifies_payments(flip):
 
 
 def test_flip_after_a_partial_despatch_invoices_what_was_shipped(flip):
-    from avrop.ordering.models import DespatchAdvice, DespatchAdviceLine
+    from avrop.fulfilment.models import DespatchAdvice, DespatchAdviceLine
 
     second = flip.order.lines.order_by("line_number")[1]
     # Written directly: the portal's despatch form is for orders that did not come through Peppol.

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from avrop.core.models import AuditEvent
+from avrop.fulfilment import services as fulfilment_services
+from avrop.fulfilment.models import DespatchAdvice
 from avrop.ordering import services
 from avrop.ordering.models import (
-    DespatchAdvice,
     OnBehalfPermission,
     OrderDocument,
     OrderEvent,
@@ -334,7 +335,7 @@ def test_no_despatch_on_a_rejected_order(world, django_capture_on_commit_callbac
         actor=user, organisation=world.email.organisation, order_id=order.pk, code="RE", note="Nej."
     )
     with pytest.raises(DomainError) as error:
-        services.despatch_advice_register(
+        fulfilment_services.despatch_advice_register(
             actor=user, organisation=world.email.organisation, order_id=order.pk, lines={"1": "1"}
         )
     assert error.value.code == "not_despatchable"

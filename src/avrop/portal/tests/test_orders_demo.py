@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-from avrop.ordering.models import DespatchAdvice, OnBehalfPermission, PurchaseOrder
+from avrop.fulfilment.models import DespatchAdvice
+from avrop.ordering.models import OnBehalfPermission, PurchaseOrder
 from avrop.web.demo import load_all
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from avrop.core.errors import DomainError, NotFound
+from avrop.fulfilment import selectors as fulfilment_selectors
+from avrop.fulfilment import services as fulfilment_services
+from avrop.fulfilment.services import despatch
 from avrop.ordering import display, selectors, services
 from avrop.ordering.models import OrderResponse, Requisition
 from avrop.ordering.services import portal as portal_services
@@ -107,8 +110,8 @@ def _order_context(
 ) -> dict[str, Any]:
     lines = selectors.order_lines(order)
     _line_values(order, lines, posted)
-    despatches = selectors.order_despatches(order)
-    shipped = portal_services.shipped_by_line(order) if despatches else {}
+    despatches = fulfilment_selectors.order_despatches(order)
+    shipped = despatch.shipped_by_line(order) if despatches else {}
     for line in lines:
         line.shipped = shipped.get(line.pk)
     answerable = order.channel in PORTAL_ANSWERABLE_CHANNELS
@@ -118,9 +121,10 @@ def _order_context(
         "confirmed_total": display.confirmed_total(lines) if order.response_code else None,
         "responses": selectors.order_responses(order),
         "despatches": despatches,
+        "delivery": fulfilment_selectors.portal_delivery(order),
         "read_only": not answerable,
         "can_respond": answerable and order.status in PORTAL_RESPONDABLE,
-        "can_despatch": answerable and order.status in portal_services.DESPATCHABLE,
+        "can_despatch": answerable and order.status in despatch.DESPATCHABLE,
         "can_confirm_cancellation": answerable and order.status == "cancellation_requested",
         "submit_key": (posted.get("submit_key") if posted is not None else "") or uuid.uuid4(),
         "posted": posted,
@@ -229,14 +233,14 @@ def order_cancellation_confirm(request: MemberRequest, pk: int) -> HttpResponse:
 def order_despatch(request: MemberRequest, pk: int) -> HttpResponse:
     order = selectors.portal_order_get(user=request.user, organisation=request.organisation, order_id=pk)
     lines = selectors.order_lines(order)
-    remaining = portal_services.remaining_by_line(order, lines)
-    shipped = portal_services.shipped_by_line(order)
+    remaining = despatch.remaining_by_line(order, lines)
+    shipped = despatch.shipped_by_line(order)
     posted = request.POST if request.method == "POST" else None
     error = ""
     error_field = ""
     if posted is not None:
         try:
-            despatch = services.despatch_advice_register(
+            advice = fulfilment_services.despatch_advice_register(
                 actor=request.user,
                 organisation=request.organisation,
                 order_id=order.pk,
@@ -260,7 +264,7 @@ def order_despatch(request: MemberRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Despatch advice %(number)s was registered and shown to the customer.")
-                % {"number": despatch.number},
+                % {"number": advice.number},
             )
             return redirect("portal:order", order.pk)
     for line in lines:
@@ -281,7 +285,7 @@ def order_despatch(request: MemberRequest, pk: int) -> HttpResponse:
             "order": order,
             "lines": lines,
             "can_despatch": order.channel in PORTAL_ANSWERABLE_CHANNELS
-            and order.status in portal_services.DESPATCHABLE,
+            and order.status in despatch.DESPATCHABLE,
             "error": error,
             "error_field": error_field,
             "posted": posted,
