@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -128,7 +128,9 @@ def return_from_shop(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         status = 409 if exc.code == service.PunchOutError.ALREADY_RETURNED else 404
         return render(request, "catalogue/pages/punch_out_refused.html", {"error": exc}, status=status)
-    return redirect(reverse("ordering:punch_out_review", args=[token]), status=303)
+    response = HttpResponseRedirect(reverse("ordering:punch_out_review", args=[token]))
+    response.status_code = 303  # see other: the browser follows with a GET
+    return response
 
 
 _SHOP = demo_shop.DemoShop()

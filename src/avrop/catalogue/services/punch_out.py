@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -108,9 +109,10 @@ def punch_out_agreements(*, organisation: Organisation, supplier_id: int) -> lis
     supplier = _supplier(organisation, supplier_id)
     callable_ids = callable_agreements(organisation=organisation).values("pk")
     return list(
-        Agreement.objects.filter(supplier=supplier.organisation)
-        .filter(pk__in=callable_ids)
-        .union(Agreement.objects.filter(supplier=supplier.organisation, owner=organisation))
+        Agreement.objects.filter(
+            Q(pk__in=callable_ids) | Q(owner=organisation), supplier=supplier.organisation
+        )
+        .distinct()
         .order_by("title")
     )
 
