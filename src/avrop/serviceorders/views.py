@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from avrop.core.decorators import org_view
-from avrop.core.errors import DomainError
+from avrop.core.errors import DomainError, NotFound
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.serviceorders import checks, clocks, forms, selectors, services
@@ -83,6 +83,8 @@ def order_detail(request: MemberRequest, pk: int) -> HttpResponse:
 def _action(request: MemberRequest, pk: int, call: Callable[[], Any], done: str) -> HttpResponse:
     try:
         call()
+    except NotFound:
+        raise
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -188,6 +190,8 @@ def billing(request: MemberRequest) -> HttpResponse:
             statement = services.statement_create(
                 actor=request.user, partner=request.organisation, order_ids=ids
             )
+        except NotFound:
+            raise
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -280,6 +284,8 @@ def statement_invoice(request: MemberRequest, pk: int) -> HttpResponse:
                 content=upload.read(),
                 entered=entered,
             )
+        except NotFound:
+            raise
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
@@ -363,6 +369,8 @@ def supplier_new(request: MemberRequest) -> HttpResponse:
                 partner=partner,
                 data=services.ServiceOrderData(**data),
             )
+        except NotFound:
+            raise
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
