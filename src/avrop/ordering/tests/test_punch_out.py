@@ -200,10 +200,10 @@ def test_a_shop_that_does_not_answer_leaves_the_cart_unchanged(world, shop):
         actor=world.requisitioner, organisation=world.buyer, item_id=world.items["peppol"][0].pk
     )
     client = _login(world)
-    with translation.override("en"):
+    with translation.override("sv"):
         response = client.post(f"/catalogue/punch-out/{world.peppol.pk}/start/", follow=True)
-    assert "shop did not answer" in response.content.decode()
-    assert "Your cart is unchanged" in response.content.decode()
+    assert "butik svarade inte" in response.content.decode()
+    assert "Din varukorg är oförändrad" in response.content.decode()
     assert len(_cart_lines(world)) == 1
     assert PunchOutSession.objects.get().status == "failed"
 
@@ -218,9 +218,9 @@ def test_a_double_post_and_a_double_click_add_nothing_twice(world, shop):
     assert again.status_code == 409
     assert "redan kommit tillbaka" in again.content.decode()
     client.post(review)
-    with translation.override("en"):
+    with translation.override("sv"):
         second = client.post(review, follow=True)
-    assert "nothing was added twice" in second.content.decode()
+    assert "ingenting lades till två gånger" in second.content.decode()
     assert len(_cart_lines(world)) == 2
 
 
@@ -236,10 +236,10 @@ def test_an_extra_line_sent_after_the_session_is_refused(world, shop):
 
 
 def test_a_return_without_a_session_is_refused(world, client):
-    with translation.override("en"):
+    with translation.override("sv"):
         response = client.post("/catalogue/punch-out/return/no-such-token/", {"NEW_ITEM-QUANTITY[1]": "1"})
     assert response.status_code == 404
-    assert "belongs to no punch-out session" in response.content.decode()
+    assert "hör inte till någon punch-out-session" in response.content.decode()
 
 
 def test_another_users_or_another_logins_return_is_refused(world, shop):
@@ -253,9 +253,9 @@ def test_another_users_or_another_logins_return_is_refused(world, shop):
     assert other.get(review).status_code == 404
     assert other.post(review).status_code == 404
     same_user_elsewhere = _login(world)  # another login session of the same user
-    with translation.override("en"):
+    with translation.override("sv"):
         response = same_user_elsewhere.post(review, follow=True)
-    assert "started in another login session" in response.content.decode()
+    assert "påbörjades i en annan inloggning" in response.content.decode()
     assert _cart_lines(world) == []
 
 
@@ -282,12 +282,12 @@ def test_a_cxml_cart_changed_after_the_shop_sent_it_is_refused(world, shop):
     hook, fields = _punch_out(client, world, shop)
     fields["cxml-urlencoded"] = fields["cxml-urlencoded"].replace(">44.50<", ">4.50<")
     review = client.post(hook, fields)["Location"]
-    with translation.override("en"):
+    with translation.override("sv"):
         text = client.get(review).content.decode()
-    assert "does not match its lines" in text
-    assert "to the cart</button>" not in text
-    with translation.override("en"):
-        assert "nothing from this shop cart to add" in client.post(review, follow=True).content.decode()
+    assert "stämmer inte med raderna" in text
+    assert "i varukorgen</button>" not in text
+    with translation.override("sv"):
+        assert "inget från den här varukorgen att lägga till" in client.post(review, follow=True).content.decode()
     assert _cart_lines(world) == []
     assert PunchOutSession.objects.get().status == "refused"
 
@@ -301,8 +301,8 @@ def test_a_cxml_cart_of_another_session_is_refused(world, shop):
         session.buyer_cookie, "someone-elses-cookie"
     )
     review = client.post(hook, fields)["Location"]
-    with translation.override("en"):
-        assert "another punch-out session" in client.get(review).content.decode()
+    with translation.override("sv"):
+        assert "en annan punch-out-session" in client.get(review).content.decode()
     assert PunchOutSession.objects.get().status == "refused"
 
 
@@ -314,14 +314,14 @@ XXE = (
 
 @pytest.mark.parametrize(
     ("document", "words"),
-    [(XXE, "refuses for security"), ("<cXML><Message>", "could not be read")],
+    [(XXE, "av säkerhetsskäl vägrar"), ("<cXML><Message>", "kunde inte läsas")],
 )
 def test_hostile_or_malformed_cxml_is_refused_in_words(world, shop, document, words):
     _configure(world, shop, protocol="cxml")
     client = _login(world)
     hook, _fields = _punch_out(client, world, shop)
     review = client.post(hook, {"cxml-urlencoded": document})["Location"]
-    with translation.override("en"):
+    with translation.override("sv"):
         text = client.get(review).content.decode()
     assert words in text
     assert "root:" not in text
@@ -422,9 +422,9 @@ def test_unspsc_restriction_refuses_other_categories(world, shop):
     client = _login(world)
     hook, fields = _punch_out(client, world, shop)
     review = client.post(hook, fields)["Location"]
-    with translation.override("en"):
+    with translation.override("sv"):
         text = client.get(review).content.decode()
-    assert "UNSPSC 44103103 is outside the categories" in text
+    assert "UNSPSC 44103103 ligger utanför de kategorier" in text
     client.post(review)
     assert [line.article_number for line in _cart_lines(world)] == ["KP-A4-80"]
 
