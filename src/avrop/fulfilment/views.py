@@ -150,7 +150,7 @@ def receive(request: MemberRequest, pk: int) -> HttpResponse:
     wanted = selectors.wanted_by_line(lines)
     for line in lines:
         line.shipped = shipped.get(line.pk)
-        line.received = received.get(line.pk)
+        line.received_before = received.get(line.pk)
         line.left = max(wanted[line.pk] - received.get(line.pk, 0), 0)
         key = f"quantity-{line.line_number}"
         line.field_name = key
