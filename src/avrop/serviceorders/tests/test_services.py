@@ -7,11 +7,13 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from avrop.core.errors import DomainError, InvalidTransition, NotFound
 from avrop.core.workflows import assert_transition
 from avrop.serviceorders import checks, services
 from avrop.serviceorders.models import BillingStatement, PartnerInvoice, ServiceOrder
+from avrop.serviceorders.pdf import statement_html
 from avrop.serviceorders.samples import partner_invoice_xml
 from avrop.serviceorders.tests.conftest import completed, handed_over
 from avrop.serviceorders.workflows import TRANSITIONS
@@ -50,7 +52,7 @@ def test_requirements_are_met_only_when_every_point_is_checked(world, clock):
         partner=world.partner,
         checks_done={"check_connections": True, "check_space": True},
     )
-    with pytest.raises(DomainError) as error:
+    with pytest.raises(DomainError) as error, translation.override("en"):
         services.service_order_requirements_met(actor=world.fitter, order_id=order.pk, partner=world.partner)
     assert "wall" in error.value.message
     assert ServiceOrder.objects.get(pk=order.pk).status == Status.REQUIREMENTS_CHECK
@@ -113,11 +115,9 @@ def test_a_statement_lists_every_sp_id_in_its_pdf(world, clock):
     assert set(ServiceOrder.objects.filter(statement=statement).values_list("status", flat=True)) == {
         Status.BILLED
     }
-    from avrop.serviceorders.pdf import statement_html
-
     html = statement_html(statement, orders, "de")
     assert statement.number in html and all(o.sp_id in html for o in orders)
-    assert "Verrechnung" in html or "Abrechnung" in html
+    assert "Diese Verrechnung ist noch keine Rechnung." in html
 
 
 def test_a_statement_requested_twice_for_the_same_orders_is_refused(world, clock):
@@ -175,7 +175,7 @@ def test_an_sp_id_listed_twice_is_a_deviation_told_to_the_supplier(
 ):
     statement, orders = billed
     lines = [(o.sp_id, o.amount) for o in orders] + [(orders[0].sp_id, orders[0].amount)]
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         invoice = _check(world, statement, partner_invoice_xml(statement=statement, lines=lines))
     codes = [f["code"] for f in invoice.findings]
     assert "sp_id_twice" in codes and "total" in codes
@@ -193,9 +193,16 @@ def test_an_sp_id_from_another_statement_is_named_with_that_statement(world, clo
         world, statement, partner_invoice_xml(statement=statement, lines=lines, total=statement.total_amount)
     )
     assert {"code": "sp_id_other_statement", "sp_id": later.sp_id, "other": second.number} in invoice.findings
-    assert checks.finding_text(invoice.findings[0]).startswith(
-        f"SP-ID {later.sp_id} belongs to another statement"
-    )
+    with translation.override("sv"):
+        assert checks.finding_text(invoice.findings[0]).startswith(
+            f"SP-ID {later.sp_id} hör till en annan avräkning"
+        )
+    with translation.override("de"):
+        assert checks.finding_text(invoice.findings[0]).startswith(f"Die SP-ID {later.sp_id} gehört")
+    with translation.override("en"):
+        assert checks.finding_text(invoice.findings[0]).startswith(
+            f"SP-ID {later.sp_id} belongs to another statement"
+        )
 
 
 def test_missing_billing_id_missing_sp_id_and_a_wrong_amount_are_each_found(world, billed):
