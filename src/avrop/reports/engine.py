@@ -11,7 +11,7 @@ lines not cancelled. Amounts are the order lines' amounts excluding VAT; quantit
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
@@ -26,6 +26,8 @@ NOT_COUNTED = (OrderStatus.REJECTED, OrderStatus.CANCELLED)
 # Invoices not yet read (a PDF waiting for registration) or sent back carry no spend.
 INVOICE_NOT_COUNTED = (SupplierInvoice.Status.REGISTRATION, SupplierInvoice.Status.RETURNED)
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+MILLI = Decimal("0.001")
 _MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 # How a line was bought, for contract loyalty.
@@ -35,6 +37,15 @@ OFF_AGREEMENT = "off_agreement"  # outside any agreement, with the requisitioner
 NO_ORDER = "no_order"  # an invoice that names no order of ours
 # A drill-down link's value for "none given" (no category, no delivery address, no reason).
 NO_VALUE = "none"
+
+
+def money(value: Decimal | None) -> Decimal:
+    """A sum as an amount: SQLite adds decimals as floats (89308.8000000001), so back to 2 decimals."""
+    return (value or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def qty(value: Decimal | None) -> Decimal:
+    return (value or Decimal(0)).quantize(MILLI, rounding=ROUND_HALF_UP)
 
 
 def _order_q(scope: Scope, f: Filters, prefix: str = "") -> Q:
@@ -97,8 +108,8 @@ def product_rows(scope: Scope, f: Filters) -> list[dict[str, Any]]:
             "article_number": row["article_number"],
             "name": row["name"],
             "unit": row["unit"],
-            "quantity": row["quantity"],
-            "amount": row["amount"],
+            "quantity": qty(row["quantity"]),
+            "amount": money(row["amount"]),
         }
         for row in rows
     ]
@@ -129,7 +140,7 @@ def holder_totals(scope: Scope, f: Filters) -> list[dict[str, Any]]:
     )
     counts = orders(scope, f).values(holder).annotate(order_count=Count("id")).order_by(holder)
     return [
-        {"holder": row[holder], "orders": row["order_count"], "amount": amounts.get(row[holder], ZERO)}
+        {"holder": row[holder], "orders": row["order_count"], "amount": money(amounts.get(row[holder]))}
         for row in counts
     ]
 
@@ -195,12 +206,12 @@ def loyalty_rows(scope: Scope, f: Filters) -> list[dict[str, Any]]:
             "category": row["requisition_line__category"],
             "department": row["purchase_order__department_id"],
             "how": row["how"],
-            "amount": row["amount"],
+            "amount": money(row["amount"]),
         }
         for row in rows
     ]
     result += [
-        {"category": "", "department": row["department_id"], "how": NO_ORDER, "amount": row["amount"]}
+        {"category": "", "department": row["department_id"], "how": NO_ORDER, "amount": money(row["amount"])}
         for row in invoices_without_order(scope, f)
         .values("department_id")
         .annotate(amount=Sum(_signed_net()))
@@ -217,9 +228,11 @@ def loyalty_months(scope: Scope, f: Filters) -> list[dict[str, Any]]:
         .annotate(amount=Sum("line_amount"))
         .order_by("month", "how")
     )
-    result = [{"month": _month(row["month"]), "how": row["how"], "amount": row["amount"]} for row in rows]
+    result = [
+        {"month": _month(row["month"]), "how": row["how"], "amount": money(row["amount"])} for row in rows
+    ]
     result += [
-        {"month": _month(row["month"]), "how": NO_ORDER, "amount": row["amount"]}
+        {"month": _month(row["month"]), "how": NO_ORDER, "amount": money(row["amount"])}
         for row in invoices_without_order(scope, f)
         .annotate(month=TruncMonth("issue_date"))
         .values("month")
@@ -240,7 +253,7 @@ def off_agreement_reasons(scope: Scope, f: Filters) -> list[dict[str, Any]]:
     return [
         {
             "reason": row["requisition_line__outside_agreement_reason"],
-            "amount": row["amount"],
+            "amount": money(row["amount"]),
             "lines": row["line_count"],
         }
         for row in rows
@@ -335,7 +348,7 @@ def spend_months(scope: Scope, f: Filters) -> list[dict[str, Any]]:
         .order_by()
     }
     return [
-        {"month": m, "ordered": ordered.get(m) or ZERO, "invoiced": invoiced.get(m) or ZERO}
+        {"month": m, "ordered": money(ordered.get(m)), "invoiced": money(invoiced.get(m))}
         for m in sorted(set(ordered) | set(invoiced))
     ]
 

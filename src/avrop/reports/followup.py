@@ -74,7 +74,7 @@ def report(scope: Scope, f: Filters, agreement: Agreement) -> Report:
                 "month": engine._month(m["month"]),
                 "orders": m["order_count"],
                 "lines": m["line_count"],
-                "amount": m["amount"],
+                "amount": engine.money(m["amount"]),
                 "amount_url": lines_url(
                     f, month=engine._month(m["month"]).strftime("%Y-%m"), agreement=agreement.pk
                 ),
@@ -85,15 +85,16 @@ def report(scope: Scope, f: Filters, agreement: Agreement) -> Report:
             "month": _("Total"),
             "orders": lines.values("purchase_order_id").distinct().count(),
             "lines": sum(m["line_count"] for m in months),
-            "amount": sum((m["amount"] for m in months), ZERO),
+            "amount": engine.money(sum((m["amount"] for m in months), ZERO)),
         },
         empty_text=_("No orders under the agreement in the period."),
     )
-    products = list(
-        lines.values("article_number", "name", "unit")
+    products = [
+        p | {"quantity": engine.qty(p["quantity"]), "amount": engine.money(p["amount"])}
+        for p in lines.values("article_number", "name", "unit")
         .annotate(quantity=Sum("quantity"), amount=Sum("line_amount"))
         .order_by("-amount")[:PRICE_ROWS]
-    )
+    ]
     product_table = Table(
         title=_("Products"),
         slug="products",

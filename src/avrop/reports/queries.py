@@ -18,6 +18,12 @@ _COUNTED = """
 """
 
 
+_JOINED = _COUNTED.replace(
+    "JOIN ordering_purchaseorder o",
+    "JOIN ordering_requisitionline r ON r.id = l.requisition_line_id JOIN ordering_purchaseorder o",
+)
+
+
 def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -55,10 +61,7 @@ def loyalty_totals(*, organisation_id: int, start: dt.date, end: dt.date) -> lis
     """(category, department id, outside agreement, amount) of the counted order lines."""
     sql = (
         "SELECT r.category, o.department_id, r.outside_agreement, SUM(l.line_amount)"
-        + _COUNTED.replace(
-            "JOIN ordering_purchaseorder o",
-            "JOIN ordering_requisitionline r ON r.id = l.requisition_line_id JOIN ordering_purchaseorder o",
-        )
+        + _JOINED
         + " GROUP BY r.category, o.department_id, r.outside_agreement"
     )
     return [(r[0], r[1], bool(r[2]), _dec(r[3])) for r in _rows(sql, [organisation_id, start, end])]
@@ -75,4 +78,50 @@ def spend_per_supplier(*, organisation_id: int, start: dt.date, end: dt.date) ->
         )
         + " GROUP BY s.organisation_id"
     )
+    return [(r[0], _dec(r[1])) for r in _rows(sql, [organisation_id, start, end])]
+
+
+def department_totals(*, organisation_id: int, start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+    """(department id, orders, amount) of the counted orders and lines."""
+    sql = (
+        "SELECT o.department_id, COUNT(DISTINCT o.id), SUM(l.line_amount)"
+        + _COUNTED
+        + " GROUP BY o.department_id"
+    )
+    return [(r[0], r[1], _dec(r[2])) for r in _rows(sql, [organisation_id, start, end])]
+
+
+def loyalty_months(*, organisation_id: int, start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+    """(month as YYYY-MM, outside agreement, amount) of the counted order lines."""
+    month = (
+        "strftime('%%Y-%%m', o.ordered_on)"
+        if connection.vendor == "sqlite"
+        else "to_char(o.ordered_on, 'YYYY-MM')"
+    )
+    sql = (
+        f"SELECT {month}, r.outside_agreement, SUM(l.line_amount)"
+        + _JOINED
+        + f" GROUP BY {month}, r.outside_agreement"
+    )
+    return [(r[0], bool(r[1]), _dec(r[2])) for r in _rows(sql, [organisation_id, start, end])]
+
+
+def off_agreement_reasons(*, organisation_id: int, start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+    """(reason, lines, amount) of the counted order lines bought outside any agreement."""
+    sql = (
+        "SELECT r.outside_agreement_reason, COUNT(*), SUM(l.line_amount)"
+        + _JOINED
+        + " AND r.outside_agreement GROUP BY r.outside_agreement_reason"
+    )
+    return [(r[0], r[1], _dec(r[2])) for r in _rows(sql, [organisation_id, start, end])]
+
+
+def spend_months(*, organisation_id: int, start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+    """(month as YYYY-MM, amount) of the counted order lines."""
+    month = (
+        "strftime('%%Y-%%m', o.ordered_on)"
+        if connection.vendor == "sqlite"
+        else "to_char(o.ordered_on, 'YYYY-MM')"
+    )
+    sql = f"SELECT {month}, SUM(l.line_amount)" + _COUNTED + f" GROUP BY {month}"
     return [(r[0], _dec(r[1])) for r in _rows(sql, [organisation_id, start, end])]
