@@ -239,6 +239,7 @@ def service_order_payment_received(
 ) -> ServiceOrder:
     """A prepaid order's payment arrived: it goes to the partner now."""
     order = _own_supplier_order(order_id, supplier)
+    assert_transition(order, to=Status.NEW)
     order.paid_at = paid_at or timezone.now()
     order.save(update_fields=["paid_at"])
     _hand_over(order, actor=actor, now=timezone.now())
@@ -252,6 +253,9 @@ def service_order_payment_received(
 def service_order_accept(*, actor: Any, order_id: int, partner: Organisation) -> ServiceOrder:
     """Step 1: accept (within one business day; later is allowed and recorded as a breach)."""
     order = _own_partner_order(order_id, partner)
+    assert_transition(
+        order, to=Status.REQUIREMENTS_CHECK
+    )  # before any clock moves: a second click is refused
     now = timezone.now()
     order.accepted_at = now
     order.accepted_by = actor
@@ -308,10 +312,11 @@ def service_order_requirements_met(*, actor: Any, order_id: int, partner: Organi
     """Step 2 done: every point checked; this triggers the shipment of the product (a message to the
     supplier). The order leaves the overview until the goods are shipped."""
     order = _own_partner_order(order_id, partner)
+    assert_transition(order, to=Status.REQUIREMENTS_MET)
     missing = [
         str(ServiceOrder._meta.get_field(name).verbose_name) for name in CHECKLIST if not getattr(order, name)
     ]
-    if order.status == Status.REQUIREMENTS_CHECK and missing:
+    if missing:
         raise DomainError(
             ServiceOrderError.CHECKLIST_INCOMPLETE,
             _("Not every requirement is checked yet: %(missing)s.") % {"missing": "; ".join(missing)},
@@ -357,6 +362,7 @@ def service_order_ship(
     """The supplier shipped the product: the order comes back to the partner's overview to set the customer
     appointment, two to three business days after the goods arrive."""
     order = _own_supplier_order(order_id, supplier)
+    assert_transition(order, to=Status.APPOINTMENT_TO_SET)
     now = timezone.now()
     partner = order.partner
     arrival = arrival_on or clocks.due(partner, clocks.local_day(now), 1)
@@ -382,6 +388,7 @@ def service_order_set_appointment(
 ) -> ServiceOrder:
     """Step 3: the appointment agreed with the customer."""
     order = _own_partner_order(order_id, partner)
+    assert_transition(order, to=Status.EXECUTION_TO_CONFIRM)
     today = timezone.localdate()
     if on < today:
         raise DomainError(
@@ -412,11 +419,8 @@ def service_order_confirm_execution(
 ) -> ServiceOrder:
     """Step 4: the service was performed at the customer's."""
     order = _own_partner_order(order_id, partner)
-    if (
-        order.status == Status.EXECUTION_TO_CONFIRM
-        and order.appointment_on
-        and order.appointment_on > timezone.localdate()
-    ):
+    assert_transition(order, to=Status.COMPLETED)
+    if order.appointment_on and order.appointment_on > timezone.localdate():
         raise DomainError(
             ServiceOrderError.NOT_YET_PERFORMED,
             _("The appointment is on %(day)s: the service can be confirmed from that day on.")
@@ -441,6 +445,7 @@ def service_order_confirm_execution(
 @transaction.atomic
 def service_order_cancel(*, actor: Any, order_id: int, supplier: Organisation, reason: str) -> ServiceOrder:
     order = _own_supplier_order(order_id, supplier)
+    assert_transition(order, to=Status.CANCELLED)
     now = timezone.now()
     order.cancelled_at = now
     order.cancel_reason = reason

@@ -27,7 +27,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.REQUIREMENTS_CHECK: frozenset({Status.REQUIREMENTS_MET, Status.CANCELLED}),
     Status.REQUIREMENTS_MET: frozenset({Status.APPOINTMENT_TO_SET, Status.CANCELLED}),
     Status.APPOINTMENT_TO_SET: frozenset({Status.EXECUTION_TO_CONFIRM, Status.CANCELLED}),
-    Status.EXECUTION_TO_CONFIRM: frozenset({Status.COMPLETED, Status.APPOINTMENT_TO_SET, Status.CANCELLED}),
+    Status.EXECUTION_TO_CONFIRM: frozenset({Status.COMPLETED, Status.CANCELLED}),
     Status.COMPLETED: frozenset({Status.BILLED}),
     Status.BILLED: frozenset(),
     Status.CANCELLED: frozenset(),

@@ -243,3 +243,11 @@ def test_another_partner_cannot_check_an_invoice_on_the_statement(world, billed)
             file_name="x",
             content=b"",
         )
+
+
+def test_accepting_twice_is_refused_as_a_transition_and_keeps_one_clock(world, clock):
+    order = handed_over(world, clock)
+    services.service_order_accept(actor=world.fitter, order_id=order.pk, partner=world.partner)
+    with pytest.raises(InvalidTransition):
+        services.service_order_accept(actor=world.fitter, order_id=order.pk, partner=world.partner)
+    assert order.steps.filter(step="contact").count() == 1
