@@ -12,6 +12,7 @@ from typing import TextIO
 from stdnum import ean
 
 from avrop.agreements.models import Agreement
+from avrop.catalogue import demo_punch_out
 from avrop.catalogue.models import AccountRule, CatalogueVersion, SearchLog, Template
 from avrop.catalogue.services import accounts, imports, searches, templates
 from avrop.organisations.models import Organisation, User
@@ -572,6 +573,7 @@ def load(stdout: TextIO) -> None:
             _receive(coordinator, municipality, agreement, _csv(_review_rows(rows)), "prislista-v2.csv")
     _templates(coordinator, requisitioner, municipality)
     _pictures(municipality)
+    demo_punch_out.load(stdout, coordinator=coordinator, municipality=municipality, receive=_receive)
     if not SearchLog.objects.filter(organisation=municipality).exists():
         for query, times in [
             ("ergonomisk musmatta", 4),

@@ -37,9 +37,9 @@ class Product:
 
 
 PRODUCTS = (
-    Product("KP-A4-80", "Kopieringspapper A4 80 g, 500 ark", Decimal("44.50"), "14111507", "PK"),
+    Product("KP-A4-80", "Kopieringspapper A4 80 g, 500 ark", Decimal("44.50"), "14111507", "XPK"),
     Product("TN-59A", "Toner svart 59A", Decimal("1190.00"), "44103103"),
-    Product("PEN-BL-10", "Kulspetspenna blå, 10-pack", Decimal("39.00"), "44121704", "PK"),
+    Product("PEN-BL-10", "Kulspetspenna blå, 10-pack", Decimal("39.00"), "44121704", "XPK"),
     Product("KAFFE-01", "Kaffebryggare 10 koppar", Decimal("995.00"), "52141526"),
 )
 
