@@ -304,7 +304,7 @@ def statement_invoice(request: MemberRequest, pk: int) -> HttpResponse:
 def statement_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     number, content = selectors.statement_pdf(user=request.user, organisation=request.organisation, pk=pk)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"{number}.pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"{number}.pdf")
     return response
 
 
