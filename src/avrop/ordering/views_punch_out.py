@@ -43,7 +43,7 @@ def review(request: MemberRequest, token: str) -> HttpResponse:
         user=request.user, organisation=request.organisation, token=token, session_key=session_key
     )
     result = session.result or {}
-    lines = [
+    checked = [
         dict(line, reason_texts=[reason_text(r) for r in line["reasons"]]) for line in result.get("lines", [])
     ]
     problems = [problem_text(p) for p in result.get("problems", [])]
@@ -54,8 +54,8 @@ def review(request: MemberRequest, token: str) -> HttpResponse:
         "ordering/pages/punch_out_review.html",
         {
             "session": session,
-            "lines": lines,
+            "lines": checked,
             "problems": problems,
-            "accepted": sum(1 for line in lines if line["accepted"]),
+            "accepted": sum(1 for line in checked if line["accepted"]),
         },
     )

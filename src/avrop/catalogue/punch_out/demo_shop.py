@@ -126,7 +126,7 @@ class DemoShop:
         return [xml]
 
     def _checkout(self, form: dict[str, str], start_response: StartResponse) -> Iterable[bytes]:
-        lines = []
+        lines: list[protocols.ReturnedLine] = []
         for product in PRODUCTS:
             quantity = form.get(f"qty-{product.sku}", "").strip()
             if quantity.isdigit() and int(quantity) > 0:

@@ -71,9 +71,8 @@ class PunchOutConfigForm(forms.Form):
         self, *args: Any, agreements: list[Any], credentials_set: dict[str, bool], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].choices = [("", _("No agreement"))] + [
-            (a.pk, f"{a.reference} {a.title}") for a in agreements
-        ]
+        choices = [("", _("No agreement"))] + [(a.pk, f"{a.reference} {a.title}") for a in agreements]
+        self.fields["agreement"].choices = choices  # type: ignore[attr-defined]
         for name, is_set in credentials_set.items():
             if is_set:
                 self.fields[name].help_text = _("Stored (encrypted). Leave empty to keep it.")

@@ -371,10 +371,9 @@ def cxml_order_message_parse(data: bytes) -> ReturnedCart:
         for classification in detail.findall("Classification"):
             if (classification.get("domain") or "").upper().startswith("UNSPSC"):
                 unspsc = _unspsc(classification.text)
+        description_el = detail.find("Description")
         description = (
-            " ".join("".join(detail.find("Description").itertext()).split())
-            if detail.find("Description") is not None
-            else ""
+            " ".join("".join(description_el.itertext()).split()) if description_el is not None else ""
         )
         short = (detail.findtext("Description/ShortName") or "").strip()
         lead = (detail.findtext("LeadTime") or "").strip()

@@ -27,7 +27,7 @@ class CredentialsUnreadable(ValueError):
 
 
 def _derived_key() -> bytes:
-    digest = hashlib.sha256(b"avrop punch-out credentials\x00" + settings.SECRET_KEY.encode()).digest()
+    digest = hashlib.sha256(b"avrop punch-out credentials\x00" + str(settings.SECRET_KEY).encode()).digest()
     return base64.urlsafe_b64encode(digest)
 
 
