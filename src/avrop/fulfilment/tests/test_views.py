@@ -121,6 +121,7 @@ def test_order_page_shows_despatch_receipt_attempt_and_tasks(
     assert page.status_code == 200
     assert f"{order.number}-D1" in html and f"{order.number}-M1" in html
     assert 'id="task-training"' in html
+    assert "Uppgifter före fakturan" in html and "Leveransförsök" in html and "Ingen svarade" in html
     response = client.post(
         reverse("fulfilment:task", args=[order.pk, "training"]), {"note": "Anna Berg, Bo Ek"}
     )
