@@ -1,6 +1,6 @@
 """Reports: each report against a hand-written SQL GROUP BY over the same order lines, in the same run.
 
-    python bench/reports.py                 # 1,280,000 order lines
+    python bench/reports.py                 # 1,280,000 order lines (about 5 minutes on a shared machine)
     python bench/reports.py --quick         # 20,000 order lines; no target checked
     python bench/reports.py --size N        # about N order lines (20,000 doubled while it fits)
 
@@ -256,6 +256,63 @@ def best(function: Any, runs: int = 3) -> tuple[float, Any]:
     return min(times), result
 
 
+def alternatives(scope: Any, filters: Any, kw: dict[str, Any]) -> None:
+    """The two other engines of decision 0017, measured on the same data: the orders' own index on
+    (organisation, order date), and a monthly pre-aggregate table read instead of the lines."""
+    from django.db import connection
+
+    from avrop.reports import builders, queries
+
+    month = (
+        "strftime('%Y-%m', o.ordered_on)"
+        if connection.vendor == "sqlite"
+        else "to_char(o.ordered_on, 'YYYY-MM')"
+    )
+    with connection.cursor() as cursor:
+        start = time.perf_counter()
+        cursor.execute(
+            "CREATE INDEX bench_po_org_day ON ordering_purchaseorder (organisation_id, ordered_on)"
+        )
+        cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE ordering_purchaseorder")
+        print(f"index_build_s: {time.perf_counter() - start:.3f} s")
+    for name, raw, report in (
+        ("statistics", lambda: queries.product_totals(**kw), lambda: builders.statistics(scope, filters)),
+        ("loyalty", lambda: queries.loyalty_totals(**kw), lambda: builders.loyalty(scope, filters)),
+    ):
+        raw_s, _ = best(raw)
+        report_s, _ = best(report)
+        print(f"indexed_{name}_raw_s: {raw_s:.3f} s")
+        print(f"indexed_{name}_s: {report_s:.3f} s")
+    with connection.cursor() as cursor:
+        start = time.perf_counter()
+        cursor.execute(
+            "CREATE TABLE bench_rollup AS SELECT o.organisation_id AS org, o.department_id AS dept, "
+            "o.delivery_address_id AS address, o.supplier_id AS supplier, "
+            f"{month} AS month, l.article_number, l.name, l.unit, r.category, r.outside_agreement, "
+            "SUM(l.quantity) AS quantity, SUM(l.line_amount) AS amount, COUNT(*) AS lines "
+            "FROM ordering_purchaseorderline l JOIN ordering_purchaseorder o ON o.id = l.purchase_order_id "
+            "JOIN ordering_requisitionline r ON r.id = l.requisition_line_id "
+            "WHERE o.status NOT IN ('rejected', 'cancelled') AND NOT l.is_cancelled "
+            f"GROUP BY o.organisation_id, o.department_id, o.delivery_address_id, o.supplier_id, {month}, "
+            "l.article_number, l.name, l.unit, r.category, r.outside_agreement"
+        )
+        cursor.execute("CREATE INDEX bench_rollup_org_month ON bench_rollup (org, month)")
+        print(f"rollup_build_s: {time.perf_counter() - start:.3f} s")
+        cursor.execute("SELECT COUNT(*) FROM bench_rollup")
+        print(f"rollup_rows: {cursor.fetchone()[0]} rows")
+
+        def read() -> list[Any]:
+            cursor.execute(
+                "SELECT dept, article_number, name, unit, SUM(quantity), SUM(amount) FROM bench_rollup "
+                "WHERE org = %s AND month >= %s AND month <= %s GROUP BY dept, article_number, name, unit",
+                [kw["organisation_id"], kw["start"].strftime("%Y-%m"), kw["end"].strftime("%Y-%m")],
+            )
+            return cursor.fetchall()
+
+        rollup_s, _ = best(read)
+        print(f"rollup_statistics_products_s: {rollup_s:.3f} s")
+
+
 def measure(args: argparse.Namespace, tmp: str, size: int) -> int:
     targets = Targets(checked=not args.quick and size >= FULL_SIZE)
     if "DATABASE_URL" not in os.environ:
@@ -341,6 +398,7 @@ def measure(args: argparse.Namespace, tmp: str, size: int) -> int:
         targets.check(raw_products == engine_products, "the report's products equal the baseline's")
         spend_s, _rows = best(lambda: builders.spend(scope, filters, "account"))
         print(f"spend_account_s: {spend_s:.3f} s")
+        alternatives(scope, filters, kw)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return targets.exit_code()

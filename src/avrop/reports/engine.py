@@ -1,8 +1,9 @@
 """The reports' one interface to the data: every figure is an aggregation over the scoped order lines or
 supplier invoices, done by the database with the ORM's ``values().annotate()`` (GROUP BY), chosen by
-measurement (decision record 0017-reports-engine): it answers within 2 s and at about the speed of a
-hand-written GROUP BY (``reports.queries``, the benchmark's baseline), so neither pre-aggregated tables nor an
-embedded analytical engine earn their upkeep yet. A later engine replaces the functions of this module only.
+measurement (decision 0017): up to about 50,000 lines per organisation-year it answers within 1 s at about
+the speed of a hand-written GROUP BY (``reports.queries``, the benchmark's baseline). Above that, monthly
+pre-aggregates for closed months are the measured next step; they replace the insides of these functions
+only, never their callers.
 
 Counted orders: every purchase order of the period (by order date) except rejected and cancelled ones, and
 lines not cancelled. Amounts are the order lines' amounts excluding VAT; quantities as ordered.

@@ -30,4 +30,6 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
             Row(text=_("Spend"), url=f"{reverse('reports:spend')}?{period}", detail=detail),
         ]
     rows.append(Row(text=_("Contract follow-up"), url=f"{reverse('reports:agreements')}?{period}"))
-    return [Section(title=_("Reports"), rows=rows, order=40, more_url=reverse("reports:index"))]
+    return [
+        Section(title=_("Reports and statistics"), rows=rows, order=40, more_url=reverse("reports:index"))
+    ]
