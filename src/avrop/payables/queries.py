@@ -91,3 +91,28 @@ def insert_payment_lines(rows: Sequence[tuple[Any, ...]]) -> int:
         else:
             cursor.executemany(sql, params)
     return len(rows)
+
+
+def set_line_matches(rows: Sequence[tuple[int, int | None, str, str]]) -> int:
+    """Write matching results onto invoice lines: each row is (line id, order line id or None, match,
+    reasons as JSON text). One prepared UPDATE executed for all rows (pipelined on PostgreSQL):
+    ``bulk_update`` builds a CASE expression per column and batch, which made matching 50 times slower."""
+    if not rows:
+        return 0
+    from avrop.payables.matching.models import InvoiceLine
+
+    ops = connection.ops
+    column = {
+        name: ops.quote_name(InvoiceLine._meta.get_field(name).column) for name in ("order_line", "match")
+    }
+    reasons = ops.quote_name(InvoiceLine._meta.get_field("match_reasons").column)
+    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    # Table and column names come from the model, never from input; the values are parameters.
+    sql = (
+        f"UPDATE {ops.quote_name(InvoiceLine._meta.db_table)} "  # noqa: S608
+        f"SET {column['order_line']} = %s, {column['match']} = %s, {reasons} = {cast} "
+        f"WHERE {ops.quote_name(InvoiceLine._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(order_line, match, why, pk) for pk, order_line, match, why in rows])
+    return len(rows)

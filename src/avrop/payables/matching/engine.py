@@ -38,7 +38,7 @@ class Tolerance:
 DEFAULT = Tolerance()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OrderLine:
     id: int
     line_number: int
@@ -51,7 +51,7 @@ class OrderLine:
     received: Decimal | None = None  # None: no goods receipts are kept for the order (2-way)
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     position: int
     line_id: str = ""

@@ -8,14 +8,17 @@ Intake calls it in the transaction that stores the invoices; the invoice page ca
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from avrop.payables import queries
 from avrop.payables.matching import engine
 from avrop.payables.matching.models import InvoiceLine, InvoiceMatch, MatchTolerance
 from avrop.payables.models import SupplierInvoice
@@ -78,11 +81,24 @@ def _tolerances(invoices: list[SupplierInvoice]) -> dict[tuple[int, int | None],
     return found
 
 
-def _order_lines(order_ids: set[int]) -> dict[int, list[engine.OrderLine]]:
+def _ids(field: str, ids: list[int]) -> Q:
+    """``field`` among ``ids`` (sorted): a range when the ids are dense (an intake batch, a run over an
+    organisation), which the database answers from the index without a statement thousands of values long;
+    the rows of the range that are not among the ids are left out by the caller."""
+    if len(ids) > 50 and ids[-1] - ids[0] < 2 * len(ids):
+        return Q(**{f"{field}__gte": ids[0], f"{field}__lte": ids[-1]})
+    return Q(**{f"{field}__in": ids})
+
+
+def _order_lines(ids: list[int]) -> dict[int, list[engine.OrderLine]]:
+    """The order lines of the orders the invoices ``ids`` name, by order."""
     from avrop.ordering.models import PurchaseOrderLine
 
+    orders = SupplierInvoice.objects.filter(_ids("pk", ids), purchase_order__isnull=False).values(
+        "purchase_order_id"
+    )
     rows = list(
-        PurchaseOrderLine.objects.filter(purchase_order_id__in=order_ids).values_list(
+        PurchaseOrderLine.objects.filter(purchase_order_id__in=orders).values_list(
             "id",
             "purchase_order_id",
             "line_number",
@@ -127,16 +143,20 @@ def _order_lines(order_ids: set[int]) -> dict[int, list[engine.OrderLine]]:
     return by_order
 
 
-def _invoiced_elsewhere(
-    order_line_ids: list[int], batch_ids: set[int]
-) -> list[tuple[int, int, Decimal, str]]:
-    """(invoice id, order line id, quantity, kind) of other invoices' lines on these order lines."""
-    return list(
-        InvoiceLine.objects.filter(order_line_id__in=order_line_ids, quantity__isnull=False)
-        .exclude(invoice_id__in=batch_ids)
+def _invoiced_elsewhere(ids: list[int], batch_ids: set[int]) -> list[tuple[int, int, Decimal, str]]:
+    """(invoice id, order line id, quantity, kind) of other invoices' lines on the orders of the batch."""
+    orders = SupplierInvoice.objects.filter(_ids("pk", ids), purchase_order__isnull=False).values(
+        "purchase_order_id"
+    )
+    return [
+        row
+        for row in InvoiceLine.objects.filter(
+            invoice__purchase_order_id__in=orders, order_line__isnull=False, quantity__isnull=False
+        )
         .exclude(invoice__status__in=NOT_COUNTING)
         .values_list("invoice_id", "order_line_id", "quantity", "invoice__kind")
-    )
+        if row[0] not in batch_ids
+    ]
 
 
 def _credited(credit_notes: list[SupplierInvoice]) -> tuple[dict[tuple[str, str], Decimal | None], list[Any]]:
@@ -175,8 +195,11 @@ def invoices_match(*, invoice_ids: Sequence[int]) -> int:
 
 
 def _match_batch(ids: list[int]) -> int:
-    invoices = list(
-        SupplierInvoice.objects.filter(pk__in=ids)
+    ids = sorted(ids)
+    wanted = set(ids)
+    invoices = [
+        i
+        for i in SupplierInvoice.objects.filter(_ids("pk", ids))
         .only(
             "id",
             "kind",
@@ -189,16 +212,34 @@ def _match_batch(ids: list[int]) -> int:
             "payable_amount",
         )
         .order_by("id")
-    )
+        if i.pk in wanted
+    ]
     if not invoices:
         return 0
     batch_ids = {i.pk for i in invoices}
-    lines_of: dict[int, list[InvoiceLine]] = defaultdict(list)
-    for line in InvoiceLine.objects.filter(invoice_id__in=batch_ids).order_by("invoice_id", "position"):
-        lines_of[line.invoice_id].append(line)
-    order_lines = _order_lines({i.purchase_order_id for i in invoices if i.purchase_order_id})
+    lines_of: dict[int, list[tuple[int, engine.Line]]] = defaultdict(list)
+    for pk, invoice_id, *values in (
+        InvoiceLine.objects.filter(_ids("invoice_id", ids))
+        .order_by("invoice_id", "position")
+        .values_list(
+            "id",
+            "invoice_id",
+            "position",
+            "line_id",
+            "order_line_reference",
+            "seller_item_id",
+            "standard_item_id",
+            "unit_code",
+            "quantity",
+            "unit_price",
+            "net_amount",
+        )
+    ):
+        if invoice_id in batch_ids:
+            lines_of[invoice_id].append((pk, engine.Line(*values)))
+    order_lines = _order_lines(ids)
     indexes = {order: engine.OrderIndex(lines) for order, lines in order_lines.items()}
-    elsewhere = _invoiced_elsewhere([ol.id for lines in order_lines.values() for ol in lines], batch_ids)
+    elsewhere = _invoiced_elsewhere(ids, batch_ids) if order_lines else []
     tolerances = _tolerances(invoices)
     credit_notes = [i for i in invoices if i.kind == Kind.CREDIT_NOTE]
     originals, other_credits = _credited(credit_notes) if credit_notes else ({}, [])
@@ -209,58 +250,55 @@ def _match_batch(ids: list[int]) -> int:
         history[order_line_id].append((invoice_id, -quantity if kind == Kind.CREDIT_NOTE else quantity))
 
     now = timezone.now()
-    changed_lines: list[InvoiceLine] = []
+    no_reasons = json.dumps([])
+    written: list[tuple[int, int | None, str, str]] = []
+    empty = engine.OrderIndex([])
     for invoice in invoices:
         if invoice.kind == Kind.CREDIT_NOTE or invoice.purchase_order_id is None:
             if invoice.kind == Kind.CREDIT_NOTE:
                 invoice.match_status, invoice.match_reasons = _match_credit(invoice, originals, other_credits)
             else:
                 invoice.match_status, invoice.match_reasons = InvoiceMatch.NO_ORDER, [{"code": "no_order"}]
-            for line in lines_of[invoice.pk]:  # matched as a whole, not line by line
-                line.order_line_id, line.match, line.match_reasons = None, "", []
-                changed_lines.append(line)
-        else:
-            tolerance = tolerances.get(
-                (invoice.organisation_id, invoice.supplier_id),
-                tolerances.get((invoice.organisation_id, None), engine.DEFAULT),
-            )
-            index = indexes.get(invoice.purchase_order_id) or engine.OrderIndex([])
-            results = []
-            for line in lines_of[invoice.pk]:
-                order_line = index.find(_engine_line(line))
-                before = (
-                    sum((q for other, q in history[order_line.id] if other < invoice.pk), Decimal(0))
-                    if order_line
-                    else Decimal(0)
+            # Matched as a whole, not line by line.
+            written += [(pk, None, "", no_reasons) for pk, _line in lines_of[invoice.pk]]
+            continue
+        tolerance = tolerances.get(
+            (invoice.organisation_id, invoice.supplier_id),
+            tolerances.get((invoice.organisation_id, None), engine.DEFAULT),
+        )
+        index = indexes.get(invoice.purchase_order_id) or empty
+        results = []
+        for pk, line in lines_of[invoice.pk]:
+            order_line = index.find(line)
+            before = Decimal(0)
+            if order_line is not None and history[order_line.id]:
+                before = sum((q for other, q in history[order_line.id] if other < invoice.pk), Decimal(0))
+            result = engine.match_line(line, order_line, tolerance, before)
+            written.append(
+                (
+                    pk,
+                    order_line.id if order_line else None,
+                    result.status,
+                    json.dumps(result.reasons) if result.reasons else no_reasons,
                 )
-                result = engine.match_line(_engine_line(line), order_line, tolerance, before)
-                line.order_line_id = order_line.id if order_line else None
-                line.match, line.match_reasons = result.status, result.reasons
-                changed_lines.append(line)
-                results.append(result)
-                if order_line is not None and line.quantity is not None:
-                    history[order_line.id].append((invoice.pk, line.quantity))
-            invoice.match_status, invoice.match_reasons = engine.invoice_result(results)
-        invoice.matched_at = now
-    InvoiceLine.objects.bulk_update(changed_lines, ["order_line", "match", "match_reasons"], batch_size=1000)
-    SupplierInvoice.objects.bulk_update(
-        invoices, ["match_status", "match_reasons", "matched_at"], batch_size=1000
-    )
+            )
+            results.append(result)
+            if order_line is not None and line.quantity is not None:
+                history[order_line.id].append((invoice.pk, line.quantity))
+        invoice.match_status, invoice.match_reasons = engine.invoice_result(results)
+    queries.set_line_matches(written)
+    # Invoices share few distinct results: one UPDATE per result instead of a CASE per invoice.
+    by_result: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for invoice in invoices:
+        by_result[(invoice.match_status, json.dumps(invoice.match_reasons, sort_keys=True))].append(
+            invoice.pk
+        )
+    for (status, why), pks in by_result.items():
+        for start in range(0, len(pks), 900):
+            SupplierInvoice.objects.filter(pk__in=pks[start : start + 900]).update(
+                match_status=status, match_reasons=json.loads(why), matched_at=now
+            )
     return len(invoices)
-
-
-def _engine_line(line: InvoiceLine) -> engine.Line:
-    return engine.Line(
-        position=line.position,
-        line_id=line.line_id,
-        order_line_reference=line.order_line_reference,
-        seller_item_id=line.seller_item_id,
-        standard_item_id=line.standard_item_id,
-        unit_code=line.unit_code,
-        quantity=line.quantity,
-        unit_price=line.unit_price,
-        net_amount=line.net_amount,
-    )
 
 
 def _match_credit(

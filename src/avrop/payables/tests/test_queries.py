@@ -101,3 +101,40 @@ def test_an_invoice_already_in_an_active_line_is_refused_by_the_database(world, 
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_payment_lines([again])
     assert PaymentLine.objects.filter(invoice_id=rows[0][1]).count() == 1
+
+
+def test_set_line_matches_writes_what_the_orm_would(db):
+    """The prepared UPDATE of matching results leaves the lines as ``QuerySet.update`` per line would."""
+    import json
+
+    from avrop.payables.matching.models import InvoiceLine
+    from avrop.payables.models import InboundDocument, SupplierInvoice
+    from avrop.payables.queries import set_line_matches
+
+    document = InboundDocument.objects.create(sha256="a" * 64, channel="peppol", size=1, storage_name="x")
+    invoice = SupplierInvoice.objects.create(document=document, channel="peppol", status="precheck")
+    lines = InvoiceLine.objects.bulk_create([InvoiceLine(invoice=invoice, position=n) for n in (1, 2, 3)])
+    reasons = [
+        {"code": "price_over", "invoiced": "5.64", "ordered": "5.5", "percent": "2.5", "tolerance": "2"}
+    ]
+    rows = [
+        (lines[0].pk, None, "matched", json.dumps([])),
+        (lines[1].pk, None, "deviation", json.dumps(reasons)),
+        (
+            lines[2].pk,
+            None,
+            "no_order_line",
+            json.dumps([{"code": "no_order_line", "line": "3", "article": "ÅÄÖ"}]),
+        ),
+    ]
+    assert set_line_matches(rows) == 3
+    written = list(InvoiceLine.objects.order_by("position").values("match", "match_reasons", "order_line_id"))
+    for pk, order_line, match, why in rows:
+        InvoiceLine.objects.filter(pk=pk).update(
+            order_line_id=order_line, match=match, match_reasons=json.loads(why)
+        )
+    assert written == list(
+        InvoiceLine.objects.order_by("position").values("match", "match_reasons", "order_line_id")
+    )
+    assert written[1]["match_reasons"] == reasons
+    assert set_line_matches([]) == 0
