@@ -29,7 +29,7 @@ INVOICE_NOT_COUNTED = (SupplierInvoice.Status.REGISTRATION, SupplierInvoice.Stat
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 MILLI = Decimal("0.001")
-_MONEY = DecimalField(max_digits=18, decimal_places=2)
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
 
 # How a line was bought, for contract loyalty.
 CATALOGUE = "catalogue"  # from an agreement's price list

@@ -32,7 +32,8 @@ def report_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)
+    for sheet in list(book.worksheets):
+        book.remove(sheet)
     used: set[str] = set()
     for table in report.all_tables:
         title = sheet_title(table.title, fallback=_("Report"))

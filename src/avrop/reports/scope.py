@@ -141,7 +141,7 @@ def departments(scope: Scope) -> Any:
 
 def suppliers(scope: Scope) -> Any:
     """Supplier organisations the scope's buyers have a relation with (the supplier view: itself)."""
-    if scope.is_supplier:
+    if scope.supplier_org_id is not None:
         return Organisation.objects.filter(pk=scope.supplier_org_id)
     relations = Supplier.objects.filter(buyer_id__in=scope.buyer_ids).values("organisation_id")
     return Organisation.objects.filter(pk__in=relations).order_by("name")
@@ -149,7 +149,7 @@ def suppliers(scope: Scope) -> Any:
 
 def customers(scope: Scope) -> Any:
     """Customer organisations of a supplier (the buyer view: its own organisations)."""
-    if scope.is_supplier:
+    if scope.supplier_org_id is not None:
         relations = Supplier.objects.filter(organisation_id=scope.supplier_org_id).values("buyer_id")
         return Organisation.objects.filter(pk__in=relations).order_by("name")
     return Organisation.objects.filter(pk__in=scope.buyer_ids).order_by("name")

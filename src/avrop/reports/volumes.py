@@ -9,6 +9,7 @@ opened; users are the people with an active membership today.
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count
@@ -95,20 +96,20 @@ def report(scope: Scope, f: Filters) -> Report:
         Column("users", _("Users"), COUNT),
     ]
     keys = [c.key for c in columns[1:]]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for org in sorted(names, key=lambda pk: names[pk]):
         if f.customer_id and org != f.customer_id:
             continue
         values = data.get(org, {})
         rows.append({"customer": names[org]} | {k: values.get(k, 0) for k in keys})
-    total = {"customer": _("Total")} | {k: sum(r[k] for r in rows) for k in keys}
+    total: dict[str, Any] = {"customer": _("Total")} | {k: sum(r[k] for r in rows) for k in keys}
     chart = Chart(
         title=_("Orders and supplier invoices per customer organisation"),
         description=_("Grouped bars per customer organisation; the table below has the same figures."),
         labels=[r["customer"] for r in rows],
         series=[
-            Series(_("Orders"), [r["orders"] for r in rows]),
-            Series(_("Supplier invoices"), [r["invoices"] for r in rows]),
+            Series(_("Orders"), [Decimal(r["orders"]) for r in rows]),
+            Series(_("Supplier invoices"), [Decimal(r["invoices"]) for r in rows]),
         ],
     )
     return Report(
