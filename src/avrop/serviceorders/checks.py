@@ -63,7 +63,8 @@ def read_peppol(content: bytes) -> Figures:
     except XmlSafetyError:
         raise Unreadable(_("The file is not a readable XML invoice.")) from None
     root = tree.getroot()
-    if not root.tag.endswith("}Invoice") and not root.tag.endswith("}CreditNote"):
+    tag = str(root.tag)
+    if not tag.endswith("}Invoice") and not tag.endswith("}CreditNote"):
         raise Unreadable(_("The file is not a Peppol invoice (UBL Invoice)."))
     lines = []
     for line in root.findall("cac:InvoiceLine", NS):

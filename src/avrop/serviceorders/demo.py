@@ -206,7 +206,7 @@ def _user(username: str) -> User | None:
 
 def _walk(order: ServiceOrder, target: str, *, fitter: User, clerk: User, supplier: Organisation) -> None:
     partner = order.partner
-    reached = ORDER_OF_STATES.index(min(target, Status.COMPLETED, key=ORDER_OF_STATES.index))
+    reached = min(ORDER_OF_STATES.index(Status(target)), ORDER_OF_STATES.index(Status.COMPLETED))
     if reached >= 1:
         services.service_order_accept(actor=fitter, order_id=order.pk, partner=partner)
         checks_done = dict.fromkeys(CHECKLIST, True)
@@ -265,7 +265,7 @@ def _back_in_time(order_id: int, days: int, *, late_accept: bool) -> None:
         step.due_on = clocks.step_due(
             partner, step.step, started_on=clocks.local_day(step.started_at), order=order
         )
-        if step.done_at is not None:
+        if step.done_at is not None and step.done_on is not None:
             step.business_days = clocks.taken(partner, clocks.local_day(step.started_at), step.done_on)
             step.on_time = step.done_on <= step.due_on
             step.breached_at = None if step.on_time else step.done_at

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from avrop.organisations.models import Organisation
-from avrop.serviceorders.models import CHECKLIST, PartnerInvoice, ServiceOrder
+from avrop.serviceorders.models import CHECKLIST, PartnerInvoice, checklist_label
 
 
 class DateInput(forms.DateInput):
@@ -21,9 +21,7 @@ class ChecklistForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in CHECKLIST:
-            self.fields[name] = forms.BooleanField(
-                label=ServiceOrder._meta.get_field(name).verbose_name, required=False
-            )
+            self.fields[name] = forms.BooleanField(label=checklist_label(name), required=False)
         self.order_fields([*CHECKLIST, "check_note"])
 
 

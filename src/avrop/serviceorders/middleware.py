@@ -36,7 +36,7 @@ class PartnerLanguageMiddleware:
         if language is None:
             return self.get_response(request)
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         response.headers["Content-Language"] = language

@@ -119,10 +119,17 @@ class ServiceOrder(TimeStampedModel):
 
     @property
     def checklist(self) -> list[tuple[str, bool]]:
-        return [(str(self._meta.get_field(name).verbose_name), getattr(self, name)) for name in CHECKLIST]
+        return [(checklist_label(name), getattr(self, name)) for name in CHECKLIST]
 
 
 CHECKLIST = ("check_connections", "check_space", "check_passage", "check_brackets", "check_wall_load")
+
+
+def checklist_label(name: str) -> str:
+    """The words of one checklist point (the field's verbose name) in the active language."""
+    field = ServiceOrder._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.verbose_name)
 
 
 class ServiceOrderStep(models.Model):

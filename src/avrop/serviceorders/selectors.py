@@ -207,7 +207,7 @@ def sla_report(
     organisation: Organisation,
     since: dt.date | None = None,
     until: dt.date | None = None,
-    by: str | None = None,
+    by: int | None = None,
 ) -> list[StepFigures]:
     """Per step: how many were done in the period, the share on time, median and 95th percentile of the lead
     time in business days, and how many open steps are past their deadline. A partner sees its own figures;

@@ -31,6 +31,7 @@ from avrop.serviceorders.models import (
     PartnerInvoice,
     ServiceOrder,
     ServiceOrderStep,
+    checklist_label,
 )
 from avrop.serviceorders.workflows import STATEMENT_TRANSITIONS, TRANSITIONS, assert_transition
 
@@ -313,9 +314,7 @@ def service_order_requirements_met(*, actor: Any, order_id: int, partner: Organi
     supplier). The order leaves the overview until the goods are shipped."""
     order = _own_partner_order(order_id, partner)
     assert_transition(order, to=Status.REQUIREMENTS_MET)
-    missing = [
-        str(ServiceOrder._meta.get_field(name).verbose_name) for name in CHECKLIST if not getattr(order, name)
-    ]
+    missing = [checklist_label(name) for name in CHECKLIST if not getattr(order, name)]
     if missing:
         raise DomainError(
             ServiceOrderError.CHECKLIST_INCOMPLETE,

@@ -304,7 +304,7 @@ def statement_invoice(request: MemberRequest, pk: int) -> HttpResponse:
 def statement_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     number, content = selectors.statement_pdf(user=request.user, organisation=request.organisation, pk=pk)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, f"{number}.pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"{number}.pdf") or ""
     return response
 
 
@@ -324,16 +324,21 @@ def sla(request: MemberRequest) -> HttpResponse:
     until = _date(request.GET.get("until"))
     since = _date(request.GET.get("since"))
     partners = selectors.partners_of(user=request.user, organisation=request.organisation)
-    by = request.GET.get("partner") or None
-    if by and not any(str(pk) == by for pk, _name in partners):
-        by = None
+    chosen = request.GET.get("partner") or ""
+    by = next((pk for pk, _name in partners if str(pk) == chosen), None)
     figures = selectors.sla_report(
         user=request.user, organisation=request.organisation, since=since, until=until, by=by
     )
     return render(
         request,
         "serviceorders/pages/sla.html",
-        {"figures": figures, "partners": partners, "partner": by, "since": since, "until": until},
+        {
+            "figures": figures,
+            "partners": partners,
+            "partner": chosen if by else "",
+            "since": since,
+            "until": until,
+        },
     )
 
 

@@ -23,8 +23,8 @@ class Clock:
         self.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=STOCKHOLM)
         monkeypatch.setattr("django.utils.timezone.now", lambda: self.now)
 
-    def set(self, *args: int) -> dt.datetime:
-        self.now = dt.datetime(*args, tzinfo=STOCKHOLM)
+    def set(self, year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> dt.datetime:
+        self.now = dt.datetime(year, month, day, hour, minute, tzinfo=STOCKHOLM)
         return self.now
 
     def advance(self, **kwargs: float) -> dt.datetime:

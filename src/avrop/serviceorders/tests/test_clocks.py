@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from avrop.core.audit import AuditEvent
+from avrop.core.models import AuditEvent
 from avrop.serviceorders import services
 from avrop.serviceorders.models import ServiceOrder, ServiceOrderStep
 from avrop.serviceorders.tests.conftest import handed_over
