@@ -31,6 +31,7 @@ class InvoiceMatch(models.TextChoices):
     MATCHED = "matched", _("Matches the order")
     WITHIN_TOLERANCE = "within_tolerance", _("Matches within tolerance")
     DEVIATION = "deviation", _("Deviates from the order")
+    HELD = "held", _("Held: the order is not ready to invoice")
     CREDIT_MATCHED = "credit_matched", _("Credit note matches its invoice")
     CREDIT_DEVIATION = "credit_deviation", _("Credit note does not match its invoice")
 

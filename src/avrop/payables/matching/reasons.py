@@ -78,7 +78,7 @@ _TEXTS: dict[str, Callable[[dict[str, str]], str]] = {
         _("The credit note (%(credit)s) is larger than what is left of its invoice (%(available)s).")
         % {"credit": amount(_d(r["credit"])), "available": amount(_d(r["available"]))}
     ),
-    "not_ready": lambda r: _("Held: the order is not ready to invoice (%(why)s).") % r,
+    "not_ready": lambda r: _("Held until the order is received in full and its tasks are done."),
 }
 
 

@@ -29,7 +29,7 @@ class MatchView:
 
     @property
     def deviates(self) -> bool:
-        return self.status in {InvoiceMatch.DEVIATION, InvoiceMatch.CREDIT_DEVIATION}
+        return self.status in {InvoiceMatch.DEVIATION, InvoiceMatch.CREDIT_DEVIATION, InvoiceMatch.HELD}
 
 
 def match_view(invoice: Any) -> MatchView | None:
@@ -42,9 +42,14 @@ def match_view(invoice: Any) -> MatchView | None:
         .select_related("order_line")
         .order_by("position")
     ]
+    texts = reasons.texts(invoice.match_reasons)
+    if invoice.match_status == InvoiceMatch.HELD and invoice.purchase_order_id:
+        from avrop.fulfilment.selectors import order_ready_to_invoice
+
+        texts += order_ready_to_invoice(invoice.purchase_order_id)[1]  # what is missing, as it stands now
     return MatchView(
         status=invoice.match_status,
         label=str(invoice.get_match_status_display()),
-        texts=reasons.texts(invoice.match_reasons),
+        texts=texts,
         lines=[v for v in lines if v.line.match],
     )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -29,15 +30,55 @@ Kind = SupplierInvoice.Kind
 NOT_COUNTING = (Status.RETURNED, Status.SUSPECTED_DUPLICATE)
 BATCH = 2000
 
-# Quantities received per order line for the given order lines, or None for an order line whose order keeps
-# no goods receipts (2-way). Fulfilment provides it; until it is set, matching is 2-way.
-ReceivedLookup = Callable[[Sequence[int]], dict[int, Decimal | None]]
-_received_lookup: ReceivedLookup | None = None
+
+@dataclass
+class Deliveries:
+    """What fulfilment knows of the batch's orders: quantities received per order line of the orders that
+    keep goods receipts (3-way; the others are matched 2-way), and the orders not ready to invoice."""
+
+    received: dict[int, Decimal] = field(default_factory=dict)
+    receipt_orders: set[int] = field(default_factory=set)
+    not_ready: set[int] = field(default_factory=set)
 
 
-def set_received_lookup(lookup: ReceivedLookup | None) -> None:
-    global _received_lookup
-    _received_lookup = lookup
+def _deliveries(order_ids: set[int]) -> Deliveries:
+    """An order keeps goods receipts when one was signed for it or its organisation has delivery requirements
+    for it; such an order is held until fulfilment calls it ready to invoice (delivery accepted, tasks done).
+    Orders of organisations without receipts or requirements are matched 2-way and never held."""
+    from avrop.fulfilment import selectors as fulfilment
+    from avrop.fulfilment.models import DeliveryRequirement, GoodsReceipt
+    from avrop.ordering.models import PurchaseOrder
+
+    if not order_ids:
+        return Deliveries()
+    ids = sorted(order_ids)
+    found = Deliveries(received=fulfilment.received_by_line(ids))
+    found.receipt_orders = (
+        set(
+            GoodsReceipt.objects.filter(_ids("purchase_order_id", ids)).values_list(
+                "purchase_order_id", flat=True
+            )
+        )
+        & order_ids
+    )
+    with_requirements = set(
+        DeliveryRequirement.objects.filter(is_active=True)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    candidates = (
+        found.receipt_orders
+        | set(
+            PurchaseOrder.objects.filter(_ids("pk", ids), organisation_id__in=with_requirements).values_list(
+                "pk", flat=True
+            )
+        )
+        & order_ids
+    )
+    for order in PurchaseOrder.objects.filter(pk__in=sorted(candidates)):
+        if not fulfilment.order_readiness(order).ready_to_invoice:
+            found.not_ready.add(order.pk)
+    return found
 
 
 def lines_from_header(invoice: SupplierInvoice, header: Any) -> list[InvoiceLine]:
@@ -90,7 +131,7 @@ def _ids(field: str, ids: list[int]) -> Q:
     return Q(**{f"{field}__in": ids})
 
 
-def _order_lines(ids: list[int]) -> dict[int, list[engine.OrderLine]]:
+def _order_lines(ids: list[int]) -> tuple[dict[int, list[engine.OrderLine]], Deliveries]:
     """The order lines of the orders the invoices ``ids`` name, by order."""
     from avrop.ordering.models import PurchaseOrderLine
 
@@ -112,7 +153,8 @@ def _order_lines(ids: list[int]) -> dict[int, list[engine.OrderLine]]:
             "is_cancelled",
         )
     )
-    received = _received_lookup([r[0] for r in rows]) if _received_lookup and rows else {}
+    deliveries = _deliveries({r[1] for r in rows})
+    received, keeps_receipts = deliveries.received, deliveries.receipt_orders
     by_order: dict[int, list[engine.OrderLine]] = defaultdict(list)
     for (
         pk,
@@ -137,10 +179,10 @@ def _order_lines(ids: list[int]) -> dict[int, list[engine.OrderLine]]:
                 quantity=confirmed if confirmed is not None else quantity,
                 unit_price=confirmed_price if confirmed_price is not None else price,
                 cancelled=cancelled,
-                received=received.get(pk),
+                received=received.get(pk, Decimal(0)) if order in keeps_receipts else None,
             )
         )
-    return by_order
+    return by_order, deliveries
 
 
 def _invoiced_elsewhere(ids: list[int], batch_ids: set[int]) -> list[tuple[int, int, Decimal, str]]:
@@ -237,7 +279,7 @@ def _match_batch(ids: list[int]) -> int:
     ):
         if invoice_id in batch_ids:
             lines_of[invoice_id].append((pk, engine.Line(*values)))
-    order_lines = _order_lines(ids)
+    order_lines, deliveries = _order_lines(ids)
     indexes = {order: engine.OrderIndex(lines) for order, lines in order_lines.items()}
     elsewhere = _invoiced_elsewhere(ids, batch_ids) if order_lines else []
     tolerances = _tolerances(invoices)
@@ -286,6 +328,10 @@ def _match_batch(ids: list[int]) -> int:
             if order_line is not None and line.quantity is not None:
                 history[order_line.id].append((invoice.pk, line.quantity))
         invoice.match_status, invoice.match_reasons = engine.invoice_result(results)
+        if invoice.purchase_order_id in deliveries.not_ready:
+            # The lines keep their results; the invoice waits for the delivery (the page says why).
+
+            invoice.match_status, invoice.match_reasons = InvoiceMatch.HELD, [{"code": "not_ready"}]
     queries.set_line_matches(written)
     # Invoices share few distinct results: one UPDATE per result instead of a CASE per invoice.
     by_result: dict[tuple[str, str], list[int]] = defaultdict(list)

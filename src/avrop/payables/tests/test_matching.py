@@ -312,3 +312,71 @@ def test_matching_a_batch_takes_a_fixed_number_of_statements(
     with django_assert_max_num_queries(len(one.captured_queries) + 1):
         invoices_match(invoice_ids=ids)
     assert SupplierInvoice.objects.get(pk=ids[1]).match_status == InvoiceMatch.DEVIATION
+
+
+def _goods_receiver(world):
+    from avrop.organisations.roles import Role
+    from avrop.organisations.tests.factories import MembershipFactory, UserFactory
+
+    receiver = UserFactory.create(first_name="Gustav", last_name="Gods")
+    MembershipFactory.create(
+        user=receiver, organisation=world.buyer, role=Role.GOODS_RECEIVER, department=world.department
+    )
+    return receiver
+
+
+@pytest.mark.django_db
+def test_three_way_counts_what_was_received_and_holds_until_the_order_is_received(
+    ordered_world, django_capture_on_commit_callbacks
+):
+    from avrop.fulfilment.services import goods_receipt_register
+
+    world, order = ordered_world
+    receiver = _goods_receiver(world)
+    lines = list(order.lines.order_by("line_number"))
+    first = lines[0]
+    # Half of the first line arrives; everything else not yet.
+    half = (first.quantity / 2).quantize(D("1"))
+    with django_capture_on_commit_callbacks(execute=True):
+        goods_receipt_register(
+            actor=receiver, order_id=order.pk, lines={str(first.line_number): {"quantity": str(half)}}
+        )
+    invoice = _receive(world, order, "H-1", _items(order), django_capture_on_commit_callbacks)
+    assert invoice.match_status == InvoiceMatch.HELD
+    line = InvoiceLine.objects.get(invoice=invoice, position=1)
+    assert line.match == LineMatch.DEVIATION
+    assert {"code": "over_received", "invoiced": str(first.quantity.normalize()), "received": str(half)} in [
+        {k: r[k] for k in ("code", "invoiced", "received")}
+        for r in line.match_reasons
+        if r["code"] == "over_received"
+    ]
+    # The rest arrives: matched again, it matches 3-way and is no longer held.
+    rest = {str(first.line_number): {"quantity": str(first.quantity - half)}}
+    rest.update({str(ol.line_number): {"quantity": str(ol.quantity)} for ol in lines[1:]})
+    with django_capture_on_commit_callbacks(execute=True):
+        goods_receipt_register(actor=receiver, order_id=order.pk, lines=rest)
+    from avrop.payables.services import invoices_match
+
+    invoices_match(invoice_ids=[invoice.pk])
+    invoice.refresh_from_db()
+    assert invoice.match_status == InvoiceMatch.MATCHED, invoice.match_reasons
+
+
+@pytest.mark.django_db
+def test_a_held_invoice_says_what_the_order_still_lacks(ordered_world, django_capture_on_commit_callbacks):
+    from avrop.fulfilment.services import goods_receipt_register
+    from avrop.payables.matching.selectors import match_view
+
+    world, order = ordered_world
+    receiver = _goods_receiver(world)
+    first = order.lines.order_by("line_number").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        goods_receipt_register(
+            actor=receiver, order_id=order.pk, lines={str(first.line_number): {"quantity": "1"}}
+        )
+    invoice = _receive(world, order, "H-2", _items(order), django_capture_on_commit_callbacks)
+    with translation.override("en"):
+        view = match_view(invoice)
+    assert view.deviates
+    assert "Held until the order is received in full and its tasks are done." in view.texts
+    assert "The delivery has not been received and signed in full." in view.texts
