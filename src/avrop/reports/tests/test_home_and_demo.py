@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("role", [Role.PROCUREMENT_OFFICER, Role.COORDINATOR])
 def test_the_start_page_links_the_reports(make_member, client, role):
     user, organisation = make_member(role)
-    sections = home.sections(user=user, organisation=organisation, roles=frozenset({role}))
-    assert [s.title for s in sections] == ["Reports and statistics"]
+    with translation.override("sv"):
+        sections = home.sections(user=user, organisation=organisation, roles=frozenset({role}))
+    assert [s.title for s in sections] == ["Rapporter och statistik"]
     start, _end = default_period()
     assert any(
         r.url.startswith(reverse("reports:loyalty")) and start.isoformat() in r.url for r in sections[0].rows
