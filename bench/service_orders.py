@@ -177,7 +177,11 @@ def build(size: int) -> tuple[Any, Any, Any, Any]:  # Django models are imported
     return supplier, partner, fitter, clerk
 
 
-RAW_COUNTS = "SELECT status, COUNT(*) FROM serviceorders_serviceorder WHERE partner_id = %s AND status NOT IN ('pending', 'awaiting_payment') GROUP BY status"  # noqa: E501
+RAW_COUNTS = (
+    "SELECT status, COUNT(*) FROM serviceorders_serviceorder WHERE partner_id = %s AND status IN ('new', "
+    "'requirements_check', 'requirements_met', 'appointment_to_set', 'execution_to_confirm', 'completed') "
+    "GROUP BY status"
+)
 RAW_ROWS = (
     "SELECT o.id, o.sp_id, o.status, o.service, o.product, o.customer_name, o.customer_city, o.due_on, "
     "o.appointment_on, o.goods_arrival_on, o.amount, o.currency, s.name FROM serviceorders_serviceorder o "

@@ -165,11 +165,13 @@ class ServiceOrderStep(models.Model):
         verbose_name_plural = _("service order steps")
         constraints = [models.UniqueConstraint(fields=["order", "step"], name="so_step_unique")]
         indexes = [
+            # The report reads a period: the date right after the owner, so only that period's entries count.
             models.Index(
-                fields=["partner", "step", "done_on", "business_days", "on_time"], name="so_step_partner"
+                fields=["partner", "done_on", "step", "business_days", "on_time"], name="so_step_partner_day"
             ),
             models.Index(
-                fields=["supplier", "step", "done_on", "business_days", "on_time"], name="so_step_supplier"
+                fields=["supplier", "done_on", "step", "business_days", "on_time"],
+                name="so_step_supplier_day",
             ),
             models.Index(fields=["due_on"], condition=Q(done_at__isnull=True), name="so_step_open_due"),
         ]

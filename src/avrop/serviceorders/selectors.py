@@ -98,7 +98,10 @@ def work_queue(
     earliest deadline first). One query for the counts and one per section shown: the page's query count does
     not grow with the orders."""
     orders = partner_orders(user=user, organisation=organisation)
-    counts = dict(orders.values_list("status").annotate(n=Count("pk")).order_by())
+    # Only the queue's statuses: the billed orders of past years (most of them) are not read at all.
+    counts = dict(
+        orders.filter(status__in=QUEUE_SECTIONS).values_list("status").annotate(n=Count("pk")).order_by()
+    )
     today = timezone.localdate()
     soon = clocks.due(organisation, today, clocks.WARN_DAYS_BEFORE)
     labels = dict(Status.choices)
