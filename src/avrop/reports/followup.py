@@ -112,14 +112,21 @@ def report(scope: Scope, f: Filters, agreement: Agreement) -> Report:
         lines.filter(
             Q(confirmed_unit_price__isnull=False) & ~Q(confirmed_unit_price=F("unit_price"))
             | Q(requisition_line__item__isnull=False)
-            & ~Q(unit_price=F("requisition_line__item__price_amount"))
+            & ~Q(
+                unit_price=F("requisition_line__item__price_amount")
+                / F("requisition_line__item__price_quantity")
+            )
         )
         .select_related("purchase_order", "requisition_line__item")
         .order_by("-purchase_order__ordered_on")[:PRICE_ROWS]
     )
     price_rows = []
     for line in changed:
-        listed = line.requisition_line.item.price_amount if line.requisition_line.item_id else None
+        item = line.requisition_line.item
+        # A price list may price per pack (price per quantity 10); the line's unit price is per unit.
+        listed = (
+            (item.price_amount / (item.price_quantity or 1)).quantize(Decimal("0.0001")) if item else None
+        )
         paid = line.confirmed_unit_price if line.confirmed_unit_price is not None else line.unit_price
         base = listed if listed else line.unit_price
         price_rows.append(

@@ -187,3 +187,21 @@ def test_volumes_count_per_customer_organisation(world, client):
     figures = volumes.figures(Scope(buyer_ids=(world.buyer.pk,)), f)[world.buyer.pk]
     assert figures["orders"] == sum(1 for o in world.orders)
     assert world.buyer.kind == Organisation.Kind.BUYER
+
+
+def test_follow_up_lists_a_price_the_supplier_raised(world):
+    from avrop.reports import followup
+
+    line = (
+        PurchaseOrderLine.objects.filter(requisition_line__agreement=world.agreement, is_cancelled=False)
+        .exclude(purchase_order__status="cancelled")
+        .first()
+    )
+    line.confirmed_unit_price = line.unit_price * Decimal("1.10")
+    line.save(update_fields=["confirmed_unit_price"])
+    s = Scope(buyer_ids=(world.buyer.pk,))
+    report = followup.report(s, Filters(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)), world.agreement)
+    rows = report.table("prices").rows
+    assert [(r["order"], r["name"]) for r in rows] == [(line.purchase_order.number, line.name)]
+    assert rows[0]["change"] == Decimal("10")
+    assert report.notes  # no SLA figures from fulfilment yet: the report says so
