@@ -11,7 +11,7 @@ requirement yet. Anna's draft cart from ordering's demo is set aside meanwhile a
 from __future__ import annotations
 
 import datetime as dt
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.utils import timezone
 
@@ -93,7 +93,7 @@ def load(stdout: TextIO) -> None:
     )
     today = timezone.localdate()
 
-    def despatch(order: PurchaseOrder, lines: dict[str, int], **fields: object) -> None:
+    def despatch(order: PurchaseOrder, lines: dict[str, int], **fields: Any) -> None:
         services.despatch_advice_register_manual(actor=cecilia, order_id=order.pk, lines=lines, **fields)
 
     def receive(order: PurchaseOrder, lines: dict[str, dict[str, str]]) -> None:

@@ -36,9 +36,10 @@ def read_despatch_advice(content: bytes) -> DespatchData:
     document = parse(content)
     if not isinstance(document, DespatchAdvice):
         raise ValueError(f"{type(document).__name__} is not a despatch advice")
-    sender = participant_text(document.despatch_supplier.party.endpoint_id)
+    supplier_party = document.despatch_supplier.party
+    sender = participant_text(supplier_party.endpoint_id) if supplier_party is not None else ""
     buyer_party = document.buyer.party if document.buyer is not None else document.delivery_customer.party
-    buyer = participant_text(buyer_party.endpoint_id)
+    buyer = participant_text(buyer_party.endpoint_id) if buyer_party is not None else ""
     order_number = document.order_reference.id if document.order_reference is not None else ""
     shipment = document.shipment
     delivery = document.delivery

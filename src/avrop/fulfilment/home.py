@@ -21,7 +21,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         orders = selectors.deliveries_to_receive(user=user, organisation=organisation)
         rows = []
         for order in orders[:ROWS_PER_SECTION]:
-            detail = _("despatched") if order.despatched else _("not despatched yet")
+            detail = _("despatched") if getattr(order, "despatched", False) else _("not despatched yet")
             if order.expected_delivery_date:
                 detail += " · " + _("expected %(date)s") % {
                     "date": formatting.day(order.expected_delivery_date)

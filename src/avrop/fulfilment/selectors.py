@@ -278,3 +278,38 @@ def portal_delivery(order: PurchaseOrder) -> dict[str, Any]:
         "attempt_outcomes": DeliveryAttempt.Outcome.choices,
         "can_log_attempt": order.status in RECEIVABLE,
     }
+
+
+@dataclass
+class LineStatus:
+    line: PurchaseOrderLine
+    wanted: Decimal
+    shipped: Decimal
+    received: Decimal
+
+    @property
+    def label(self) -> str:
+        if self.wanted <= 0:
+            return _("Cancelled")
+        if self.received >= self.wanted:
+            return _("Received")
+        if self.received > 0:
+            return _("Partly received")
+        if self.shipped >= self.wanted:
+            return _("Shipped")
+        if self.shipped > 0:
+            return _("Partly shipped")
+        return _("Not shipped")
+
+
+def line_statuses(order: PurchaseOrder) -> list[LineStatus]:
+    """Each order line's delivery status: ordered (or confirmed), shipped and received in good order."""
+    lines = list(order.lines.order_by("line_number"))
+    wanted = wanted_by_line(lines)
+    shipped = shipped_by_line(order)
+    received = received_by_line([order])
+    zero = Decimal("0")
+    return [
+        LineStatus(line, wanted[line.pk], shipped.get(line.pk, zero), received.get(line.pk, zero))
+        for line in lines
+    ]

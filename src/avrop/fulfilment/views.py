@@ -61,13 +61,14 @@ def _back(request: HttpRequest, order: PurchaseOrder) -> HttpResponse:
 
 def order_part(request: Any, order: PurchaseOrder) -> str:
     """Despatches, refused T16s, receipts, attempts and tasks of ``order`` on ordering's order page."""
-    roles = getattr(request, "roles", frozenset())
+    roles: frozenset[str] = getattr(request, "roles", frozenset())
     is_buyer = request.organisation is not None and request.organisation.pk == order.organisation_id
     readiness = selectors.order_readiness(order)
     context = {
         "order": order,
         "is_buyer": is_buyer,
         "despatches": selectors.order_despatches(order),
+        "line_statuses": selectors.line_statuses(order),
         "refused": selectors.order_refused_despatches(order) if is_buyer else [],
         "receipts": selectors.order_receipts(order),
         "attempts": selectors.order_attempts(order),
@@ -109,7 +110,7 @@ def receive(request: MemberRequest, pk: int) -> HttpResponse:
     error = ""
     error_field = ""
     if posted is not None:
-        lines = {
+        entries = {
             str(line.line_number): {
                 "quantity": posted.get(f"quantity-{line.line_number}", "").strip(),
                 "condition": posted.get(f"condition-{line.line_number}", "ok"),
@@ -121,7 +122,7 @@ def receive(request: MemberRequest, pk: int) -> HttpResponse:
             receipt = services.goods_receipt_register(
                 actor=request.user,
                 order_id=order.pk,
-                lines=lines,
+                lines=entries,
                 received_on=posted.get("received_on", "").strip() or None,
                 note=posted.get("note", "")[:4000],
                 submit_key=posted.get("submit_key") or None,
@@ -144,7 +145,7 @@ def receive(request: MemberRequest, pk: int) -> HttpResponse:
                     % {"case": receipt.case_id},
                 )
             return redirect("fulfilment:deliveries")
-    lines = list(order.lines.order_by("line_number"))
+    lines: list[Any] = list(order.lines.order_by("line_number"))
     received = selectors.received_by_line([order])
     shipped = selectors.shipped_by_line(order)
     wanted = selectors.wanted_by_line(lines)
@@ -185,7 +186,7 @@ def receive(request: MemberRequest, pk: int) -> HttpResponse:
 def despatch(request: MemberRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     posted = request.POST if request.method == "POST" else None
-    lines = list(order.lines.order_by("line_number"))
+    lines: list[Any] = list(order.lines.order_by("line_number"))
     error = ""
     error_field = ""
     if posted is not None:

@@ -11,8 +11,7 @@ from django.core import mail
 
 from avrop.cases.models import Case
 from avrop.core.errors import DomainError, NotAllowed, NotFound
-from avrop.core.models import AuditEvent
-from avrop.core.outbox import OutboxMessage
+from avrop.core.models import AuditEvent, OutboxMessage
 from avrop.edi.validation import validate
 from avrop.fulfilment import selectors, services
 from avrop.fulfilment.models import (
