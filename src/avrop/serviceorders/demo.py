@@ -311,6 +311,8 @@ def load_late(stdout: TextIO) -> None:
         )
         made += 1
     _statement(partner, fitter)
+    if made:
+        services.sla_days_rebuild(partner_ids=[partner.pk])
     stdout.write(
         f"serviceorders: {ServiceOrder.objects.filter(partner=partner).count()} service orders "
         f"({made} new), {BillingStatement.objects.filter(partner=partner).count()} billing statement"

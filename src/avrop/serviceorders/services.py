@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,7 @@ from avrop.serviceorders.models import (
     PartnerInvoice,
     ServiceOrder,
     ServiceOrderStep,
+    ServiceOrderStepDay,
     checklist_label,
 )
 from avrop.serviceorders.workflows import STATEMENT_TRANSITIONS, TRANSITIONS, assert_transition
@@ -122,7 +123,59 @@ def _end_step(order: ServiceOrder, step: str, *, actor: Any, at: dt.datetime) ->
             after={"step": step, "due_on": row.due_on.isoformat(), "done_on": done_on.isoformat()},
         )
     row.save(update_fields=fields)
+    _count_day(row)
     return row
+
+
+def _count_day(row: ServiceOrderStep) -> None:
+    """One more step ended on its day in the SLA report's histogram (in the caller's transaction)."""
+    keys = {
+        "partner_id": row.partner_id,
+        "supplier_id": row.supplier_id,
+        "day": row.done_on,
+        "step": row.step,
+        "business_days": row.business_days or 0,
+        "on_time": bool(row.on_time),
+    }
+    if ServiceOrderStepDay.objects.filter(**keys).update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():  # a savepoint: another transaction may have made the row meanwhile
+            ServiceOrderStepDay.objects.create(count=1, **keys)
+    except IntegrityError:
+        ServiceOrderStepDay.objects.filter(**keys).update(count=F("count") + 1)
+
+
+@transaction.atomic
+def sla_days_rebuild(*, partner_ids: Iterable[int] | None = None) -> int:
+    """Recount the SLA histogram from the steps (after steps were loaded or corrected in bulk). Returns the
+    number of day rows."""
+    steps = ServiceOrderStep.objects.filter(done_on__isnull=False)
+    days = ServiceOrderStepDay.objects.all()
+    if partner_ids is not None:
+        ids = list(partner_ids)
+        steps = steps.filter(partner_id__in=ids)
+        days = days.filter(partner_id__in=ids)
+    days.delete()
+    grouped = (
+        steps.values("partner_id", "supplier_id", "done_on", "step", "business_days", "on_time")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows = [
+        ServiceOrderStepDay(
+            partner_id=g["partner_id"],
+            supplier_id=g["supplier_id"],
+            day=g["done_on"],
+            step=g["step"],
+            business_days=g["business_days"] or 0,
+            on_time=bool(g["on_time"]),
+            count=g["n"],
+        )
+        for g in grouped.iterator(chunk_size=5000)
+    ]
+    ServiceOrderStepDay.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def _partner_address(partner: Organisation) -> str:

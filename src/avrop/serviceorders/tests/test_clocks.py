@@ -115,3 +115,33 @@ def test_the_appointment_is_due_three_business_days_after_the_goods_arrive(world
         actor=world.clerk, order_id=order.pk, supplier=world.supplier, arrival_on=arrival
     )
     assert _step(order, Step.APPOINTMENT).due_on == due
+
+
+def test_the_sla_histogram_counted_step_by_step_equals_a_recount(world, clock):
+    from avrop.serviceorders import selectors
+    from avrop.serviceorders.models import ServiceOrderStepDay
+    from avrop.serviceorders.tests.conftest import completed
+
+    clock.set(2026, 12, 1, 9, 0)
+    completed(world, clock)
+    late = handed_over(world, clock)
+    clock.set(2026, 12, 4, 10, 0)
+    services.service_order_accept(actor=world.fitter, order_id=late.pk, partner=world.partner)
+    completed(world, clock, world.other)
+    counted = sorted(
+        ServiceOrderStepDay.objects.values_list("partner", "day", "step", "business_days", "on_time", "count")
+    )
+    report = selectors.sla_report(user=world.fitter, organisation=world.partner)
+    assert services.sla_days_rebuild() == len(counted)
+    assert (
+        sorted(
+            ServiceOrderStepDay.objects.values_list(
+                "partner", "day", "step", "business_days", "on_time", "count"
+            )
+        )
+        == counted
+    )
+    accept = next(f for f in report if f.step == "accept")
+    assert (accept.done, accept.on_time, accept.median, accept.p95) == (2, 1, 0.0, 3.0)
+    supplier = selectors.sla_report(user=world.clerk, organisation=world.supplier)
+    assert next(f for f in supplier if f.step == "accept").done == 3
