@@ -77,7 +77,7 @@ def test_order_despatch_attempt_signed_receipt_tasks_ready_to_invoice(
     buyer.goto(f"/ordering/orders/{order.pk}/")
     expect(buyer.locator("ol.timeline")).to_contain_text(re.compile("(Det var stängt|site was closed)"))
     buyer.get_by_label("Nätverksinställningar").fill("DHCP")
-    buyer.locator("#task-checklist").get_by_role("button").click()
+    buyer.locator("#task-checklist button[type=submit]").click()
     expect(buyer.get_by_role("status")).to_contain_text(re.compile("(Checklista före leverans|Checklist)"))
 
     # The goods receiver signs the receipt, then records the work after delivery.
@@ -95,13 +95,13 @@ def test_order_despatch_attempt_signed_receipt_tasks_ready_to_invoice(
 
     receiver_page.goto(f"/fulfilment/orders/{order.pk}/receive/")
     receiver_page.locator("#take-back-note").fill("Gammal skrivare")
-    receiver_page.locator("#task-take_back").get_by_role("button").click()
+    receiver_page.locator("#task-take_back button[type=submit]").click()
     certificate = tmp_path / "intyg.pdf"
     certificate.write_bytes(b"%PDF-1.4 raderingsintyg")
     receiver_page.locator("#certificate").set_input_files(str(certificate))
-    receiver_page.locator("#task-storage_wipe").get_by_role("button").click()
+    receiver_page.locator("#task-storage_wipe button[type=submit]").click()
     receiver_page.locator("#trained").fill("Anna Berg")
-    receiver_page.locator("#task-training").get_by_role("button").click()
+    receiver_page.locator("#task-training button[type=submit]").click()
     expect(receiver_page.locator("#fulfilment-heading")).to_contain_text(
         re.compile("(Klar för fakturering|Ready to invoice)")
     )
