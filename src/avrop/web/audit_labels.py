@@ -63,6 +63,7 @@ OBJECTS = {
     "receivables.payment": gettext_lazy("Incoming payment"),
     "receivables.payment_file": gettext_lazy("Payment file"),
     "receivables.settings": gettext_lazy("Customer invoicing settings"),
+    "report_run": gettext_lazy("Report run"),
     "requisition": gettext_lazy("Requisition"),
     "staged_item": gettext_lazy("Price-list row"),
     "supplier": gettext_lazy("Supplier"),
