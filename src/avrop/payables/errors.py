@@ -19,3 +19,5 @@ class Code(StrEnum):
     REASON_REQUIRED = "payables_reason_required"
     BUYER_NOT_YOURS = "payables_buyer_not_yours"
     NO_AUTHORITY = "payables_no_authority"
+    NOT_ADMIN = "payables_not_admin"
+    SETTINGS_INVALID = "payables_settings_invalid"

@@ -123,3 +123,34 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["supplier"]).queryset = suppliers
         self.fields["currency"].widget.attrs["size"] = 4
+
+
+class MatchingSettingsForm(forms.Form):
+    """The organisation's (or one supplier's) matching tolerances and what happens to matched invoices."""
+
+    touchless = forms.ChoiceField(label=_("Matched invoices"), choices=())
+    supplier = SupplierChoiceField(
+        label=_("Supplier"),
+        queryset=Supplier.objects.none(),
+        required=False,
+        empty_label=_("Every supplier"),
+        help_text=_("Choose a supplier to give it tolerances of its own."),
+    )
+    price_percent = forms.DecimalField(
+        label=_("Price tolerance (%)"), min_value=0, max_value=100, decimal_places=2, initial=Decimal(0)
+    )
+    quantity_percent = forms.DecimalField(
+        label=_("Quantity tolerance (%)"), min_value=0, max_value=100, decimal_places=2, initial=Decimal(0)
+    )
+    amount_absolute = forms.DecimalField(
+        label=_("Rounding per line (SEK)"), min_value=0, max_value=10000, decimal_places=2, initial=Decimal(1)
+    )
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        from avrop.payables.matching.models import Touchless
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["touchless"]).choices = Touchless.choices
+        cast(forms.ModelChoiceField, self.fields["supplier"]).queryset = Supplier.objects.filter(
+            buyer=organisation
+        ).select_related("organisation")

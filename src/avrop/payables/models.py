@@ -236,6 +236,8 @@ class SupplierInvoice(TimeStampedModel):
     match_status = models.CharField(_("match"), max_length=20, choices=InvoiceMatch.choices, blank=True)
     match_reasons = models.JSONField(_("why"), default=list, blank=True)
     matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+    # Went from intake to attest (or payment) by the organisation's rule, untouched by a person.
+    touchless = models.BooleanField(_("touchless"), default=False)
 
     class Meta:
         verbose_name = _("supplier invoice")
@@ -411,7 +413,12 @@ class Reminder(models.Model):
 
 
 # Matching, payments and accounting live in their own modules; Django finds models through this one.
-from avrop.payables.matching.models import InvoiceLine, LineMatch, MatchTolerance  # noqa: E402, F401
+from avrop.payables.matching.models import (  # noqa: E402, F401
+    InvoiceAutomation,
+    InvoiceLine,
+    LineMatch,
+    MatchTolerance,
+)
 from avrop.payables.payments.models import (  # noqa: E402, F401
     AccountingExport,
     BankFeedbackFile,

@@ -37,3 +37,11 @@ def payment_proposal_build_task(proposal_id: int) -> int:
     from avrop.payables.payments.services import proposal_build
 
     return proposal_build(proposal_id=proposal_id).line_count
+
+
+@db_task()
+def invoices_touchless_task(invoice_ids: list[int]) -> int:
+    """Move matched invoices on by the organisation's rule (after intake has committed them)."""
+    from avrop.payables.matching.touchless import invoices_touchless
+
+    return invoices_touchless(invoice_ids=invoice_ids)

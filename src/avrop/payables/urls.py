@@ -9,6 +9,7 @@ urlpatterns = [
     path("review/", views.review_list, name="review"),
     path("upload/", views.upload, name="upload"),
     path("set-aside/", inbound_views.set_aside_list, name="set_aside"),
+    path("matching/", views.matching_settings, name="matching_settings"),
     path("set-aside/<int:pk>/original/", inbound_views.set_aside_original, name="set_aside_original"),
     path("set-aside/<int:pk>/retry/", inbound_views.set_aside_retry, name="set_aside_retry"),
     path("<int:pk>/", views.invoice_detail, name="invoice"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -528,3 +529,73 @@ def upload(request: MemberRequest) -> HttpResponse:
         messages.success(request, _("Received: %(status)s.") % {"status": invoice.get_status_display()})
         return _back(invoice.pk)
     return render(request, "payables/pages/upload.html", {"form": form})
+
+
+@buyer_view(AP_ROLES)
+@require_http_methods(["GET", "POST"])
+def matching_settings(request: MemberRequest) -> HttpResponse:
+    """Tolerances and touchless processing: AP clerks and auditors read them, administrators change them."""
+    from avrop.payables.matching import touchless
+    from avrop.payables.matching.models import InvoiceAutomation, MatchTolerance, Touchless
+    from avrop.payables.matching.services import matching_settings_save
+
+    organisation = request.organisation
+    can_edit = Role.ADMIN in request.roles
+    automation = InvoiceAutomation.objects.filter(organisation=organisation).first()
+    tolerances = list(
+        MatchTolerance.objects.filter(organisation=organisation).select_related("supplier__organisation")
+    )
+    general = next((t for t in tolerances if t.supplier_id is None), None)
+    initial = {"touchless": automation.touchless if automation else Touchless.OFF}
+    if general is not None:
+        initial.update(
+            price_percent=general.price_percent,
+            quantity_percent=general.quantity_percent,
+            amount_absolute=general.amount_absolute,
+        )
+    form = forms.MatchingSettingsForm(
+        request.POST if request.method == "POST" and can_edit else None,
+        organisation=organisation,
+        initial=initial,
+    )
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404()
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                matching_settings_save(
+                    actor=request.user,
+                    organisation=organisation,
+                    touchless=data["touchless"],
+                    supplier_id=data["supplier"].pk if data["supplier"] else None,
+                    price_percent=data["price_percent"],
+                    quantity_percent=data["quantity_percent"],
+                    amount_absolute=data["amount_absolute"],
+                )
+            except DomainError as exc:
+                if exc.http_status == 404:
+                    raise
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("The matching rules were saved."))
+                return redirect(reverse("payables:matching_settings"))
+        status = 400
+    since = timezone.now() - dt.timedelta(days=30)
+    done, received = touchless.touchless_share(organisation=organisation, since=since)
+    return render(
+        request,
+        "payables/pages/matching_settings.html",
+        {
+            "form": form,
+            "can_edit": can_edit,
+            "automation": automation,
+            "general": general,
+            "supplier_tolerances": [t for t in tolerances if t.supplier_id is not None],
+            "touchless_done": done,
+            "touchless_received": received,
+            "touchless_share": (Decimal(done) * 100 / received) if received else None,
+        },
+        status=status,
+    )

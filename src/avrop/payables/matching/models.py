@@ -136,3 +136,29 @@ class MatchTolerance(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.supplier_id or '*'}"
+
+
+class Touchless(models.TextChoices):
+    OFF = "off", _("Every invoice is pre-checked by an AP clerk")
+    TO_ATTEST = "to_attest", _("A matched invoice goes straight to its attestant")
+    TO_PAYMENT = "to_payment", _("A matched invoice is approved for payment by rule")
+
+
+class InvoiceAutomation(TimeStampedModel):
+    """What an organisation lets happen without a person: a supplier invoice matched to its order (within
+    tolerance) whose coding comes from the order skips the pre-check and goes to the order's approver for
+    attest, or is approved for payment by the rule (the approver attested the purchase)."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="invoice_automation"
+    )
+    touchless = models.CharField(
+        _("matched invoices"), max_length=20, choices=Touchless.choices, default=Touchless.OFF
+    )
+
+    class Meta:
+        verbose_name = _("invoice automation")
+        verbose_name_plural = _("invoice automation")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.touchless}"

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from avrop.payables import queries
 from avrop.payables.matching import engine
@@ -392,3 +393,79 @@ def invoice_rematch(*, actor: Any, invoice_id: int) -> SupplierInvoice:
         after={"match": invoice.match_status},
     )
     return invoice
+
+
+@transaction.atomic
+def matching_settings_save(
+    *,
+    actor: Any,
+    organisation: Any,
+    touchless: str,
+    supplier_id: int | None,
+    price_percent: Decimal,
+    quantity_percent: Decimal,
+    amount_absolute: Decimal,
+) -> MatchTolerance:
+    """An administrator sets how matched invoices move on and the tolerances of the organisation (or of one
+    of its suppliers). Audited with the values before and after."""
+    from avrop.core.audit import audit
+    from avrop.core.errors import DomainError, NotAllowed, NotFound
+    from avrop.organisations.roles import Role
+    from avrop.organisations.selectors import roles_in
+    from avrop.payables.errors import Code
+    from avrop.payables.matching.models import InvoiceAutomation, Touchless
+    from avrop.suppliers.models import Supplier
+
+    roles = roles_in(user=actor, organisation=organisation)
+    if not roles:
+        raise NotFound()
+    if Role.ADMIN not in roles:
+        raise NotAllowed(_("Only an administrator may change the matching rules."), Code.NOT_ADMIN)
+    if touchless not in Touchless.values:
+        raise DomainError(
+            Code.SETTINGS_INVALID, _("Choose what happens to matched invoices."), field="touchless"
+        )
+    supplier = None
+    if supplier_id is not None:
+        supplier = Supplier.objects.filter(pk=supplier_id, buyer=organisation).first()
+        if supplier is None:
+            raise NotFound()
+    for name, value in (("price_percent", price_percent), ("quantity_percent", quantity_percent)):
+        if not Decimal(0) <= value <= Decimal(100):
+            raise DomainError(Code.SETTINGS_INVALID, _("A tolerance is between 0 and 100 %."), field=name)
+    if not Decimal(0) <= amount_absolute <= Decimal(10000):
+        raise DomainError(
+            Code.SETTINGS_INVALID, _("Rounding is between 0 and 10,000."), field="amount_absolute"
+        )
+    automation, _created = InvoiceAutomation.objects.select_for_update().get_or_create(
+        organisation=organisation
+    )
+    tolerance, _created = MatchTolerance.objects.select_for_update().get_or_create(
+        organisation=organisation, supplier=supplier
+    )
+    before = {
+        "touchless": automation.touchless,
+        "price_percent": str(tolerance.price_percent),
+        "quantity_percent": str(tolerance.quantity_percent),
+        "amount_absolute": str(tolerance.amount_absolute),
+    }
+    automation.touchless = touchless
+    automation.save()
+    tolerance.price_percent, tolerance.quantity_percent = price_percent, quantity_percent
+    tolerance.amount_absolute = amount_absolute
+    tolerance.save()
+    audit(
+        actor=actor,
+        action="matching_settings.change",
+        obj=tolerance,
+        organisation=organisation,
+        before=before,
+        after={
+            "touchless": touchless,
+            "supplier": supplier.pk if supplier else None,
+            "price_percent": str(price_percent),
+            "quantity_percent": str(quantity_percent),
+            "amount_absolute": str(amount_absolute),
+        },
+    )
+    return tolerance

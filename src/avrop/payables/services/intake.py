@@ -695,6 +695,13 @@ def _match_on_arrival(invoices: list[SupplierInvoice]) -> None:
     ]
     if ids:
         invoices_match(invoice_ids=ids)
+        transaction.on_commit(lambda: _touchless_later(ids))
+
+
+def _touchless_later(ids: list[int]) -> None:
+    from avrop.payables.tasks import invoices_touchless_task
+
+    invoices_touchless_task(ids)
 
 
 def _originals_first(prepared: list[Prepared]) -> tuple[list[Prepared], list[Prepared]]:

@@ -380,3 +380,155 @@ def test_a_held_invoice_says_what_the_order_still_lacks(ordered_world, django_ca
     assert view.deviates
     assert "Held until the order is received in full and its tasks are done." in view.texts
     assert "The delivery has not been received and signed in full." in view.texts
+
+
+# --- touchless ---------------------------------------------------------------------------------------------
+
+
+def _automate(world, mode, *, invoice_limit=True):
+    from avrop.organisations.models import DocumentKind
+    from avrop.payables.matching.models import InvoiceAutomation
+
+    InvoiceAutomation.objects.create(organisation=world.buyer, touchless=mode)
+    if invoice_limit:
+        rule = world.limit(world.approver, "100000")
+        rule.document_kind = DocumentKind.INVOICE
+        rule.save()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("mode", "status"), [("to_attest", "waiting_review"), ("to_payment", "approved")])
+def test_a_matched_invoice_goes_touchless_as_the_organisation_chose(
+    ordered_world, django_capture_on_commit_callbacks, mode, status
+):
+    from avrop.core.models import AuditEvent
+    from avrop.payables.models import CodingLine
+
+    world, order = ordered_world
+    _automate(world, mode)
+    invoice = _receive(world, order, f"T-{mode}", _items(order), django_capture_on_commit_callbacks)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.touchless) == (status, True), invoice.routing_note
+    assert invoice.reviewer == world.approver
+    coding = list(invoice.coding_lines.all())
+    assert coding and all(line.source == CodingLine.Source.ORDER for line in coding)
+    assert sum(line.amount for line in coding) == invoice.net_amount
+    assert AuditEvent.objects.filter(
+        action="supplier_invoice.touchless_review", object_id=str(invoice.pk)
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_without_the_rule_or_with_a_deviation_the_clerk_pre_checks(
+    ordered_world, django_capture_on_commit_callbacks
+):
+    world, order = ordered_world
+    untouched = _receive(world, order, "T-off", _items(order), django_capture_on_commit_callbacks)
+    assert (untouched.status, untouched.touchless) == (
+        "precheck",
+        False,
+    )  # no rule: every invoice to the clerk
+    _automate(world, "to_payment")
+    first = order.lines.order_by("line_number").first()
+    price = (first.unit_price * D("1.5")).quantize(D("0.01"))
+    deviating = _receive(
+        world,
+        order,
+        "T-dev",
+        _items(order, {first.line_number: {"price": price}}),
+        django_capture_on_commit_callbacks,
+    )
+    deviating.refresh_from_db()
+    assert (deviating.status, deviating.touchless) == ("precheck", False)
+
+
+@pytest.mark.django_db
+def test_an_attestant_without_an_invoice_limit_keeps_it_with_the_clerk_and_says_why(
+    ordered_world, django_capture_on_commit_callbacks
+):
+    world, order = ordered_world
+    _automate(world, "to_attest", invoice_limit=False)
+    with translation.override("en"):
+        invoice = _receive(world, order, "T-nolimit", _items(order), django_capture_on_commit_callbacks)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.touchless) == ("precheck", False)
+    assert invoice.routing_note.startswith("Not touchless: ")
+    assert "no approval limit for invoices" in invoice.routing_note
+
+
+@pytest.mark.django_db
+def test_touchless_share(ordered_world, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from avrop.payables.matching.touchless import touchless_share
+
+    world, order = ordered_world
+    _receive(world, order, "S-1", _items(order), django_capture_on_commit_callbacks)  # before the rule
+    _automate(world, "to_attest")
+    # A second invoice of the same quantities deviates (already invoiced), so it is not touchless either.
+    _receive(world, order, "S-2", _items(order), django_capture_on_commit_callbacks)
+    assert touchless_share(organisation=world.buyer, since=timezone.now() - dt.timedelta(days=1)) == (0, 2)
+
+
+# --- the settings page -------------------------------------------------------------------------------------
+
+
+def _member(world, role):
+    from avrop.organisations.tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory.create()
+    MembershipFactory.create(user=user, organisation=world.buyer, role=role)
+    return user
+
+
+@pytest.mark.django_db
+def test_an_administrator_sets_tolerances_and_the_clerk_reads_them(ordered_world, client):
+    from avrop.core.models import AuditEvent
+    from avrop.payables.matching.models import InvoiceAutomation
+
+    world, _order = ordered_world
+    admin = _member(world, "admin")
+    client.force_login(admin)
+    data = {
+        "touchless": "to_attest",
+        "supplier": world.peppol.pk,
+        "price_percent": "2.5",
+        "quantity_percent": "0",
+    }
+    response = client.post("/payables/matching/", {**data, "amount_absolute": "0.50"})
+    assert response.status_code == 302
+    rule = MatchTolerance.objects.get(organisation=world.buyer, supplier=world.peppol)
+    assert (rule.price_percent, rule.amount_absolute) == (D("2.5"), D("0.50"))
+    assert InvoiceAutomation.objects.get(organisation=world.buyer).touchless == "to_attest"
+    assert AuditEvent.objects.filter(action="matching_settings.change", actor=admin).count() == 1
+
+    clerk = _member(world, "ap_clerk")
+    client.force_login(clerk)
+    with translation.override("sv"):
+        page = client.get("/payables/matching/", HTTP_ACCEPT_LANGUAGE="sv")
+    assert page.status_code == 200
+    assert world.peppol.organisation.name in page.content.decode()
+    assert 'name="price_percent"' not in page.content.decode()  # no form to change them
+    assert client.post("/payables/matching/", {**data, "amount_absolute": "9"}).status_code == 404
+    assert MatchTolerance.objects.get(organisation=world.buyer, supplier=world.peppol).amount_absolute == D(
+        "0.50"
+    )
+
+
+@pytest.mark.django_db
+def test_a_supplier_of_another_organisation_cannot_be_given_tolerances(ordered_world, client):
+    from avrop.ordering.tests.factories import build_world
+
+    world, _order = ordered_world
+    other = build_world()
+    client.force_login(_member(world, "admin"))
+    data = {"touchless": "off", "supplier": other.peppol.pk, "price_percent": "1", "quantity_percent": "0"}
+    response = client.post("/payables/matching/", {**data, "amount_absolute": "1"})
+    assert response.status_code == 400  # not among the choices
+    assert not MatchTolerance.objects.filter(supplier=other.peppol).exists()
+    requisitioner_page = client.get("/payables/matching/")
+    assert requisitioner_page.status_code == 200
+    client.force_login(world.requisitioner)
+    assert client.get("/payables/matching/").status_code in {403, 404}
