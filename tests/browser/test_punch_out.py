@@ -11,7 +11,7 @@ from avrop.catalogue.models import PunchOutSession
 from avrop.catalogue.punch_out import demo_shop
 from avrop.catalogue.services.punch_out import punch_out_config_save
 from avrop.edi.validation import validate
-from avrop.ordering.models import PurchaseOrder
+from avrop.ordering.models import PurchaseOrder, Requisition
 from avrop.ordering.tests.factories import build_world
 from avrop.ordering.tests.test_punch_out import _configure
 from tests.browser.conftest import login, serious_violations
@@ -86,10 +86,10 @@ def test_punch_out_with_oci_and_cxml_to_an_approved_order(
 
     approver = browser.new_context(base_url=live_server.url, locale="sv-SE").new_page()
     login(approver, world.approver.username, PASSWORD)
-    approver.goto("/ordering/approvals/")
-    approver.get_by_role("link", name=re.compile(world.requisitioner.get_full_name())).first.click()
+    requisition = Requisition.objects.get(requisitioner=world.requisitioner)
+    approver.goto(f"/ordering/approvals/{requisition.pk}/")
     approver.get_by_role("button", name=re.compile("^Godkänn$")).click()
-    expect(approver.get_by_role("heading", level=1)).to_contain_text(re.compile("godkände|Godkänd|R-"))
+    expect(approver).to_have_url(re.compile(r"/ordering/approvals/$"))
     approver.context.close()
 
     order = PurchaseOrder.objects.get()
