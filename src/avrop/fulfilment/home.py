@@ -43,6 +43,26 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
                 empty_text=_("Nothing to receive."),
             )
         )
+    refused = selectors.refused_despatches(user=user, organisation=organisation)
+    refused_total = refused.count()
+    if refused_total:
+        result.append(
+            Section(
+                title=_("Refused despatch advices"),
+                rows=[
+                    Row(
+                        text=f"{r.order_number or '–'} – {r.get_outcome_display()}",
+                        url=reverse("ordering:order", args=[r.purchase_order_id])
+                        if r.purchase_order_id
+                        else "",
+                        detail=r.reason[:200],
+                    )
+                    for r in refused[:ROWS_PER_SECTION]
+                ],
+                total=refused_total,
+                order=13,
+            )
+        )
     tasks = selectors.tasks_open(user=user, organisation=organisation)
     total = tasks.count()
     if total:

@@ -313,3 +313,15 @@ def line_statuses(order: PurchaseOrder) -> list[LineStatus]:
         LineStatus(line, wanted[line.pk], shipped.get(line.pk, zero), received.get(line.pk, zero))
         for line in lines
     ]
+
+
+def refused_despatches(*, user: User, organisation: Organisation) -> QuerySet[InboundDespatch]:
+    """T16s refused for the organisation's orders, newest first; for the coordinator (empty otherwise)."""
+    if not roles_in(user=user, organisation=organisation) & {Role.COORDINATOR, Role.ADMIN, Role.AUDITOR}:
+        return InboundDespatch.objects.none()
+    return (
+        InboundDespatch.objects.filter(organisation=organisation)
+        .exclude(outcome=InboundDespatch.Outcome.APPLIED)
+        .select_related("purchase_order")
+        .order_by("-created_at", "-id")
+    )

@@ -169,3 +169,18 @@ def test_portal_shows_receipt_deviation_and_supplier_logs_an_attempt(
     assert attempt.by_supplier and attempt.new_date.year == 2099
     assert selectors.received_by_line([order]) == {}
     assert Decimal("0") == sum(selectors.received_by_line([order]).values(), Decimal("0"))
+
+
+def test_coordinator_start_page_lists_refused_despatch_advices(
+    client, world, django_capture_on_commit_callbacks
+):
+    from avrop.fulfilment.tests.conftest import t16
+    from avrop.organisations.tests.factories import OrganisationFactory as Org
+
+    order = make_order(world, django_capture_on_commit_callbacks, channel="peppol")
+    services.despatch_advice_receive(content=t16(order, {1: Decimal("1")}, supplier_org=Org(kind="supplier")))
+    client.force_login(world.coordinator)
+    with translation.override("sv"):
+        page = client.get("/", HTTP_ACCEPT_LANGUAGE="sv")
+    html = page.content.decode()
+    assert "Avvisade leveransaviseringar" in html and order.number in html
