@@ -389,3 +389,13 @@ def spend(scope: Scope, f: Filters, dimension: str) -> Report:
         chart=chart,
         chart_table=month_table,
     )
+
+
+def build(kind: str, scope: Scope, f: Filters, params: Any) -> Report:
+    """The report of ``kind`` (a ``ReportRun.Kind``) with the page's parameters."""
+    if kind == "loyalty":
+        return loyalty(scope, f)
+    if kind == "spend":
+        dimension = params.get("by", "supplier")
+        return spend(scope, f, dimension if dimension in engine.DIMENSIONS else "supplier")
+    return statistics(scope, f)

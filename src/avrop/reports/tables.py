@@ -103,3 +103,94 @@ def plain(value: Any, kind: str) -> Any:
     if kind in {MONEY, QUANTITY, PERCENT} and not isinstance(value, Decimal):
         return Decimal(str(value))
     return value
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    if isinstance(value, dt.date):
+        return {"t": value.isoformat()}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        if "d" in value:
+            return Decimal(value["d"])
+        if "t" in value:
+            return dt.date.fromisoformat(value["t"])
+    return value
+
+
+def _row_data(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if row is None else {k: _encode(v) for k, v in row.items()}
+
+
+def _row(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if row is None else {k: _decode(v) for k, v in row.items()}
+
+
+def _table_data(table: Table) -> dict[str, Any]:
+    return {
+        "title": table.title,
+        "slug": table.slug,
+        "empty_text": table.empty_text,
+        "columns": [[c.key, c.label, c.kind] for c in table.columns],
+        "rows": [_row_data(r) for r in table.rows],
+        "total": _row_data(table.total),
+    }
+
+
+def _table(data: dict[str, Any]) -> Table:
+    return Table(
+        title=data["title"],
+        slug=data["slug"],
+        empty_text=data["empty_text"],
+        columns=[Column(*c) for c in data["columns"]],
+        rows=[_row(r) or {} for r in data["rows"]],
+        total=_row(data["total"]),
+    )
+
+
+def report_to_data(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready data, to keep the result of a run made in the background."""
+    chart = report.chart
+    return {
+        "slug": report.slug,
+        "title": report.title,
+        "intro": report.intro,
+        "notes": report.notes,
+        "tables": [_table_data(t) for t in report.tables],
+        "chart_table": _table_data(report.chart_table) if report.chart_table else None,
+        "chart": None
+        if chart is None
+        else {
+            "title": chart.title,
+            "description": chart.description,
+            "labels": chart.labels,
+            "series": [[s.label, [str(v) for v in s.values]] for s in chart.series],
+        },
+    }
+
+
+def report_from_data(data: dict[str, Any], filters: Filters) -> Report:
+    from avrop.reports.charts import Series
+
+    chart = data.get("chart")
+    return Report(
+        slug=data["slug"],
+        title=data["title"],
+        intro=data["intro"],
+        filters=filters,
+        notes=data.get("notes", []),
+        tables=[_table(t) for t in data["tables"]],
+        chart_table=_table(data["chart_table"]) if data.get("chart_table") else None,
+        chart=None
+        if chart is None
+        else Chart(
+            title=chart["title"],
+            description=chart["description"],
+            labels=chart["labels"],
+            series=[Series(label, [Decimal(v) for v in values]) for label, values in chart["series"]],
+        ),
+    )

@@ -11,6 +11,8 @@ urlpatterns = [
     path("volumes/", views.service_volumes, name="volumes"),
     path("agreements/", views.agreements, name="agreements"),
     path("agreements/<int:pk>/", views.agreement, name="agreement"),
+    path("runs/<int:pk>/", views.run, name="run"),
+    path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
     path("lines/", views.lines, name="lines"),
     path("invoices/", views.invoices, name="invoices"),
 ]

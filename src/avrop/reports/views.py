@@ -7,14 +7,18 @@ from functools import wraps
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.catalogue.exports import download_filename
+from avrop.core import formatting
 from avrop.core.decorators import TenantRequest, org_view
-from avrop.reports import builders, engine, exports, followup, volumes
+from avrop.core.progress import Progress, progress_response
+from avrop.reports import builders, engine, exports, followup, services, volumes
+from avrop.reports.models import ReportRun
 from avrop.reports.scope import (
     BUYER_READERS,
     SUPPLIER_READERS,
@@ -28,9 +32,12 @@ from avrop.reports.scope import (
     scope_for,
     suppliers,
 )
-from avrop.reports.tables import Report
+from avrop.reports.tables import Report, report_from_data
+from avrop.reports.workflows import RunStatus
 
 LINES_PER_PAGE = 100
+# Above this many order lines a report is made in the background (decision 0017: about 1 s on SQLite).
+ASYNC_LINES = 50_000
 
 
 def report_view(*, volumes: bool = False, buyers_only: bool = False) -> Callable[..., Any]:
@@ -74,6 +81,7 @@ def _respond(request: TenantRequest, report: Report, scope: Scope, **extra: Any)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     context = {
+        "report_url": request.path,
         "report": report,
         "scope": scope,
         "filters": report.filters,
@@ -103,27 +111,100 @@ def index(request: TenantRequest) -> HttpResponse:
     )
 
 
+def _page(request: TenantRequest, kind: str, scope: Scope, filters: Filters, **extra: Any) -> HttpResponse:
+    """The report, made here; over many order lines it is made in the background instead (a run)."""
+    if not request.GET.get("format"):
+        lines = engine.order_lines(scope, filters).count()
+        if lines > ASYNC_LINES:
+            run = services.report_run_start(
+                actor=request.user,
+                organisation=request.organisation,
+                kind=kind,
+                query=request.GET.urlencode(),
+                lines=lines,
+            )
+            return redirect("reports:run", pk=run.pk)
+    return _respond(request, builders.build(kind, scope, filters, request.GET), scope, **extra)
+
+
 @report_view()
 def statistics(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
-    return _respond(request, builders.statistics(scope, filters), scope)
+    return _page(request, ReportRun.Kind.STATISTICS, scope, filters)
 
 
 @report_view(buyers_only=True)
 def loyalty(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
-    return _respond(request, builders.loyalty(scope, filters), scope)
+    return _page(request, ReportRun.Kind.LOYALTY, scope, filters)
+
+
+def _spend_extra(params: QueryDict) -> dict[str, Any]:
+    dimension = params.get("by", "supplier")
+    return {
+        "by": dimension if dimension in engine.DIMENSIONS else "supplier",
+        "dimensions": builders.dimension_labels().items(),
+    }
 
 
 @report_view(buyers_only=True)
 def spend(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
-    dimension = request.GET.get("by", "supplier")
-    if dimension not in engine.DIMENSIONS:
-        dimension = "supplier"
-    return _respond(
-        request,
-        builders.spend(scope, filters, dimension),
-        scope,
-        by=dimension,
-        dimensions=builders.dimension_labels().items(),
+    return _page(request, ReportRun.Kind.SPEND, scope, filters, **_spend_extra(request.GET))
+
+
+REPORT_URLS: dict[str, str] = {
+    ReportRun.Kind.STATISTICS: "reports:statistics",
+    ReportRun.Kind.LOYALTY: "reports:loyalty",
+    ReportRun.Kind.SPEND: "reports:spend",
+}
+
+
+def _own_run(request: TenantRequest, pk: int) -> ReportRun:
+    if request.organisation is None:
+        raise Http404()
+    run = ReportRun.objects.filter(
+        pk=pk, organisation_id=request.organisation.pk, requested_by_id=request.user.pk
+    ).first()
+    if run is None:
+        raise Http404()
+    return run
+
+
+@report_view()
+def run(request: TenantRequest, scope: Scope, filters: Filters, pk: int) -> HttpResponse:
+    """A report made in the background: its progress until it is ready, then the report (and its exports)."""
+    found = _own_run(request, pk)
+    params = QueryDict(found.query)
+    report_filters = parse_filters(params, scope)
+    report_url = reverse(REPORT_URLS[found.kind])
+    if found.status != RunStatus.DONE:
+        return render(
+            request,
+            "reports/pages/run.html",
+            {"run": found, "progress": _progress(found), "report_url": report_url, "filters": report_filters},
+        )
+    report = report_from_data(found.result, report_filters)
+    extra = _spend_extra(params) if found.kind == ReportRun.Kind.SPEND else {}
+    return _respond(request, report, scope, report_url=report_url, **extra)
+
+
+@report_view()
+def run_progress(request: TenantRequest, scope: Scope, filters: Filters, pk: int) -> HttpResponse:
+    return progress_response(request, _progress(_own_run(request, pk)))
+
+
+def _progress(found: ReportRun) -> Progress:
+    finished = found.status in {RunStatus.DONE, RunStatus.FAILED}
+    return Progress(
+        element_id="report-run",
+        url=reverse("reports:run_progress", args=[found.pk]),
+        label=_("%(lines)s order lines are being counted") % {"lines": formatting.qty(found.lines)},
+        done=0,
+        total=0,
+        finished=finished,
+        status=found.get_status_display(),
+        failure=found.failure,
+        result_url=reverse("reports:run", args=[found.pk]) if found.status == RunStatus.DONE else "",
+        result_label=_("Show the report"),
+        reload_when_finished=found.status == RunStatus.DONE,
     )
 
 

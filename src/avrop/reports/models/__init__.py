@@ -1,1 +1,5 @@
 """The app's models, one module per family; every model is imported here so Django finds it."""
+
+from avrop.reports.models.runs import ReportRun
+
+__all__ = ["ReportRun"]
