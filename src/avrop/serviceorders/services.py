@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -212,7 +213,7 @@ def service_order_create(
         )
     fields = {name: getattr(data, name) for name in data.__dataclass_fields__ if name != "sp_id"}
     order = ServiceOrder.objects.create(
-        sp_id=data.sp_id or f"tmp-{timezone.now().timestamp()}",
+        sp_id=data.sp_id or f"~{uuid.uuid4().hex[:16]}",  # replaced by the SP-ID of its id below
         supplier=supplier,
         partner=partner,
         status=Status.AWAITING_PAYMENT if data.prepaid else Status.PENDING,
@@ -598,7 +599,7 @@ def statement_create(*, actor: Any, partner: Organisation, order_ids: Iterable[i
     first = orders[0]
     total = sum((o.amount for o in orders), Decimal("0"))
     statement = BillingStatement.objects.create(
-        number=f"tmp-{timezone.now().timestamp()}",
+        number=f"~{uuid.uuid4().hex[:16]}",  # replaced by the billing id of its id below
         partner=partner,
         supplier_id=first.supplier_id,
         created_by=actor,
