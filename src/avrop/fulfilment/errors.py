@@ -15,4 +15,5 @@ class Code(StrEnum):
     NO_AUTHORITY = "no_receipt_authority"
     ATTEMPT_INVALID = "attempt_invalid"
     TASK_INVALID = "task_invalid"
+    MACHINE_INVALID = "machine_invalid"
     NOT_YOUR_TASK = "not_your_task"

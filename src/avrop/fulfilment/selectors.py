@@ -21,6 +21,7 @@ from avrop.fulfilment.models import (
     GoodsReceipt,
     GoodsReceiptLine,
     InboundDespatch,
+    InstalledMachine,
     PostDeliveryTask,
 )
 from avrop.fulfilment.models.receipt import ACCEPTED_CONDITIONS
@@ -325,3 +326,32 @@ def refused_despatches(*, user: User, organisation: Organisation) -> QuerySet[In
         .select_related("purchase_order")
         .order_by("-created_at", "-id")
     )
+
+
+# --- the installed base -----------------------------------------------------------------------------------
+
+
+def installed_base(*, user: User, organisation: Organisation) -> QuerySet[InstalledMachine]:
+    """The buyer's machines (every member sees them: a requisitioner picks one for consumables)."""
+    if not roles_in(user=user, organisation=organisation):
+        return InstalledMachine.objects.none()
+    return (
+        InstalledMachine.objects.filter(organisation=organisation)
+        .select_related("department", "supplier__organisation", "agreement")
+        .order_by("department__name", "serial_number")
+    )
+
+
+def installed_base_for_supplier(*, user: User, organisation: Organisation) -> QuerySet[InstalledMachine]:
+    """The machines this supplier organisation delivered to its customers."""
+    if not roles_in(user=user, organisation=organisation) & {Role.SUPPLIER_USER, Role.SPOC, Role.ADMIN}:
+        return InstalledMachine.objects.none()
+    return (
+        InstalledMachine.objects.filter(supplier__organisation=organisation)
+        .select_related("organisation", "department", "agreement")
+        .order_by("organisation__name", "serial_number")
+    )
+
+
+def order_machines(order: PurchaseOrder) -> list[InstalledMachine]:
+    return list(InstalledMachine.objects.filter(order_line__purchase_order=order).order_by("serial_number"))

@@ -11,4 +11,7 @@ urlpatterns = [
     path("orders/<int:pk>/supplier-attempt/", views.supplier_attempt, name="supplier_attempt"),
     path("orders/<int:pk>/tasks/<str:kind>/", views.task, name="task"),
     path("orders/<int:pk>/certificate/", views.certificate, name="certificate"),
+    path("orders/<int:pk>/machines/", views.machine_register, name="machine_register"),
+    path("machines/", views.machines, name="machines"),
+    path("supplier/machines/", views.supplier_machines, name="supplier_machines"),
 ]

@@ -64,14 +64,19 @@ def order_part(request: Any, order: PurchaseOrder) -> str:
     roles: frozenset[str] = getattr(request, "roles", frozenset())
     is_buyer = request.organisation is not None and request.organisation.pk == order.organisation_id
     readiness = selectors.order_readiness(order)
+    line_statuses = selectors.line_statuses(order)
     context = {
         "order": order,
         "is_buyer": is_buyer,
         "despatches": selectors.order_despatches(order),
-        "line_statuses": selectors.line_statuses(order),
+        "line_statuses": line_statuses,
         "refused": selectors.order_refused_despatches(order) if is_buyer else [],
         "receipts": selectors.order_receipts(order),
         "attempts": selectors.order_attempts(order),
+        "machines": selectors.order_machines(order),
+        "can_register_machine": is_buyer
+        and bool(roles & RECEIVER_ROLES)
+        and any(s.received > 0 for s in line_statuses),
         "readiness": readiness,
         "questions": selectors.checklist_questions(order) if is_buyer else [],
         "can_receive": is_buyer
@@ -345,3 +350,50 @@ def certificate(request: MemberRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{found.certificate_name.replace(chr(34), "")}"'
     return response
+
+
+# --- the installed base -----------------------------------------------------------------------------------
+
+
+@buyer_view(RECEIVER_ROLES)
+@require_POST
+def machine_register(request: MemberRequest, pk: int) -> HttpResponse:
+    order = _order(request, pk)
+    try:
+        machine = services.installed_machine_register(
+            actor=request.user,
+            order_id=order.pk,
+            line_number=request.POST.get("line", ""),
+            serial_number=request.POST.get("serial_number", ""),
+            building=request.POST.get("building", ""),
+            floor=request.POST.get("floor", ""),
+            room=request.POST.get("room", ""),
+            contact_name=request.POST.get("contact_name", ""),
+            contact_phone=request.POST.get("contact_phone", ""),
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise Http404() from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Machine %(serial)s was added to the installed base.") % {"serial": machine.serial_number},
+        )
+    return _back(request, order)
+
+
+@buyer_view()
+@require_GET
+def machines(request: MemberRequest) -> HttpResponse:
+    found = list(selectors.installed_base(user=request.user, organisation=request.organisation)[:500])
+    return render(request, "fulfilment/pages/machines.html", {"machines": found, "for_supplier": False})
+
+
+@org_view(SUPPLIER_ROLES, organisation_test=_is_supplier, hide_from_other_kinds=True)
+@require_GET
+def supplier_machines(request: MemberRequest) -> HttpResponse:
+    found = list(
+        selectors.installed_base_for_supplier(user=request.user, organisation=request.organisation)[:500]
+    )
+    return render(request, "fulfilment/pages/machines.html", {"machines": found, "for_supplier": True})

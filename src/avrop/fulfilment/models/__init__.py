@@ -3,6 +3,7 @@ received and signed (goods receipts with deviations), delivery attempts, and the
 (checklist, take-back, storage wipe, training) that stands between a delivery and the invoice."""
 
 from avrop.fulfilment.models.despatch import DespatchAdvice, DespatchAdviceLine, InboundDespatch
+from avrop.fulfilment.models.installed import InstalledMachine
 from avrop.fulfilment.models.receipt import DeliveryAttempt, GoodsReceipt, GoodsReceiptLine
 from avrop.fulfilment.models.tasks import DeliveryRequirement, PostDeliveryTask, TaskKind
 
@@ -14,6 +15,7 @@ __all__ = [
     "GoodsReceipt",
     "GoodsReceiptLine",
     "InboundDespatch",
+    "InstalledMachine",
     "PostDeliveryTask",
     "TaskKind",
 ]
