@@ -221,3 +221,75 @@ def load(stdout: TextIO) -> None:
     counts = {s: SupplierInvoice.objects.filter(status=s).count() for s in Status.values}
     stdout.write("payables: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
     payments_demo.load(stdout)
+
+
+def load_late(stdout: TextIO) -> None:
+    """Invoices for the demo's orders, matched on arrival: Österlens kommun lets matched invoices go straight
+    to attest and allows prices 2 % over the order. Procurator's order that is received and done matches 3-way
+    (and goes touchless when the attestant's limit covers it), the partly received one is held, and a Lyreco
+    order is invoiced 5 % over its price (a deviation the clerk sees explained line by line)."""
+    from avrop.fulfilment.selectors import order_readiness
+    from avrop.fulfilment.workflows import DeliveryState
+    from avrop.ordering.models import PurchaseOrder
+    from avrop.payables.matching.models import InvoiceAutomation, MatchTolerance, Touchless
+
+    municipality = Organisation.objects.filter(org_number=MUNICIPALITY).first()
+    if municipality is None:
+        return
+    InvoiceAutomation.objects.get_or_create(
+        organisation=municipality, defaults={"touchless": Touchless.TO_ATTEST}
+    )
+    MatchTolerance.objects.get_or_create(
+        organisation=municipality, supplier=None, defaults={"price_percent": Decimal(2)}
+    )
+    orders = list(
+        PurchaseOrder.objects.filter(organisation=municipality)
+        .exclude(status__in=["cancelled", "rejected", "queued"])
+        .select_related("supplier__organisation", "requisition__requisitioner")
+        .order_by("pk")
+    )
+    ready = partly = two_way = None
+    for order in orders:
+        if order.supplier.organisation.name == "Procurator AB" and (ready is None or partly is None):
+            state = order_readiness(order).state
+            if state == DeliveryState.READY_TO_INVOICE and ready is None:
+                ready = order
+            elif state == DeliveryState.PARTLY_RECEIVED and partly is None:
+                partly = order
+        elif order.supplier.organisation.name == "Lyreco Sverige AB" and two_way is None:
+            two_way = order
+    for order, number, over in (
+        (ready, "PRC-8001", False),
+        (partly, "PRC-8002", False),
+        (two_way, "LYR-260210", True),
+    ):
+        if order is None or _exists(number):
+            continue
+        items = [
+            {
+                "order_line": line.line_number,
+                "quantity": line.effective_quantity,
+                "price": (
+                    line.effective_unit_price * (Decimal("1.05") if over and index == 0 else 1)
+                ).quantize(Decimal("0.01")),
+                "unit": line.unit,
+                "name": line.name,
+                "article": line.article_number,
+            }
+            for index, line in enumerate(order.lines.filter(is_cancelled=False).order_by("line_number"))
+        ]
+        if not items:
+            continue
+        requisitioner = order.requisition.requisitioner
+        content = samples.invoice_xml(
+            number=number,
+            seller=_party(order.supplier.organisation),
+            buyer=samples.Party(municipality.name, municipality.org_number),
+            buyer_reference=requisitioner.get_full_name() or requisitioner.username,
+            order_reference=order.number,
+            items=items,
+            issue_date=timezone.localdate() - dt.timedelta(days=1),
+        )
+        _take_in(content, f"{number}.xml")
+    matched = SupplierInvoice.objects.exclude(match_status="").values_list("match_status", flat=True)
+    stdout.write(f"payables: {len(matched)} invoices matched against their orders")

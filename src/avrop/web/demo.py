@@ -43,6 +43,7 @@ LOADERS: tuple[Loader, ...] = (
 )
 LATE_LOADERS: tuple[Loader, ...] = (
     organisations_demo.load_late,
+    payables_demo.load_late,
     fulfilment_demo.load_late,
     serviceorders_demo.load_late,
     reports_demo.load_late,

@@ -47,7 +47,7 @@ def _deliveries(order_ids: set[int]) -> Deliveries:
     for it; such an order is held until fulfilment calls it ready to invoice (delivery accepted, tasks done).
     Orders of organisations without receipts or requirements are matched 2-way and never held."""
     from avrop.fulfilment import selectors as fulfilment
-    from avrop.fulfilment.models import DeliveryRequirement, GoodsReceipt
+    from avrop.fulfilment.models import GoodsReceipt
     from avrop.ordering.models import PurchaseOrder
 
     if not order_ids:
@@ -62,23 +62,43 @@ def _deliveries(order_ids: set[int]) -> Deliveries:
         )
         & order_ids
     )
-    with_requirements = set(
-        DeliveryRequirement.objects.filter(is_active=True)
-        .values_list("organisation_id", flat=True)
-        .distinct()
-    )
-    candidates = (
-        found.receipt_orders
-        | set(
-            PurchaseOrder.objects.filter(_ids("pk", ids), organisation_id__in=with_requirements).values_list(
-                "pk", flat=True
-            )
-        )
-        & order_ids
-    )
+    candidates = found.receipt_orders | (_orders_with_requirements(ids) & order_ids)
     for order in PurchaseOrder.objects.filter(pk__in=sorted(candidates)):
         if not fulfilment.order_readiness(order).ready_to_invoice:
             found.not_ready.add(order.pk)
+    return found
+
+
+def _orders_with_requirements(ids: list[int]) -> set[int]:
+    """The orders among ``ids`` that a delivery requirement holds for: one of their organisation without
+    agreement and category, one of their agreement, or one of the category of one of their lines."""
+    from avrop.fulfilment.models import DeliveryRequirement
+    from avrop.ordering.models import PurchaseOrder
+
+    requirements = list(
+        DeliveryRequirement.objects.filter(is_active=True).values_list(
+            "organisation_id", "agreement_id", "category"
+        )
+    )
+    if not requirements:
+        return set()
+    general = {org for org, agreement, category in requirements if agreement is None and not category}
+    agreements = {
+        agreement for _org, agreement, category in requirements if agreement is not None and not category
+    }
+    categorised = {(org, agreement, category) for org, agreement, category in requirements if category}
+    orders = PurchaseOrder.objects.filter(_ids("pk", ids))
+    found = set(
+        orders.filter(Q(organisation_id__in=general) | Q(agreement_id__in=agreements)).values_list(
+            "pk", flat=True
+        )
+    )
+    if categorised:
+        for pk, org, agreement, category in orders.filter(
+            lines__requisition_line__category__in={c for _o, _a, c in categorised}
+        ).values_list("pk", "organisation_id", "agreement_id", "lines__requisition_line__category"):
+            if (org, None, category) in categorised or (org, agreement, category) in categorised:
+                found.add(pk)
     return found
 
 

@@ -66,3 +66,19 @@ def test_demo_ap_clerk_sees_both_buyers_queues(demo, client):
             SupplierInvoice.objects.filter(organisation=organisation, status=Status.PRECHECK).first().number
         )
         assert number in page.content.decode()
+
+
+def test_demo_invoices_for_the_demo_orders_are_matched(demo):
+    """A new user finds a 3-way match, a held invoice and a price deviation explained line by line."""
+    results = dict(
+        SupplierInvoice.objects.filter(number__in=["PRC-8001", "PRC-8002", "LYR-260210"]).values_list(
+            "number", "match_status"
+        )
+    )
+    assert results == {"PRC-8001": "matched", "PRC-8002": "held", "LYR-260210": "deviation"}
+    deviating = SupplierInvoice.objects.get(number="LYR-260210")
+    assert deviating.lines.filter(match="deviation", match_reasons__0__code="price_over").exists()
+    ready = SupplierInvoice.objects.get(number="PRC-8001")
+    # Österlens kommun sends matched invoices straight to attest when the attestant's limit covers them;
+    # otherwise the invoice says why it stayed with the clerk.
+    assert ready.touchless or ready.routing_note.startswith(("Inte automatisk", "Not touchless"))
