@@ -147,6 +147,17 @@ def load(stdout: TextIO) -> None:
     )
     despatch(ready, {"1": 1}, carrier="PostNord")
     receive(ready, {"1": {"quantity": "1"}})
+    services.installed_machine_register(
+        actor=lars,
+        order_id=ready.pk,
+        line_number=1,
+        serial_number="MFP-2026-0042",
+        building="Hus A",
+        floor="2",
+        room="214, kopieringsrummet",
+        contact_name="Lars Persson",
+        contact_phone="0414-81 90 00",
+    )
     services.post_delivery_task_complete(
         actor=lars, order_id=ready.pk, kind="take_back", note="Gammal skrivare HP 4250 återtagen"
     )
