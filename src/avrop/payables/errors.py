@@ -21,3 +21,4 @@ class Code(StrEnum):
     NO_AUTHORITY = "payables_no_authority"
     NOT_ADMIN = "payables_not_admin"
     SETTINGS_INVALID = "payables_settings_invalid"
+    IN_PAYMENT = "payables_in_payment"

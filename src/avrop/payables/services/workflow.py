@@ -352,12 +352,38 @@ def invoice_send_back(*, actor: Any, invoice_id: int, comment: str) -> SupplierI
     return invoice
 
 
+def _refuse_while_in_payment(invoice: SupplierInvoice) -> None:
+    """An invoice in a payment file already made is paid by the bank's answer, never by hand as well: two
+    payments of one invoice must not be possible. (One still only proposed is left out of the file when it is
+    made.)"""
+    from avrop.payables.payments.models import PaymentLine
+
+    line = (
+        PaymentLine.objects.filter(
+            invoice=invoice,
+            status__in=[PaymentLine.Status.SENT, PaymentLine.Status.ACCEPTED],
+        )
+        .select_related("proposal")
+        .first()
+    )
+    if line is not None:
+        raise DomainError(
+            Code.IN_PAYMENT,
+            _(
+                "The invoice is in the payment file of proposal %(proposal)s (%(status)s): it is marked paid "
+                "when the bank reports the payment, or returned to the queue if the bank rejects it."
+            )
+            % {"proposal": line.proposal.number, "status": line.get_status_display().lower()},
+        )
+
+
 @transaction.atomic
 def invoice_mark_paid(*, actor: Any, invoice_id: int, paid_on: dt.date | None = None) -> SupplierInvoice:
     """Record the payment; the supplier is told (PD)."""
     invoice = lock(SupplierInvoice, invoice_id)
     require_ap_clerk(actor, invoice.organisation)
     assert_transition(invoice, to=Status.PAID)
+    _refuse_while_in_payment(invoice)
     invoice.paid_by, invoice.paid_at = actor, timezone.now()
     note = _("Paid on %(date)s.") % {"date": paid_on or timezone.localdate()}
     message_queue(invoice=invoice, code="PD", actor=actor, note=note)

@@ -515,3 +515,20 @@ def test_camt054_return_of_a_payment_rejects_it_with_the_reason(
     line.refresh_from_db()
     assert line.status == Line.REJECTED and line.bank_status == "AC01"
     assert line.bank_reason == "Kontonumret är fel."
+
+
+def test_an_invoice_in_a_payment_file_cannot_be_marked_paid_by_hand(
+    world, receive, finance, django_capture_on_commit_callbacks
+):
+    from avrop.payables.errors import Code
+    from avrop.payables.services import invoice_mark_paid
+
+    invoice = approved(world, receive, "INFILE-1", seed=151)
+    proposal = _approved_proposal(world, finance, django_capture_on_commit_callbacks)
+    services.proposal_release(actor=world.clerk, proposal_id=proposal.pk)
+    with pytest.raises(DomainError) as exc:
+        invoice_mark_paid(actor=world.clerk, invoice_id=invoice.pk)
+    assert exc.value.code == Code.IN_PAYMENT
+    assert proposal.number in exc.value.message
+    invoice.refresh_from_db()
+    assert invoice.status == "approved" and not invoice.messages.filter(code="PD").exists()
