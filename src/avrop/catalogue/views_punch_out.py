@@ -13,18 +13,19 @@ from __future__ import annotations
 import os
 from io import BytesIO
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from avrop.catalogue.punch_out import demo_shop
+from avrop.catalogue.punch_out import demo_shop, protocols
 from avrop.catalogue.punch_out.forms import PunchOutConfigForm
 from avrop.catalogue.services import punch_out as service
 from avrop.core.decorators import buyer_view
@@ -117,12 +118,29 @@ def start(request: MemberRequest, supplier_id: int) -> HttpResponse:
     return response
 
 
+def _return_fields(request: HttpRequest) -> dict[str, str]:
+    """The return's form fields. An OCI cart sends a dozen fields per line, so a cart of a hundred lines is
+    past Django's DATA_UPLOAD_MAX_NUMBER_FIELDS; url-encoded returns are read here with a limit of their
+    own (the size limit still applies to the body)."""
+    if request.content_type == "application/x-www-form-urlencoded":
+        text = request.body.decode(request.encoding or "utf-8", "replace")
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=protocols.MAX_LINES * 40)
+        return dict(pairs)
+    return {name: request.POST.get(name, "") for name in request.POST}
+
+
 @csrf_exempt
 @require_POST
 def return_from_shop(request: HttpRequest, token: str) -> HttpResponse:
-    form = {name: request.POST.get(name, "") for name in request.POST}
     content_type = request.content_type or ""
-    body = request.body if "xml" in content_type else b""
+    try:
+        body = request.body  # first: a multipart body read as form fields cannot be read raw afterwards
+    except RawPostDataException:
+        body = b""
+    try:
+        form = {} if "xml" in content_type else _return_fields(request)
+    except ValueError:
+        form = {}
     try:
         service.punch_out_receive(token=token, form=form, body=body, content_type=content_type)
     except DomainError as exc:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db import transaction
 from django.db.models import Q
@@ -375,7 +376,7 @@ def _document(form: Mapping[str, str], body: bytes, content_type: str) -> tuple[
         import base64
 
         return "t77", base64.b64decode(form["peppol-punch-out"])
-    if "xml" in content_type and body:
+    if "xml" in content_type and body.strip():
         return ("cxml" if b"<cXML" in body[:2000] else "t77"), body
     raise protocols.ReturnError("empty", "no cart in the return")
 
@@ -401,7 +402,7 @@ def punch_out_receive(
             PunchOutError.ALREADY_RETURNED,
             _("This shop cart has already come back once; a second return adds nothing."),
         )
-    raw = body or "&".join(f"{k}={v}" for k, v in form.items()).encode()
+    raw = body or urlencode(list(form.items())).encode()
     session.raw_return = raw
     session.raw_sha256 = hashlib.sha256(raw).hexdigest()
     session.received_at = timezone.now()

@@ -5,6 +5,7 @@ the normal approval and purchase order."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import re
 import socket
@@ -287,7 +288,10 @@ def test_a_cxml_cart_changed_after_the_shop_sent_it_is_refused(world, shop):
     assert "stämmer inte med raderna" in text
     assert "i varukorgen</button>" not in text
     with translation.override("sv"):
-        assert "inget från den här varukorgen att lägga till" in client.post(review, follow=True).content.decode()
+        assert (
+            "inget från den här varukorgen att lägga till"
+            in client.post(review, follow=True).content.decode()
+        )
     assert _cart_lines(world) == []
     assert PunchOutSession.objects.get().status == "refused"
 
@@ -433,3 +437,45 @@ def test_protocols_module_limits_line_count():
     many = {f"NEW_ITEM-QUANTITY[{n}]": "1" for n in range(1, protocols.MAX_LINES + 2)}
     with pytest.raises(protocols.ReturnError):
         protocols.oci_parse(many)
+
+
+def test_a_large_oci_cart_is_read_past_djangos_field_limit(world, shop):
+    _configure(world, shop, restrict_to_agreement=False)
+    client = _login(world)
+    hook, fields = _punch_out(client, world, shop, order={"qty-KP-A4-80": "1"})
+    lines = [demo_shop.PRODUCTS[0]] * 150
+    many = demo_shop.oci_fields(
+        [
+            protocols.ReturnedLine(
+                position=n,
+                article_number=f"{p.sku}-{n}",
+                name=p.name,
+                quantity=Decimal(1),
+                unit=p.unit,
+                unit_price=p.price,
+                currency="SEK",
+                unspsc=p.unspsc,
+            )
+            for n, p in enumerate(lines, start=1)
+        ]
+    )
+    assert len(many) > 1000  # DATA_UPLOAD_MAX_NUMBER_FIELDS
+    response = client.post(
+        hook, urllib.parse.urlencode(many), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 303
+    session = PunchOutSession.objects.get()
+    assert len(session.result["lines"]) == 150
+    assert bytes(session.raw_return) == urllib.parse.urlencode(many).encode()
+
+
+def test_a_return_after_the_session_expired_is_refused(world, shop):
+    _configure(world, shop)
+    client = _login(world)
+    hook, fields = _punch_out(client, world, shop)
+    PunchOutSession.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    review = client.post(hook, fields)["Location"]
+    with translation.override("sv"):
+        assert "sessionen hade gått ut" in client.get(review).content.decode()
+    assert PunchOutSession.objects.get().status == "refused"
+    assert _cart_lines(world) == []
