@@ -210,3 +210,30 @@ def test_the_language_switch_offers_german_to_a_partner_only(client, world):
     assert 'value="de"' in client.get(reverse("serviceorders:queue")).content.decode()
     client.force_login(world.buyer_admin)
     assert 'value="de"' not in client.get(reverse("core:home")).content.decode()
+
+
+def test_the_partner_start_page_in_german_shows_the_queue_sections(client, world, clock):
+    handed_over(world, clock)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    client.force_login(world.fitter)
+    html = client.get(reverse("core:home")).content.decode()
+    assert "Willkommen" in html and "Welcome" not in html
+    assert "Servicepartner-Aufträge" in html and "Anforderungen prüfen" in html
+    assert "Välkommen" not in html
+
+
+def test_the_supplier_start_page_lists_products_to_ship(client, world, clock):
+    order = handed_over(world, clock)
+    services.service_order_accept(actor=world.fitter, order_id=order.pk, partner=world.partner)
+    services.service_order_record_check(
+        actor=world.fitter,
+        order_id=order.pk,
+        partner=world.partner,
+        checks_done=dict.fromkeys(services.CHECKLIST, True),
+    )
+    services.service_order_requirements_met(actor=world.fitter, order_id=order.pk, partner=world.partner)
+    client.force_login(world.clerk)
+    with translation.override("en"):
+        page = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en")
+    sections = [s for s in page.context["sections"] if s.title == "Service orders"]
+    assert sections and sections[0].rows[0].detail == "1"
