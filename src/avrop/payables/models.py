@@ -431,3 +431,4 @@ from avrop.payables.payments.models import (  # noqa: E402, F401
     PaymentSettings,
     SupplierPaymentTerms,
 )
+from avrop.payables.postcheck.models import PostCheckSample, PostCheckSettings  # noqa: E402, F401

@@ -45,3 +45,11 @@ def invoices_touchless_task(invoice_ids: list[int]) -> int:
     from avrop.payables.matching.touchless import invoices_touchless
 
     return invoices_touchless(invoice_ids=invoice_ids)
+
+
+@db_periodic_task(crontab(day="1", hour="6", minute="30"))
+def post_check_monthly() -> int:
+    """Draw last month's post-check sample for every organisation (the page can draw any period as well)."""
+    from avrop.payables.postcheck.services import post_check_draw_last_month
+
+    return post_check_draw_last_month()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -599,3 +600,101 @@ def matching_settings(request: MemberRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@buyer_view(AP_ROLES)
+@require_GET
+def post_check(request: MemberRequest) -> HttpResponse:
+    """The period's post-check sample: AP clerks and administrators draw and check, auditors read."""
+    from avrop.payables.postcheck.models import PostCheckSample
+    from avrop.payables.postcheck.services import month_of
+
+    today = timezone.localdate()
+    default = month_of(today.replace(day=1) - dt.timedelta(days=1))[0]
+    try:
+        period = (
+            dt.date.fromisoformat(request.GET.get("period", "") + "-01")
+            if request.GET.get("period")
+            else default
+        )
+    except ValueError:
+        period = default
+    period = month_of(period)[0]
+    samples = list(
+        PostCheckSample.objects.filter(organisation=request.organisation, period=period)
+        .select_related("invoice", "checked_by", "closed_by")
+        .order_by("status", "invoice__number", "pk")
+    )
+    counts = Counter(s.status for s in samples)
+    return render(
+        request,
+        "payables/pages/post_check.html",
+        {
+            "period": period,
+            "period_value": f"{period:%Y-%m}",
+            "samples": samples,
+            "counts": counts,
+            "can_check": bool(request.roles & set(CLERK_ROLES)),
+            "user_id": request.user.pk,
+        },
+    )
+
+
+@buyer_view(CLERK_ROLES)
+@require_POST
+def post_check_draw(request: MemberRequest) -> HttpResponse:
+    from avrop.payables.postcheck.services import post_check_draw as draw
+
+    raw = request.POST.get("period", "")
+    try:
+        period = dt.date.fromisoformat(raw + "-01")
+    except ValueError:
+        messages.error(request, _("Choose a month."))
+        return redirect(reverse("payables:post_check"))
+    try:
+        drawn = draw(actor=request.user, organisation=request.organisation, period=period)
+    except DomainError as exc:
+        if exc.http_status == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(count)s invoices were drawn for post-check.") % {"count": drawn}
+            if drawn
+            else _("No new invoices to draw for this month."),
+        )
+    return redirect(reverse("payables:post_check") + f"?period={period:%Y-%m}")
+
+
+@buyer_view(CLERK_ROLES)
+@require_POST
+def post_check_result(request: MemberRequest, pk: int) -> HttpResponse:
+    from avrop.payables.postcheck.models import PostCheckSample
+    from avrop.payables.postcheck.services import post_check_close, post_check_record
+
+    sample = PostCheckSample.objects.filter(pk=pk, organisation=request.organisation).first()
+    if sample is None:
+        raise Http404()
+    action = request.POST.get("action", "")
+    try:
+        if action == "close":
+            post_check_close(
+                actor=request.user, sample_id=sample.pk, follow_up=request.POST.get("follow_up", "")
+            )
+        elif action in {"passed", "finding"}:
+            post_check_record(
+                actor=request.user,
+                sample_id=sample.pk,
+                passed=action == "passed",
+                finding=request.POST.get("finding", ""),
+            )
+        else:
+            raise Http404()
+    except DomainError as exc:
+        if exc.http_status == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(reverse("payables:post_check") + f"?period={sample.period:%Y-%m}")
