@@ -113,7 +113,7 @@ def work_queue(
     labels = dict(Status.choices)
     sections = []
     for status in QUEUE_SECTIONS:
-        shown = section is None or section == status
+        shown = limit > 0 and (section is None or section == status)
         rows: list[dict[str, Any]] = []
         if shown and counts.get(status):
             rows = _mark(
@@ -137,7 +137,11 @@ def supplier_queue(
         if status
         else orders.exclude(status__in=[Status.BILLED, Status.CANCELLED])
     )
-    rows = list(chosen.order_by("due_on", "pk").values(*QUEUE_COLUMNS[:-1], "partner__name")[:limit])
+    rows = (
+        []
+        if not limit
+        else list(chosen.order_by("due_on", "pk").values(*QUEUE_COLUMNS[:-1], "partner__name")[:limit])
+    )
     today = timezone.localdate()
     return counts, _mark(rows, today, today + dt.timedelta(days=1))
 
