@@ -11,6 +11,7 @@ urlpatterns = [
     path("set-aside/", inbound_views.set_aside_list, name="set_aside"),
     path("matching/", views.matching_settings, name="matching_settings"),
     path("post-check/", views.post_check, name="post_check"),
+    path("key-figures/", views.key_figures, name="key_figures"),
     path("post-check/draw/", views.post_check_draw, name="post_check_draw"),
     path("post-check/<int:pk>/", views.post_check_result, name="post_check_result"),
     path("set-aside/<int:pk>/original/", inbound_views.set_aside_original, name="set_aside_original"),

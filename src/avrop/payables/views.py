@@ -698,3 +698,28 @@ def post_check_result(request: MemberRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     return redirect(reverse("payables:post_check") + f"?period={sample.period:%Y-%m}")
+
+
+@buyer_view(AP_ROLES)
+@require_GET
+def key_figures(request: MemberRequest) -> HttpResponse:
+    """The AP team's key figures for a month (this month by default)."""
+    from avrop.payables.keyfigures import key_figures as figures_for
+    from avrop.payables.matching.models import InvoiceMatch
+    from avrop.payables.postcheck.services import month_of
+
+    try:
+        chosen = dt.date.fromisoformat(request.GET.get("period", "") + "-01")
+    except ValueError:
+        chosen = timezone.localdate()
+    start, end = month_of(chosen)
+    figures = figures_for(organisation=request.organisation, start=start, end=end)
+    results = [
+        (InvoiceMatch(code).label if code in InvoiceMatch.values else _("Not matched yet"), count)
+        for code, count in sorted(figures.match_results.items(), key=lambda item: -item[1])
+    ]
+    return render(
+        request,
+        "payables/pages/key_figures.html",
+        {"figures": figures, "period_value": f"{start:%Y-%m}", "results": results},
+    )
