@@ -387,7 +387,7 @@ def punch_out_receive(
 ) -> PunchOutSession:
     """Take the shop's return for the session of ``token`` once: store it, read it, check every line."""
     session = (
-        PunchOutSession.objects.select_for_update()
+        PunchOutSession.objects.select_for_update(of=("self",))
         .filter(token=token or "-")
         .select_related("config__agreement", "supplier__organisation", "organisation")
         .first()
@@ -573,7 +573,7 @@ def punch_out_lock_for_join(
     """The session locked for adding its accepted lines; refused unless it was received and not yet joined.
     Call inside the caller's transaction."""
     session = (
-        PunchOutSession.objects.select_for_update()
+        PunchOutSession.objects.select_for_update(of=("self",))
         .filter(organisation=organisation, token=token or "-")
         .select_related("supplier__organisation", "config__agreement")
         .first()
