@@ -60,7 +60,10 @@ def statistics(scope: Scope, f: Filters) -> Report:
     products = engine.product_rows(scope, f)
     addresses = engine.address_rows(scope, f)
     totals = engine.holder_totals(scope, f)
-    holders = _holder_names(scope, {r["holder"] for r in products} | {r["holder"] for r in totals})
+    holders = _holder_names(
+        scope,
+        {r["holder"] for r in products} | {r["holder"] for r in totals} | {r["holder"] for r in addresses},
+    )
     address_names = _address_names({r["address"] for r in addresses})
     holder_label = _("Customer") if scope.is_supplier else _("Department")
     param = _holder_param(scope)
@@ -102,8 +105,7 @@ def statistics(scope: Scope, f: Filters) -> Report:
         ],
         rows=[
             {
-                "holder": holders.get(r["holder"])
-                or _holder_names(scope, {r["holder"]}).get(r["holder"], ""),
+                "holder": holders.get(r["holder"], ""),
                 "address": address_names.get(r["address"], _("No delivery address given")),
                 "orders": r["orders"],
                 "orders_url": lines_url(f, **{param: r["holder"], "address": r["address"] or "none"}),
