@@ -63,15 +63,20 @@ def order_part(request: Any, order: PurchaseOrder) -> str:
     """Despatches, refused T16s, receipts, attempts and tasks of ``order`` on ordering's order page."""
     roles: frozenset[str] = getattr(request, "roles", frozenset())
     is_buyer = request.organisation is not None and request.organisation.pk == order.organisation_id
+    despatches = selectors.order_despatches(order)
+    receipts = selectors.order_receipts(order)
+    refused = selectors.order_refused_despatches(order) if is_buyer else []
+    if order.status not in selectors.RECEIVABLE and not (despatches or receipts or refused):
+        return ""  # nothing is on its way (queued, rejected, cancelled): no delivery to show
     readiness = selectors.order_readiness(order)
     line_statuses = selectors.line_statuses(order)
     context = {
         "order": order,
         "is_buyer": is_buyer,
-        "despatches": selectors.order_despatches(order),
+        "despatches": despatches,
         "line_statuses": line_statuses,
-        "refused": selectors.order_refused_despatches(order) if is_buyer else [],
-        "receipts": selectors.order_receipts(order),
+        "refused": refused,
+        "receipts": receipts,
         "attempts": selectors.order_attempts(order),
         "machines": selectors.order_machines(order),
         "can_register_machine": is_buyer

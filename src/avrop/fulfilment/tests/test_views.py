@@ -184,3 +184,18 @@ def test_coordinator_start_page_lists_refused_despatch_advices(
         page = client.get("/", HTTP_ACCEPT_LANGUAGE="sv")
     html = page.content.decode()
     assert "Avvisade leveransaviseringar" in html and order.number in html
+
+
+def test_order_part_is_left_out_for_an_order_nothing_is_on_its_way_for(
+    world, django_capture_on_commit_callbacks
+):
+    from types import SimpleNamespace
+
+    from avrop.fulfilment.views import order_part
+
+    order = make_order(world, django_capture_on_commit_callbacks)
+    order.status = "cancelled"
+    request = SimpleNamespace(
+        organisation=world.buyer, roles=frozenset({Role.COORDINATOR}), user=world.coordinator
+    )
+    assert order_part(request, order) == ""
