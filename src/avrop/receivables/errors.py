@@ -17,3 +17,7 @@ class Code(StrEnum):
     WRONG_ACCOUNT = "receivables_wrong_account"
     PAYMENT_NOT_OPEN = "receivables_payment_not_open"
     CREDIT_TOO_LARGE = "receivables_credit_too_large"
+    NOT_OVERDUE = "receivables_not_overdue"
+    AMOUNT_INVALID = "receivables_amount_invalid"
+    SAME_PERSON = "receivables_same_person"
+    REFUND_NOT_OPEN = "receivables_refund_not_open"

@@ -177,6 +177,8 @@ class CustomerInvoice(TimeStampedModel):
         PAID = "paid", _("Paid")
         CREDITED = "credited", _("Credited")
         CANCELLED = "cancelled", _("Cancelled")
+        HANDED_OVER = "handed_over", _("Handed over to collection")
+        WRITTEN_OFF = "written_off", _("Written off")
 
     organisation = models.ForeignKey(
         ORGANISATION, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
@@ -380,3 +382,93 @@ class Reminder(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.invoice_id}/{self.level}"
+
+
+class CollectionHandover(TimeStampedModel):
+    """A file of overdue invoices handed over to a collection agency, kept as sent."""
+
+    organisation = models.ForeignKey(ORGANISATION, on_delete=models.PROTECT, related_name="+")
+    agency = models.CharField(_("collection agency"), max_length=200)
+    handed_over_on = models.DateField(_("date"))
+    content = models.BinaryField(_("file"))
+    sha256 = models.CharField(max_length=64)
+    invoice_count = models.PositiveIntegerField(_("invoices"), default=0)
+    total_claimed = models.DecimalField(_("claimed"), max_digits=16, decimal_places=2, default=ZERO)
+    invoices = models.ManyToManyField(CustomerInvoice, related_name="handovers", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("hand-over to collection")
+        verbose_name_plural = _("hand-overs to collection")
+        ordering = ["-handed_over_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.handed_over_on}"
+
+
+class LedgerVoucher(TimeStampedModel):
+    """A voucher of the sales ledger (series K): a write-off, a value adjustment or a refund. ``lines`` is a
+    list of ``[account, amount]`` with debit positive and credit negative; it always balances."""
+
+    class Source(models.TextChoices):
+        WRITE_OFF = "write_off", _("Write-off")
+        VALUE_ADJUSTMENT = "value_adjustment", _("Value adjustment")
+        REFUND = "refund", _("Refund")
+
+    SERIES = "K"
+
+    organisation = models.ForeignKey(ORGANISATION, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField(_("voucher number"))
+    date = models.DateField(_("date"))
+    text = models.CharField(_("text"), max_length=200)
+    source = models.CharField(_("kind"), max_length=20, choices=Source.choices)
+    lines = models.JSONField(default=list)
+    invoice = models.ForeignKey(
+        CustomerInvoice, null=True, blank=True, on_delete=models.PROTECT, related_name="vouchers"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("sales-ledger voucher")
+        verbose_name_plural = _("sales-ledger vouchers")
+        ordering = ["-date", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="receivables_voucher_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.SERIES}{self.number}"
+
+
+class Refund(TimeStampedModel):
+    """Money paid back to a customer from its credit balance; a second person approves it."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    organisation = models.ForeignKey(ORGANISATION, on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    account = models.CharField(_("pay to (bank account or bankgiro)"), max_length=60)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    voucher = models.OneToOneField(
+        LedgerVoucher, null=True, blank=True, on_delete=models.PROTECT, related_name="refund"
+    )
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.amount}"

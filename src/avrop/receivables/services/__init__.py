@@ -1,6 +1,7 @@
 """Every state-changing action of receivables (DESIGN §3): customers and articles, invoices and credit
 notes, exchange rates, incoming payments."""
 
+from avrop.receivables.services.collection import collection_candidates, collection_handover
 from avrop.receivables.services.customers import (
     ArticleData,
     CustomerData,
@@ -20,10 +21,19 @@ from avrop.receivables.services.invoices import (
     next_invoice_number,
     rate_on,
 )
+from avrop.receivables.services.ledger import invoice_write_off, sie_export, value_adjustment_book
 from avrop.receivables.services.payments import ImportResult, payment_allocate, payment_file_import
+from avrop.receivables.services.refunds import refund_decide, refund_request
 from avrop.receivables.services.reminders import DueReminder, reminder_run, reminders_due
 
 __all__ = [
+    "refund_request",
+    "refund_decide",
+    "value_adjustment_book",
+    "sie_export",
+    "invoice_write_off",
+    "collection_handover",
+    "collection_candidates",
     "ArticleData",
     "CustomerData",
     "DocumentInvalid",

@@ -100,6 +100,8 @@ def settled_status(invoice: CustomerInvoice) -> str:
     """The status the amounts call for: open, partly paid, paid or credited."""
     if invoice.open_amount <= 0:
         return Status.PAID if invoice.paid_amount > 0 else Status.CREDITED
+    if invoice.status == Status.HANDED_OVER:
+        return invoice.status  # with the agency until paid in full
     if invoice.paid_amount > 0:
         return Status.PARTLY_PAID
     return invoice.status

@@ -27,7 +27,7 @@ from avrop.receivables import interest
 from avrop.receivables.errors import Code
 from avrop.receivables.models import CustomerInvoice, ReferenceRate, Reminder
 from avrop.receivables.services._common import require_clerk, settings_of
-from avrop.receivables.workflows import OPEN_STATUSES
+from avrop.receivables.workflows import REMINDABLE_STATUSES
 
 GRACE_DAYS = 8
 INTERVAL_DAYS = 14
@@ -59,7 +59,7 @@ def reminders_due(*, organisation: Any, today: dt.date | None = None) -> list[Du
         CustomerInvoice.objects.filter(
             organisation=organisation,
             kind=CustomerInvoice.Kind.INVOICE,
-            status__in=OPEN_STATUSES,
+            status__in=REMINDABLE_STATUSES,
             due_date__lte=today - dt.timedelta(days=GRACE_DAYS),
         )
         .select_related("customer")
