@@ -479,3 +479,33 @@ def test_a_return_after_the_session_expired_is_refused(world, shop):
         assert "sessionen hade gått ut" in client.get(review).content.decode()
     assert PunchOutSession.objects.get().status == "refused"
     assert _cart_lines(world) == []
+
+
+def test_the_way_to_an_oci_shop_allows_exactly_its_origin_as_form_target(world, shop):
+    _configure(world, shop)
+    response = _login(world).post(f"/catalogue/punch-out/{world.peppol.pk}/start/")
+    policy = response["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if "form-action" in part)
+    assert shop in form_action and "'self'" in form_action
+
+
+def test_the_demo_shop_is_served_by_avrop_only_when_switched_on(world, monkeypatch, settings):
+    settings.DEBUG = False
+    client = _login(world)
+    fields = {"USERNAME": demo_shop.OCI_USERNAME, "PASSWORD": demo_shop.OCI_PASSWORD, "HOOK_URL": "/x/"}
+    monkeypatch.delenv("AVROP_DEMO_SHOP", raising=False)
+    form = "application/x-www-form-urlencoded"  # as a browser posts a plain form
+    assert (
+        client.post("/catalogue/demo-shop/oci", urllib.parse.urlencode(fields), content_type=form).status_code
+        == 404
+    )
+    monkeypatch.setenv("AVROP_DEMO_SHOP", "true")
+    page = client.post("/catalogue/demo-shop/oci", urllib.parse.urlencode(fields), content_type=form)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'action="/catalogue/demo-shop/checkout"' in text
+    assert "Kaffebryggare" in text
+    wrong = client.post(
+        "/catalogue/demo-shop/oci", urllib.parse.urlencode({**fields, "PASSWORD": "x"}), content_type=form
+    )
+    assert wrong.status_code == 403
