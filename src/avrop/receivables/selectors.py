@@ -4,15 +4,32 @@ answer NotFound, so they do not leak)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
+from avrop.core import formatting
 from avrop.core.errors import NotFound
 from avrop.core.tenancy import roles_in
 from avrop.organisations.roles import Role
-from avrop.receivables.models import Article, Customer, CustomerInvoice, Payment, PaymentFile
+from avrop.receivables.models import (
+    Article,
+    CollectionHandover,
+    Customer,
+    CustomerInvoice,
+    LedgerVoucher,
+    Payment,
+    PaymentFile,
+    Refund,
+    Reminder,
+)
 from avrop.receivables.workflows import OPEN_STATUSES
 
 SEE_ROLES = frozenset({Role.AR_CLERK, Role.ADMIN, Role.AUDITOR})
@@ -163,3 +180,154 @@ def open_invoices(*, user: Any, organisation: Any) -> QuerySet[CustomerInvoice]:
     return invoice_list(user=user, organisation=organisation).filter(
         status__in=OPEN_STATUSES, kind=CustomerInvoice.Kind.INVOICE
     )
+
+
+# --- AR screens: aging, customer card, collection, refunds, ledger ---------------------------------------
+
+
+@dataclass
+class AgingBucket:
+    key: str
+    label: str
+    count: int = 0
+    amount: Decimal = Decimal("0.00")
+
+
+AGING_BUCKETS = [
+    ("not_due", _("Not yet due"), None, -1),
+    ("0_30", _("0–30 days"), 0, 30),
+    ("31_60", _("31–60 days"), 31, 60),
+    ("61_90", _("61–90 days"), 61, 90),
+    ("90_plus", _("More than 90 days"), 91, None),
+]
+
+
+def aging(*, user: Any, organisation: Any, today: dt.date | None = None) -> list[AgingBucket]:
+    """Open invoices by days past due, in SEK (one query, values only)."""
+    today = today or timezone.localdate()
+    buckets = [AgingBucket(key=k, label=str(label)) for k, label, _low, _high in AGING_BUCKETS]
+    rows = (
+        _scope(CustomerInvoice, user=user, organisation=organisation)
+        .filter(status__in=OPEN_STATUSES, kind=CustomerInvoice.Kind.INVOICE)
+        .values_list(
+            "due_date", "total_amount", "paid_amount", "credited_amount", "exchange_rate", "currency"
+        )
+    )
+    for due, total, paid, credited, rate, currency in rows.iterator(chunk_size=5000):
+        open_amount = total - paid - credited
+        if currency != "SEK":
+            open_amount = (open_amount * rate).quantize(Decimal("0.01"))
+        late = (today - due).days
+        index = 0 if late < 0 else 1 if late <= 30 else 2 if late <= 60 else 3 if late <= 90 else 4
+        buckets[index].count += 1
+        buckets[index].amount += open_amount
+    return buckets
+
+
+def aging_svg(buckets: list[AgingBucket]) -> str:
+    """A bar chart of the aging buckets drawn on the server: an image with a title and description for
+    screen readers, each bar with its own title; the table next to it carries the same figures."""
+    width, bar_height, gap, label_width = 640, 28, 12, 170
+    top = max((b.amount for b in buckets), default=Decimal("0")) or Decimal("1")
+    height = len(buckets) * (bar_height + gap) + gap
+    description = "; ".join(f"{b.label}: {formatting.money(b.amount)}" for b in buckets)
+    parts = [
+        format_html(
+            '<svg class="chart" role="img" aria-labelledby="aging-title aging-desc" viewBox="0 0 {} {}" '
+            'width="100%" xmlns="http://www.w3.org/2000/svg"><title id="aging-title">{}</title>'
+            '<desc id="aging-desc">{}</desc>',
+            width,
+            height,
+            _("Open receivables by days past due"),
+            description,
+        )
+    ]
+    for index, bucket in enumerate(buckets):
+        y = gap + index * (bar_height + gap)
+        bar = int((width - label_width - 130) * bucket.amount / top) if bucket.amount > 0 else 0
+        parts.append(
+            format_html(
+                '<g><title>{}: {}</title><text x="0" y="{}" dominant-baseline="middle">{}</text>'
+                '<rect x="{}" y="{}" width="{}" height="{}" class="bar bar-{}"></rect>'
+                '<text x="{}" y="{}" dominant-baseline="middle">{}</text></g>',
+                bucket.label,
+                formatting.money(bucket.amount),
+                y + bar_height // 2,
+                bucket.label,
+                label_width,
+                y,
+                bar,
+                bar_height,
+                index,
+                label_width + bar + 6,
+                y + bar_height // 2,
+                formatting.money(bucket.amount),
+            )
+        )
+    parts.append(mark_safe("</svg>"))  # noqa: S308 - constant markup
+    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
+
+
+def customer_get(*, user: Any, organisation: Any, customer_id: int) -> Customer:
+    found = customer_list(user=user, organisation=organisation).filter(pk=customer_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def customer_history(customer: Customer, *, limit: int = 100) -> dict[str, Any]:
+    invoices = list(
+        customer.invoices.defer("document")
+        .select_related("credited_invoice")
+        .order_by("-issue_date", "-pk")[:limit]
+    )
+    return {
+        "open_items": [
+            i for i in invoices if i.status in OPEN_STATUSES and i.kind == CustomerInvoice.Kind.INVOICE
+        ],
+        "invoices": invoices,
+        "payments": list(
+            customer.payments.select_related("invoice").order_by("-payment_date", "-pk")[:limit]
+        ),
+        "reminders": list(
+            Reminder.objects.filter(invoice__customer=customer)
+            .select_related("invoice")
+            .order_by("-sent_on")[:limit]
+        ),
+        "refunds": list(
+            customer.refunds.select_related("requested_by", "decided_by").order_by("-pk")[:limit]
+        ),
+        "credit_balance": customer.payments.aggregate(s=Sum("unapplied_amount"))["s"] or Decimal("0.00"),
+    }
+
+
+def handovers(*, user: Any, organisation: Any) -> QuerySet[CollectionHandover]:
+    return _scope(CollectionHandover, user=user, organisation=organisation).defer("content")
+
+
+def handover_get(*, user: Any, organisation: Any, handover_id: int) -> CollectionHandover:
+    found = _scope(CollectionHandover, user=user, organisation=organisation).filter(pk=handover_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def credit_balances(*, user: Any, organisation: Any) -> QuerySet[Payment]:
+    return (
+        _scope(Payment, user=user, organisation=organisation)
+        .filter(status=Payment.Status.MATCHED, unapplied_amount__gt=0)
+        .select_related("customer", "invoice")
+        .order_by("payment_date", "pk")
+    )
+
+
+def refund_list(*, user: Any, organisation: Any) -> QuerySet[Refund]:
+    return (
+        _scope(Refund, user=user, organisation=organisation)
+        .select_related("customer", "requested_by", "decided_by", "voucher")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def vouchers(*, user: Any, organisation: Any) -> QuerySet[LedgerVoucher]:
+    return _scope(LedgerVoucher, user=user, organisation=organisation).select_related("invoice")

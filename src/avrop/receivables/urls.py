@@ -18,4 +18,12 @@ urlpatterns = [
     path("payments/unmatched/", views.unmatched, name="unmatched"),
     path("payments/<int:pk>/allocate/", views.payment_allocate, name="payment_allocate"),
     path("reminders/", views.reminders, name="reminders"),
+    path("customers/<int:pk>/", views.customer_card, name="customer"),
+    path("invoices/<int:pk>/credit-part/", views.invoice_credit_partly, name="invoice_credit_partly"),
+    path("invoices/<int:pk>/doubtful/", views.invoice_doubtful, name="invoice_doubtful"),
+    path("aging/", views.aging_report, name="aging"),
+    path("collection/", views.collection, name="collection"),
+    path("collection/<int:pk>/file/", views.collection_file, name="collection_file"),
+    path("refunds/", views.refunds, name="refunds"),
+    path("ledger/", views.ledger, name="ledger"),
 ]

@@ -3,6 +3,8 @@ import with its result, and the queue of unmatched payments. Thin: parse, call o
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -17,8 +19,9 @@ from avrop.core.errors import DomainError
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.receivables import forms, pdf, selectors, services
+from avrop.receivables.errors import Code
 from avrop.receivables.models import CustomerInvoice
-from avrop.receivables.workflows import TRANSITIONS
+from avrop.receivables.workflows import OPEN_STATUSES, TRANSITIONS
 
 SEE_ROLES = [Role.AR_CLERK, Role.ADMIN, Role.AUDITOR]
 CLERK_ROLES = [Role.AR_CLERK, Role.ADMIN]
@@ -163,6 +166,9 @@ def invoice_detail(request: MemberRequest, pk: int) -> HttpResponse:
             and not invoice.paid_amount
             and not invoice.credited_amount,
             "warnings": [f for f in invoice.findings if f.get("severity") == "warning"],
+            "can_adjust": _is_clerk(request)
+            and invoice.kind == CustomerInvoice.Kind.INVOICE
+            and invoice.status in OPEN_STATUSES,
         },
     )
 
@@ -334,4 +340,233 @@ def reminders(request: MemberRequest) -> HttpResponse:
         request,
         "receivables/pages/reminders.html",
         {"due": due, "problem": problem, "is_clerk": _is_clerk(request)},
+    )
+
+
+# --- AR screens: customer card, aging, collection, write-off, refunds, sales ledger ---------------------
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.replace(" ", "").replace("\u00a0", "").replace(",", ".").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+@buyer_view(SEE_ROLES)
+@require_GET
+def customer_card(request: MemberRequest, pk: int) -> HttpResponse:
+    customer = selectors.customer_get(user=request.user, organisation=request.organisation, customer_id=pk)
+    history = selectors.customer_history(customer)
+    return render(
+        request,
+        "receivables/pages/customer.html",
+        {
+            "customer": customer,
+            "open_total": sum((i.open_amount for i in history["open_items"]), Decimal("0")),
+            **history,
+        },
+    )
+
+
+@buyer_view(SEE_ROLES)
+@require_GET
+def aging_report(request: MemberRequest) -> HttpResponse:
+    buckets = selectors.aging(user=request.user, organisation=request.organisation)
+    return render(
+        request,
+        "receivables/pages/aging.html",
+        {
+            "buckets": buckets,
+            "chart": selectors.aging_svg(buckets),
+            "total": sum((b.amount for b in buckets), Decimal("0.00")),
+            "count": sum(b.count for b in buckets),
+        },
+    )
+
+
+@buyer_view(SEE_ROLES)
+@require_http_methods(["GET", "POST"])
+def collection(request: MemberRequest) -> HttpResponse:
+    """Invoices whose reminders went unanswered, handed over to an agency as a file."""
+    if request.method == "POST":
+        if not _is_clerk(request):
+            return render(request, "403.html", {"needed_roles": CLERK_ROLES}, status=403)
+        ids = [int(v) for v in request.POST.getlist("invoice") if v.isdigit()]
+        try:
+            handover = services.collection_handover(
+                actor=request.user,
+                organisation=request.organisation,
+                invoice_ids=ids,
+                agency=request.POST.get("agency", "")[:200],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(count)s invoices handed over to %(agency)s; send the agency the file below.")
+                % {"count": handover.invoice_count, "agency": handover.agency},
+            )
+        return redirect("receivables:collection")
+    selectors.require_can_see(user=request.user, organisation=request.organisation)
+    return render(
+        request,
+        "receivables/pages/collection.html",
+        {
+            "candidates": services.collection_candidates(organisation=request.organisation),
+            "handovers": selectors.handovers(user=request.user, organisation=request.organisation)[
+                :LIST_LIMIT
+            ],
+            "is_clerk": _is_clerk(request),
+        },
+    )
+
+
+@buyer_view(SEE_ROLES)
+@require_GET
+def collection_file(request: MemberRequest, pk: int) -> HttpResponse:
+    handover = selectors.handover_get(user=request.user, organisation=request.organisation, handover_id=pk)
+    response = HttpResponse(bytes(handover.content), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"inkasso-{handover.handed_over_on.isoformat()}-{handover.pk}.csv")
+        or "attachment"
+    )
+    return response
+
+
+@buyer_view(CLERK_ROLES)
+@require_POST
+def invoice_doubtful(request: MemberRequest, pk: int) -> HttpResponse:
+    """A value adjustment (an amount) or a write-off (the whole open amount) of a doubtful receivable."""
+    selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    reason = request.POST.get("reason", "")[:200]
+    try:
+        if request.POST.get("action") == "write_off":
+            voucher = services.invoice_write_off(
+                actor=request.user, organisation=request.organisation, invoice_id=pk, reason=reason
+            )
+            messages.success(request, _("Written off; voucher %(v)s booked.") % {"v": voucher})
+        else:
+            amount = _decimal(request.POST.get("amount", ""))
+            if amount is None:
+                raise DomainError(Code.AMOUNT_INVALID, _("Give the amount as a number, e.g. 1 200,00."))
+            voucher = services.value_adjustment_book(
+                actor=request.user,
+                organisation=request.organisation,
+                invoice_id=pk,
+                amount=amount,
+                reason=reason,
+            )
+            messages.success(request, _("Value adjustment booked; voucher %(v)s.") % {"v": voucher})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("receivables:invoice", pk=pk)
+
+
+@buyer_view(CLERK_ROLES)
+@require_POST
+def invoice_credit_partly(request: MemberRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)
+    quantities: dict[int, Decimal] = {}
+    for line in invoice.lines.all():
+        text = request.POST.get(f"qty_{line.position}", "").strip()
+        if text:
+            value = _decimal(text)
+            if value is None:
+                messages.error(request, _("Give the quantities as numbers."))
+                return redirect("receivables:invoice", pk=pk)
+            quantities[line.position] = value
+    return _action(
+        request,
+        pk,
+        lambda: services.invoice_credit(
+            actor=request.user, invoice_id=pk, reason=request.POST.get("reason", ""), quantities=quantities
+        ),
+        _("Credit note drafted. Check it and send it."),
+    )
+
+
+@buyer_view(SEE_ROLES)
+@require_http_methods(["GET", "POST"])
+def refunds(request: MemberRequest) -> HttpResponse:
+    """Credit balances to refund, and refunds waiting for a second person's approval."""
+    if request.method == "POST":
+        if not _is_clerk(request):
+            return render(request, "403.html", {"needed_roles": CLERK_ROLES}, status=403)
+        try:
+            if request.POST.get("refund", "").isdigit():
+                refund = services.refund_decide(
+                    actor=request.user,
+                    organisation=request.organisation,
+                    refund_id=int(request.POST["refund"]),
+                    approve=request.POST.get("decision") == "approve",
+                )
+                messages.success(
+                    request, _("Refund %(status)s.") % {"status": refund.get_status_display().lower()}
+                )
+            else:
+                amount = _decimal(request.POST.get("amount", ""))
+                if amount is None or not request.POST.get("payment", "").isdigit():
+                    raise DomainError(Code.AMOUNT_INVALID, _("Give the amount as a number, e.g. 1 200,00."))
+                services.refund_request(
+                    actor=request.user,
+                    organisation=request.organisation,
+                    payment_id=int(request.POST["payment"]),
+                    amount=amount,
+                    account=request.POST.get("account", "")[:60],
+                    reason=request.POST.get("reason", "")[:300],
+                )
+                messages.success(request, _("Refund requested. Another clerk approves it."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("receivables:refunds")
+    return render(
+        request,
+        "receivables/pages/refunds.html",
+        {
+            "balances": selectors.credit_balances(user=request.user, organisation=request.organisation)[
+                :LIST_LIMIT
+            ],
+            "refunds": selectors.refund_list(user=request.user, organisation=request.organisation)[
+                :LIST_LIMIT
+            ],
+            "is_clerk": _is_clerk(request),
+        },
+    )
+
+
+@buyer_view(SEE_ROLES)
+@require_GET
+def ledger(request: MemberRequest) -> HttpResponse:
+    """The sales-ledger vouchers, and their SIE 4 export for a period."""
+    start, end = _date(request.GET.get("start", "")), _date(request.GET.get("end", ""))
+    if start and end and _is_clerk(request):
+        try:
+            content = services.sie_export(
+                actor=request.user, organisation=request.organisation, start=start, end=end
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            response = HttpResponse(content, content_type="text/plain; charset=cp437")
+            response["Content-Disposition"] = (
+                content_disposition_header(True, f"kundreskontra-{start}-{end}.se") or "attachment"
+            )
+            return response
+    return render(
+        request,
+        "receivables/pages/ledger.html",
+        {
+            "vouchers": selectors.vouchers(user=request.user, organisation=request.organisation)[:LIST_LIMIT],
+            "is_clerk": _is_clerk(request),
+        },
     )

@@ -284,20 +284,33 @@ def invoice_create(
 
 
 @transaction.atomic
-def invoice_credit(*, actor: Any, invoice_id: int, reason: str = "") -> CustomerInvoice:
-    """A draft credit note for what is still open on the invoice, line by line; it refers to the invoice."""
+def invoice_credit(
+    *, actor: Any, invoice_id: int, reason: str = "", quantities: dict[int, Decimal] | None = None
+) -> CustomerInvoice:
+    """A draft credit note that refers to the invoice: for the whole invoice, or (a partial credit) for the
+    ``quantities`` given per line position. Sending it checks it is not larger than what is still open."""
     original = lock(CustomerInvoice, invoice_id)
     require_clerk(actor, original.organisation)
-    if original.kind != Kind.INVOICE or original.status not in {Status.SENT, Status.PARTLY_PAID}:
+    if original.kind != Kind.INVOICE or original.status not in {
+        Status.SENT,
+        Status.PARTLY_PAID,
+        Status.HANDED_OVER,
+    }:
         raise DomainError(
             Code.CREDIT_TOO_LARGE, _("Only a sent invoice that is not fully paid can be credited.")
         )
-    if original.paid_amount > 0 or original.credited_amount > 0:
-        raise DomainError(
-            Code.CREDIT_TOO_LARGE,
-            _("Part of this invoice is paid or credited already; credit the rest by hand with the customer."),
-        )
     lines = list(original.lines.select_related("article"))
+    if quantities is None:
+        if original.paid_amount > 0 or original.credited_amount > 0:
+            raise DomainError(
+                Code.CREDIT_TOO_LARGE,
+                _(
+                    "Part of this invoice is paid or credited already; credit some lines or quantities "
+                    "instead."
+                ),
+            )
+    else:
+        lines = _partial_lines(lines, quantities)
     credit = CustomerInvoice(
         organisation=original.organisation,
         kind=Kind.CREDIT_NOTE,
@@ -331,6 +344,28 @@ def invoice_credit(*, actor: Any, invoice_id: int, reason: str = "") -> Customer
         actor=actor, action="receivables.credit_note.create", obj=credit, after={"credits": original.number}
     )
     return credit
+
+
+def _partial_lines(
+    lines: list[CustomerInvoiceLine], quantities: dict[int, Decimal]
+) -> list[CustomerInvoiceLine]:
+    by_position = {line.position: line for line in lines}
+    chosen = []
+    for position, quantity in sorted(quantities.items()):
+        line = by_position.get(position)
+        if line is None or not quantity or quantity <= 0 or quantity > line.quantity:
+            raise DomainError(
+                Code.CREDIT_TOO_LARGE,
+                _("Credit between zero and the invoiced quantity of an existing line (line %(position)s).")
+                % {"position": position},
+                field="quantities",
+            )
+        line.quantity = quantity
+        line.net_amount = (quantity * line.unit_price).quantize(CENT)
+        chosen.append(line)
+    if not chosen:
+        raise DomainError(Code.CREDIT_TOO_LARGE, _("Choose what to credit."), field="quantities")
+    return chosen
 
 
 @transaction.atomic
