@@ -90,6 +90,7 @@ def test_doubtful_receivable_forms(clerk, world, client):
     assert client.post(url, {"action": "write_off", "reason": "x"}).status_code == 403
     client.force_login(world.other_clerk)
     assert client.post(url, {"action": "write_off", "reason": "x"}).status_code == 404
+    clerk.force_login(world.clerk)  # the same test client
     clerk.post(url, {"action": "write_off", "reason": "Konkursen avslutad"})
     invoice.refresh_from_db()
     assert invoice.status == Status.WRITTEN_OFF
