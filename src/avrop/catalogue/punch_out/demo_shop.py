@@ -14,7 +14,9 @@ separate site, and ``avrop run`` can mount it under ``/demo-shop/`` (see ``catal
 from __future__ import annotations
 
 import base64
-import secrets
+import hashlib
+import hmac
+import json
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -51,13 +53,27 @@ CXML_IDENTITY = "DEMOSHOP"
 StartResponse = Callable[..., Any]
 
 
-class DemoShop:
-    """The shop's state: cXML sessions by id (in memory; the shop is for tests and the demo)."""
+def _session_id(hook: str, cookie: str) -> str:
+    """A cXML shop session carried in its own id (signed), so that any process of a server with several
+    workers can serve the StartPage and the checkout."""
+    data = base64.urlsafe_b64encode(json.dumps({"hook": hook, "cookie": cookie}).encode()).decode()
+    mac = hmac.new(CXML_SHARED_SECRET.encode(), data.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{data}.{mac}"
 
-    def __init__(self) -> None:
-        self.sessions: dict[str, dict[str, str]] = {}
-        self.setup_requests: list[bytes] = []
-        self.lock = threading.Lock()
+
+def _session(session_id: str) -> dict[str, str] | None:
+    data, _dot, mac = session_id.partition(".")
+    expected = hmac.new(CXML_SHARED_SECRET.encode(), data.encode(), hashlib.sha256).hexdigest()[:32]
+    if not hmac.compare_digest(mac, expected):
+        return None
+    try:
+        return dict(json.loads(base64.urlsafe_b64decode(data.encode())))
+    except ValueError:
+        return None
+
+
+class DemoShop:
+    """The shop. It keeps no state between requests: a cXML session travels in its id."""
 
     # -- WSGI --------------------------------------------------------------------------------------------
 
@@ -75,7 +91,7 @@ class DemoShop:
         if method == "POST" and path == "/cxml":
             return self._cxml_setup(body, environ, start_response)
         if method == "GET" and path.startswith("/start/"):
-            session = self.sessions.get(path.removeprefix("/start/"))
+            session = _session(path.removeprefix("/start/"))
             if session is None:
                 return _page(start_response, "404 Not Found", "<p>Okänd session.</p>")
             hidden = {"protocol": "cxml", "session": path.removeprefix("/start/")}
@@ -95,7 +111,6 @@ class DemoShop:
     def _cxml_setup(
         self, body: bytes, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
-        self.setup_requests.append(body)
         try:
             root = protocols._parse_xml(body)
         except protocols.ReturnError:
@@ -107,9 +122,7 @@ class DemoShop:
         hook = request.findtext("BrowserFormPost/URL") if request is not None else None
         if request is None or not hook:
             return _cxml_status(start_response, "400", "Bad Request")
-        session = secrets.token_urlsafe(12)
-        with self.lock:
-            self.sessions[session] = {"hook": hook.strip(), "cookie": request.findtext("BuyerCookie") or ""}
+        session = _session_id(hook.strip(), request.findtext("BuyerCookie") or "")
         host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
         scheme = environ.get("wsgi.url_scheme", "http")
         start = f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}/start/{session}"
@@ -143,7 +156,7 @@ class DemoShop:
                     )
                 )
         if form.get("protocol") == "cxml":
-            session = self.sessions.get(form.get("session", ""))
+            session = _session(form.get("session", ""))
             if session is None:
                 return _page(start_response, "404 Not Found", "<p>Okänd session.</p>")
             document = protocols.cxml_order_message(
