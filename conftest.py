@@ -59,3 +59,15 @@ def smtp_server(settings):
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_webhooks_unless_made():
+    """Webhook endpoints are read once per process and kept for a while; every test starts knowing there are
+    none, so appending audit events costs no query (a test that makes one through ``webhook_create`` reads
+    them again)."""
+    from avrop.core import webhooks
+
+    webhooks._cache = (float("inf"), {})
+    yield
+    webhooks._cache = (float("inf"), {})

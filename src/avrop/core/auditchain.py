@@ -168,6 +168,9 @@ def append(events: Iterable[E]) -> list[E]:
         head = _Head(previous_hash, sequence, now)
         setattr(connection, "_avrop_audit_head", head)  # noqa: B010 (an attribute of our own on Django's object)
         transaction.on_commit(head)
+        from avrop.core import webhooks  # the events an organisation's systems subscribe to, same transaction
+
+        webhooks.queue_for(events)
     return events
 
 

@@ -193,3 +193,29 @@ class ApiToken(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """An address of an organisation's own system (an ERP) that is told of business events as they happen:
+    each audit event of a chosen family is POSTed to ``url`` as JSON, signed with HMAC-SHA256 over
+    ``<timestamp>.<body>`` with ``secret`` (header ``X-Avrop-Signature: sha256=<hex>``), through the outbox
+    (retried with backoff, in order per endpoint)."""
+
+    organisation = models.ForeignKey(
+        settings.AVROP_ORGANISATION_MODEL, on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    url = models.URLField(_("address"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    events = models.JSONField(_("events"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["organisation", "id"]
+
+    def __str__(self) -> str:
+        return self.url

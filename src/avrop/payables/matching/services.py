@@ -206,19 +206,20 @@ def _order_lines(ids: list[int]) -> tuple[dict[int, list[engine.OrderLine]], Del
     return by_order, deliveries
 
 
-def _invoiced_elsewhere(ids: list[int], batch_ids: set[int]) -> list[tuple[int, int, Decimal, str]]:
-    """(invoice id, order line id, quantity, kind) of other invoices' lines on the orders of the batch."""
-    orders = SupplierInvoice.objects.filter(_ids("pk", ids), purchase_order__isnull=False).values(
-        "purchase_order_id"
-    )
+def _invoiced_elsewhere(
+    order_line_ids: list[int], batch_ids: set[int]
+) -> list[tuple[int, int, Decimal, str]]:
+    """(invoice id, order line id, quantity, kind) of other invoices' lines on these order lines. Looked up by
+    the invoice lines' own index on the order line (a range when the order lines are dense)."""
+    if not order_line_ids:
+        return []
+    wanted = set(order_line_ids)
     return [
         row
-        for row in InvoiceLine.objects.filter(
-            invoice__purchase_order_id__in=orders, order_line__isnull=False, quantity__isnull=False
-        )
+        for row in InvoiceLine.objects.filter(_ids("order_line_id", sorted(wanted)), quantity__isnull=False)
         .exclude(invoice__status__in=NOT_COUNTING)
         .values_list("invoice_id", "order_line_id", "quantity", "invoice__kind")
-        if row[0] not in batch_ids
+        if row[0] not in batch_ids and row[1] in wanted
     ]
 
 
@@ -302,7 +303,7 @@ def _match_batch(ids: list[int]) -> int:
             lines_of[invoice_id].append((pk, engine.Line(*values)))
     order_lines, deliveries = _order_lines(ids)
     indexes = {order: engine.OrderIndex(lines) for order, lines in order_lines.items()}
-    elsewhere = _invoiced_elsewhere(ids, batch_ids) if order_lines else []
+    elsewhere = _invoiced_elsewhere([ol.id for lines in order_lines.values() for ol in lines], batch_ids)
     tolerances = _tolerances(invoices)
     credit_notes = [i for i in invoices if i.kind == Kind.CREDIT_NOTE]
     originals, other_credits = _credited(credit_notes) if credit_notes else ({}, [])
