@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payables', '0006_invoice_lines_and_matching'),
+        ("payables", "0006_invoice_lines_and_matching"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='supplierinvoice',
-            name='match_status',
-            field=models.CharField(blank=True, choices=[('no_order', 'No order to match against'), ('matched', 'Matches the order'), ('within_tolerance', 'Matches within tolerance'), ('deviation', 'Deviates from the order'), ('held', 'Held: the order is not ready to invoice'), ('credit_matched', 'Credit note matches its invoice'), ('credit_deviation', 'Credit note does not match its invoice')], max_length=20, verbose_name='match'),
+            model_name="supplierinvoice",
+            name="match_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("no_order", "No order to match against"),
+                    ("matched", "Matches the order"),
+                    ("within_tolerance", "Matches within tolerance"),
+                    ("deviation", "Deviates from the order"),
+                    ("held", "Held: the order is not ready to invoice"),
+                    ("credit_matched", "Credit note matches its invoice"),
+                    ("credit_deviation", "Credit note does not match its invoice"),
+                ],
+                max_length=20,
+                verbose_name="match",
+            ),
         ),
     ]
