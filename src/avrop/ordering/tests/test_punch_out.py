@@ -203,7 +203,7 @@ def test_a_shop_that_does_not_answer_leaves_the_cart_unchanged(world, shop):
     client = _login(world)
     with translation.override("sv"):
         response = client.post(f"/catalogue/punch-out/{world.peppol.pk}/start/", follow=True)
-    assert "butik svarade inte" in response.content.decode()
+    assert "svarade inte" in response.content.decode()
     assert "Din varukorg är oförändrad" in response.content.decode()
     assert len(_cart_lines(world)) == 1
     assert PunchOutSession.objects.get().status == "failed"
