@@ -1,7 +1,9 @@
 """Demo customer invoicing for Myndigheten för kustmiljö, worked by its AR clerk (``ar_clerk``, Erik Kund)
 through the real services: customers at home and abroad, articles, sent e-invoices and PDF invoices, a
 credit note, a draft, an EUR invoice at the day's rate, and a BgMax file that pays some invoices, part-pays
-one and leaves one payment in the queue.
+one and leaves one payment in the queue. Older invoices show the rest of the ledger: one reminded three times
+and handed over to a collection agency, one with a value adjustment, one written off after a bankruptcy, an
+over-payment with a refund waiting for a second person's approval, and open items in every aging bucket.
 
 Customers and articles are found by number, invoices by their note; a second run changes nothing.
 """
@@ -19,13 +21,17 @@ from avrop.organisations.models import Organisation, User
 from avrop.receivables import samples, services
 from avrop.receivables.models import (
     Article,
+    CollectionHandover,
     Customer,
     CustomerInvoice,
     ExchangeRate,
+    LedgerVoucher,
     PaymentFile,
     ReceivablesSettings,
     ReferenceRate,
+    Refund,
 )
+from avrop.receivables.workflows import OPEN_STATUSES
 
 BANKGIRO = "5402-9681"
 DEMO_REFERENCE_RATES = [(dt.date(2026, 1, 1), Decimal("1.75")), (dt.date(2026, 7, 1), Decimal("1.75"))]
@@ -39,6 +45,23 @@ CUSTOMERS: list[dict[str, Any]] = [
         "email": "ekonomi@havsfiskeskolan.example",
         "payment_days": 20,
         "city": "Lysekil",
+    },
+    {
+        "number": "2004",
+        "name": "Sillfabriken i Skillinge AB",
+        "org_number": "556123-4567",
+        "delivery": "email",
+        "email": "kontoret@sillfabriken.example",
+        "city": "Skillinge",
+    },
+    {
+        "number": "2005",
+        "name": "Karin Strand",
+        "org_number": "121212-1212",
+        "delivery": "email",
+        "email": "karin.strand@example.se",
+        "is_business": False,
+        "city": "Kivik",
     },
     {
         "number": "2003",
@@ -208,6 +231,95 @@ def load(stdout: TextIO) -> None:
             name=f"BGMAX_{today - dt.timedelta(days=3):%Y%m%d}.txt",
             content=content,
         )
+    _ledger_history(clerk, agency, customers, articles, today)
     stdout.write(
         f"receivables: {CustomerInvoice.objects.filter(organisation=agency).count()} customer invoices\n"
     )
+
+
+def _ledger_history(
+    clerk: User,
+    agency: Organisation,
+    customers: dict[str, Customer],
+    articles: dict[str, Article],
+    today: dt.date,
+) -> None:
+    """Collection, a value adjustment, a write-off, a refund waiting for approval; open items of every age."""
+    sill, karin, kommun = customers["2004"], customers["2005"], customers["2001"]
+    analys, konsult = articles["ANALYS"], articles["KONSULT"]
+    unpaid = _send(
+        clerk,
+        _invoice(clerk, agency, sill, [(analys, "3")], "Vattenprover fiskberedning, våren",
+                 issue_date=today - dt.timedelta(days=135)),
+    )  # fmt: skip
+    private = _send(
+        clerk,
+        _invoice(clerk, agency, karin, [(analys, "1")], "Brunnsvattenanalys Kivik",
+                 issue_date=today - dt.timedelta(days=100)),
+    )  # fmt: skip
+    doubtful = _send(
+        clerk,
+        _invoice(clerk, agency, sill, [(konsult, "10")], "Utredning avloppsrening, juni",
+                 issue_date=today - dt.timedelta(days=80)),
+    )  # fmt: skip
+    lost = _send(
+        clerk,
+        _invoice(clerk, agency, sill, [(konsult, "4")], "Rådgivning tillstånd, maj",
+                 issue_date=today - dt.timedelta(days=130)),
+    )  # fmt: skip
+    _send(
+        clerk,
+        _invoice(clerk, agency, kommun, [(analys, "2")], "Provtagning Baskemölla, augusti",
+                 issue_date=today - dt.timedelta(days=75)),
+    )  # fmt: skip
+    if not CollectionHandover.objects.filter(organisation=agency).exists():
+        for back in (50, 36, 22):  # three reminders, two weeks apart, before the hand-over
+            services.reminder_run(actor=clerk, organisation=agency, today=today - dt.timedelta(days=back))
+        services.collection_handover(
+            actor=clerk,
+            organisation=agency,
+            invoice_ids=[i.pk for i in (unpaid, private) if i.status in OPEN_STATUSES],
+            agency="Kustens Inkasso AB",
+            today=today - dt.timedelta(days=5),
+        )
+    if not LedgerVoucher.objects.filter(organisation=agency, invoice=doubtful).exists():
+        services.value_adjustment_book(
+            actor=clerk,
+            organisation=agency,
+            invoice_id=doubtful.pk,
+            amount=Decimal("5750.00"),
+            reason="Rekonstruktion inledd, hälften befaras gå förlorad",
+        )
+    if lost.status in OPEN_STATUSES:
+        services.invoice_write_off(
+            actor=clerk, organisation=agency, invoice_id=lost.pk, reason="Konkurs avslutad utan utdelning"
+        )
+    name = "BGMAX_overbetalning.txt"
+    if not PaymentFile.objects.filter(organisation=agency, name=name).exists():
+        over = _send(
+            clerk,
+            _invoice(clerk, agency, kommun, [(analys, "1")], "Provtagning Kivik, extra prov",
+                     issue_date=today - dt.timedelta(days=20)),
+        )  # fmt: skip
+        content = samples.bgmax(
+            [
+                samples.SamplePayment(
+                    amount=over.total_amount + Decimal("1000.00"),
+                    reference=over.ocr_reference,
+                    payer_name="ÖSTERLENS KOMMUN",
+                )
+            ],
+            bankgiro=BANKGIRO,
+            day=today - dt.timedelta(days=2),
+        )
+        result = services.payment_file_import(actor=clerk, organisation=agency, name=name, content=content)
+        for payment in result.matched:
+            if payment.unapplied_amount > 0 and not Refund.objects.filter(payment=payment).exists():
+                services.refund_request(
+                    actor=clerk,
+                    organisation=agency,
+                    payment_id=payment.pk,
+                    amount=payment.unapplied_amount,
+                    account="5402-9681",
+                    reason="Fakturan betald två gånger",
+                )

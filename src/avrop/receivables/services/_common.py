@@ -18,6 +18,7 @@ from avrop.receivables.workflows import TRANSITIONS, assert_transition
 
 Status = CustomerInvoice.Status
 CLERK_ROLES = frozenset({Role.AR_CLERK, Role.ADMIN})
+AUDIT_BATCH = 1000  # rows per audit event when a payment file's bookings are audited together
 
 
 def require_clerk(actor: Any, organisation: Any) -> None:
@@ -67,25 +68,41 @@ def move_many(
     actor: Any,
     organisation: Any,
     action: str,
+    batch_obj: Any = None,
 ) -> None:
     """``move`` for many rows the caller has locked (a payment file): every move is checked before any is
-    set, then one UPDATE per target status and one audit insert."""
+    set, then one UPDATE per target status and one audit insert. With ``batch_obj`` (the payment file) the
+    moves are audited in events of ``AUDIT_BATCH`` invoices on that object, each invoice listed as
+    ``[id, number, from, to, details]``, instead of one event per invoice."""
     for invoice, to, _after in moves:
         assert_transition(invoice, to=to)
     now = timezone.now()
     events = []
     by_status: dict[str, list[int]] = {}
-    for invoice, to, after in moves:
-        events.append(
-            audit_event(
-                actor=actor,
-                action=action,
-                obj=invoice,
-                organisation=organisation,
-                before={"status": invoice.status},
-                after={"status": to, **after},
+    if batch_obj is not None:
+        rows = [[i.pk, i.number, i.status, to, after] for i, to, after in moves]
+        for start in range(0, len(rows), AUDIT_BATCH):
+            events.append(
+                audit_event(
+                    actor=actor,
+                    action=action,
+                    obj=batch_obj,
+                    organisation=organisation,
+                    after={"invoices": rows[start : start + AUDIT_BATCH]},
+                )
             )
-        )
+    for invoice, to, after in moves:
+        if batch_obj is None:
+            events.append(
+                audit_event(
+                    actor=actor,
+                    action=action,
+                    obj=invoice,
+                    organisation=organisation,
+                    before={"status": invoice.status},
+                    after={"status": to, **after},
+                )
+            )
         invoice.status, invoice.status_changed_at = to, now
         by_status.setdefault(to, []).append(invoice.pk)
     for to, pks in by_status.items():  # one UPDATE per target status (and chunk)

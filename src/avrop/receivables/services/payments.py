@@ -32,7 +32,14 @@ from avrop.core.locking import lock
 from avrop.receivables import bankfiles, ocr
 from avrop.receivables.errors import Code
 from avrop.receivables.models import Customer, CustomerInvoice, Payment, PaymentFile
-from avrop.receivables.services._common import move, move_many, require_clerk, settings_of, settled_status
+from avrop.receivables.services._common import (
+    AUDIT_BATCH,
+    move,
+    move_many,
+    require_clerk,
+    settings_of,
+    settled_status,
+)
 from avrop.receivables.workflows import OPEN_STATUSES
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -118,24 +125,29 @@ def payment_file_import(*, actor: Any, organisation: Any, name: str, content: by
     result = ImportResult(file=payment_file, created=True)
     # Matched before they are written: each payment is inserted once, as it ends up.
     _match_all(
-        payments, organisation=organisation, hard=settings.ocr_check == "hard", actor=actor, result=result
+        payments,
+        organisation=organisation,
+        hard=settings.ocr_check == "hard",
+        actor=actor,
+        result=result,
+        payment_file=payment_file,
     )
     Payment.objects.bulk_create(payments, batch_size=2000)
+    # One event per AUDIT_BATCH matched payments, on the file: each payment is traceable by its line.
+    rows = [
+        [p.line, p.invoice.number if p.invoice else "", p.matched_by, p.applied_amount, p.unapplied_amount]
+        for p in result.matched
+    ]
     audit_many(
         [
             audit_event(
                 actor=actor,
                 action="receivables.payment.match",
-                obj=payment,
+                obj=payment_file,
                 organisation=organisation,
-                after={
-                    "invoice": payment.invoice.number if payment.invoice else "",
-                    "by": payment.matched_by,
-                    "applied": payment.applied_amount,
-                    "credit": payment.unapplied_amount,
-                },
+                after={"payments": rows[start : start + AUDIT_BATCH]},
             )
-            for payment in result.matched
+            for start in range(0, len(rows), AUDIT_BATCH)
         ]
     )
     payment_file.matched_count = len(result.matched)
@@ -156,7 +168,13 @@ def payment_file_import(*, actor: Any, organisation: Any, name: str, content: by
 
 
 def _match_all(
-    payments: list[Payment], *, organisation: Any, hard: bool, actor: Any, result: ImportResult
+    payments: list[Payment],
+    *,
+    organisation: Any,
+    hard: bool,
+    actor: Any,
+    result: ImportResult,
+    payment_file: PaymentFile,
 ) -> None:
     """Match the whole file at once: the open invoices and customers are read once, every payment is
     decided in memory (a second payment of the same invoice sees what the first left open), then the chosen
@@ -214,6 +232,7 @@ def _match_all(
         actor=actor,
         organisation=organisation,
         action="receivables.invoice.payment",
+        batch_obj=payment_file,
     )
 
 

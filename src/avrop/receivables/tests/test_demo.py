@@ -6,7 +6,17 @@ import io
 
 import pytest
 
-from avrop.receivables.models import CustomerInvoice, Payment, PaymentFile
+from avrop.organisations.models import User
+from avrop.receivables import selectors
+from avrop.receivables.models import (
+    CollectionHandover,
+    CustomerInvoice,
+    LedgerVoucher,
+    Payment,
+    PaymentFile,
+    Refund,
+    Reminder,
+)
 
 Status = CustomerInvoice.Status
 
@@ -30,7 +40,27 @@ def test_demo_has_every_open_state_and_is_idempotent(demo, django_capture_on_com
     assert CustomerInvoice.objects.filter(kind="credit_note", credited_invoice__isnull=False).exists()
     assert CustomerInvoice.objects.filter(currency="EUR", total_sek__gt=0).exists()
     assert Payment.objects.filter(status="unmatched").count() == 1
-    counts = (CustomerInvoice.objects.count(), Payment.objects.count(), PaymentFile.objects.count())
+    assert {Status.HANDED_OVER, Status.WRITTEN_OFF} <= statuses
+    assert CollectionHandover.objects.count() == 1 and Refund.objects.filter(status="requested").count() == 1
+    assert set(LedgerVoucher.objects.values_list("source", flat=True)) == {"value_adjustment", "write_off"}
+    agency = CollectionHandover.objects.get().organisation
+    buckets = selectors.aging(user=User.objects.get(username="ar_clerk"), organisation=agency)
+    assert all(b.count for b in buckets), [(b.key, b.count) for b in buckets]
+    counts = (
+        CustomerInvoice.objects.count(),
+        Payment.objects.count(),
+        PaymentFile.objects.count(),
+        LedgerVoucher.objects.count(),
+        Refund.objects.count(),
+        Reminder.objects.count(),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         load_all(io.StringIO())
-    assert (CustomerInvoice.objects.count(), Payment.objects.count(), PaymentFile.objects.count()) == counts
+    assert (
+        CustomerInvoice.objects.count(),
+        Payment.objects.count(),
+        PaymentFile.objects.count(),
+        LedgerVoucher.objects.count(),
+        Refund.objects.count(),
+        Reminder.objects.count(),
+    ) == counts

@@ -161,6 +161,11 @@ def test_two_payments_of_one_invoice_in_one_file_pay_it_once(world, sent):
     assert first.status == Status.PAID and first.paid_amount == first.total_amount
     from avrop.core.models import AuditEvent
 
-    moves = AuditEvent.objects.filter(action="receivables.invoice.payment", object_id=str(first.pk))
-    assert [e.after["status"] for e in moves] == ["paid"]
-    assert AuditEvent.objects.filter(action="receivables.payment.match").count() == 2
+    # one event per file batch, naming every invoice moved and every payment booked (by its line)
+    (moves,) = AuditEvent.objects.filter(action="receivables.invoice.payment")
+    assert moves.object_id == str(result.file.pk)
+    assert [(row[0], row[3]) for row in moves.after["invoices"]] == [(first.pk, "paid")]
+    (matches,) = AuditEvent.objects.filter(action="receivables.payment.match")
+    assert [(row[0], row[1]) for row in matches.after["payments"]] == [
+        (p.line, first.number) for p in result.matched
+    ]
