@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from avrop.core.audit import audit, audit_event, audit_many
 from avrop.core.errors import DomainError, ErrorCode
 from avrop.core.locking import lock
-from avrop.receivables import bankfiles, ocr
+from avrop.receivables import bankfiles, ocr, queries
 from avrop.receivables.errors import Code
 from avrop.receivables.models import Customer, CustomerInvoice, Payment, PaymentFile
 from avrop.receivables.services._common import (
@@ -132,7 +132,7 @@ def payment_file_import(*, actor: Any, organisation: Any, name: str, content: by
         result=result,
         payment_file=payment_file,
     )
-    Payment.objects.bulk_create(payments, batch_size=2000)
+    queries.insert_payments(payments)
     # One event per AUDIT_BATCH matched payments, on the file: each payment is traceable by its line.
     rows = [
         [p.line, p.invoice.number if p.invoice else "", p.matched_by, p.applied_amount, p.unapplied_amount]

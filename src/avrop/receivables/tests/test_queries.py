@@ -1,0 +1,79 @@
+"""ORM parity of receivables/queries.py: ``insert_payments`` writes what ``bulk_create`` writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from avrop.receivables import queries
+from avrop.receivables.models import Payment, PaymentFile
+
+
+def _file(world, name: str) -> PaymentFile:
+    return PaymentFile.objects.create(
+        organisation=world.seller,
+        format="bgmax",
+        name=name,
+        content=b"x",
+        sha256=name,
+        received_by=world.clerk,
+    )
+
+
+def _payments(world, payment_file: PaymentFile, invoice) -> list[Payment]:
+    return [
+        Payment(
+            organisation=world.seller,
+            file=payment_file,
+            line=7,
+            payment_date=dt.date(2026, 11, 30),
+            amount=Decimal("5000.10"),
+            currency="SEK",
+            reference=invoice.ocr_reference,
+            payer_name="Testkommun – Ystad",
+            payer_org_number="212000777",
+            bank_reference="B1",
+            status=Payment.Status.MATCHED,
+            matched_by=Payment.MatchedBy.OCR,
+            invoice=invoice,
+            customer_id=invoice.customer_id,
+            applied_amount=Decimal("4068.75"),
+            unapplied_amount=Decimal("931.35"),
+        ),
+        Payment(
+            organisation=world.seller,
+            file=payment_file,
+            line=9,
+            payment_date=dt.date(2026, 12, 1),
+            amount=Decimal("12.00"),
+            reference="123",
+            note="Neither the reference nor the payer is known.",
+        ),
+    ]
+
+
+def _rows(payment_file: PaymentFile) -> list[dict]:
+    return list(
+        Payment.objects.filter(file=payment_file)
+        .order_by("line")
+        .values(*[f.attname for f in Payment._meta.concrete_fields if f.attname not in {"id", "file_id"}])
+    )
+
+
+def test_insert_payments_matches_bulk_create(world):
+    invoice = world.sent(world.municipality)
+    by_orm, by_sql = _file(world, "a"), _file(world, "b")
+    Payment.objects.bulk_create(_payments(world, by_orm, invoice))
+    written = _payments(world, by_sql, invoice)
+    assert queries.insert_payments(written) == 2
+    orm_rows, sql_rows = _rows(by_orm), _rows(by_sql)
+    for row in orm_rows + sql_rows:
+        assert row.pop("created_at") and row.pop("updated_at")
+    assert sql_rows == orm_rows
+    # every instance has its own id afterwards and reloads as written
+    assert sorted(p.pk for p in written) == sorted(
+        Payment.objects.filter(file=by_sql).values_list("pk", flat=True)
+    )
+    again = Payment.objects.get(pk=written[0].pk)
+    assert again.unapplied_amount == Decimal("931.35") and again.invoice_id == invoice.pk
+    assert queries.insert_payments([]) == 0
