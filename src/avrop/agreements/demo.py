@@ -165,7 +165,9 @@ def _agreement_text(agreement: Agreement) -> None:
 
 def _municipality_follow_up(municipality: Organisation, today: dt.date) -> None:
     """Half of the municipality's agreements have had this half-year's meeting, the others are due."""
-    for index, agreement in enumerate(Agreement.objects.filter(owner=municipality).order_by("reference")):
+    # Only the agreements made here: later apps' demos add their own (a punch-out shop's), with no meeting.
+    ours = Agreement.objects.filter(owner=municipality, reference__in=[t[0] for t in TERMS.values()])
+    for index, agreement in enumerate(ours.order_by("reference")):
         if index % 2 or agreement.valid_to < today or agreement.meetings.exists():
             continue
         start, _end = follow_up_period(today, agreement.follow_up_meetings_per_year or 1)

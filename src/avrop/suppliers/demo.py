@@ -88,9 +88,9 @@ def _bankgiro(index: int) -> str:
 def _bank_details(municipality: Organisation) -> None:
     """Verified bankgiro numbers for the municipality's suppliers; Charkett has just announced a new one."""
     clerk = User.objects.get(username="ap_clerk")
-    for index, supplier in enumerate(
-        Supplier.objects.filter(buyer=municipality).select_related("organisation")
-    ):
+    # Only the demo's own suppliers: later apps' demos add theirs (a punch-out shop) with no account.
+    ours = Supplier.objects.filter(buyer=municipality, organisation__org_number__in=list(SUPPLIERS))
+    for index, supplier in enumerate(ours.select_related("organisation")):
         if BankAccount.objects.filter(supplier=supplier).exists():
             continue
         account = services.bank_account_register(
