@@ -150,3 +150,25 @@ def test_refund_page_request_then_second_person_approves(clerk, world, client):
     client.post(url, {"refund": refund.pk, "decision": "approve"})
     refund.refresh_from_db()
     assert refund.status == Refund.Status.APPROVED and refund.voucher is not None
+
+
+def test_new_swedish_pages_have_no_english_left(clerk, world):
+    world.sent(world.municipality)
+    english = [
+        "Collection",
+        "Refunds",
+        "Sales ledger",
+        "Aging",
+        "Open items",
+        "Credit balance",
+        "Not yet due",
+    ]
+    pages = ["aging", "collection", "refunds", "ledger"]
+    with translation.override("sv"):
+        for name in pages:
+            page = clerk.get(reverse(f"receivables:{name}"), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+            assert not [w for w in english if w in page], name
+        page = clerk.get(
+            reverse("receivables:customer", args=[world.municipality.pk]), HTTP_ACCEPT_LANGUAGE="sv"
+        ).content.decode()
+    assert "Öppna poster" in page and not [w for w in english if w in page]
