@@ -1,7 +1,7 @@
 from django.urls import path
 
 from avrop.organisations import views
-from avrop.organisations.views import approval, chart, departments, imports, people
+from avrop.organisations.views import approval, chart, departments, imports, people, webhooks
 
 app_name = "organisations"
 urlpatterns = [
@@ -37,6 +37,8 @@ urlpatterns = [
     path("approval/deputies/new/", approval.delegation_new, name="delegation_new"),
     path("approval/deputies/<int:pk>/end/", approval.delegation_end, name="delegation_end"),
     path("approval/who/", approval.who, name="who_can_approve"),
+    path("webhooks/", webhooks.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/remove/", webhooks.webhook_remove, name="webhook_remove"),
     path("chart/", chart.overview, name="chart"),
     path("chart/create/", chart.chart_create, name="chart_create"),
     path("chart/use/", chart.chart_use, name="chart_use"),

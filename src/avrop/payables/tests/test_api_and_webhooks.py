@@ -116,3 +116,26 @@ def test_only_an_administrator_makes_webhooks_and_the_address_is_checked(world):
         webhook_create(actor=world.admin, organisation=world.buyer, url="ftp://x", events=["payment"])
     with pytest.raises(DomainError):
         webhook_create(actor=world.admin, organisation=world.buyer, url="https://erp.example/x", events=[])
+
+
+def test_the_administrator_adds_a_webhook_on_its_page_and_sees_the_secret_once(world, client, make_member):
+    from avrop.core.models import WebhookEndpoint
+
+    client.force_login(world.admin)
+    page = client.post(
+        "/organisations/webhooks/",
+        {"url": "https://erp.example/avrop", "events": ["supplier_invoice", "payment"]},
+    )
+    assert page.status_code == 200
+    endpoint = WebhookEndpoint.objects.get(organisation=world.buyer)
+    assert endpoint.secret in page.content.decode()
+    assert endpoint.secret not in client.get("/organisations/webhooks/").content.decode()
+    client.force_login(world.clerk)
+    assert client.get("/organisations/webhooks/").status_code == 403
+    stranger, _other = make_member("admin")
+    client.force_login(stranger)
+    assert client.post(f"/organisations/webhooks/{endpoint.pk}/remove/").status_code == 404
+    assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
+    client.force_login(world.admin)
+    assert client.post(f"/organisations/webhooks/{endpoint.pk}/remove/").status_code == 302
+    assert not WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
