@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -14,16 +13,27 @@ from django.utils import timezone
 from avrop.receivables.models import Payment
 
 
-def _db_value(field: models.Field[Any, Any], value: Any) -> Any:
+def _converters(fields: Sequence[models.Field[Any, Any]]) -> list[Callable[[Any], Any] | None]:
+    """Per column, how a Python value becomes the database's (None: passed as it is), decided once per
+    statement rather than once per value."""
     ops = connection.ops
-    if isinstance(value, Decimal):
-        assert isinstance(field, models.DecimalField)
-        return ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
-    if isinstance(value, dt.datetime):
-        return ops.adapt_datetimefield_value(value)
-    if isinstance(value, dt.date):
-        return ops.adapt_datefield_value(value)
-    return value
+    found: list[Callable[[Any], Any] | None] = []
+    for field in fields:
+        if isinstance(field, models.DecimalField):
+            found.append(
+                lambda v, f=field: (
+                    ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places)
+                    if isinstance(v, Decimal)
+                    else v
+                )
+            )
+        elif isinstance(field, models.DateTimeField):
+            found.append(ops.adapt_datetimefield_value)
+        elif isinstance(field, models.DateField):
+            found.append(ops.adapt_datefield_value)
+        else:
+            found.append(None)
+    return found
 
 
 def insert_payments(payments: Sequence[Payment]) -> int:
@@ -43,7 +53,11 @@ def insert_payments(payments: Sequence[Payment]) -> int:
     marks = ", ".join(["%s"] * len(fields))
     # Table and column names come from the model, never from input; the values are parameters.
     sql = f"INSERT INTO {ops.quote_name(Payment._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-    params = [[_db_value(f, getattr(p, f.attname)) for f in fields] for p in payments]
+    columns = list(zip([f.attname for f in fields], _converters(fields), strict=True))
+    params = [
+        [convert(getattr(p, name)) if convert else getattr(p, name) for name, convert in columns]
+        for p in payments
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
     file_ids = {p.file_id for p in payments}

@@ -61,6 +61,30 @@ class ImportResult:
     created: bool
     matched: list[Payment] = field(default_factory=list)
     unmatched: list[Payment] = field(default_factory=list)
+    numbers: dict[int, str] = field(default_factory=dict)  # invoice id → number, of the invoices paid
+
+
+class OpenInvoice:
+    """What matching needs of an open invoice, read as a plain row (``settled_status`` and ``move_many``
+    take it like the model)."""
+
+    FIELDS = (
+        "pk", "number", "status", "customer_id", "currency", "total_amount", "paid_amount", "credited_amount",
+        "ocr_reference", "due_date",
+    )  # fmt: skip
+    __slots__ = (*FIELDS, "status_changed_at")
+    kind = CustomerInvoice.Kind.INVOICE
+
+    def __init__(self, *values: Any) -> None:
+        for name, value in zip(self.FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def open_amount(self) -> Decimal:
+        return self.total_amount - self.paid_amount - self.credited_amount
+
+    def get_status_display(self) -> str:
+        return str(CustomerInvoice.Status(self.status).label)
 
 
 def _digits(text: str) -> str:
@@ -135,7 +159,7 @@ def payment_file_import(*, actor: Any, organisation: Any, name: str, content: by
     queries.insert_payments(payments)
     # One event per AUDIT_BATCH matched payments, on the file: each payment is traceable by its line.
     rows = [
-        [p.line, p.invoice.number if p.invoice else "", p.matched_by, p.applied_amount, p.unapplied_amount]
+        [p.line, result.numbers.get(p.invoice_id, ""), p.matched_by, p.applied_amount, p.unapplied_amount]
         for p in result.matched
     ]
     audit_many(
@@ -179,16 +203,16 @@ def _match_all(
     """Match the whole file at once: the open invoices and customers are read once, every payment is
     decided in memory (a second payment of the same invoice sees what the first left open), then the chosen
     invoices are locked, checked unchanged and booked with a few set-based UPDATEs."""
-    open_invoices = list(
-        CustomerInvoice.objects.filter(
+    # Plain rows, not model instances: a file is matched against every open invoice of the organisation.
+    open_invoices: list[Any] = [
+        OpenInvoice(*row)
+        for row in CustomerInvoice.objects.filter(
             organisation=organisation, kind=CustomerInvoice.Kind.INVOICE, status__in=OPEN_STATUSES
         )
-        .only(
-            "pk", "number", "kind", "status", "customer_id", "currency", "total_amount", "paid_amount",
-            "credited_amount", "ocr_reference", "due_date",
-        )
         .order_by("due_date", "pk")
-    )  # fmt: skip
+        .values_list(*OpenInvoice.FIELDS)
+        .iterator(chunk_size=10000)
+    ]
     read = {i.pk: (i.paid_amount, i.credited_amount, i.status) for i in open_invoices}
     by_ocr = {invoice.ocr_reference: invoice for invoice in open_invoices if invoice.ocr_reference}
     by_customer: dict[int, list[CustomerInvoice]] = {}
@@ -207,7 +231,8 @@ def _match_all(
         applied = min(payment.amount, max(found.open_amount, Decimal("0.00")))
         found.paid_amount += applied
         touched[found.pk] = found
-        payment.invoice, payment.customer_id = found, found.customer_id
+        payment.invoice_id, payment.customer_id = found.pk, found.customer_id
+        result.numbers[found.pk] = found.number
         payment.status, payment.matched_by = Payment.Status.MATCHED, how
         payment.applied_amount, payment.unapplied_amount = applied, payment.amount - applied
         result.matched.append(payment)
