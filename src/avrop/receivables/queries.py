@@ -13,6 +13,17 @@ from django.utils import timezone
 from avrop.receivables.models import Payment
 
 
+def _decimal(field: models.DecimalField[Any, Any]) -> Callable[[Any], Any]:
+    ops = connection.ops
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
+        return value
+
+    return convert
+
+
 def _converters(fields: Sequence[models.Field[Any, Any]]) -> list[Callable[[Any], Any] | None]:
     """Per column, how a Python value becomes the database's (None: passed as it is), decided once per
     statement rather than once per value."""
@@ -20,13 +31,7 @@ def _converters(fields: Sequence[models.Field[Any, Any]]) -> list[Callable[[Any]
     found: list[Callable[[Any], Any] | None] = []
     for field in fields:
         if isinstance(field, models.DecimalField):
-            found.append(
-                lambda v, f=field: (
-                    ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places)
-                    if isinstance(v, Decimal)
-                    else v
-                )
-            )
+            found.append(_decimal(field))
         elif isinstance(field, models.DateTimeField):
             found.append(ops.adapt_datetimefield_value)
         elif isinstance(field, models.DateField):

@@ -74,6 +74,16 @@ class OpenInvoice:
     )  # fmt: skip
     __slots__ = (*FIELDS, "status_changed_at")
     kind = CustomerInvoice.Kind.INVOICE
+    pk: int
+    number: str
+    status: str
+    customer_id: int
+    currency: str
+    total_amount: Decimal
+    paid_amount: Decimal
+    credited_amount: Decimal
+    ocr_reference: str
+    due_date: Any
 
     def __init__(self, *values: Any) -> None:
         for name, value in zip(self.FIELDS, values, strict=True):
@@ -159,7 +169,13 @@ def payment_file_import(*, actor: Any, organisation: Any, name: str, content: by
     queries.insert_payments(payments)
     # One event per AUDIT_BATCH matched payments, on the file: each payment is traceable by its line.
     rows = [
-        [p.line, result.numbers.get(p.invoice_id, ""), p.matched_by, p.applied_amount, p.unapplied_amount]
+        [
+            p.line,
+            result.numbers.get(p.invoice_id or 0, ""),
+            p.matched_by,
+            p.applied_amount,
+            p.unapplied_amount,
+        ]
         for p in result.matched
     ]
     audit_many(
