@@ -584,6 +584,8 @@ class PunchOutConfig(TimeStampedModel):
     )
     protocol = models.CharField(_("protocol"), max_length=10, choices=Protocol.choices, default=Protocol.OCI4)
     setup_url = models.URLField(_("shop address (setup URL)"), max_length=500)
+    # cXML: purchase orders (and their changes and cancellations) are posted here as OrderRequest.
+    order_url = models.URLField(_("order address (cXML OrderRequest)"), max_length=500, blank=True)
     language = models.CharField(_("language sent to the shop"), max_length=5, default="sv")
     agreement = models.ForeignKey(
         "agreements.Agreement",

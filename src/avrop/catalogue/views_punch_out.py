@@ -48,6 +48,7 @@ def settings_page(request: MemberRequest, supplier_id: int) -> HttpResponse:
         initial = {
             "protocol": config.protocol,
             "setup_url": config.setup_url,
+            "order_url": config.order_url,
             "language": config.language,
             "agreement": config.agreement_id,
             "restrict_to_agreement": config.restrict_to_agreement,
@@ -68,6 +69,7 @@ def settings_page(request: MemberRequest, supplier_id: int) -> HttpResponse:
                 supplier_id=supplier_id,
                 protocol=data["protocol"],
                 setup_url=data["setup_url"],
+                order_url=data["order_url"],
                 language=data["language"],
                 agreement_id=data["agreement"],
                 restrict_to_agreement=data["restrict_to_agreement"],

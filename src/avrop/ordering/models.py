@@ -49,6 +49,7 @@ class Channel(models.TextChoices):
     PEPPOL = "peppol", _("Peppol")
     EMAIL = "email", _("E-mail with PDF and spreadsheet")
     PORTAL = "portal", _("Supplier portal")
+    CXML = "cxml", _("cXML to the supplier's shop")
 
 
 class OrderingPolicy(TimeStampedModel):
@@ -596,6 +597,7 @@ class OrderDocument(TimeStampedModel):
         CONFIRMATION_EMAIL = "confirmation_email", _("Order confirmation by e-mail")
         CONFIRMATION_FILE = "confirmation_file", _("Order confirmation file")
         DESPATCH_XML = "despatch_xml", _("Peppol despatch advice (T16)")
+        ORDER_CXML = "order_cxml", _("cXML OrderRequest")
 
     organisation = models.ForeignKey(
         "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

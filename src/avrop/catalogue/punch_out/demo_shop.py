@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -75,6 +76,9 @@ def _session(session_id: str) -> dict[str, str] | None:
 class DemoShop:
     """The shop. It keeps no state between requests: a cXML session travels in its id."""
 
+    def __init__(self) -> None:
+        self.orders: deque[dict[str, Any]] = deque(maxlen=200)
+
     # -- WSGI --------------------------------------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -96,9 +100,35 @@ class DemoShop:
                 return _page(start_response, "404 Not Found", "<p>Okänd session.</p>")
             hidden = {"protocol": "cxml", "session": path.removeprefix("/start/")}
             return _page(start_response, "200 OK", _catalogue(base, hidden))
+        if method == "POST" and path == "/order":
+            return self._order(body, start_response)
         if method == "POST" and path == "/checkout":
             return self._checkout(dict(parse_qsl(body.decode("utf-8", "replace"))), start_response)
         return _page(start_response, "404 Not Found", "<p>Sidan finns inte.</p>")
+
+    def _order(self, body: bytes, start_response: StartResponse) -> Iterable[bytes]:
+        """A cXML ``OrderRequest``: checked for the shared secret and at least one item, then confirmed (200).
+        The orders taken are kept in ``orders`` (for the tests; the demo keeps nothing else)."""
+        try:
+            root = protocols._parse_xml(body)
+        except protocols.ReturnError:
+            return _cxml_status(start_response, "400", "Bad Request")
+        if (root.findtext("Header/Sender/Credential/SharedSecret") or "") != CXML_SHARED_SECRET:
+            return _cxml_status(start_response, "401", "Unauthorized")
+        header = root.find("Request/OrderRequest/OrderRequestHeader")
+        items = root.findall("Request/OrderRequest/ItemOut")
+        if header is None or (header.get("type") != "delete" and not items):
+            return _cxml_status(start_response, "400", "Bad Request")
+        self.orders.append(
+            {
+                "order_id": header.get("orderID", ""),
+                "type": header.get("type", "new"),
+                "items": [
+                    (item.findtext("ItemID/SupplierPartID") or "", item.get("quantity", "")) for item in items
+                ],
+            }
+        )
+        return _cxml_status(start_response, "200", "OK")
 
     def _oci(self, form: dict[str, str], base: str, start_response: StartResponse) -> Iterable[bytes]:
         if form.get("USERNAME") != OCI_USERNAME or form.get("PASSWORD") != OCI_PASSWORD:

@@ -13,6 +13,15 @@ from avrop.catalogue.models import PunchOutConfig
 class PunchOutConfigForm(forms.Form):
     protocol = forms.ChoiceField(label=_("Protocol"), choices=PunchOutConfig.Protocol.choices)
     setup_url = forms.URLField(label=_("Shop address (setup URL)"), max_length=500, assume_scheme="https")
+    order_url = forms.URLField(
+        label=_("Order address (cXML OrderRequest)"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "cXML only: orders, changes and cancellations are posted here. Empty: by Peppol or e-mail."
+        ),
+    )
     language = forms.ChoiceField(
         label=_("Language sent to the shop"), choices=[("sv", "svenska"), ("en", "English")]
     )

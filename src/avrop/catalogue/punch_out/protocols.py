@@ -487,3 +487,107 @@ def t77_parse(data: bytes) -> ReturnedCart:
     return ReturnedCart(
         protocol="t77", lines=lines, currency=currencies.pop() if len(currencies) == 1 else ""
     )
+
+
+# --- cXML OrderRequest: the purchase order sent to a cXML supplier ----------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderLineOut:
+    line_number: int
+    supplier_part_id: str
+    name: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    unspsc: str = ""
+
+
+@dataclass(frozen=True)
+class OrderOut:
+    order_id: str
+    order_date: dt.date
+    currency: str
+    total: Decimal
+    ship_to_name: str
+    ship_to_street: str
+    ship_to_postal_code: str
+    ship_to_city: str
+    ship_to_country: str
+    bill_to_name: str
+    contact_name: str
+    contact_email: str
+    lines: tuple[OrderLineOut, ...]
+
+
+def cxml_order_request(
+    order: OrderOut, *, credentials: Mapping[str, str], language: str = "sv", operation: str = "new"
+) -> bytes:
+    """A cXML 1.2 ``OrderRequest``: ``new`` for the order, ``update`` for a change, ``delete`` for a
+    cancellation (the same ``orderID``). Credentials as in the punch-out setup (From/To/Sender, shared
+    secret)."""
+    if operation not in {"new", "update", "delete"}:
+        raise ValueError(operation)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    lang = quoteattr(language)
+    from_party = _credential(
+        credentials.get("from_identity", ""), credentials.get("from_domain", "NetworkID")
+    )
+    to_party = _credential(credentials.get("to_identity", ""), credentials.get("to_domain", "DUNS"))
+
+    def money(value: Decimal) -> str:
+        return f"<Money currency={quoteattr(order.currency)}>{value.quantize(Decimal('0.01'))}</Money>"
+
+    address = (
+        f"<Address><Name xml:lang={lang}>{escape(order.ship_to_name)}</Name><PostalAddress>"
+        f"<Street>{escape(order.ship_to_street)}</Street><City>{escape(order.ship_to_city)}</City>"
+        f"<PostalCode>{escape(order.ship_to_postal_code)}</PostalCode>"
+        f"<Country isoCountryCode={quoteattr(order.ship_to_country or 'SE')}/></PostalAddress></Address>"
+    )
+    items = "".join(
+        f'<ItemOut quantity="{line.quantity.normalize():f}" lineNumber="{line.line_number}">'
+        f"<ItemID><SupplierPartID>{escape(line.supplier_part_id)}</SupplierPartID></ItemID>"
+        f"<ItemDetail><UnitPrice>{money(line.unit_price)}</UnitPrice>"
+        f"<Description xml:lang={lang}>{escape(line.name)}</Description>"
+        f"<UnitOfMeasure>{escape(line.unit)}</UnitOfMeasure>"
+        + (f'<Classification domain="UNSPSC">{escape(line.unspsc)}</Classification>' if line.unspsc else "")
+        + "</ItemDetail></ItemOut>"
+        for line in order.lines
+    )
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd">\n'
+        f'<cXML payloadID={quoteattr(payload_id())} timestamp="{now}" xml:lang={lang}>'
+        "<Header>"
+        f"<From>{from_party}</From><To>{to_party}</To>"
+        "<Sender>"
+        + _credential(
+            credentials.get("sender_identity", "") or credentials.get("from_identity", ""),
+            credentials.get("sender_domain", "NetworkID"),
+            credentials.get("shared_secret", ""),
+        )
+        + "<UserAgent>avrop</UserAgent></Sender></Header>"
+        '<Request deploymentMode="production"><OrderRequest>'
+        f'<OrderRequestHeader orderID={quoteattr(order.order_id)} orderDate="{order.order_date.isoformat()}" '
+        f'type="{operation}">'
+        f"<Total>{money(order.total)}</Total>"
+        f"<ShipTo>{address}</ShipTo>"
+        f"<BillTo><Address><Name xml:lang={lang}>{escape(order.bill_to_name)}</Name></Address></BillTo>"
+        f'<Contact role="buyer"><Name xml:lang={lang}>{escape(order.contact_name)}</Name>'
+        f"<Email>{escape(order.contact_email)}</Email></Contact>"
+        "</OrderRequestHeader>"
+        f"{items}"
+        "</OrderRequest></Request></cXML>"
+    )
+    return text.encode("utf-8")
+
+
+def cxml_response_status(data: bytes) -> tuple[str, str]:
+    """(code, text) of a cXML ``Response/Status``; ``ReturnError`` for something that is not cXML."""
+    root = _parse_xml(data)
+    if root.tag != "cXML":
+        raise ReturnError("not_cxml", str(root.tag))
+    status = root.find("Response/Status")
+    if status is None:
+        raise ReturnError("no_status")
+    return status.get("code", ""), status.get("text", "")

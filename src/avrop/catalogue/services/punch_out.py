@@ -126,6 +126,7 @@ def punch_out_config_save(
     supplier_id: int,
     protocol: str,
     setup_url: str,
+    order_url: str = "",
     language: str = "sv",
     agreement_id: int | None = None,
     restrict_to_agreement: bool = True,
@@ -146,6 +147,15 @@ def punch_out_config_save(
     if not setup_url.strip().lower().startswith(("https://", "http://")):
         raise DomainError(
             ErrorCode.VALIDATION, _("Give the shop's address, starting with https://."), field="setup_url"
+        )
+    order_url = (order_url or "").strip()
+    if order_url and (
+        protocol != PunchOutConfig.Protocol.CXML or not order_url.lower().startswith(("https://", "http://"))
+    ):
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            _("An order address is for cXML suppliers and starts with https://."),
+            field="order_url",
         )
     agreement = None
     if agreement_id:
@@ -193,6 +203,7 @@ def punch_out_config_save(
         "organisation": organisation,
         "protocol": protocol,
         "setup_url": setup_url.strip(),
+        "order_url": order_url,
         "language": (language or "sv").strip()[:5],
         "agreement": agreement,
         "restrict_to_agreement": restrict_to_agreement,

@@ -82,13 +82,20 @@ def next_order_numbers(organisation_id: int, year: int, count: int) -> list[str]
 
 
 def channel_for(supplier: Supplier) -> str:
-    """Punch-out suppliers return a cart to us; the order itself goes by Peppol when they have an id."""
+    """Punch-out suppliers return a cart to us; the order itself goes as a cXML OrderRequest to a cXML shop
+    with an order address, else by Peppol when they have an id, else by e-mail."""
     if supplier.connection == Supplier.Connection.PEPPOL:
         return Channel.PEPPOL
     if supplier.connection == Supplier.Connection.PORTAL:
         return Channel.PORTAL
-    if supplier.connection == Supplier.Connection.PUNCH_OUT and supplier.organisation.peppol_id:
-        return Channel.PEPPOL
+    if supplier.connection == Supplier.Connection.PUNCH_OUT:
+        from avrop.catalogue.models import PunchOutConfig
+
+        config = PunchOutConfig.objects.filter(supplier=supplier, is_active=True).first()
+        if config is not None and config.protocol == PunchOutConfig.Protocol.CXML and config.order_url:
+            return Channel.CXML
+        if supplier.organisation.peppol_id:
+            return Channel.PEPPOL
     return Channel.EMAIL
 
 

@@ -29,7 +29,7 @@ from avrop.core.locking import lock
 from avrop.core.models import OutboxMessage
 from avrop.core.transport import Withdrawn
 from avrop.edi.validation import validate
-from avrop.ordering import channels, conf, documents
+from avrop.ordering import channels, conf, cxml, documents
 from avrop.ordering.display import transport_error_text
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
@@ -207,6 +207,8 @@ def transmissions_enqueue_orders(
                 problems[order.pk] = problem
         elif order.channel == Channel.EMAIL:
             row.recipient = order.supplier.order_email
+        elif order.channel == Channel.CXML:
+            row.recipient = cxml.order_url(order.supplier)
         else:
             row.recipient = order.supplier.organisation.name
         rows.append(row)
@@ -265,6 +267,8 @@ def transmission_enqueue(
         if order.channel == Channel.EMAIL
         else order.supplier.organisation.peppol_id
         if order.channel == Channel.PEPPOL
+        else cxml.order_url(order.supplier)
+        if order.channel == Channel.CXML
         else order.supplier.organisation.name,
     )
     _queue([row])
@@ -390,6 +394,11 @@ def _deliver(row: Transmission, order: PurchaseOrder) -> tuple[str, list[OrderDo
             for name, content, mimetype in attachments
             if name.startswith(ours)
         ]
+    if row.channel == Channel.CXML:
+        content = cxml.order_request(order, kind=row.kind, payload=row.payload)
+        message_id = cxml.send(url=row.recipient, content=content)
+        name = f"{order.number}-{row.kind}-{row.pk}.xml"
+        return message_id, [_document(order, OrderDocument.Kind.ORDER_CXML, name, content, "application/xml")]
     return "portal", []
 
 
@@ -577,6 +586,8 @@ def transmission_resend(*, actor: User, transmission_id: int) -> Transmission:
         row.document = document
     elif row.channel == Channel.EMAIL:
         row.recipient = supplier.order_email
+    elif row.channel == Channel.CXML:
+        row.recipient = cxml.order_url(supplier)
     row.next_attempt_at = timezone.now()
     row.failed_at = None
     row.queued_at = timezone.now()
