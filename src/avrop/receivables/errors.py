@@ -21,3 +21,4 @@ class Code(StrEnum):
     AMOUNT_INVALID = "receivables_amount_invalid"
     SAME_PERSON = "receivables_same_person"
     REFUND_NOT_OPEN = "receivables_refund_not_open"
+    GL_FILE_INVALID = "receivables_gl_file_invalid"

@@ -26,4 +26,5 @@ urlpatterns = [
     path("collection/<int:pk>/file/", views.collection_file, name="collection_file"),
     path("refunds/", views.refunds, name="refunds"),
     path("ledger/", views.ledger, name="ledger"),
+    path("ledger/reconciliation/", views.reconciliation_view, name="reconciliation"),
 ]

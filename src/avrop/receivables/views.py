@@ -18,7 +18,7 @@ from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
-from avrop.receivables import forms, pdf, selectors, services
+from avrop.receivables import forms, pdf, reconciliation, selectors, services
 from avrop.receivables.errors import Code
 from avrop.receivables.models import CustomerInvoice
 from avrop.receivables.workflows import OPEN_STATUSES, TRANSITIONS
@@ -27,6 +27,7 @@ SEE_ROLES = [Role.AR_CLERK, Role.ADMIN, Role.AUDITOR]
 CLERK_ROLES = [Role.AR_CLERK, Role.ADMIN]
 Status = CustomerInvoice.Status
 LIST_LIMIT = 200
+MAX_GL_FILE = 20 * 1024 * 1024
 
 
 def _is_clerk(request: MemberRequest) -> bool:
@@ -569,4 +570,29 @@ def ledger(request: MemberRequest) -> HttpResponse:
             "vouchers": selectors.vouchers(user=request.user, organisation=request.organisation)[:LIST_LIMIT],
             "is_clerk": _is_clerk(request),
         },
+    )
+
+
+@buyer_view(SEE_ROLES)
+@require_http_methods(["GET", "POST"])
+def reconciliation_view(request: MemberRequest) -> HttpResponse:
+    """The sales ledger against the general ledger's period balances of 1510 from its SIE 4 file (read,
+    compared, not kept)."""
+    months: list[Any] = []
+    problem = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or upload.size > MAX_GL_FILE:
+            problem = _("Choose the general ledger's SIE 4 file (at most 20 MB).")
+        else:
+            try:
+                balances = reconciliation.parse_gl_balances(upload.read())
+                months = reconciliation.reconcile(organisation=request.organisation, gl_balances=balances)
+            except DomainError as exc:
+                problem = exc.message
+    return render(
+        request,
+        "receivables/pages/reconciliation.html",
+        {"months": months, "problem": problem},
+        status=400 if problem else 200,
     )
