@@ -582,7 +582,7 @@ def reconciliation_view(request: MemberRequest) -> HttpResponse:
     problem = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is None or upload.size > MAX_GL_FILE:
+        if upload is None or (upload.size or 0) > MAX_GL_FILE:
             problem = _("Choose the general ledger's SIE 4 file (at most 20 MB).")
         else:
             try:
