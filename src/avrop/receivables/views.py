@@ -92,7 +92,8 @@ def invoice_list(request: MemberRequest) -> HttpResponse:
         ).order_by("-issue_date", "-pk")[:LIST_LIMIT]
     )
     counts = selectors.invoice_counts(user=request.user, organisation=request.organisation)
-    tabs = [("open", _("Open"), counts.get(Status.SENT, 0) + counts.get(Status.PARTLY_PAID, 0))] + [
+    open_count = sum(counts.get(status, 0) for status in OPEN_STATUSES)
+    tabs = [("open", _("Open"), open_count)] + [
         (status, Status(status).label, counts.get(status, 0)) for status in Status.values
     ]
     return render(

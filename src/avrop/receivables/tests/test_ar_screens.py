@@ -147,6 +147,9 @@ def test_refund_page_request_then_second_person_approves(clerk, world, client):
     second = UserFactory.create(username="anna")
     MembershipFactory.create(user=second, organisation=world.seller, role=Role.AR_CLERK)
     client.force_login(second)
+    with translation.override("sv"):
+        home = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "Återbetalningar att godkänna" in home
     client.post(url, {"refund": refund.pk, "decision": "approve"})
     refund.refresh_from_db()
     assert refund.status == Refund.Status.APPROVED and refund.voucher is not None
