@@ -27,7 +27,7 @@ from avrop.suppliers.services import supplier_connect
 
 SHOP_NAME = "Kontorsbutiken Demo AB"
 SHOP_ORG_NUMBER = se_org_number("556099881")
-REFERENCE = "ÖK-2026-031"
+REFERENCE = "ÖK-2026-045"
 HEADER = "Artikelnummer;Benämning;UNSPSC;Enhet;Pris;Moms %"
 
 
