@@ -240,12 +240,8 @@ def measure(args: argparse.Namespace, tmp: str, size: int) -> int:
         print(f"raw_vs_service: {raw / service:.2f}")
 
         counts = Counter(SupplierInvoice.objects.values_list("match_status", flat=True))
-        print(
-            "results: "
-            + ", ".join(
-                f"{status} {counts.get(status, 0)}" for status in ("matched", "within_tolerance", "deviation")
-            )
-        )
+        for status in ("matched", "within_tolerance", "deviation"):
+            print(f"invoices_{status}: {counts.get(status, 0)} invoices")
         targets.check(matched == size, f"{matched} of {size} invoices matched")
         expected = {
             InvoiceMatch.MATCHED: raw_counts.get(0, 0),

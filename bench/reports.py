@@ -343,7 +343,7 @@ def measure(args: argparse.Namespace, tmp: str, size: int) -> int:
         while PurchaseOrderLine.objects.count() * 2 <= size:
             rounds += 1
             double(rounds)
-        print(f"database: {connection.vendor}")
+        print(f"# database: {connection.vendor}")
         print(f"order_lines: {PurchaseOrderLine.objects.count()} lines")
         print(f"load_s: {time.perf_counter() - started:.1f} s")
         scope, filters = Scope(buyer_ids=(buyer.pk,)), Filters(start, end)
