@@ -137,7 +137,8 @@ def build(size: int) -> tuple[Any, Any, Any, Any]:  # Django models are imported
             orders = ServiceOrder.objects.bulk_create(orders, batch_size=2000)
             steps = []
             for order in orders:
-                started = order.handed_over_at
+                assert order.handed_over_at is not None  # set above for every order
+                started: dt.datetime = order.handed_over_at
                 done = STEPS_DONE[order.status]
                 for index, name in enumerate(
                     STEP_NAMES[

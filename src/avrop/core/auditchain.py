@@ -170,7 +170,7 @@ def append(events: Iterable[E]) -> list[E]:
         transaction.on_commit(head)
         from avrop.core import webhooks  # the events an organisation's systems subscribe to, same transaction
 
-        webhooks.queue_for(events)
+        webhooks.queue_for(events)  # type: ignore[arg-type]  # only AuditEvent rows are taken
     return events
 
 

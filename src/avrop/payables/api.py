@@ -207,7 +207,7 @@ def invoice_detail(request: MemberRequest, invoice_id: int):  # noqa: ANN201
                 "unit_code": line.unit_code,
                 "unit_price": line.unit_price,
                 "net_amount": line.net_amount,
-                "order_line": line.order_line.line_number if line.order_line_id else None,
+                "order_line": line.order_line.line_number if line.order_line is not None else None,
                 "match": line.match,
                 "match_text": reasons.texts(line.match_reasons),
             }

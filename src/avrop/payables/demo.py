@@ -248,7 +248,9 @@ def load_late(stdout: TextIO) -> None:
         .select_related("supplier__organisation", "requisition__requisitioner")
         .order_by("pk")
     )
-    ready = partly = two_way = None
+    ready: PurchaseOrder | None = None
+    partly: PurchaseOrder | None = None
+    two_way: PurchaseOrder | None = None
     for order in orders:
         if order.supplier.organisation.name == "Procurator AB" and (ready is None or partly is None):
             state = order_readiness(order).state
@@ -258,13 +260,15 @@ def load_late(stdout: TextIO) -> None:
                 partly = order
         elif order.supplier.organisation.name == "Lyreco Sverige AB" and two_way is None:
             two_way = order
-    for order, number, over in (
+    wanted: list[tuple[PurchaseOrder | None, str, bool]] = [
         (ready, "PRC-8001", False),
         (partly, "PRC-8002", False),
         (two_way, "LYR-260210", True),
-    ):
-        if order is None or _exists(number):
+    ]
+    for chosen, number, over in wanted:
+        if chosen is None or _exists(number):
             continue
+        order = chosen
         items = [
             {
                 "order_line": line.line_number,

@@ -102,10 +102,14 @@ def set_line_matches(rows: Sequence[tuple[int, int | None, str, str]]) -> int:
     from avrop.payables.matching.models import InvoiceLine
 
     ops = connection.ops
-    column = {
-        name: ops.quote_name(InvoiceLine._meta.get_field(name).column) for name in ("order_line", "match")
-    }
-    reasons = ops.quote_name(InvoiceLine._meta.get_field("match_reasons").column)
+
+    def column_of(name: str) -> str:
+        field = InvoiceLine._meta.get_field(name)
+        assert isinstance(field, models.Field) and field.column, name
+        return ops.quote_name(field.column)
+
+    column = {name: column_of(name) for name in ("order_line", "match")}
+    reasons = column_of("match_reasons")
     cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     # Table and column names come from the model, never from input; the values are parameters.
     sql = (

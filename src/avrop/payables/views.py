@@ -547,7 +547,7 @@ def matching_settings(request: MemberRequest) -> HttpResponse:
         MatchTolerance.objects.filter(organisation=organisation).select_related("supplier__organisation")
     )
     general = next((t for t in tolerances if t.supplier_id is None), None)
-    initial = {"touchless": automation.touchless if automation else Touchless.OFF}
+    initial: dict[str, Any] = {"touchless": automation.touchless if automation else Touchless.OFF}
     if general is not None:
         initial.update(
             price_percent=general.price_percent,

@@ -13,9 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from avrop.core.models import TimeStampedModel
 
-QUANTITY = {"max_digits": 16, "decimal_places": 4}
-PRICE = {"max_digits": 18, "decimal_places": 6}
-
 
 class LineMatch(models.TextChoices):
     MATCHED = "matched", _("Matches the order")
@@ -48,8 +45,8 @@ class InvoiceLine(models.Model):
     classification = models.CharField(_("category"), max_length=20, blank=True)
     order_line_reference = models.CharField(_("order line on the invoice"), max_length=40, blank=True)
     unit_code = models.CharField(_("unit"), max_length=3, blank=True)
-    quantity = models.DecimalField(_("quantity"), null=True, blank=True, **QUANTITY)
-    unit_price = models.DecimalField(_("unit price"), null=True, blank=True, **PRICE)
+    quantity = models.DecimalField(_("quantity"), max_digits=16, decimal_places=4, null=True, blank=True)
+    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=6, null=True, blank=True)
     net_amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, null=True, blank=True)
     order_line = models.ForeignKey(
         "ordering.PurchaseOrderLine",

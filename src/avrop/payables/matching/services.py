@@ -86,7 +86,9 @@ def _orders_with_requirements(ids: list[int]) -> set[int]:
     agreements = {
         agreement for _org, agreement, category in requirements if agreement is not None and not category
     }
-    categorised = {(org, agreement, category) for org, agreement, category in requirements if category}
+    categorised: set[tuple[int, int | None, str]] = {
+        (org, agreement, category) for org, agreement, category in requirements if category
+    }
     orders = PurchaseOrder.objects.filter(_ids("pk", ids))
     found = set(
         orders.filter(Q(organisation_id__in=general) | Q(agreement_id__in=agreements)).values_list(
@@ -208,7 +210,7 @@ def _order_lines(ids: list[int]) -> tuple[dict[int, list[engine.OrderLine]], Del
 
 def _invoiced_elsewhere(
     order_line_ids: list[int], batch_ids: set[int]
-) -> list[tuple[int, int, Decimal, str]]:
+) -> list[tuple[int, int, Decimal | None, str]]:
     """(invoice id, order line id, quantity, kind) of other invoices' lines on these order lines. Looked up by
     the invoice lines' own index on the order line (a range when the order lines are dense)."""
     if not order_line_ids:
@@ -300,7 +302,7 @@ def _match_batch(ids: list[int]) -> int:
         )
     ):
         if invoice_id in batch_ids:
-            lines_of[invoice_id].append((pk, engine.Line(*values)))
+            lines_of[invoice_id].append((pk, engine.Line(*values)))  # type: ignore[arg-type]
     order_lines, deliveries = _order_lines(ids)
     indexes = {order: engine.OrderIndex(lines) for order, lines in order_lines.items()}
     elsewhere = _invoiced_elsewhere([ol.id for lines in order_lines.values() for ol in lines], batch_ids)
@@ -311,7 +313,8 @@ def _match_batch(ids: list[int]) -> int:
     # What each order line has been invoiced so far, in the order the invoices arrived.
     history: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     for invoice_id, order_line_id, quantity, kind in elsewhere:
-        history[order_line_id].append((invoice_id, -quantity if kind == Kind.CREDIT_NOTE else quantity))
+        if quantity is not None:
+            history[order_line_id].append((invoice_id, -quantity if kind == Kind.CREDIT_NOTE else quantity))
 
     now = timezone.now()
     no_reasons = json.dumps([])
@@ -326,9 +329,10 @@ def _match_batch(ids: list[int]) -> int:
             # Matched as a whole, not line by line.
             written += [(pk, None, "", no_reasons) for pk, _line in lines_of[invoice.pk]]
             continue
+        organisation_id = invoice.organisation_id or 0
         tolerance = tolerances.get(
-            (invoice.organisation_id, invoice.supplier_id),
-            tolerances.get((invoice.organisation_id, None), engine.DEFAULT),
+            (organisation_id, invoice.supplier_id),
+            tolerances.get((organisation_id, None), engine.DEFAULT),
         )
         index = indexes.get(invoice.purchase_order_id) or empty
         results = []

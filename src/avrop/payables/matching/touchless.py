@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -107,6 +108,7 @@ def _one(pk: int, mode: str) -> int:
         ]
     )
     order = invoice.purchase_order
+    assert order is not None  # only invoices naming an order are candidates
     invoice.touchless = True
     invoice.sent_to_review_at = timezone.now()
     invoice.routing_note = (_("Touchless: matches order %(order)s") % {"order": order.number})[:300]
@@ -143,7 +145,7 @@ def _not_touchless(invoice: SupplierInvoice) -> str:
     return ""
 
 
-def touchless_share(*, organisation: object, since: object) -> tuple[int, int]:
+def touchless_share(*, organisation: Any, since: Any) -> tuple[int, int]:
     """(touchless, all) invoices received by the organisation since the given moment."""
     from django.db.models import Count, Q
 

@@ -112,6 +112,8 @@ def post_check_draw(*, actor: Any, organisation: Any, period: dt.date) -> int:
     reasons: dict[int, list[str]] = {}
     for pk, supplier, amount, approved_at in population:
         found = []
+        if approved_at is None:  # not possible for an attested invoice in the period; typed as nullable
+            continue
         if supplier and first_of.get(supplier) == approved_at:
             found.append(SampleReason.NEW_SUPPLIER)
         if supplier and any(
