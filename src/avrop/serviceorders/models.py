@@ -90,6 +90,16 @@ class ServiceOrder(TimeStampedModel):
     cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
     # The deadline of the step the order is in (None when nothing is due): the work queue sorts by it.
     due_on = models.DateField(_("due"), null=True, blank=True)
+    # The buyer's purchase order the product comes on, when it was ordered through avrop: a despatch advice
+    # for it brings the order to "appointment to set" (``services.service_orders_goods_despatched``).
+    purchase_order = models.ForeignKey(
+        "ordering.PurchaseOrder",
+        verbose_name=_("purchase order"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     statement = models.ForeignKey(
         "serviceorders.BillingStatement",
         verbose_name=_("billing statement"),
