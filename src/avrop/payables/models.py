@@ -432,3 +432,15 @@ from avrop.payables.payments.models import (  # noqa: E402, F401
     SupplierPaymentTerms,
 )
 from avrop.payables.postcheck.models import PostCheckSample, PostCheckSettings  # noqa: E402, F401
+from avrop.payables.attest.models import (  # noqa: E402, F401
+    AttestSettings,
+    CodingRevision,
+    InvoiceDispute,
+    InvoiceHold,
+)
+from avrop.payables.periodisation.models import Periodisation, PeriodisationRelease  # noqa: E402, F401
+from avrop.payables.subscriptions.models import (  # noqa: E402, F401
+    Subscription,
+    SubscriptionInvoice,
+    SubscriptionMiss,
+)

@@ -338,6 +338,7 @@ class JournalEntry(TimeStampedModel):
     class Kind(models.TextChoices):
         INVOICE = "invoice", _("Supplier invoice")
         PAYMENT = "payment", _("Payment")
+        PERIODISATION = "accrual", _("Periodisation")
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="journal_entries"
