@@ -219,6 +219,18 @@ class CustomerInvoice(TimeStampedModel):
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    interest_for = models.ForeignKey(
+        "self",
+        verbose_name=_("interest on invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="interest_invoices",
+    )
+    interest_until = models.DateField(_("interest up to and including"), null=True, blank=True)
+    flat_compensation = models.DecimalField(
+        _("late-payment compensation"), max_digits=8, decimal_places=2, default=ZERO
+    )
 
     class Meta:
         verbose_name = _("customer invoice")
@@ -254,6 +266,8 @@ class CustomerInvoiceLine(models.Model):
     exemption_reason = models.CharField(_("VAT exemption reason"), max_length=200, blank=True)
     revenue_account = models.CharField(_("revenue account"), max_length=10)
     net_amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    period_start = models.DateField(_("service period from"), null=True, blank=True)
+    period_end = models.DateField(_("service period to"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invoice line")
@@ -371,6 +385,9 @@ class Reminder(TimeStampedModel):
     flat_compensation = models.DecimalField(_("late-payment compensation"), max_digits=8, decimal_places=2)
     sent_to = models.CharField(_("sent to"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(
+        "ReminderRun", null=True, blank=True, on_delete=models.PROTECT, related_name="reminders"
+    )
 
     class Meta:
         verbose_name = _("reminder")
@@ -406,11 +423,38 @@ class CollectionHandover(TimeStampedModel):
         return f"{self.agency} {self.handed_over_on}"
 
 
+class LedgerExport(TimeStampedModel):
+    """A SIE 4 file of sales-ledger vouchers not exported before; kept to be downloaded again."""
+
+    organisation = models.ForeignKey(ORGANISATION, on_delete=models.PROTECT, related_name="+")
+    period_from = models.DateField(_("from"))
+    period_to = models.DateField(_("to"))
+    voucher_count = models.PositiveIntegerField(_("vouchers"))
+    filename = models.CharField(_("file name"), max_length=100)
+    content = models.BinaryField(_("content"))
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("sales-ledger export")
+        verbose_name_plural = _("sales-ledger exports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class LedgerVoucher(TimeStampedModel):
-    """A voucher of the sales ledger (series K): a write-off, a value adjustment or a refund. ``lines`` is a
-    list of ``[account, amount]`` with debit positive and credit negative; it always balances."""
+    """A voucher of the sales ledger (series K): an invoice or credit note, a payment file's payments, a
+    clerk's allocation, a month's release of deferred income, a write-off, a value adjustment or a refund.
+    ``lines`` is a list of ``[account, amount]``, debit positive and credit negative; it always balances."""
 
     class Source(models.TextChoices):
+        INVOICE = "invoice", _("Customer invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+        PAYMENTS = "payments", _("Incoming payments")
+        ALLOCATION = "allocation", _("Payment booked from the queue")
+        RELEASE = "release", _("Deferred income released")
         WRITE_OFF = "write_off", _("Write-off")
         VALUE_ADJUSTMENT = "value_adjustment", _("Value adjustment")
         REFUND = "refund", _("Refund")
@@ -428,6 +472,15 @@ class LedgerVoucher(TimeStampedModel):
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    payment_file = models.ForeignKey(
+        PaymentFile, null=True, blank=True, on_delete=models.PROTECT, related_name="vouchers"
+    )
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="vouchers"
+    )
+    export = models.ForeignKey(
+        LedgerExport, null=True, blank=True, on_delete=models.PROTECT, related_name="vouchers"
+    )
 
     class Meta:
         verbose_name = _("sales-ledger voucher")
@@ -435,10 +488,58 @@ class LedgerVoucher(TimeStampedModel):
         ordering = ["-date", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "number"], name="receivables_voucher_number"),
+            # one voucher per invoice or credit note, per payment file and date, per month's release
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=Q(source__in=["invoice", "credit_note"]),
+                name="receivables_voucher_invoice_once",
+            ),
+            models.UniqueConstraint(
+                fields=["payment_file", "date"],
+                condition=Q(source="payments"),
+                name="receivables_voucher_file_once",
+            ),
+            models.UniqueConstraint(
+                fields=["invoice", "date"], condition=Q(source="release"), name="receivables_release_once"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.SERIES}{self.number}"
+
+
+class ReminderRun(TimeStampedModel):
+    """One reminder run of an organisation on one day, sent in the background: started once (a second
+    start the same day finds this row and does nothing), with its progress and result."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Sending")
+        DONE = "done", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(ORGANISATION, on_delete=models.PROTECT, related_name="+")
+    run_on = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    invoice_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    sent_count = models.PositiveIntegerField(_("reminders sent"), default=0)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    failure = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder run")
+        verbose_name_plural = _("reminder runs")
+        ordering = ["-run_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "run_on"], name="receivables_reminder_run_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.run_on}"
 
 
 class Refund(TimeStampedModel):
