@@ -1,13 +1,16 @@
 """Service-partner orders: the partner's work queue and the SLA report over 100,000 orders.
 
-    python bench/service_orders.py             # 100,000 orders of one partner (and 10,000 of another)
+    python bench/service_orders.py             # 100,000 orders of one partner (and 10,000 of another),
+                                               # 1,000,000 purchase-order lines
     python bench/service_orders.py --quick     # 3,000 orders; no target checked
     python bench/service_orders.py --size N
 
 Prints one figure per line as ``name: value unit``. A throwaway database (SQLite file in a temporary folder,
 or a database of its own on the server of DATABASE_URL) with one supplier, a Swiss service partner holding N
 orders spread over every section (most of them billed long ago, as after a few years of work) with their
-clocked steps, and a second partner with N/10 orders that must not show.
+clocked steps, and a second partner with N/10 orders that must not show. Each of the partner's service orders
+comes on a buyer's purchase order of ten lines (N × 10 order lines: 1,000,000 at full size), linked by
+``ServiceOrder.purchase_order`` as a despatch advice finds them.
 
 Figures (each a median and 95th percentile over the repetitions)
     queue_*            ``selectors.work_queue``: the six sections' counts and the first rows of each
@@ -45,6 +48,7 @@ os.environ.setdefault("AVROP_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avrop.test_settings")
 
 FULL_SIZE = 100_000
+LINES_PER_ORDER = 10
 TARGET_MS = 200.0
 # Share of the orders in each state (the rest are billed).
 OPEN_SHARES = {
@@ -179,6 +183,92 @@ def build(size: int) -> tuple[Any, Any, Any, Any]:  # Django models are imported
     return supplier, partner, fitter, clerk
 
 
+def build_order_lines(size: int, supplier_org: Any) -> int:
+    """A buyer with ``size`` purchase orders of ``LINES_PER_ORDER`` lines each (and their requisitions),
+    each linked from one of the partner's service orders. Returns the number of order lines."""
+    from avrop.ordering.models import PurchaseOrder, PurchaseOrderLine, Requisition, RequisitionLine
+    from avrop.organisations.models import Department, Organisation, User
+    from avrop.serviceorders.models import ServiceOrder
+    from avrop.suppliers.models import Supplier
+
+    buyer = Organisation.objects.create(name="Bench kommun", kind="buyer", org_number="212000-0001")
+    department = Department.objects.create(organisation=buyer, name="Bench förvaltning")
+    requisitioner = User.objects.create(username="bench-requisitioner")
+    relation = Supplier.objects.create(buyer=buyer, organisation=supplier_org)
+    today = dt.date.today()
+    ids = list(
+        ServiceOrder.objects.filter(partner__name="Bench Montage GmbH")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    lines = 0
+    chunk = 2000
+    for start in range(0, size, chunk):
+        count = min(chunk, size - start)
+        requisitions = Requisition.objects.bulk_create(
+            [
+                Requisition(
+                    organisation=buyer, requisitioner=requisitioner, department=department, status="ordered"
+                )
+                for _ in range(count)
+            ]
+        )
+        orders = PurchaseOrder.objects.bulk_create(
+            [
+                PurchaseOrder(
+                    organisation=buyer,
+                    requisition=requisition,
+                    supplier=relation,
+                    department=department,
+                    number=f"PO-{start + index:07d}",
+                    channel="peppol",
+                    status="delivered",
+                    total_amount=Decimal("1800.00"),
+                    ordered_on=today,
+                )
+                for index, requisition in enumerate(requisitions)
+            ]
+        )
+        source = RequisitionLine.objects.bulk_create(
+            [
+                RequisitionLine(
+                    requisition=requisition,
+                    position=n,
+                    supplier=relation,
+                    name=f"Artikel {n}",
+                    quantity=Decimal("2"),
+                    unit_price=Decimal("90"),
+                    line_amount=Decimal("180"),
+                )
+                for requisition in requisitions
+                for n in range(1, LINES_PER_ORDER + 1)
+            ],
+            batch_size=5000,
+        )
+        PurchaseOrderLine.objects.bulk_create(
+            [
+                PurchaseOrderLine(
+                    purchase_order=orders[index // LINES_PER_ORDER],
+                    requisition_line=line,
+                    line_number=line.position,
+                    name=line.name,
+                    unit="EA",
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    line_amount=line.line_amount,
+                )
+                for index, line in enumerate(source)
+            ],
+            batch_size=5000,
+        )
+        lines += len(source)
+        links = [
+            ServiceOrder(pk=pk, purchase_order=order) for pk, order in zip(ids[start:], orders, strict=False)
+        ]
+        ServiceOrder.objects.bulk_update(links, ["purchase_order"], batch_size=2000)
+    return lines
+
+
 RAW_COUNTS = (
     "SELECT status, COUNT(*) FROM serviceorders_serviceorder WHERE partner_id = %s AND status IN ('new', "
     "'requirements_check', 'requirements_met', 'appointment_to_set', 'execution_to_confirm', 'completed') "
@@ -265,6 +355,9 @@ def measure(args: argparse.Namespace, tmp: str, size: int) -> int:
         supplier, partner, fitter, clerk = build(size)
         print(f"build_s: {time.perf_counter() - start:.1f} s")
         start = time.perf_counter()
+        build_order_lines(size, supplier)
+        print(f"build_order_lines_s: {time.perf_counter() - start:.1f} s")
+        start = time.perf_counter()
         day_rows = services.sla_days_rebuild()
         print(f"sla_days_rebuild_s: {time.perf_counter() - start:.1f} s")
         print(f"sla_day_rows: {day_rows} rows")
@@ -273,11 +366,16 @@ def measure(args: argparse.Namespace, tmp: str, size: int) -> int:
             print(f"orders: {cursor.fetchone()[0]} orders")
             cursor.execute("SELECT COUNT(*) FROM serviceorders_serviceorderstep")
             print(f"steps: {cursor.fetchone()[0]} steps")
+            cursor.execute("SELECT COUNT(*) FROM ordering_purchaseorderline")
+            order_lines = cursor.fetchone()[0]
+            print(f"order_lines: {order_lines} lines")
             if connection.vendor == "sqlite":
                 cursor.execute("ANALYZE")
             else:
                 cursor.execute("ANALYZE serviceorders_serviceorder")
                 cursor.execute("ANALYZE serviceorders_serviceorderstep")
+                cursor.execute("ANALYZE ordering_purchaseorderline")
+        targets.check(order_lines == size * LINES_PER_ORDER, "every order line was written")
         repeat = args.repeat
         until = timezone.localdate()
         since = until - dt.timedelta(days=365)
