@@ -71,16 +71,17 @@ class Result:
     order_line: OrderLine | None = None
 
 
-_RANK = {
-    LineMatch.MATCHED: 0,
-    LineMatch.WITHIN_TOLERANCE: 1,
-    LineMatch.DEVIATION: 2,
-    LineMatch.NO_ORDER_LINE: 2,
+# Keyed by the plain values: a status read from the database is a str, and looking it up needs no enum call.
+_RANK: dict[str, int] = {
+    str(LineMatch.MATCHED.value): 0,
+    str(LineMatch.WITHIN_TOLERANCE.value): 1,
+    str(LineMatch.DEVIATION.value): 2,
+    str(LineMatch.NO_ORDER_LINE.value): 2,
 }
 
 
 def _worse(a: str, b: str) -> str:
-    return a if _RANK[LineMatch(a)] >= _RANK[LineMatch(b)] else b
+    return a if _RANK[a] >= _RANK[b] else b
 
 
 def _plain(value: Decimal) -> str:
@@ -234,7 +235,7 @@ def invoice_result(line_results: list[Result]) -> tuple[str, list[dict[str, str]
     worst: str = LineMatch.MATCHED
     for result in line_results:
         worst = _worse(worst, result.status)
-    deviating = sum(1 for r in line_results if _RANK[LineMatch(r.status)] == 2)
+    deviating = sum(1 for r in line_results if _RANK[r.status] == 2)
     if deviating:
         return InvoiceMatch.DEVIATION, [
             {"code": "lines_deviate", "count": str(deviating), "of": str(len(line_results))}

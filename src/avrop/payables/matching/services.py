@@ -133,7 +133,7 @@ def _fits(value: Decimal | None, integer_digits: int, places: int = 4) -> Decima
     return rounded if abs(rounded) < Decimal(10) ** integer_digits else None
 
 
-def _tolerances(invoices: list[SupplierInvoice]) -> dict[tuple[int, int | None], engine.Tolerance]:
+def _tolerances(invoices: list[_Invoice]) -> dict[tuple[int, int | None], engine.Tolerance]:
     organisations = {i.organisation_id for i in invoices if i.organisation_id}
     found: dict[tuple[int, int | None], engine.Tolerance] = {}
     for row in MatchTolerance.objects.filter(organisation_id__in=organisations).values(
@@ -225,7 +225,7 @@ def _invoiced_elsewhere(
     ]
 
 
-def _credited(credit_notes: list[SupplierInvoice]) -> tuple[dict[tuple[str, str], Decimal | None], list[Any]]:
+def _credited(credit_notes: list[_Invoice]) -> tuple[dict[tuple[str, str], Decimal | None], list[Any]]:
     """The credited invoices' payable amounts by (seller, number), and the sellers' other credit notes."""
     sellers = {c.seller_key for c in credit_notes}
     numbers = {r for c in credit_notes for r in _references(c)}
@@ -246,8 +246,24 @@ def _credited(credit_notes: list[SupplierInvoice]) -> tuple[dict[tuple[str, str]
     return originals, others
 
 
-def _references(invoice: SupplierInvoice) -> list[str]:
+def _references(invoice: _Invoice) -> list[str]:
     return [r.strip() for r in invoice.invoice_references.split(",") if r.strip()]
+
+
+@dataclass(slots=True)
+class _Invoice:
+    """What matching reads of an invoice (a row, not a model instance: a batch reads thousands)."""
+
+    pk: int
+    kind: str
+    organisation_id: int | None
+    supplier_id: int | None
+    purchase_order_id: int | None
+    seller_key: str
+    invoice_references: str
+    payable_amount: Decimal | None
+    match_status: str = ""
+    match_reasons: list[dict[str, str]] = field(default_factory=list)
 
 
 def invoices_match(*, invoice_ids: Sequence[int]) -> int:
@@ -264,12 +280,12 @@ def _match_batch(ids: list[int]) -> int:
     ids = sorted(ids)
     wanted = set(ids)
     invoices = [
-        i
-        for i in SupplierInvoice.objects.filter(_ids("pk", ids))
-        .only(
+        _Invoice(*row)
+        for row in SupplierInvoice.objects.filter(_ids("pk", ids))
+        .order_by("id")
+        .values_list(
             "id",
             "kind",
-            "status",
             "organisation_id",
             "supplier_id",
             "purchase_order_id",
@@ -277,8 +293,7 @@ def _match_batch(ids: list[int]) -> int:
             "invoice_references",
             "payable_amount",
         )
-        .order_by("id")
-        if i.pk in wanted
+        if row[0] in wanted
     ]
     if not invoices:
         return 0
@@ -374,7 +389,7 @@ def _match_batch(ids: list[int]) -> int:
 
 
 def _match_credit(
-    invoice: SupplierInvoice, originals: dict[tuple[str, str], Decimal | None], other_credits: list[Any]
+    invoice: _Invoice, originals: dict[tuple[str, str], Decimal | None], other_credits: list[Any]
 ) -> tuple[str, list[dict[str, str]]]:
     references = _references(invoice)
     credited = []
