@@ -17,3 +17,4 @@ class Code(StrEnum):
     TASK_INVALID = "task_invalid"
     MACHINE_INVALID = "machine_invalid"
     NOT_YOUR_TASK = "not_your_task"
+    DISTRIBUTION_INVALID = "distribution_invalid"

@@ -3,6 +3,13 @@ received and signed (goods receipts with deviations), delivery attempts, and the
 (checklist, take-back, storage wipe, training) that stands between a delivery and the invoice."""
 
 from avrop.fulfilment.models.despatch import DespatchAdvice, DespatchAdviceLine, InboundDespatch
+from avrop.fulfilment.models.distribution import (
+    DistributedOrder,
+    DistributionCentre,
+    DistributionDay,
+    DistributionHandover,
+    DistributionRoute,
+)
 from avrop.fulfilment.models.installed import InstalledMachine
 from avrop.fulfilment.models.receipt import DeliveryAttempt, GoodsReceipt, GoodsReceiptLine
 from avrop.fulfilment.models.tasks import DeliveryRequirement, PostDeliveryTask, TaskKind
@@ -11,6 +18,11 @@ __all__ = [
     "DeliveryAttempt",
     "DeliveryRequirement",
     "DespatchAdvice",
+    "DistributedOrder",
+    "DistributionCentre",
+    "DistributionDay",
+    "DistributionHandover",
+    "DistributionRoute",
     "DespatchAdviceLine",
     "GoodsReceipt",
     "GoodsReceiptLine",
