@@ -35,14 +35,13 @@ def reference_rate_for(day: dt.date, rates: Sequence[tuple[dt.date, Decimal]]) -
     return max(valid, key=lambda row: row[0])[1]
 
 
-def late_interest(
-    amount: Decimal, *, due: dt.date, until: dt.date, rates: Sequence[tuple[dt.date, Decimal]]
+def _raw_interest(
+    amount: Decimal, *, since: dt.date, until: dt.date, rates: Sequence[tuple[dt.date, Decimal]]
 ) -> Decimal:
-    """Interest on ``amount`` for the days after ``due`` up to and including ``until``."""
-    if until <= due or amount <= 0:
-        return Decimal("0.00")
+    """Unrounded interest on ``amount`` for the days after ``since`` up to and including ``until``, each
+    half-year at its own rate."""
     total = Decimal("0")
-    start = due + dt.timedelta(days=1)
+    start = since + dt.timedelta(days=1)
     while start <= until:
         next_half = dt.date(start.year, 7, 1) if start.month <= 6 else dt.date(start.year + 1, 1, 1)
         end = min(until, next_half - dt.timedelta(days=1))
@@ -50,6 +49,41 @@ def late_interest(
         yearly = reference_rate_for(start, rates) + MARGIN
         total += amount * yearly / 100 * days / DAYS_PER_YEAR
         start = next_half
+    return total
+
+
+def late_interest(
+    amount: Decimal, *, due: dt.date, until: dt.date, rates: Sequence[tuple[dt.date, Decimal]]
+) -> Decimal:
+    """Interest on ``amount`` for the days after ``due`` up to and including ``until``."""
+    if until <= due or amount <= 0:
+        return Decimal("0.00")
+    return _raw_interest(amount, since=due, until=until, rates=rates).quantize(CENT)
+
+
+def interest_on_balance(
+    principal: Decimal,
+    *,
+    payments: Sequence[tuple[dt.date, Decimal]],
+    since: dt.date,
+    until: dt.date,
+    rates: Sequence[tuple[dt.date, Decimal]],
+) -> Decimal:
+    """Interest for the days after ``since`` up to and including ``until`` on what is still unpaid of
+    ``principal`` each day: a payment made on a day still bears that day's interest and lowers the balance
+    from the next day. Summed unrounded and rounded to the öre once."""
+    if until <= since:
+        return Decimal("0.00")
+    total = Decimal("0")
+    balance = principal - sum((a for d, a in payments if d <= since), Decimal("0"))
+    start = since
+    for day in sorted({d for d, _a in payments if since < d < until}):
+        if balance > 0:
+            total += _raw_interest(balance, since=start, until=day, rates=rates)
+        balance -= sum((a for d, a in payments if d == day), Decimal("0"))
+        start = day
+    if balance > 0:
+        total += _raw_interest(balance, since=start, until=until, rates=rates)
     return total.quantize(CENT)
 
 

@@ -10,6 +10,12 @@ from avrop.receivables.services.customers import (
     settings_save,
     vat_treatment,
 )
+from avrop.receivables.services.interest_invoices import (
+    InterestClaim,
+    interest_candidates,
+    interest_claim,
+    interest_invoice_create,
+)
 from avrop.receivables.services.invoices import (
     DocumentInvalid,
     LineInput,
@@ -27,6 +33,10 @@ from avrop.receivables.services.refunds import refund_decide, refund_request
 from avrop.receivables.services.reminders import DueReminder, reminder_run, reminders_due
 
 __all__ = [
+    "InterestClaim",
+    "interest_candidates",
+    "interest_claim",
+    "interest_invoice_create",
     "refund_request",
     "refund_decide",
     "value_adjustment_book",
