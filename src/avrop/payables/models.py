@@ -444,3 +444,4 @@ from avrop.payables.subscriptions.models import (  # noqa: E402, F401
     SubscriptionInvoice,
     SubscriptionMiss,
 )
+from avrop.payables.scanning.models import PdfReading  # noqa: E402, F401
