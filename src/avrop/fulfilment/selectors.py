@@ -4,28 +4,33 @@ is ready to invoice."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from avrop.core import calendar
 from avrop.fulfilment.models import (
     DeliveryAttempt,
     DeliveryRequirement,
     DespatchAdvice,
     DespatchAdviceLine,
+    DistributedOrder,
+    DistributionCentre,
+    DistributionDay,
     GoodsReceipt,
     GoodsReceiptLine,
     InboundDespatch,
     InstalledMachine,
     PostDeliveryTask,
 )
-from avrop.fulfilment.models.receipt import ACCEPTED_CONDITIONS
-from avrop.fulfilment.workflows import DeliveryState, TaskStatus
+from avrop.fulfilment.models.receipt import ACCEPTED_CONDITIONS, DEVIATIONS
+from avrop.fulfilment.workflows import DeliveryState, DistributionStatus, TaskStatus
 from avrop.ordering.models import PurchaseOrder, PurchaseOrderLine
 from avrop.ordering.workflows import OrderStatus
 from avrop.organisations.models import Membership, Organisation, User
@@ -247,7 +252,14 @@ def deliveries_to_receive(*, user: User, organisation: Organisation) -> QuerySet
     )
     departments = receiver_departments(user=user, organisation=organisation)
     if departments is not None:
-        orders = orders.filter(department_id__in=departments)
+        # A department's receiver does not receive what goes to the distribution centre first.
+        orders = orders.filter(department_id__in=departments).exclude(
+            Exists(
+                DistributedOrder.objects.filter(
+                    purchase_order=OuterRef("pk"), status=DistributionStatus.ON_ITS_WAY
+                )
+            )
+        )
     return (
         orders.select_related("supplier__organisation", "department", "requisition__requisitioner")
         .annotate(despatched=Exists(DespatchAdvice.objects.filter(purchase_order=OuterRef("pk"))))
@@ -355,3 +367,196 @@ def installed_base_for_supplier(*, user: User, organisation: Organisation) -> Qu
 
 def order_machines(order: PurchaseOrder) -> list[InstalledMachine]:
     return list(InstalledMachine.objects.filter(order_line__purchase_order=order).order_by("serial_number"))
+
+
+# --- delivery outcomes, for the reports' contract follow-up -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """How an order was delivered: the day the first goods receipt was signed, the received lines with a
+    deviation by condition, and the support cases opened from its receipts."""
+
+    order_id: int
+    first_received_on: dt.date | None = None
+    deviations: dict[str, int] = field(default_factory=dict)
+    case_ids: tuple[int, ...] = ()
+
+
+def delivery_outcomes(orders: QuerySet[PurchaseOrder] | Iterable[int]) -> dict[int, DeliveryOutcome]:
+    """The delivery outcome of each order that has a goods receipt (``orders``: a queryset of orders or
+    their ids), in three grouped queries whatever the number of orders."""
+    ids = orders.values("pk") if isinstance(orders, QuerySet) else list(orders)
+    receipts = GoodsReceipt.objects.filter(purchase_order_id__in=ids)
+    first = dict(
+        receipts.values("purchase_order_id")
+        .annotate(first=Min("received_on"))
+        .values_list("purchase_order_id", "first")
+        .order_by()
+    )
+    deviations: dict[int, dict[str, int]] = defaultdict(dict)
+    for order_id, condition, n in (
+        GoodsReceiptLine.objects.filter(receipt__purchase_order_id__in=ids, condition__in=DEVIATIONS)
+        .values("receipt__purchase_order_id", "condition")
+        .annotate(n=Count("pk"))
+        .values_list("receipt__purchase_order_id", "condition", "n")
+        .order_by()
+    ):
+        deviations[order_id][condition] = n
+    cases: dict[int, set[int]] = defaultdict(set)
+    for order_id, case_id in receipts.filter(case_id__isnull=False).values_list(
+        "purchase_order_id", "case_id"
+    ):
+        if case_id is not None:
+            cases[order_id].add(case_id)
+    return {
+        order_id: DeliveryOutcome(
+            order_id=order_id,
+            first_received_on=first.get(order_id),
+            deviations=deviations.get(order_id, {}),
+            case_ids=tuple(sorted(cases.get(order_id, ()))),
+        )
+        for order_id in set(first) | set(deviations) | set(cases)
+    }
+
+
+# --- coordinated distribution -----------------------------------------------------------------------------
+
+# How far ahead a delivery day is looked for (a centre delivering every other week still finds one).
+HORIZON_DAYS = 28
+
+
+def next_delivery_day(weekdays: Iterable[int], *, after: dt.date) -> dt.date | None:
+    """The first business day after ``after`` that falls on one of the centre's weekdays for a department
+    (a public holiday is skipped: the centre does not drive then); None when it has no days for it."""
+    days = set(weekdays)
+    if not days:
+        return None
+    for offset in range(1, HORIZON_DAYS + 1):
+        day = after + dt.timedelta(days=offset)
+        if day.weekday() in days and calendar.is_business_day(day, "SE"):
+            return day
+    return None
+
+
+def distribution_centres(*, user: User, organisation: Organisation) -> QuerySet[DistributionCentre]:
+    """The organisation's active centres, for those who receive goods there (a goods receiver for every
+    department, a coordinator, an administrator); empty for anyone else."""
+    if receiver_departments(user=user, organisation=organisation) is not None or not (
+        roles_in(user=user, organisation=organisation) & RECEIVER_ROLES
+    ):
+        return DistributionCentre.objects.none()
+    return DistributionCentre.objects.filter(organisation=organisation, is_active=True).order_by("name")
+
+
+def centre_left_to_receive(order_ids: list[int]) -> dict[int, dict[int, Decimal]]:
+    """Per order, per line number: shipped (despatch advices) and not yet received in good order. Two
+    queries however many orders."""
+    shipped: dict[int, Decimal] = {}
+    numbers: dict[int, tuple[int, int]] = {}
+    for row in (
+        DespatchAdviceLine.objects.filter(despatch__purchase_order_id__in=order_ids)
+        .values("order_line_id", "order_line__line_number", "despatch__purchase_order_id")
+        .annotate(total=Sum("quantity"))
+    ):
+        shipped[row["order_line_id"]] = row["total"]
+        numbers[row["order_line_id"]] = (row["despatch__purchase_order_id"], row["order_line__line_number"])
+    received = received_by_line(order_ids)
+    left: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for line_id, total in shipped.items():
+        rest = total - received.get(line_id, Decimal("0"))
+        if rest > 0:
+            order_id, number = numbers[line_id]
+            left[order_id][number] = rest
+    return dict(left)
+
+
+@dataclass
+class CentreOrder:
+    row: DistributedOrder
+    order: PurchaseOrder
+    left: dict[int, Decimal]  # line number → arrived and not yet received
+
+    @property
+    def lines(self) -> list[tuple[PurchaseOrderLine, Decimal]]:
+        return [
+            (line, self.left[line.line_number])
+            for line in self.order.lines.all()
+            if line.line_number in self.left
+        ]
+
+
+@dataclass
+class CentreDepartment:
+    department: Any
+    next_day: dt.date | None
+    arrived: list[CentreOrder] = field(default_factory=list)
+    expected: list[CentreOrder] = field(default_factory=list)
+    to_hand_over: list[CentreOrder] = field(default_factory=list)
+
+
+def centre_overview(centre: DistributionCentre, *, today: dt.date) -> list[CentreDepartment]:
+    """The centre's work per department: what arrived (shipped, not yet received), what is still expected,
+    and what is received and waits to be handed on, with the next delivery day to each department. A fixed
+    number of queries however many orders and departments."""
+    rows = list(
+        DistributedOrder.objects.filter(
+            centre=centre, status__in=[DistributionStatus.ON_ITS_WAY, DistributionStatus.AT_CENTRE]
+        )
+        .select_related(
+            "department",
+            "purchase_order__supplier__organisation",
+            "purchase_order__requisition__requisitioner",
+        )
+        .prefetch_related(
+            Prefetch("purchase_order__lines", queryset=PurchaseOrderLine.objects.order_by("line_number"))
+        )
+        .order_by("department__name", "purchase_order__number")
+    )
+    left = centre_left_to_receive([r.purchase_order_id for r in rows])
+    weekdays: dict[int, list[int]] = defaultdict(list)
+    for day in DistributionDay.objects.filter(centre=centre):
+        weekdays[day.department_id].append(day.weekday)
+    groups: dict[int, CentreDepartment] = {}
+    for row in rows:
+        group = groups.get(row.department_id)
+        if group is None:
+            group = groups[row.department_id] = CentreDepartment(
+                department=row.department,
+                next_day=next_delivery_day(
+                    weekdays.get(row.department_id, []), after=today - dt.timedelta(days=1)
+                ),
+            )
+        item = CentreOrder(row=row, order=row.purchase_order, left=left.get(row.purchase_order_id, {}))
+        if item.left:
+            group.arrived.append(item)
+        elif row.status == DistributionStatus.ON_ITS_WAY:
+            group.expected.append(item)
+        if row.status == DistributionStatus.AT_CENTRE:
+            group.to_hand_over.append(item)
+    return list(groups.values())
+
+
+@dataclass
+class OrderDistribution:
+    row: DistributedOrder
+    next_day: dt.date | None
+
+
+def order_distribution(order: PurchaseOrder, *, today: dt.date) -> OrderDistribution | None:
+    """Whether ``order`` goes through a distribution centre, and the centre's next delivery day to the
+    order's department (what the requisitioner sees on the order page)."""
+    row = (
+        DistributedOrder.objects.filter(purchase_order=order)
+        .select_related("centre", "department", "handover__handed_over_by")
+        .first()
+    )
+    if row is None:
+        return None
+    weekdays = DistributionDay.objects.filter(centre_id=row.centre_id, department_id=row.department_id)
+    return OrderDistribution(
+        row=row,
+        next_day=next_delivery_day(
+            weekdays.values_list("weekday", flat=True), after=today - dt.timedelta(days=1)
+        ),
+    )
