@@ -362,6 +362,8 @@ def drill_lines(scope: Scope, f: Filters, params: Any) -> QuerySet[PurchaseOrder
     qs = order_lines(scope, f)
     if (agreement := params.get("agreement")) and str(agreement).isdigit():
         qs = qs.filter(requisition_line__agreement_id=int(agreement))
+    if (order := params.get("order")) and str(order).isdigit():
+        qs = qs.filter(purchase_order_id=int(order))
     if article := params.get("article"):
         qs = qs.filter(article_number=article)
     if "product" in params:

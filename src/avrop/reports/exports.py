@@ -1,11 +1,12 @@
-"""A report's tables as CSV (one table) or as a spreadsheet (one sheet per table), with the period and the
-filters on the first lines. Text that a spreadsheet would read as a formula stays text (the catalogue's
-export helpers, OWASP CSV injection)."""
+"""A report's tables as CSV (one table), as a spreadsheet (one sheet per table) or as a PDF (the chart and
+every table, drawn by WeasyPrint), with the period and the filters on the first lines. Text that a
+spreadsheet would read as a formula stays text (the catalogue's export helpers, OWASP CSV injection)."""
 
 from __future__ import annotations
 
 import io
 
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from avrop.catalogue.exports import csv_bytes, safe_cell, sheet_title
@@ -54,3 +55,13 @@ def report_xlsx(report: Report) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def report_pdf(report: Report) -> bytes:
+    """The report as a PDF: title, period, notes, the SVG chart and every table with its total."""
+    import weasyprint
+
+    from avrop.edi.render import safe_url_fetcher
+
+    html = render_to_string("reports/pdf/report.html", {"report": report})
+    return bytes(weasyprint.HTML(string=html, url_fetcher=safe_url_fetcher()).write_pdf())

@@ -1,19 +1,28 @@
 """Contract follow-up per agreement and period (seed 000: a report on purchased services twice a year and
 material for the follow-up meetings, where the net price list is evaluated): volume per month and product,
 prices paid against the agreement's price list, the supplier's confirmed price changes, the meetings held,
-and delivery SLA and deviations once fulfilment records them (:func:`sla_outcome`). As a page and a PDF."""
+and the delivery SLA outcome with deviations and cases from fulfilment's goods receipts (:func:`sla_outcome`).
+As a page, a PDF, and by e-mail on schedule (``reports.mailing``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from avrop.agreements.models import Agreement, FollowUpMeeting
+from avrop.core import formatting
+from avrop.core.calendar import add_business_days, count_business_days
+from avrop.fulfilment.models.receipt import Condition
+from avrop.fulfilment.selectors import delivery_outcomes
+from avrop.ordering.models import PurchaseOrder
 from avrop.reports import engine
 from avrop.reports.builders import lines_url
 from avrop.reports.charts import Chart, Series
@@ -34,14 +43,132 @@ def agreements(scope: Scope) -> QuerySet[Agreement]:
     return qs.select_related("owner", "supplier").distinct().order_by("-valid_to", "reference")
 
 
-def sla_outcome(agreement: Agreement, f: Filters) -> dict[str, Any] | None:
-    """Delivery SLA outcome and deviations of the agreement's orders in the period.
+def _due(order: Mapping[str, Any], agreement: Agreement) -> dt.date | None:
+    """The day an order was due by the agreement's delivery term (business days for consumables, else
+    calendar days); a later delivery date the orderer asked for moves it; without a term, the asked date."""
+    ordered_on: dt.date = order["ordered_on"]
+    due = None
+    if agreement.consumables_business_days:
+        due = add_business_days(ordered_on, agreement.consumables_business_days)
+    elif agreement.delivery_days:
+        due = ordered_on + dt.timedelta(days=agreement.delivery_days)
+    requested = order["requested_delivery_date"]
+    if requested and (due is None or requested > due):
+        due = requested
+    return due
 
-    Fulfilment does not record goods receipts and deviations yet; until it offers a selector for them this
-    answers None and the report says so. The report shows whatever dict this returns as a table of
-    ``{"label": …, "value": …}`` rows under ``rows``.
-    """
-    return None
+
+def _nearest_rank(values: list[int], share: float) -> int | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)), 1) - 1]
+
+
+def sla_outcome(scope: Scope, f: Filters, agreement: Agreement) -> dict[str, Any]:
+    """Delivery SLA outcome of the agreement's orders in the period, from fulfilment's goods receipts
+    (``fulfilment.selectors.delivery_outcomes``): on-time share against the agreement's delivery term,
+    median and 95th percentile lead time in business days (order day to the first signed receipt),
+    orders past due and not received, deviations by condition and the support cases opened.
+
+    Answers ``{"rows": [{"label", "value"}], "deviations": [...], "measured": n}``."""
+    order_ids = _lines(scope, f, agreement).values("purchase_order_id")
+    orders = list(
+        PurchaseOrder.objects.filter(pk__in=order_ids)
+        .values("pk", "number", "ordered_on", "requested_delivery_date", "case_id")
+        .order_by("ordered_on", "pk")
+    )
+    outcomes = delivery_outcomes(order_ids)
+    today = timezone.localdate()
+    lead_times: list[int] = []
+    on_time = measured = late_open = 0
+    deviation_counts: dict[str, int] = {}
+    deviation_rows: list[dict[str, Any]] = []
+    case_ids: set[int] = set()
+    conditions = dict(Condition.choices)
+    for order in orders:
+        outcome = outcomes.get(order["pk"])
+        due = _due(order, agreement)
+        received = outcome.first_received_on if outcome else None
+        if received:
+            lead_times.append(count_business_days(order["ordered_on"], received))
+            if due:
+                measured += 1
+                on_time += received <= due
+        elif due and due < today:
+            late_open += 1
+        cases = set(outcome.case_ids if outcome else ()) | ({order["case_id"]} if order["case_id"] else set())
+        case_ids |= cases
+        for condition, n in (outcome.deviations if outcome else {}).items():
+            deviation_counts[condition] = deviation_counts.get(condition, 0) + n
+        if (outcome and outcome.deviations) or cases:
+            deviation_rows.append(
+                {
+                    "order": order["number"],
+                    "ordered_on": order["ordered_on"],
+                    "due": due,
+                    "received": received,
+                    "deviations": ", ".join(
+                        f"{conditions.get(c, c)} ({n})"
+                        for c, n in sorted((outcome.deviations if outcome else {}).items())
+                    )
+                    or "–",
+                    "cases": ", ".join(str(c) for c in sorted(cases)) or "–",
+                    "order_url": lines_url(f, agreement=agreement.pk, order=order["pk"]),
+                }
+            )
+    median = _nearest_rank(lead_times, 0.5)
+    p95 = _nearest_rank(lead_times, 0.95)
+    term = (
+        _("%(days)s business days") % {"days": agreement.consumables_business_days}
+        if agreement.consumables_business_days
+        else _("%(days)s calendar days") % {"days": agreement.delivery_days}
+        if agreement.delivery_days
+        else _("none in the agreement; the delivery date asked for")
+    )
+    rows = [
+        {"label": _("Delivery term"), "value": term},
+        {"label": _("Orders in the period"), "value": str(len(orders))},
+        {"label": _("Orders received (goods receipt signed)"), "value": str(len(lead_times))},
+        {
+            "label": _("Delivered on time"),
+            "value": (
+                _("%(share)s (%(on_time)s of %(measured)s)")
+                % {
+                    "share": formatting.percent(Decimal(on_time * 100) / measured),
+                    "on_time": on_time,
+                    "measured": measured,
+                }
+                if measured
+                else _("No received order with a due date")
+            ),
+        },
+        {
+            "label": _("Lead time, median (business days)"),
+            "value": str(median) if median is not None else "–",
+        },
+        {
+            "label": _("Lead time, 95th percentile (business days)"),
+            "value": str(p95) if p95 is not None else "–",
+        },
+        {"label": _("Past due and not received"), "value": str(late_open)},
+        *[
+            {"label": _("Deviation: %(condition)s") % {"condition": conditions.get(c, c)}, "value": str(n)}
+            for c, n in sorted(deviation_counts.items())
+        ],
+        {"label": _("Support cases"), "value": str(len(case_ids))},
+    ]
+    return {
+        "rows": rows,
+        "deviations": deviation_rows,
+        "measured": measured,
+        "on_time": on_time,
+        "median": median,
+        "p95": p95,
+        "cases": sorted(case_ids),
+        "deviation_counts": deviation_counts,
+        "late_open": late_open,
+    }
 
 
 def _lines(scope: Scope, f: Filters, agreement: Agreement) -> Any:
@@ -163,25 +290,29 @@ def report(scope: Scope, f: Filters, agreement: Agreement) -> Report:
         ],
         empty_text=_("No follow-up meeting recorded in the period."),
     )
-    tables = [product_table, price_table, meeting_table]
-    notes = []
-    sla = sla_outcome(agreement, f)
-    if sla is None:
-        notes.append(
-            _(
-                "Delivery times against the SLA and deviations are shown here once goods receipts are "
-                "recorded."
-            )
-        )
-    else:
-        tables.append(
-            Table(
-                _("Delivery SLA and deviations"),
-                [Column("label", _("Measure")), Column("value", _("Outcome"))],
-                sla["rows"],
-                slug="sla",
-            )
-        )
+    sla = sla_outcome(scope, f, agreement)
+    sla_table = Table(
+        _("Delivery SLA"),
+        [Column("label", _("Measure")), Column("value", _("Outcome"))],
+        sla["rows"],
+        slug="sla",
+    )
+    deviation_table = Table(
+        _("Deviations and support cases"),
+        [
+            Column("order", _("Order")),
+            Column("ordered_on", _("Ordered on")),
+            Column("due", _("Due")),
+            Column("received", _("Received")),
+            Column("deviations", _("Deviations (received lines)")),
+            Column("cases", _("Support cases")),
+        ],
+        sla["deviations"],
+        slug="deviations",
+        empty_text=_("No deviation and no support case in the period."),
+    )
+    tables = [sla_table, deviation_table, product_table, price_table, meeting_table]
+    notes: list[str] = []
     chart = Chart(
         title=_("Volume per month"),
         description=_(
@@ -206,12 +337,3 @@ def report(scope: Scope, f: Filters, agreement: Agreement) -> Report:
         chart_table=month_table,
         notes=notes,
     )
-
-
-def report_pdf(report: Report, agreement: Agreement) -> bytes:
-    import weasyprint
-
-    from avrop.edi.render import safe_url_fetcher
-
-    html = render_to_string("reports/pdf/report.html", {"report": report, "agreement": agreement})
-    return bytes(weasyprint.HTML(string=html, url_fetcher=safe_url_fetcher()).write_pdf())

@@ -15,4 +15,6 @@ urlpatterns = [
     path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
     path("lines/", views.lines, name="lines"),
     path("invoices/", views.invoices, name="invoices"),
+    path("volumes/orders/", views.volume_orders, name="volume_orders"),
+    path("volumes/invoices/", views.volume_invoices, name="volume_invoices"),
 ]

@@ -17,6 +17,7 @@ from avrop.catalogue.exports import download_filename
 from avrop.core import formatting
 from avrop.core.decorators import TenantRequest, org_view
 from avrop.core.progress import Progress, progress_response
+from avrop.payables.models import Channel
 from avrop.reports import builders, engine, exports, followup, services, volumes
 from avrop.reports.models import ReportRun
 from avrop.reports.scope import (
@@ -72,6 +73,13 @@ def _respond(request: TenantRequest, report: Report, scope: Scope, **extra: Any)
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         name = download_filename(f"{report.title} {stamp}", fallback="report", extension="xlsx")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(exports.report_pdf(report), content_type="application/pdf")
+        name = download_filename(
+            f"{report.title} {report.filters.start} {report.filters.end}", fallback="report", extension="pdf"
+        )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     if fmt == "csv":
@@ -227,15 +235,7 @@ def agreement(request: TenantRequest, scope: Scope, filters: Filters, pk: int) -
     found = followup.agreements(scope).filter(pk=pk).first()
     if found is None:
         raise Http404()
-    report = followup.report(scope, filters, found)
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(followup.report_pdf(report, found), content_type="application/pdf")
-        name = download_filename(
-            f"{report.title} {filters.start} {filters.end}", fallback="report", extension="pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    return _respond(request, report, scope, agreement=found, pdf=True)
+    return _respond(request, followup.report(scope, filters, found), scope, agreement=found)
 
 
 @report_view()
@@ -274,6 +274,34 @@ def invoices(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResp
     )
 
 
+@report_view(volumes=True, buyers_only=True)
+def volume_orders(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
+    """The orders behind a service-centre volume."""
+    page = Paginator(volumes.orders_behind(scope, filters), LINES_PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "reports/pages/orders.html",
+        {"page": page, "filters": filters, "params": params.urlencode(), "what": _describe(request)},
+    )
+
+
+@report_view(volumes=True, buyers_only=True)
+def volume_invoices(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
+    """The supplier invoices (received, or paid) behind a service-centre volume."""
+    page = Paginator(volumes.invoices_behind(scope, filters, request.GET), LINES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "reports/pages/invoices.html",
+        {"page": page, "filters": filters, "params": params.urlencode(), "what": _describe(request)},
+    )
+
+
 def _describe(request: TenantRequest) -> list[str]:
     """What the drill-down was narrowed to, in words."""
     words = []
@@ -288,6 +316,11 @@ def _describe(request: TenantRequest) -> list[str]:
         )
     if request.GET.get("month"):
         words.append(_("Month: %(month)s") % {"month": request.GET.get("month")})
+    volume = request.GET.get("volume")
+    if volume:
+        words.append(_("Paid in the period") if volume == "paid" else _("Received in the period"))
+    if channel := request.GET.get("channel"):
+        words.append(_("Channel: %(channel)s") % {"channel": dict(Channel.choices).get(channel, channel)})
     category = request.GET.get("category")
     if category:
         words.append(

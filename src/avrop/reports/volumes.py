@@ -12,7 +12,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from avrop.cases.models import Case
@@ -25,34 +26,65 @@ from avrop.reports.scope import Filters, Scope
 from avrop.reports.tables import COUNT, Column, Report, Table
 
 
+def _orders(ids: list[int], f: Filters) -> QuerySet[PurchaseOrder]:
+    return PurchaseOrder.objects.filter(
+        organisation_id__in=ids, ordered_on__gte=f.start, ordered_on__lte=f.end
+    )
+
+
+def _received(ids: list[int], f: Filters) -> QuerySet[SupplierInvoice]:
+    return SupplierInvoice.objects.filter(
+        organisation_id__in=ids, created_at__date__gte=f.start, created_at__date__lte=f.end
+    )
+
+
+def _paid(ids: list[int], f: Filters) -> QuerySet[SupplierInvoice]:
+    return SupplierInvoice.objects.filter(
+        organisation_id__in=ids, paid_at__date__gte=f.start, paid_at__date__lte=f.end
+    )
+
+
+def _ids(scope: Scope, f: Filters) -> list[int]:
+    return [i for i in scope.buyer_ids if not f.customer_id or i == f.customer_id]
+
+
+def orders_behind(scope: Scope, f: Filters) -> QuerySet[PurchaseOrder]:
+    """The orders counted in the volumes (of one customer organisation with the ``customer`` filter)."""
+    return (
+        _orders(_ids(scope, f), f)
+        .select_related("organisation", "department", "supplier__organisation")
+        .order_by("-ordered_on", "-id")
+    )
+
+
+def invoices_behind(scope: Scope, f: Filters, params: Any) -> QuerySet[SupplierInvoice]:
+    """The supplier invoices counted in the volumes: received (``volume=received``, of one ``channel``) or
+    paid (``volume=paid``) in the period."""
+    ids = _ids(scope, f)
+    qs = _paid(ids, f) if params.get("volume") == "paid" else _received(ids, f)
+    if channel := params.get("channel"):
+        qs = qs.filter(channel=channel)
+    return qs.select_related("supplier__organisation", "department").order_by("-issue_date", "-id")
+
+
 def _counts(qs: Any, key: str = "organisation_id") -> dict[Any, int]:
     return dict(qs.values(key).annotate(n=Count("id")).values_list(key, "n").order_by())
 
 
 def figures(scope: Scope, f: Filters) -> dict[int, dict[str, int]]:
-    ids = list(scope.buyer_ids)
-    if f.customer_id:
-        ids = [i for i in ids if i == f.customer_id]
+    ids = _ids(scope, f)
     out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for org, n in _counts(
-        PurchaseOrder.objects.filter(organisation_id__in=ids, ordered_on__gte=f.start, ordered_on__lte=f.end)
-    ).items():
+    for org, n in _counts(_orders(ids, f)).items():
         out[org]["orders"] = n
-    received = SupplierInvoice.objects.filter(
-        organisation_id__in=ids, created_at__date__gte=f.start, created_at__date__lte=f.end
-    )
     for org, channel, n in (
-        received.values("organisation_id", "channel")
+        _received(ids, f)
+        .values("organisation_id", "channel")
         .annotate(n=Count("id"))
         .values_list("organisation_id", "channel", "n")
     ).order_by():
         out[org][f"invoices_{channel}"] = n
         out[org]["invoices"] += n
-    for org, n in _counts(
-        SupplierInvoice.objects.filter(
-            organisation_id__in=ids, paid_at__date__gte=f.start, paid_at__date__lte=f.end
-        )
-    ).items():
+    for org, n in _counts(_paid(ids, f)).items():
         out[org]["payments"] = n
     for org, n in _counts(
         CustomerInvoice.objects.filter(
@@ -78,6 +110,24 @@ def figures(scope: Scope, f: Filters) -> dict[int, dict[str, int]]:
     return {org: dict(values) for org, values in out.items()}
 
 
+def _links(f: Filters, org: int, row: dict[str, Any]) -> dict[str, str]:
+    """Every figure counted from orders or supplier invoices links to the rows behind it."""
+    links = {}
+    if row["orders"]:
+        links["orders_url"] = f"{reverse('reports:volume_orders')}?{f.query(customer=org)}"
+    invoices = reverse("reports:volume_invoices")
+    if row["invoices"]:
+        links["invoices_url"] = f"{invoices}?{f.query(customer=org, volume='received')}"
+    for value, _label in Channel.choices:
+        if row.get(f"invoices_{value}"):
+            links[f"invoices_{value}_url"] = (
+                f"{invoices}?{f.query(customer=org, volume='received', channel=value)}"
+            )
+    if row["payments"]:
+        links["payments_url"] = f"{invoices}?{f.query(customer=org, volume='paid')}"
+    return links
+
+
 def report(scope: Scope, f: Filters) -> Report:
     data = figures(scope, f)
     names = {o.pk: o.name for o in Organisation.objects.filter(pk__in=scope.buyer_ids)}
@@ -101,7 +151,8 @@ def report(scope: Scope, f: Filters) -> Report:
         if f.customer_id and org != f.customer_id:
             continue
         values = data.get(org, {})
-        rows.append({"customer": names[org]} | {k: values.get(k, 0) for k in keys})
+        row: dict[str, Any] = {"customer": names[org]} | {k: values.get(k, 0) for k in keys}
+        rows.append(row | _links(f, org, row))
     total: dict[str, Any] = {"customer": _("Total")} | {k: sum(r[k] for r in rows) for k in keys}
     chart = Chart(
         title=_("Orders and supplier invoices per customer organisation"),

@@ -204,4 +204,4 @@ def test_follow_up_lists_a_price_the_supplier_raised(world):
     rows = report.table("prices").rows
     assert [(r["order"], r["name"]) for r in rows] == [(line.purchase_order.number, line.name)]
     assert rows[0]["change"] == Decimal("10")
-    assert report.notes  # no SLA figures from fulfilment yet: the report says so
+    assert report.table("sla").rows[0]["label"]
