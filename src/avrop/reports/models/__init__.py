@@ -1,5 +1,6 @@
 """The app's models, one module per family; every model is imported here so Django finds it."""
 
+from avrop.reports.models.mailing import Mailing, ReportKind, Subscription
 from avrop.reports.models.runs import ReportRun
 
-__all__ = ["ReportRun"]
+__all__ = ["Mailing", "ReportKind", "ReportRun", "Subscription"]
