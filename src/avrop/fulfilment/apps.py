@@ -8,10 +8,12 @@ class FulfilmentConfig(AppConfig):
     verbose_name = _("Deliveries")
 
     def ready(self) -> None:
-        # Ordering never imports fulfilment: fulfilment hands it its T16 intake and its order-page part.
+        # Ordering never imports fulfilment: fulfilment hands it its T16 intake, its order-page part
+        # and the routing of orders through a distribution centre.
         from avrop.fulfilment import views
-        from avrop.fulfilment.services import despatch
-        from avrop.ordering import inbound, page_parts
+        from avrop.fulfilment.services import despatch, distribution
+        from avrop.ordering import delivery_routes, inbound, page_parts
 
         inbound.register("DespatchAdvice", despatch.despatch_advices_intake)
         page_parts.register(views.order_part, position=50)
+        delivery_routes.register(distribution.route_orders)

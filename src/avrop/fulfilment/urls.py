@@ -13,5 +13,7 @@ urlpatterns = [
     path("orders/<int:pk>/certificate/", views.certificate, name="certificate"),
     path("orders/<int:pk>/machines/", views.machine_register, name="machine_register"),
     path("machines/", views.machines, name="machines"),
+    path("centres/", views.centres, name="centres"),
+    path("centres/<int:pk>/", views.centre, name="centre"),
     path("supplier/machines/", views.supplier_machines, name="supplier_machines"),
 ]

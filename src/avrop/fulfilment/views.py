@@ -98,6 +98,7 @@ def order_part(request: Any, order: PurchaseOrder) -> str:
         "can_tasks": is_buyer,
         "attempt_outcomes": DeliveryAttempt.Outcome.choices,
         "today": timezone.localdate().isoformat(),
+        "distribution": selectors.order_distribution(order, today=timezone.localdate()),
     }
     return render_to_string("fulfilment/partials/order_part.html", context, request=request)
 
@@ -402,3 +403,72 @@ def supplier_machines(request: MemberRequest) -> HttpResponse:
         selectors.installed_base_for_supplier(user=request.user, organisation=request.organisation)[:500]
     )
     return render(request, "fulfilment/pages/machines.html", {"machines": found, "for_supplier": True})
+
+
+# --- the distribution centre ------------------------------------------------------------------------------
+
+
+@buyer_view(RECEIVER_ROLES)
+@require_GET
+def centres(request: MemberRequest) -> HttpResponse:
+    found = list(selectors.distribution_centres(user=request.user, organisation=request.organisation))
+    if len(found) == 1:
+        return redirect("fulfilment:centre", found[0].pk)
+    return render(request, "fulfilment/pages/centres.html", {"centres": found})
+
+
+def _centre(request: MemberRequest, pk: int) -> Any:
+    centre = (
+        selectors.distribution_centres(user=request.user, organisation=request.organisation)
+        .filter(pk=pk)
+        .first()
+    )
+    if centre is None:
+        raise Http404()
+    return centre
+
+
+@buyer_view(RECEIVER_ROLES)
+@require_http_methods(["GET", "POST"])
+def centre(request: MemberRequest, pk: int) -> HttpResponse:
+    """What arrived at the centre per department (received in one go), and what waits to be handed on."""
+    found = _centre(request, pk)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "receive":
+                receipts = services.distribution_receive(
+                    actor=request.user, centre_id=found.pk, order_ids=request.POST.getlist("order")
+                )
+                messages.success(
+                    request,
+                    _("%(count)s orders received: %(numbers)s")
+                    % {"count": len(receipts), "numbers": ", ".join(r.number for r in receipts)},
+                )
+                return redirect("fulfilment:centre", found.pk)
+            if action == "hand_over":
+                handover = services.distribution_hand_over(
+                    actor=request.user,
+                    centre_id=found.pk,
+                    department_id=int(request.POST.get("department", "0") or 0),
+                    order_ids=request.POST.getlist("order"),
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(
+                    request,
+                    _("Handed over to %(department)s.") % {"department": handover.department.name},
+                )
+                return redirect("fulfilment:centre", found.pk)
+            raise Http404()
+        except NotFound:
+            raise Http404() from None
+        except DomainError as exc:
+            error = exc.message
+    groups = selectors.centre_overview(found, today=timezone.localdate())
+    return render(
+        request,
+        "fulfilment/pages/centre.html",
+        {"centre": found, "groups": groups, "error": error, "today": timezone.localdate()},
+        status=400 if error else 200,
+    )

@@ -146,6 +146,22 @@ class OrderData:
     line_addresses: dict[int, Any] = field(default_factory=dict)
     line_notes: dict[int, list[str]] = field(default_factory=dict)
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+    # Through a distribution centre (``ordering.delivery_routes``): delivered there, then to the department.
+    route: Any | None = None
+
+
+def _recipient_party(route: Any) -> Party:
+    """The final recipient of goods delivered to a distribution centre: the department with its GLN, named
+    as the delivery party (BIS 3 Order, cac:Delivery/cac:DeliveryParty)."""
+    return Party(
+        identifications=[PartyIdentification(id=Identifier(route.recipient_gln, scheme_id="0088"))]
+        if route.recipient_gln
+        else [],
+        names=[PartyName(name=route.recipient_name)],
+        contact=Contact(name=route.recipient_contact or None, telephone=route.recipient_phone or None)
+        if route.recipient_contact or route.recipient_phone
+        else None,
+    )
 
 
 # The attachment types Peppol BIS allows embedded (mimeCode code list).
@@ -183,7 +199,19 @@ def order_document(data: OrderData) -> Order:
     seller = SupplierParty(party=_party(data.supplier))
     header_address = data.delivery_address
     deliveries = []
-    if header_address is not None:
+    route = data.route
+    if route is not None:
+        # Everything goes to the distribution centre; the department is the final recipient.
+        deliveries.append(
+            Delivery(
+                delivery_location=_location(route.location),
+                requested_delivery_period=Period(start_date=po.requested_delivery_date)
+                if po.requested_delivery_date
+                else None,
+                delivery_party=_recipient_party(route),
+            )
+        )
+    elif header_address is not None:
         deliveries.append(
             Delivery(
                 delivery_location=_location(header_address),
@@ -199,7 +227,12 @@ def order_document(data: OrderData) -> Order:
         total += line.line_amount
         address = data.line_addresses.get(line.pk)
         line_deliveries = []
-        own_address = address is not None and header_address is not None and address.pk != header_address.pk
+        own_address = (
+            route is None
+            and address is not None
+            and header_address is not None
+            and address.pk != header_address.pk
+        )
         if line.requested_delivery_date or own_address:
             line_deliveries.append(
                 Delivery(
@@ -238,6 +271,7 @@ def order_document(data: OrderData) -> Order:
         order_type_code=OrderTypeCode.ORDER,
         currency=currency,
         customer_reference=po.buyer_reference or po.number,
+        notes=[route.note[:1000]] if route is not None and route.note else [],
         contracts=[Contract(id=data.agreement_reference)] if data.agreement_reference else [],
         additional_document_references=[
             DocumentReference(

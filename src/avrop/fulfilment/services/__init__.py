@@ -8,6 +8,7 @@ from avrop.fulfilment.services.despatch import (
     despatch_advice_register_manual,
     despatch_advices_intake,
 )
+from avrop.fulfilment.services.distribution import distribution_hand_over, distribution_receive
 from avrop.fulfilment.services.installed import installed_machine_register
 from avrop.fulfilment.services.receipt import goods_receipt_register, receipt_authority
 from avrop.fulfilment.services.tasks import post_delivery_task_complete, post_delivery_task_reopen
@@ -18,6 +19,8 @@ __all__ = [
     "despatch_advice_register",
     "despatch_advice_register_manual",
     "despatch_advices_intake",
+    "distribution_hand_over",
+    "distribution_receive",
     "goods_receipt_register",
     "installed_machine_register",
     "post_delivery_task_complete",

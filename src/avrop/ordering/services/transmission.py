@@ -29,7 +29,7 @@ from avrop.core.locking import lock
 from avrop.core.models import OutboxMessage
 from avrop.core.transport import Withdrawn
 from avrop.edi.validation import validate
-from avrop.ordering import channels, conf, cxml, documents
+from avrop.ordering import channels, conf, cxml, delivery_routes, documents
 from avrop.ordering.display import transport_error_text
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
@@ -126,9 +126,12 @@ def peppol_order_content(
     source_lines: dict[int, RequisitionLine],
     addresses: dict[int, DeliveryAddress],
     attachments: list[tuple[str, bytes, str]] | None = None,
+    route: delivery_routes.DeliveryRoute | None = None,
 ) -> tuple[bytes, str]:
-    """The T01 bytes and, when the validation found fatal problems, their text ('' when valid)."""
+    """The T01 bytes and, when the validation found fatal problems, their text ('' when valid). ``route``:
+    the order goes through a distribution centre (delivery location) to its department (final recipient)."""
     data = documents.OrderData(
+        route=route,
         order=order,
         lines=lines,
         buyer=order.organisation,
@@ -175,6 +178,7 @@ def transmissions_enqueue_orders(
     if address_ids:
         addresses.update((a.pk, a) for a in DeliveryAddress.objects.filter(pk__in=address_ids).order_by())
     files = list(Attachment.objects.filter(requisition=requisition).order_by("created_at", "id"))
+    routes = delivery_routes.route(orders, lines_of, by_id)
     now = timezone.now()
     docs: list[OrderDocument] = []
     rows: list[Transmission] = []
@@ -193,7 +197,12 @@ def transmissions_enqueue_orders(
             wanted = {line.requisition_line_id for line in lines_of[order.pk]}
             mine = [a for a in files if a.line_id is None or a.line_id in wanted]
             content, problem = peppol_order_content(
-                order, lines_of[order.pk], by_id, addresses, attachments_for(mine, wanted) if mine else None
+                order,
+                lines_of[order.pk],
+                by_id,
+                addresses,
+                attachments_for(mine, wanted) if mine else None,
+                route=routes.get(order.pk),
             )
             doc = _document(
                 order, OrderDocument.Kind.ORDER_XML, f"{order.number}.xml", content, "application/xml"
@@ -571,7 +580,12 @@ def transmission_resend(*, actor: User, transmission_id: int) -> Transmission:
         }
         files = list(Attachment.objects.filter(requisition_id=order.requisition_id))
         content, problem = peppol_order_content(
-            order, lines, source, addresses, attachments_for(files, set(source)) or None
+            order,
+            lines,
+            source,
+            addresses,
+            attachments_for(files, set(source)) or None,
+            route=delivery_routes.route([order], {order.pk: lines}, source).get(order.pk),
         )
         if problem or not row.recipient:
             raise DomainError(
