@@ -6,3 +6,7 @@ class ReportsConfig(AppConfig):
     name = "avrop.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        # Registers the outbox transport of reports sent by e-mail.
+        from avrop.reports import mailing  # noqa: F401

@@ -6,12 +6,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from avrop.catalogue.exports import download_filename
 from avrop.core import formatting
@@ -19,7 +21,7 @@ from avrop.core.decorators import TenantRequest, org_view
 from avrop.core.progress import Progress, progress_response
 from avrop.payables.models import Channel
 from avrop.reports import builders, engine, exports, followup, services, volumes
-from avrop.reports.models import ReportRun
+from avrop.reports.models import ReportKind, ReportRun, Subscription
 from avrop.reports.scope import (
     BUYER_READERS,
     SUPPLIER_READERS,
@@ -89,6 +91,7 @@ def _respond(request: TenantRequest, report: Report, scope: Scope, **extra: Any)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     context = {
+        "frequencies": Subscription.Frequency.choices,
         "report_url": request.path,
         "report": report,
         "scope": scope,
@@ -115,6 +118,12 @@ def index(request: TenantRequest) -> HttpResponse:
             "may_read": may_read(organisation, request.roles),
             "volumes": may_read(organisation, request.roles, volumes=True),
             "query": parse_filters(request.GET, scope_for(organisation)).query(),
+            "subscriptions": Subscription.objects.filter(
+                user_id=request.user.pk or 0,
+                organisation_id=organisation.pk,  # type: ignore[union-attr]
+            )
+            .select_related("agreement")
+            .order_by("kind", "pk"),
         },
     )
 
@@ -327,3 +336,73 @@ def _describe(request: TenantRequest) -> list[str]:
             _("Category: %(name)s") % {"name": _("No category") if category == engine.NO_VALUE else category}
         )
     return [w for w in words if w]
+
+
+@org_view()
+@require_POST
+def subscribe(request: TenantRequest) -> HttpResponse:
+    """Subscribe to the report shown (its filters kept, the period each mail's own), monthly or quarterly.
+    Readers of the report only; an agreement outside the organisation's scope answers 404."""
+    from avrop.reports import mailing
+
+    kind = request.POST.get("kind", "")
+    frequency = request.POST.get("frequency", "")
+    organisation = request.organisation
+    back = request.POST.get("back", "")
+    if kind not in ReportKind.values or frequency not in Subscription.Frequency.values:
+        messages.error(request, _("Choose a report and how often it is to be sent."))
+        return redirect(back if back.startswith("/reports/") else "reports:index")
+    if not may_read(organisation, request.roles, volumes=kind == ReportKind.VOLUMES):
+        return render(request, "403.html", {"needed_roles": sorted(BUYER_READERS)}, status=403)
+    scope = scope_for(organisation)
+    agreement = None
+    if kind == ReportKind.FOLLOWUP:
+        agreement = followup.agreements(scope).filter(pk=_int_or_404(request.POST.get("agreement"))).first()
+        if agreement is None:
+            raise Http404()
+    query = request.POST.get("query", "")
+    parse_filters(QueryDict(query), scope)  # a filter naming something outside the scope: 404
+    mailing.subscribe(
+        user=request.user,
+        organisation=organisation,  # type: ignore[arg-type]
+        kind=kind,
+        frequency=frequency,
+        query=query,
+        agreement=agreement,
+    )
+    email = getattr(request.user, "email", "")
+    if not email:
+        messages.warning(
+            request, _("Subscribed, but your account has no e-mail address: add one to get the mails.")
+        )
+    else:
+        messages.success(
+            request,
+            _("Subscribed: the report is sent to %(email)s %(frequency)s, as a link and a PDF.")
+            % {
+                "email": email,
+                "frequency": dict(Subscription.Frequency.choices)[frequency].lower(),
+            },
+        )
+    return redirect(back if back.startswith("/reports/") else "reports:index")
+
+
+@org_view()
+@require_POST
+def unsubscribe(request: TenantRequest, pk: int) -> HttpResponse:
+    """Stop one of one's own subscriptions; anybody else's answers 404."""
+    deleted, _rows = Subscription.objects.filter(
+        pk=pk,
+        user_id=request.user.pk or 0,
+        organisation_id=request.organisation.pk if request.organisation else 0,
+    ).delete()
+    if not deleted:
+        raise Http404()
+    messages.success(request, _("The subscription was stopped."))
+    return redirect("reports:index")
+
+
+def _int_or_404(value: str | None) -> int:
+    if not value or not value.isdigit():
+        raise Http404()
+    return int(value)
