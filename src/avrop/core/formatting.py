@@ -183,3 +183,13 @@ __all__ = [
     "qty",
     "unit_name",
 ]
+
+
+def plain_number(value: Number | None, *, places: int | None = None, language: str | None = None) -> str:
+    """A number for a CSV file: the locale's decimal sign, no thousands separator, never an exponent;
+    ``places`` fixed (amounts: 2) or, without it, no trailing zeros: ``1234,50`` / ``1234.50``, ``20``."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    pattern = "0." + "0" * places if places else ("0" if places == 0 else "0.######")
+    return format_decimal(number, format=pattern, locale=_locale(language))
