@@ -56,7 +56,7 @@ class Mailing(TimeStampedModel):
     class Occasion(models.TextChoices):
         HALF_YEAR = "half_year", _("Half-yearly follow-up")
         MEETING = "meeting", _("Before a follow-up meeting")
-        SUBSCRIPTION = "subscription", _("Subscription")
+        SUBSCRIPTION = "subscription", _("Subscribed report")
 
     key = models.CharField(max_length=120, unique=True)
     occasion = models.CharField(_("occasion"), max_length=20, choices=Occasion.choices)
