@@ -5,6 +5,7 @@ Pipeline, for one document::
     well-formedness and safety (avrop.edi.xmlsafe)      layer "xml"
     choice of rule set (root element + CustomizationID) layer "transaction"
     UBL 2.1 XSD for the root element (lxml)             layer "xsd"
+    (a CII CrossIndustryInvoice goes to avrop.edi.cii: D16B XSD, then the CEN CII XSLT)
     Invoice/CreditNote: CEN EN 16931 XSLT               layer "cen"
                         then Peppol BIS Billing XSLT    layer "peppol"
     POACC documents:    the Peppol transaction XSLT     layer "transaction"
@@ -565,6 +566,10 @@ def validate(data: bytes, *, transaction: str | None = None, max_bytes: int | No
     root = tree.getroot()
     qname = etree.QName(root)
     root_name = qname.localname
+    from avrop.edi import cii
+
+    if cii.is_cii(root):  # EN 16931 in the CII syntax: the CEN CII rules (see avrop.edi.cii)
+        return cii.validate_tree(data, tree)
     raw_id = root.findtext(f"{{{CBC}}}CustomizationID")
     customization_id = raw_id.strip() if raw_id is not None else None
 

@@ -310,6 +310,18 @@ _CATEGORY_TEXTS = [
         "",
     ),
     ("XML-", gettext_lazy("The file is not readable XML."), "UNR", ""),
+    (
+        "XSD-CII",
+        gettext_lazy("The invoice does not follow the CII format (UN/CEFACT CrossIndustryInvoice D16B)."),
+        "LEG",
+        "",
+    ),
+    (
+        "SVEFAKTURA-",
+        gettext_lazy("The Svefaktura 1.0 invoice lacks required information or has an unreadable value."),
+        "LEG",
+        "",
+    ),
     ("XSD", gettext_lazy("The invoice does not follow the UBL 2.1 format."), "LEG", ""),
     (
         "TRANSACTION-",

@@ -2,6 +2,7 @@ from django.urls import path
 
 from avrop.payables import inbound_views, views
 from avrop.payables.payments import urls as payment_urls
+from avrop.payables.scanning import urls as scanning_urls
 
 app_name = "payables"
 urlpatterns = [
@@ -34,4 +35,5 @@ urlpatterns = [
     path("<int:pk>/register/", views.register, name="register"),
     path("<int:pk>/match/", views.rematch, name="rematch"),
     *payment_urls.urlpatterns,
+    *scanning_urls.urlpatterns,
 ]

@@ -156,6 +156,7 @@ def _registration_form(invoice: SupplierInvoice, data: Any = None) -> forms.Regi
         **{
             k: prefilled[k]
             for k in (
+                "currency",
                 "number",
                 "issue_date",
                 "due_date",

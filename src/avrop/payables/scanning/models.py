@@ -43,3 +43,7 @@ class PdfReading(TimeStampedModel):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+# The OCR task is registered wherever the models are loaded (the web process and the task consumer alike).
+from avrop.payables.scanning import tasks as _tasks  # noqa: E402, F401

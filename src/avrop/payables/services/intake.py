@@ -326,7 +326,9 @@ def _read_into(prepared: Prepared) -> None:
         return
     if pdf.is_pdf(content):
         prepared.is_pdf = True
-        prepared.pdf_text = pdf.text_of(content)
+        from avrop.payables.scanning import reading
+
+        prepared.pdf_text = reading.text_of(content)  # pages separated by form feeds; "" for a scan
         prepared.fingerprint = pdf.fingerprint(prepared.pdf_text)
         return
     try:
@@ -346,6 +348,13 @@ def _read_into(prepared: Prepared) -> None:
     root = tree.getroot()
     if kind_of(root) is None:
         from lxml import etree
+
+        from avrop.payables import formats
+
+        other = formats.read(root, content, max_bytes=limit)  # EN 16931 CII, Svefaktura 1.0
+        if other is not None:
+            prepared.header, prepared.findings = other
+            return
 
         prepared.findings = [rules.finding("AVROP-NOT-AN-INVOICE", root=etree.QName(root).localname)]
         return
@@ -518,13 +527,11 @@ def _money(value: Any) -> Any:
 
 
 def _pdf_invoice(item: Prepared) -> SupplierInvoice:
-    from avrop.payables.services.registration import pdf_supplier_guess
+    from avrop.payables.scanning.services import prefill_from_text
 
-    prefilled = pdf.prefill(item.pdf_text)
     buyer = item.incoming.buyer_hint
-    supplier = pdf_supplier_guess(
-        buyer=buyer, sender=item.incoming.sender_hint, org_number=prefilled.get("seller_org_number", "")
-    )
+    # Each value with its source; the supplier by org.no or bankgiro from the register (scans: OCR later).
+    prefilled, supplier = prefill_from_text(item.pdf_text, buyer=buyer, sender=item.incoming.sender_hint)
     original = None
     if item.fingerprint:
         original = (
@@ -803,6 +810,11 @@ def _take_in(todo: list[tuple[Incoming, InboundDocument]]) -> list[Prepared]:
     if prepared:
         check(prepared)
         _write_all(prepared)
+        scans = [p.invoice for p in prepared if p.is_pdf and p.invoice is not None and not p.pdf_text.strip()]
+        if scans:
+            from avrop.payables.scanning.services import readings_start
+
+            readings_start(scans)  # OCR as a task, after the commit
     return prepared
 
 

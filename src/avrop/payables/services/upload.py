@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 
 from avrop.core.errors import DomainError
 from avrop.edi import xmlsafe
-from avrop.payables import conf, pdf
+from avrop.payables import conf, formats, pdf
 from avrop.payables.checks import addressed_elsewhere
 from avrop.payables.errors import Code
-from avrop.payables.extract import extract, kind_of
 from avrop.payables.models import Channel, InboundDocument, SupplierInvoice
 from avrop.payables.services.guards import require_ap_clerk
 from avrop.payables.services.intake import invoice_receive
@@ -33,7 +32,7 @@ def invoice_upload(
             root = xmlsafe.parse_bytes(content, max_bytes=conf.max_document_bytes()).getroot()
         except xmlsafe.XmlSafetyError:
             root = None  # stored and reported with its findings by the intake
-        header = extract(root) if root is not None and kind_of(root) is not None else None
+        header = formats.header_of(root) if root is not None else None  # UBL, CII or Svefaktura
         if header is not None and addressed_elsewhere(header, organisation):
             buyer = header.buyer
             raise DomainError(
