@@ -12,17 +12,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from avrop.core import formatting
+from avrop.core import formatting, lists
 from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError, NotFound
 from avrop.ordering import checks, display, page_parts, selectors, services, tasks
+from avrop.ordering import lists as order_lists
 from avrop.ordering.forms import (
     AttachmentForm,
     CancelForm,
@@ -464,15 +465,22 @@ def free_text(request: MemberRequest) -> HttpResponse:
 
 @buyer_view(BUYER_ROLES)
 @require_GET
-def requisitions(request: MemberRequest) -> HttpResponse:
+def requisitions(request: MemberRequest) -> HttpResponseBase:
     everyone = request.GET.get("all") == "1" and bool(request.roles & READ_ALL_ROLES)
-    rows = selectors.requisition_list(
-        user=request.user, organisation=request.organisation, everyone=everyone
-    )[:200]
+    rows = selectors.requisition_list(user=request.user, organisation=request.organisation, everyone=everyone)
+    listing = lists.listing(
+        request,
+        rows,
+        order_lists.RequisitionTable,
+        filterset_class=order_lists.RequisitionFilter,
+        filename=str(_("requisitions")),
+    )
+    if isinstance(listing, HttpResponseBase):
+        return listing
     return render(
         request,
         "ordering/pages/requisitions.html",
-        {"requisitions": rows, "everyone": everyone, "can_see_all": bool(request.roles & READ_ALL_ROLES)},
+        {"listing": listing, "everyone": everyone, "can_see_all": bool(request.roles & READ_ALL_ROLES)},
     )
 
 
@@ -616,7 +624,7 @@ def approve_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @buyer_view()
 @require_GET
-def orders(request: MemberRequest) -> HttpResponse:
+def orders(request: MemberRequest) -> HttpResponseBase:
     can_see_all = bool(request.roles & READ_ALL_ROLES)
     # Someone who oversees orders without ordering (a coordinator) has none of their own: the list starts
     # with the organisation's, and "only yours" is one click away.
@@ -625,12 +633,21 @@ def orders(request: MemberRequest) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     rows = selectors.purchase_order_list(
         user=request.user, organisation=request.organisation, everyone=everyone, overdue=overdue
-    )[:200]
+    )
+    listing = lists.listing(
+        request,
+        rows,
+        order_lists.OrderTable,
+        filterset_class=order_lists.OrderFilter,
+        filename=str(_("orders")),
+    )
+    if isinstance(listing, HttpResponseBase):
+        return listing
     return render(
         request,
         "ordering/pages/orders.html",
         {
-            "orders": rows,
+            "listing": listing,
             "everyone": everyone,
             "overdue": overdue,
             "can_see_all": can_see_all,
