@@ -6,20 +6,21 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from avrop.core import ratelimit
+from avrop.core import lists, ratelimit
 from avrop.core.decorators import org_view
 from avrop.core.selectors import audit_event_list
 from avrop.organisations.requests import MemberRequest, SignedInRequest
 from avrop.organisations.roles import Role
 from avrop.web.home import collect_sections
+from avrop.web.lists import AuditFilter, AuditTable
 
 
 @login_required
@@ -40,10 +41,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @org_view(roles=[Role.AUDITOR, Role.ADMIN])
 @require_GET
-def audit_log(request: MemberRequest) -> HttpResponse:
+def audit_log(request: MemberRequest) -> HttpResponseBase:
     events = audit_event_list(user=request.user, organisation=request.organisation)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "web/pages/audit_log.html", {"page": page})
+    listing = lists.listing(
+        request, events, AuditTable, filterset_class=AuditFilter, filename=str(_("audit-trail"))
+    )
+    if isinstance(listing, HttpResponseBase):
+        return listing
+    return render(request, "web/pages/audit_log.html", {"listing": listing})
 
 
 class PasswordResetView(auth_views.PasswordResetView):
