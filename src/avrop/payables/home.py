@@ -44,6 +44,18 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
                 detail=str(inbound_selectors.set_aside_count(user=user, organisation=organisation)),
             )
         )
+        from avrop.payables.subscriptions.models import SubscriptionMiss
+
+        missing = SubscriptionMiss.objects.filter(
+            subscription__organisation=organisation, resolved_at__isnull=True
+        ).count()
+        rows.append(
+            Row(
+                text=_("Subscription invoices missing"),
+                url=reverse("payables:subscriptions"),
+                detail=str(missing),
+            )
+        )
         total = sum(
             counts.get(s, 0)
             for s in (

@@ -47,7 +47,20 @@ def invoice_list(*, user: Any, organisation: Any) -> QuerySet[SupplierInvoice]:
     if organisation.is_buyer:
         invoices = invoices.filter(organisation=organisation)
         if not roles & SEE_ALL_ROLES:
-            invoices = invoices.filter(reviewer=user)
+            # Their own, and those waiting for someone they are deputy for today (attest in their place).
+            from avrop.organisations.models import ApprovalDelegation
+
+            today = timezone.localdate()
+            principals = ApprovalDelegation.objects.filter(
+                organisation=organisation,
+                deputy=user,
+                is_active=True,
+                valid_from__lte=today,
+                valid_to__gte=today,
+            ).values("principal_id")
+            invoices = invoices.filter(
+                Q(reviewer=user) | Q(reviewer__in=principals, status=SupplierInvoice.Status.WAITING_REVIEW)
+            )
         return invoices
     if roles & (SUPPLIER_ROLES | {Role.ADMIN}):
         return invoices.filter(supplier__organisation=organisation).select_related("organisation")

@@ -42,9 +42,13 @@ def payment_proposal_build_task(proposal_id: int) -> int:
 @db_task()
 def invoices_touchless_task(invoice_ids: list[int]) -> int:
     """Move matched invoices on by the organisation's rule (after intake has committed them)."""
+    from avrop.payables.attest.services import disputes_resolve_by_credit
     from avrop.payables.matching.touchless import invoices_touchless
+    from avrop.payables.subscriptions.services import invoices_by_subscription
 
-    return invoices_touchless(invoice_ids=invoice_ids)
+    disputes_resolve_by_credit(invoice_ids=invoice_ids)
+    moved = invoices_touchless(invoice_ids=invoice_ids)
+    return moved + invoices_by_subscription(invoice_ids=invoice_ids)
 
 
 @db_periodic_task(crontab(day="1", hour="6", minute="30"))
@@ -53,3 +57,20 @@ def post_check_monthly() -> int:
     from avrop.payables.postcheck.services import post_check_draw_last_month
 
     return post_check_draw_last_month()
+
+
+@db_periodic_task(crontab(minute="*"))
+def subscriptions_match() -> int:
+    """Match new invoices that name no order to their suppliers' subscriptions (approved by the rule inside
+    the tolerance, else to the subscription's attestant)."""
+    from avrop.payables.subscriptions.services import subscriptions_sweep
+
+    return subscriptions_sweep()
+
+
+@db_periodic_task(crontab(hour="6", minute="45"))
+def subscriptions_missing() -> int:
+    """Flag every subscription period that ended without its invoice (shown on the AP start page)."""
+    from avrop.payables.subscriptions.services import subscriptions_flag_missing
+
+    return subscriptions_flag_missing()

@@ -1,8 +1,10 @@
 from django.urls import path
 
 from avrop.payables import inbound_views, views
+from avrop.payables.attest import urls as attest_urls
 from avrop.payables.payments import urls as payment_urls
 from avrop.payables.scanning import urls as scanning_urls
+from avrop.payables.subscriptions import urls as subscription_urls
 
 app_name = "payables"
 urlpatterns = [
@@ -36,4 +38,6 @@ urlpatterns = [
     path("<int:pk>/match/", views.rematch, name="rematch"),
     *payment_urls.urlpatterns,
     *scanning_urls.urlpatterns,
+    *attest_urls.urlpatterns,
+    *subscription_urls.urlpatterns,
 ]

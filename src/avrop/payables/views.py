@@ -140,6 +140,10 @@ def _detail_context(request: MemberRequest, invoice: SupplierInvoice, **extra: A
             )
         if is_clerk and invoice.status == Status.REGISTRATION:
             context["registration_form"] = extra.pop("registration_form", None) or _registration_form(invoice)
+    if organisation.is_buyer:
+        from avrop.payables.attest.views import panel_context
+
+        context.update(panel_context(request, invoice))
     context["reason_form"] = forms.ReasonForm()
     context["question_form"] = forms.QuestionForm()
     context["comment_form"] = forms.CommentForm()

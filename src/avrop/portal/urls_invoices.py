@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from avrop.portal.views import invoices
+from avrop.portal.views import disputes, invoices
 
 urlpatterns = [
     path("invoices/", invoices.invoice_list, name="invoices"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice"),
     path("invoices/<int:pk>/pdf/", invoices.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/credit/", invoices.invoice_credit, name="invoice_credit"),
+    path("invoices/<int:pk>/answer/", disputes.dispute_answer, name="invoice_answer"),
     path("invoices/drafts/<int:pk>/", invoices.invoice_draft, name="invoice_draft"),
     path("invoices/drafts/<int:pk>/pdf/", invoices.invoice_draft_pdf, name="invoice_draft_pdf"),
     path("invoices/drafts/<int:pk>/xml/", invoices.invoice_draft_xml, name="invoice_draft_xml"),

@@ -26,7 +26,9 @@ class AttestSettings(TimeStampedModel):
         max_digits=16,
         decimal_places=2,
         default=Decimal(0),
-        help_text=_("Above this amount (incl. VAT) someone else must attest an invoice for your own purchase."),
+        help_text=_(
+            "Above this amount (incl. VAT) someone else must attest an invoice for your own purchase."
+        ),
     )
 
     class Meta:
@@ -65,7 +67,7 @@ class InvoiceHold(TimeStampedModel):
 
 
 class InvoiceDispute(TimeStampedModel):
-    """A dispute with the supplier (Invoice Response UQ), until the supplier answers or credits the invoice."""
+    """A dispute with the supplier (Invoice Response UQ), open until the supplier answers or credits it."""
 
     class Resolution(models.TextChoices):
         ANSWER = "answer", _("The supplier answered")

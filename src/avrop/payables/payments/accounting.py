@@ -91,9 +91,11 @@ def invoice_lines(
     """The balanced lines of the invoice's voucher (unsaved)."""
     sign = Decimal(-1) if invoice.kind == SupplierInvoice.Kind.CREDIT_NOTE else Decimal(1)
     supplier = invoice.seller_name
+    from avrop.payables.periodisation.services import booked_account
+
     lines = [
         JournalLine(
-            account=c.account,
+            account=booked_account(c),
             amount=sign * c.amount,
             cost_centre=c.cost_centre,
             project=c.project,
@@ -145,7 +147,7 @@ def journal_book(*, organisation: Any, until: dt.date | None = None) -> int:
             SupplierInvoice.objects.filter(organisation=organisation, status__in=BOOKED_STATUSES)
             .exclude(pk__in=JournalEntry.objects.filter(kind=JournalEntry.Kind.INVOICE).values("invoice_id"))
             .select_related("document")
-            .prefetch_related("coding_lines")
+            .prefetch_related("coding_lines__periodisation")
             .order_by("issue_date", "pk")
         )
         if until is not None:
@@ -170,7 +172,10 @@ def journal_book(*, organisation: Any, until: dt.date | None = None) -> int:
             for line in lines:
                 line.entry = entry
         JournalLine.objects.bulk_create([line for lines in all_lines for line in lines])
-        return len(entries)
+        from avrop.payables.periodisation.services import releases_book
+
+        released = releases_book(organisation=organisation, until=until, settings=settings, number=number)
+        return len(entries) + released
 
 
 def payment_lines(line: PaymentLine, settings: PaymentSettings) -> list[JournalLine]:

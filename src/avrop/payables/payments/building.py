@@ -125,7 +125,10 @@ PLAN_FIELDS = (
 
 
 def _payable(organisation: Any, currency: str) -> Any:
+    from avrop.payables.attest.models import InvoiceHold
+
     active = PaymentLine.objects.filter(invoice=OuterRef("pk"), status__in=ACTIVE_LINE_STATUSES)
+    held = InvoiceHold.objects.filter(invoice=OuterRef("pk"), released_at__isnull=True)
     return (
         SupplierInvoice.objects.filter(
             organisation=organisation,
@@ -135,6 +138,7 @@ def _payable(organisation: Any, currency: str) -> Any:
             payable_amount__gt=0,
         )
         .exclude(Exists(active))
+        .exclude(Exists(held))
         .only(*PLAN_FIELDS)
         .order_by("due_date", "pk")
     )
@@ -272,6 +276,9 @@ def payment_express(*, actor: Any, invoice_id: int, today: dt.date | None = None
             _("Invoice %(number)s is not an approved invoice waiting for payment (it is %(status)s).")
             % {"number": invoice.number, "status": invoice.get_status_display().lower()},
         )
+    from avrop.payables.attest.services import refuse_if_held
+
+    refuse_if_held(invoice)
     active = PaymentLine.objects.filter(invoice=invoice, status__in=ACTIVE_LINE_STATUSES).select_related(
         "proposal"
     )

@@ -12,7 +12,7 @@ PREPAID_ACCOUNT = "1790"  # BAS: other prepaid expenses and accrued income
 
 
 class Periodisation(TimeStampedModel):
-    """The coding line's amount is spread over the months from ``first_month`` to ``last_month`` (first days)."""
+    """The coding line's amount spread over the months ``first_month`` to ``last_month`` (first days)."""
 
     invoice = models.ForeignKey(
         "payables.SupplierInvoice", on_delete=models.CASCADE, related_name="periodisations"

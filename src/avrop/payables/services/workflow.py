@@ -20,7 +20,6 @@ from avrop.payables.models import CodingLine, SupplierInvoice
 from avrop.payables.services.guards import (
     authority_gaps,
     require_ap_clerk,
-    require_approver,
     require_reviewer,
     roles_of,
 )
@@ -322,8 +321,12 @@ def _check_coding(actor: Any, invoice: SupplierInvoice, rows: list[CodingLine]) 
 @transaction.atomic
 def invoice_approve(*, actor: Any, invoice_id: int, comment: str = "") -> SupplierInvoice:
     """The reviewer approves; the supplier is told the invoice is accepted (AP)."""
+    from avrop.payables.attest.services import before_attest
+
     invoice = lock(SupplierInvoice, invoice_id)
-    require_approver(actor, invoice)
+    # Someone else attested it a moment ago (this row waited for their lock), it is held, or the actor may
+    # not attest it: the reviewer or their deputy, segregation of duties, the approval limit.
+    before_attest(actor, invoice)
     assert_transition(invoice, to=Status.APPROVED)
     invoice.approved_by, invoice.approved_at = actor, timezone.now()
     message_queue(invoice=invoice, code="AP", actor=actor)

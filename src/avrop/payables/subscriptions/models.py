@@ -97,7 +97,9 @@ class SubscriptionMiss(models.Model):
         verbose_name_plural = _("missing subscription invoices")
         ordering = ["-period_start", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["subscription", "period_start"], name="payables_subscr_miss_once"),
+            models.UniqueConstraint(
+                fields=["subscription", "period_start"], name="payables_subscr_miss_once"
+            ),
         ]
 
     def __str__(self) -> str:
