@@ -16,6 +16,7 @@ from avrop.core.calendar import add_business_days
 from avrop.organisations.demo import AGENCY, MUNICIPALITY, PARTNER54, SUPPLIERS
 from avrop.organisations.models import Organisation, User
 from avrop.payables import samples, services
+from avrop.payables.formats import demo as formats_demo
 from avrop.payables.models import Channel, ReferenceRate, SupplierCodingDefault, SupplierInvoice
 from avrop.payables.payments import demo as payments_demo
 from avrop.payables.services.intake import Incoming, process
@@ -217,6 +218,8 @@ def load(stdout: TextIO) -> None:
             seed=34,
         )
         _take_in(credit, "P54-K-118.xml")  # a credit note that does not say which invoice it credits
+
+    formats_demo.load(stdout)  # a CII invoice, a Svefaktura 1.0 invoice and a scanned PDF (OCR-prefilled)
 
     counts = {s: SupplierInvoice.objects.filter(status=s).count() for s in Status.values}
     stdout.write("payables: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
