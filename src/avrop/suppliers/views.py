@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from avrop.core import lists
 from avrop.core.decorators import form_page, org_view
 from avrop.core.errors import DomainError, NotFound
 from avrop.organisations.middleware import SESSION_KEY as ACTIVE_ORGANISATION_KEY
@@ -33,6 +34,7 @@ from avrop.suppliers.forms import (
     SupplierRegisterForm,
     add_domain_error,
 )
+from avrop.suppliers.lists import SupplierFilter, SupplierTable
 from avrop.suppliers.models import SupplierContact
 from avrop.suppliers.selectors import (
     bank_account_get,
@@ -56,10 +58,16 @@ _form_page = partial(form_page, template="suppliers/pages/form.html")
 
 @org_view()
 @require_GET
-def suppliers(request: MemberRequest) -> HttpResponse:
+def suppliers(request: MemberRequest) -> HttpResponseBase:
     rows = supplier_list(user=request.user, organisation=request.organisation)
+    filename = _("suppliers") if request.organisation.is_buyer else _("customers")
+    listing = lists.listing(
+        request, rows, SupplierTable, filterset_class=SupplierFilter, filename=str(filename)
+    )
+    if isinstance(listing, HttpResponseBase):
+        return listing
     can_add = bool(request.organisation.is_buyer and request.roles & services.SUPPLIER_ROLES)
-    return render(request, "suppliers/pages/suppliers.html", {"suppliers": rows, "can_add": can_add})
+    return render(request, "suppliers/pages/suppliers.html", {"listing": listing, "can_add": can_add})
 
 
 @org_view(roles=services.SUPPLIER_ROLES)
