@@ -435,6 +435,39 @@ def service_order_ship(
     return order
 
 
+def service_orders_goods_despatched(order: Any, despatch: Any, actor: Any, arrival: dt.date | None) -> int:
+    """A despatch advice for the purchase order a service order's product comes on (registered in
+    fulfilment, in its transaction): each such service order waiting for the product moves to "appointment
+    to set", its goods arriving on the despatch's expected date (else the partner's next business day).
+    Returns how many moved. Called through ``fulfilment.despatch_listeners``."""
+    ids = list(
+        ServiceOrder.objects.filter(purchase_order_id=order.pk, status=Status.REQUIREMENTS_MET).values_list(
+            "pk", flat=True
+        )
+    )
+    now = timezone.now()
+    for row in lock_many(ServiceOrder, ids):
+        if row.status != Status.REQUIREMENTS_MET:
+            continue
+        partner = row.partner
+        goods = arrival or clocks.due(partner, clocks.local_day(now), 1)
+        row.shipped_at = now
+        row.goods_arrival_on = goods
+        _start_step(
+            row, Step.APPOINTMENT, started_at=now, due_on=clocks.due(partner, goods, clocks.APPOINTMENT_DAYS)
+        )
+        _move(
+            row,
+            Status.APPOINTMENT_TO_SET,
+            actor=actor,
+            action="service_order.ship",
+            fields=["shipped_at", "goods_arrival_on", "due_on"],
+            arrival_on=goods.isoformat(),
+            despatch=despatch.number,
+        )
+    return len(ids)
+
+
 @transaction.atomic
 def service_order_set_appointment(
     *, actor: Any, order_id: int, partner: Organisation, on: dt.date, time: str = ""

@@ -28,6 +28,7 @@ from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotAllowed, NotFound
 from avrop.core.locking import lock
 from avrop.edi.validation import validate
+from avrop.fulfilment import despatch_listeners
 from avrop.fulfilment.documents import read_despatch_advice
 from avrop.fulfilment.errors import Code
 from avrop.fulfilment.models import DespatchAdvice, DespatchAdviceLine, InboundDespatch
@@ -195,6 +196,7 @@ def _register(
     ordering.order_timeline_add(order=order, kind=OrderEvent.Kind.DESPATCH, text=text, actor=actor)
     if document is None:
         _despatch_document(order, despatch, wanted, left)
+    despatch_listeners.notify(order, despatch, actor, expected)
     audit(
         actor=actor,
         action="portal.despatch_advice"
