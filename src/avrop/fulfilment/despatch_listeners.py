@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 # listener(order, despatch, actor, arrival) — arrival: the expected delivery date (None when not known).
-Listener = Callable[[Any, Any, Any, dt.date | None], None]
+Listener = Callable[[Any, Any, Any, dt.date | None], object]
 
 _listeners: list[Listener] = []
 
