@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from avrop.cases import services
 from avrop.cases.forms import CaseForm, MessageForm, ReasonForm, ResolveForm
+from avrop.cases.lists import CaseFilter, CaseTable
 from avrop.cases.models import Case
 from avrop.cases.selectors import case_get, case_list
 from avrop.cases.workflows import ACTIVE, TRANSITIONS, Status
+from avrop.core import lists
 from avrop.core.decorators import org_view
 from avrop.core.errors import DomainError
 from avrop.organisations.models import User
@@ -33,18 +35,23 @@ def _buyer_only(request: MemberRequest) -> None:
 
 @org_view()
 @require_GET
-def cases(request: MemberRequest) -> HttpResponse:
+def cases(request: MemberRequest) -> HttpResponseBase:
     _buyer_only(request)
     chosen = request.GET.get("status", "active")
     if chosen not in FILTERS:
         chosen = "active"
     rows = case_list(user=request.user, organisation=request.organisation).filter(status__in=FILTERS[chosen])
+    listing = lists.listing(
+        request, rows, CaseTable, filterset_class=CaseFilter, filename=str(_("support-cases"))
+    )
+    if isinstance(listing, HttpResponseBase):
+        return listing
     filters = [("active", _("Active")), *Status.choices, ("all", _("All"))]
     return render(
         request,
         "cases/pages/cases.html",
         {
-            "cases": rows,
+            "listing": listing,
             "chosen": chosen,
             "filters": filters,
             "is_worker": bool(request.roles & services.CASE_WORKER_ROLES),
