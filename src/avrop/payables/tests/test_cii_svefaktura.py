@@ -262,3 +262,17 @@ if os.environ.get("AVROP_PRINT_CII_VERDICTS"):  # pragma: no cover - the table f
             xsd, rules = official(path.read_bytes())
             fatal = sorted(r for r, s in rules if s == "fatal")
             print(f"{path.name}: xsd {'ok' if xsd else 'FAIL'}, fatal {fatal or '-'}")
+
+
+def test_the_clerk_opens_a_cii_invoice_and_its_original(world, receive, client):
+    from django.urls import reverse
+
+    content = format_samples.cii_xml(
+        number="CII-V", seller=world.seller, buyer=world.buyer_party, buyer_reference="anna.berg"
+    )
+    invoice = receive(content, name="cii-view.xml")
+    client.force_login(world.clerk)
+    page = client.get(reverse("payables:invoice", args=[invoice.pk]))
+    assert page.status_code == 200 and "CII-V" in page.content.decode()
+    original = client.get(reverse("payables:original", args=[invoice.pk]))
+    assert original.content == content
