@@ -27,6 +27,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         result.append(
             Section(
                 title=_("Agreements ending within 180 days"),
+                attention=True,
                 rows=rows,
                 total=expiring.count(),
                 order=30,
@@ -48,6 +49,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         result.append(
             Section(
                 title=_("Agreements without a follow-up meeting this period"),
+                attention=True,
                 rows=rows,
                 total=len(due),
                 order=35,

@@ -26,6 +26,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         return [
             Section(
                 title=_("Open support cases"),
+                attention=True,
                 rows=rows,
                 total=active.count(),
                 order=11,

@@ -42,6 +42,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         result.append(
             Section(
                 title=_("Price lists to review"),
+                attention=True,
                 rows=rows,
                 total=waiting.count(),
                 order=12,
@@ -55,6 +56,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         result.append(
             Section(
                 title=_("Searches without hits"),
+                attention=True,
                 rows=[
                     Row(
                         text=z["normalised"],

@@ -193,3 +193,10 @@ def plain_number(value: Number | None, *, places: int | None = None, language: s
         return ""
     pattern = "0." + "0" * places if places else ("0" if places == 0 else "0.######")
     return format_decimal(number, format=pattern, locale=_locale(language))
+
+
+def month(value: dt.date | None, *, language: str | None = None) -> str:
+    """A month, short: ``dec. 2026`` / ``Dec 2026`` (chart labels, monthly tables)."""
+    if value is None:
+        return ""
+    return format_date(value, "LLL yyyy", locale=_locale(language))

@@ -27,3 +27,14 @@ class Section:
     more_url: str = ""
     empty_text: str = ""
     order: int = 100
+    # Work waiting for the user (to approve, review, receive, answer): with something in it, the start page
+    # shows the section first, coloured, and its count in the summary at the top.
+    attention: bool = False
+
+    @property
+    def count(self) -> int:
+        return self.total if self.total is not None else len(self.rows)
+
+    @property
+    def needs_action(self) -> bool:
+        return self.attention and self.count > 0

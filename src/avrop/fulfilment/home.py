@@ -36,6 +36,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         result.append(
             Section(
                 title=_("Deliveries to receive"),
+                attention=True,
                 rows=rows,
                 total=orders.count(),
                 order=7,
@@ -49,6 +50,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         result.append(
             Section(
                 title=_("Refused despatch advices"),
+                attention=True,
                 rows=[
                     Row(
                         text=f"{r.order_number or '–'} – {r.get_outcome_display()}",

@@ -31,6 +31,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
             result.append(
                 Section(
                     title=_("Overdue orders from your customers"),
+                    attention=True,
                     rows=[_order_row(o, customer=True) for o in overdue[:ROWS_PER_SECTION]],
                     total=overdue.count(),
                     order=15,
@@ -44,6 +45,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         result.append(
             Section(
                 title=_("Waiting for your approval"),
+                attention=True,
                 rows=[
                     Row(
                         text=f"{r.number} {r.requisitioner}",
@@ -82,5 +84,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
             Row(text=_("Orders without a response in time"), url=url, detail=str(silent.count())),
             Row(text=_("Overdue deliveries"), url=url, detail=str(overdue.count())),
         ]
-        result.append(Section(title=_("Orders that need attention"), rows=rows, order=12, more_url=url))
+        result.append(
+            Section(title=_("Orders that need attention"), rows=rows, order=12, more_url=url, attention=True)
+        )
     return result

@@ -85,6 +85,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         result.append(
             Section(
                 title=_("Department requests in progress"),
+                attention=True,
                 rows=rows,
                 total=total,
                 order=35,

@@ -4,6 +4,7 @@ figures as a table beside it, so no one depends on the picture."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,6 +33,8 @@ class Chart:
     labels: list[str]
     series: list[Series] = field(default_factory=list)
     element_id: str = "chart"
+    # How a value reads (axis and tooltips): an amount unless the chart counts things.
+    value_text: Callable[[Decimal], str] = field(default_factory=lambda: formatting.amount)
 
     def svg(self) -> SafeString:
         n_groups = max(1, len(self.labels))
@@ -52,7 +55,7 @@ class Chart:
             f'<line x1="{left}" y1="{BAR_AREA_HEIGHT + 5}" x2="{WIDTH - 5}" y2="{BAR_AREA_HEIGHT + 5}" '
             'stroke="#555" />',
             f'<text x="{left - 6}" y="15" text-anchor="end" font-size="11">'
-            f"{escape(formatting.amount(top))}</text>",
+            f"{escape(self.value_text(top))}</text>",
             f'<text x="{left - 6}" y="{BAR_AREA_HEIGHT + 5}" text-anchor="end" font-size="11">0</text>',
         ]
         for g, label in enumerate(self.labels):
@@ -65,7 +68,7 @@ class Chart:
                     f'<rect x="{x:.1f}" y="{BAR_AREA_HEIGHT + 5 - h:.1f}" width="{bar_width:.1f}" '
                     f'height="{h:.1f}" '
                     f'fill="{COLOURS[s % len(COLOURS)]}"><title>{escape(label)}, {escape(series.label)}: '
-                    f"{escape(formatting.amount(value))}</title></rect>"
+                    f"{escape(self.value_text(value))}</title></rect>"
                 )
             if n_groups <= 24:
                 parts.append(

@@ -53,7 +53,11 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         if rows:
             result.append(
                 Section(
-                    title=_("Changed bank details to verify"), rows=rows, total=accounts.count(), order=12
+                    title=_("Changed bank details to verify"),
+                    rows=rows,
+                    total=accounts.count(),
+                    order=12,
+                    attention=True,
                 )
             )
     if organisation.is_buyer and roles & INVITE_ROLES:

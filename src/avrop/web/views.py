@@ -19,7 +19,7 @@ from avrop.core.decorators import org_view
 from avrop.core.selectors import audit_event_list
 from avrop.organisations.requests import MemberRequest, SignedInRequest
 from avrop.organisations.roles import Role
-from avrop.web.home import collect_sections
+from avrop.web.home import collect_sections, month_charts
 from avrop.web.lists import AuditFilter, AuditTable
 
 
@@ -27,7 +27,13 @@ from avrop.web.lists import AuditFilter, AuditTable
 @require_GET
 def home(request: SignedInRequest) -> HttpResponse:
     sections = collect_sections(user=request.user, organisation=request.organisation, roles=request.roles)
-    return render(request, "web/pages/home.html", {"sections": sections})
+    charts = month_charts(user=request.user, organisation=request.organisation, roles=request.roles)
+    attention = [s for s in sections if s.needs_action]
+    return render(
+        request,
+        "web/pages/home.html",
+        {"sections": sections, "attention": attention, "charts": charts},
+    )
 
 
 @never_cache
