@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Count
+from django.utils import timezone, translation
 
 from avrop.catalogue.models import CatalogueItem
 from avrop.ordering.models import (
@@ -164,7 +165,13 @@ def load_late(stdout: TextIO) -> None:
         return
     if PurchaseOrder.objects.filter(organisation=municipality, number__startswith=PREFIX).exists():
         stdout.write("reports: history already loaded")
-        return
+    else:
+        _history(municipality, stdout)
+    _receipts(municipality, stdout)
+    _mailings(municipality, stdout)
+
+
+def _history(municipality: Organisation, stdout: TextIO) -> None:
     suppliers = list(
         Supplier.objects.filter(buyer=municipality, is_active=True).select_related("organisation")
     )
@@ -204,6 +211,130 @@ def load_late(stdout: TextIO) -> None:
                 )
                 count += 1
     stdout.write(f"reports: {count} earlier orders as history")
+
+
+RECEIPT_PREFIX = "HGR-"
+PLANNED = "Planerat uppföljningsmöte (rapportdemon): SPOC och e-handelssamordnaren"
+
+
+def _receipts(municipality: Organisation, stdout: TextIO) -> None:
+    """Goods receipts of the history orders under an agreement, so that the follow-up's delivery SLA has
+    figures: most within the agreement's delivery term, some late, a few with a damaged or missing line and
+    a support case."""
+    from avrop.agreements.models import Agreement
+    from avrop.core.calendar import add_business_days
+    from avrop.fulfilment.models import GoodsReceipt, GoodsReceiptLine
+    from avrop.reports.followup import _due
+
+    if GoodsReceipt.objects.filter(organisation=municipality, number__startswith=RECEIPT_PREFIX).exists():
+        return
+    lines = {
+        line.purchase_order_id: line
+        for line in PurchaseOrderLine.objects.filter(
+            purchase_order__organisation=municipality,
+            purchase_order__number__startswith=PREFIX,
+            purchase_order__status=OrderStatus.DELIVERED,
+            requisition_line__agreement__isnull=False,
+        )
+        .select_related("purchase_order", "requisition_line")
+        .order_by("purchase_order__ordered_on", "purchase_order_id", "-line_number")
+    }
+    agreements = Agreement.objects.in_bulk({line.requisition_line.agreement_id for line in lines.values()})
+    user = _history_user()
+    rng = random.Random(2424)
+    today = timezone.localdate()
+    receipts, receipt_lines = [], []
+    for n, line in enumerate(lines.values()):
+        order = line.purchase_order
+        agreement = agreements[line.requisition_line.agreement_id]
+        due = _due({"ordered_on": order.ordered_on, "requested_delivery_date": None}, agreement)
+        due = due or add_business_days(order.ordered_on, 5)
+        # Three in four on time (up to the due day), the rest one to six business days late.
+        late_by = rng.randint(1, 6) if rng.random() < 0.25 else -rng.randint(0, 2)
+        received_on = min(max(add_business_days(due, late_by), order.ordered_on), today)
+        condition = "late" if received_on > due else "ok"
+        if n % 17 == 5:
+            condition = "damaged" if n % 2 else "missing"
+        receipt = GoodsReceipt(
+            organisation=municipality,
+            purchase_order=order,
+            number=f"{RECEIPT_PREFIX}{order.number}",
+            received_on=received_on,
+            received_by=user,
+            signed_at=timezone.make_aware(dt.datetime.combine(received_on, dt.time(10))),
+            authority="Varumottagare (tidigare system)",
+            case_id=9000 + n if condition in {"damaged", "missing"} else None,
+        )
+        receipts.append(receipt)
+        receipt_lines.append(
+            GoodsReceiptLine(receipt=receipt, order_line=line, quantity=line.quantity, condition=condition)
+        )
+    GoodsReceipt.objects.bulk_create(receipts)
+    GoodsReceiptLine.objects.bulk_create(receipt_lines)
+    stdout.write(f"reports: {len(receipts)} goods receipts of earlier orders (delivery SLA)")
+
+
+def _mailings(municipality: Organisation, stdout: TextIO) -> None:
+    """A follow-up meeting planned in ten days on the agreement bought from most, with its follow-up sent to
+    the agreement's contacts, and the coordinator's monthly subscription to the spend report, sent for last
+    month: the mails are in the outbox (and in ``var/mail`` under ``make run``)."""
+    from avrop.agreements.models import Agreement, FollowUpMeeting
+    from avrop.reports import mailing
+    from avrop.reports.models import Mailing, Subscription
+
+    today = timezone.localdate()
+    busiest = (
+        PurchaseOrderLine.objects.filter(
+            purchase_order__organisation=municipality, requisition_line__agreement__isnull=False
+        )
+        .values_list("requisition_line__agreement_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    agreement = Agreement.objects.filter(pk=busiest[0]).first() if busiest else None
+    if agreement is not None:
+        meeting = FollowUpMeeting.objects.filter(agreement=agreement, attendees=PLANNED).first()
+        if meeting is None:
+            meeting = FollowUpMeeting.objects.create(
+                agreement=agreement, held_on=today + dt.timedelta(days=10), attendees=PLANNED
+            )
+        if meeting.held_on >= today:
+            previous = (
+                FollowUpMeeting.objects.filter(agreement=agreement, held_on__lt=meeting.held_on)
+                .order_by("-held_on")
+                .values_list("held_on", flat=True)
+                .first()
+            )
+            start = previous + dt.timedelta(days=1) if previous else today - dt.timedelta(days=182)
+            mailing.send_followup(
+                agreement,
+                min(start, today - dt.timedelta(days=1)),
+                today - dt.timedelta(days=1),
+                key=f"followup:{agreement.pk}:meeting:{meeting.pk}",
+                occasion=Mailing.Occasion.MEETING,
+                meeting=meeting,
+            )
+    coordinator = User.objects.filter(username="coordinator").first()
+    if coordinator is not None and not Subscription.objects.filter(user=coordinator).exists():
+        subscription = mailing.subscribe(
+            user=coordinator,
+            organisation=municipality,
+            kind="spend",
+            frequency=Subscription.Frequency.MONTHLY,
+            query="by=supplier",
+            agreement=None,
+        )
+        # Subscribed early last month: last month's report is due now.
+        start, _end = mailing.last_period(Subscription.Frequency.MONTHLY, today)
+        Subscription.objects.filter(pk=subscription.pk).update(
+            created_at=timezone.make_aware(dt.datetime.combine(start, dt.time(9)))
+        )
+        with translation.override("sv"):
+            mailing.subscriptions_due(today)
+    stdout.write(
+        f"reports: {Mailing.objects.filter(organisation=municipality).count()} reports sent by e-mail"
+    )
 
 
 def _cost_centres(departments: list[Department]) -> dict[int, str]:

@@ -3,6 +3,7 @@ written once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -45,3 +46,36 @@ def test_the_demo_history_is_written_once(db):
     organisations_demo.load(io.StringIO())
     demo.load_late(io.StringIO())  # no catalogue yet: nothing to buy, nothing written
     assert not PurchaseOrder.objects.filter(number__startswith=demo.PREFIX).exists()
+
+
+def test_the_demo_shows_the_sla_and_the_mails_and_is_idempotent(db, settings, tmp_path):
+    from avrop.fulfilment.models import GoodsReceipt
+    from avrop.reports import demo, followup
+    from avrop.reports.models import Mailing, Subscription
+    from avrop.reports.scope import Filters, scope_for
+    from avrop.web.demo import load_all
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PAYABLES_PEPPOL_DIR = str(tmp_path / "peppol")
+    settings.RECEIVABLES_PEPPOL_DIR = str(tmp_path / "peppol")
+    load_all(io.StringIO())
+    receipts = GoodsReceipt.objects.filter(number__startswith=demo.RECEIPT_PREFIX).count()
+    mailing = Mailing.objects.get(occasion=Mailing.Occasion.MEETING)
+    assert receipts > 20
+    assert mailing.recipients
+    subscription = Subscription.objects.get(user__username="coordinator")
+    assert subscription.last_period_end is not None
+    assert Mailing.objects.filter(subscription=subscription).count() == 1
+
+    today = mailing.period_end
+    sla = followup.sla_outcome(
+        scope_for(mailing.agreement.owner), Filters(dt.date(today.year - 1, 1, 1), today), mailing.agreement
+    )
+    assert sla["measured"] >= 5
+    assert 0 < sla["on_time"] < sla["measured"]
+    assert sla["median"] is not None
+
+    load_all(io.StringIO())
+    assert GoodsReceipt.objects.filter(number__startswith=demo.RECEIPT_PREFIX).count() == receipts
+    assert Mailing.objects.count() == 2
+    assert Subscription.objects.count() == 1
