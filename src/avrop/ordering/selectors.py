@@ -36,7 +36,7 @@ from avrop.ordering.workflows import (
     StepStatus,
     TransmissionStatus,
 )
-from avrop.organisations.models import ApprovalDelegation, Organisation, User
+from avrop.organisations.models import ApprovalDelegation, Membership, Organisation, User
 from avrop.organisations.roles import Role
 from avrop.organisations.selectors import organisation_get, roles_in
 
@@ -194,10 +194,21 @@ def purchase_order_list(
     ).order_by("-created_at", "-id")
 
 
+def _receives_for(user: User, organisation: Organisation, department_id: int | None) -> bool:
+    """Is the user a goods receiver for this department (or for every department of the organisation)?"""
+    departments = set(
+        Membership.objects.filter(
+            user=user, organisation=organisation, role=Role.GOODS_RECEIVER, is_active=True
+        ).values_list("department_id", flat=True)
+    )
+    return None in departments or department_id in departments
+
+
 def purchase_order_get(*, user: User, organisation: Organisation, order_id: int) -> PurchaseOrder:
     scoped, roles = _scope(user, organisation)
-    if scoped.kind != Organisation.Kind.SUPPLIER and Role.APPROVER in roles:
-        # Approvers see every sent requisition of their organisation (requisition_get), so its orders too.
+    if scoped.kind != Organisation.Kind.SUPPLIER and roles & {Role.APPROVER, Role.GOODS_RECEIVER}:
+        # Approvers see every sent requisition of their organisation (requisition_get), so its orders too;
+        # a goods receiver sees the orders delivered to the departments they receive for (checked below).
         base = PurchaseOrder.objects.filter(organisation=scoped)
     else:
         base = _orders(user, organisation, everyone=True)
@@ -218,6 +229,7 @@ def purchase_order_get(*, user: User, organisation: Organisation, order_id: int)
         and not roles & READ_ALL_ROLES
         and order.requisition.requisitioner_id != user.pk
         and Role.APPROVER not in roles
+        and not (Role.GOODS_RECEIVER in roles and _receives_for(user, scoped, order.department_id))
     ):
         raise NotFound()
     return order

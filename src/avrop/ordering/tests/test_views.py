@@ -50,6 +50,27 @@ def test_a_colleague_without_oversight_does_not_see_my_orders(
     assert orders["peppol"].number.encode() not in client.get("/ordering/orders/?all=1").content
 
 
+def test_a_goods_receiver_opens_the_orders_of_their_department(
+    world, client, django_capture_on_commit_callbacks
+):
+    """The receiving page links back to the order; the goods receiver of its department may open it, the
+    goods receiver of another department gets 404."""
+    from avrop.organisations.roles import Role
+    from avrop.organisations.tests.factories import DepartmentFactory
+
+    _requisition, orders = ordered(world, django_capture_on_commit_callbacks)
+    url = f"/ordering/orders/{orders['peppol'].pk}/"
+    client.force_login(world.member(Role.GOODS_RECEIVER, department=world.department))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert orders["peppol"].number in response.content.decode()
+    client.force_login(world.member(Role.GOODS_RECEIVER))  # receives for the whole organisation
+    assert client.get(url).status_code == 200
+    elsewhere = DepartmentFactory.create(organisation=world.buyer)
+    client.force_login(world.member(Role.GOODS_RECEIVER, department=elsewhere))
+    assert client.get(url).status_code == 404
+
+
 def test_an_approver_follows_a_requisition_to_its_orders(world, client, django_capture_on_commit_callbacks):
     requisition, orders = ordered(world, django_capture_on_commit_callbacks)
     client.force_login(world.approver)
