@@ -97,11 +97,20 @@ def test_the_supplier_is_found_by_bankgiro_when_no_org_number_is_printed(world, 
 def test_the_registration_form_shows_each_value_and_its_source(world, upload, clerk_client):
     _document, invoice = upload(_pdf(world))
     with translation.override("en"):
-        page = clerk_client.get(reverse("payables:invoice", args=[invoice.pk])).content.decode()
+        page = clerk_client.get(
+            reverse("payables:invoice", args=[invoice.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
     assert 'value="P-100"' in page and 'value="4200026110212"' in page
     assert "Where the prefilled values come from" in page
     assert "read from the text layer, page 1" in page
     assert "from the supplier register, by the organisation number" in page
+    with translation.override("sv"):
+        page = clerk_client.get(
+            reverse("payables:invoice", args=[invoice.pk]), HTTP_ACCEPT_LANGUAGE="sv"
+        ).content.decode()
+    assert "Varifrån de ifyllda uppgifterna kommer" in page
+    assert "läst från PDF-filens text, sida 1" in page and "från leverantörsregistret" in page
+    assert "read from the text layer" not in page
 
 
 @needs_ocr
@@ -123,7 +132,9 @@ def test_a_scan_is_read_by_ocr_in_a_task_with_progress(world, upload, clerk_clie
     progress = clerk_client.get(reverse("payables:pdf_reading", args=[invoice.pk])).content.decode()
     assert "<progress" in progress and 'value="100"' in progress and "hx-get" not in progress
     with translation.override("en"):
-        page = clerk_client.get(reverse("payables:invoice", args=[invoice.pk])).content.decode()
+        page = clerk_client.get(
+            reverse("payables:invoice", args=[invoice.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
     assert "read by OCR, page 1" in page and 'value="S-200"' in page
     assert stored_content(document) == scan
 
@@ -139,7 +150,9 @@ def test_an_unreadable_scan_says_so_and_the_pdf_is_kept(world, upload, clerk_cli
     assert stored_content(document) == blank
     assert document.status == InboundDocument.Status.PROCESSED
     with translation.override("en"):
-        page = clerk_client.get(reverse("payables:invoice", args=[invoice.pk])).content.decode()
+        page = clerk_client.get(
+            reverse("payables:invoice", args=[invoice.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
     assert "No text could be recognised in the scan" in page and "The PDF is kept" in page
     assert clerk_client.get(reverse("payables:pdf", args=[invoice.pk])).content == blank
 
