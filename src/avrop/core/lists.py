@@ -328,7 +328,7 @@ def csv_text(value: Any, column: Any) -> str:
     kind = getattr(column.column, "kind", "text")
     if kind in ("amount", "qty", "percent") and isinstance(value, (Decimal, int, float)):
         return formatting.plain_number(value, places=2 if kind == "amount" else None)
-    if kind in ("day", "moment") or isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (dt.date, dt.datetime)):
         return str(getattr(formatting, kind if kind in ("day", "moment") else "day")(value))
     if isinstance(value, Decimal):
         return formatting.plain_number(value)
