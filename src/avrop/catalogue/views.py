@@ -21,8 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from avrop.agreements.models import Agreement
 from avrop.catalogue import exports, forms, selectors
 from avrop.catalogue.display import price_list_progress
+from avrop.catalogue.lists import PriceListFilter, PriceListTable
 from avrop.catalogue.models import CatalogueVersion, InboundFile, StagedItem, Template
 from avrop.catalogue.services import accounts, imports, searches, templates
+from avrop.core import lists
 from avrop.core.decorators import buyer_view, org_view
 from avrop.core.errors import DomainError
 from avrop.core.progress import Progress, progress_response
@@ -191,14 +193,18 @@ def _upload_agreements(request: MemberRequest) -> list[Agreement]:
 
 @org_view(roles=VIEW_PRICE_LISTS)
 @require_GET
-def price_lists(request: MemberRequest) -> HttpResponse:
+def price_lists(request: MemberRequest) -> HttpResponseBase:
     rows = selectors.price_list_list(user=request.user, organisation=request.organisation)
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    listing = lists.listing(
+        request, rows, PriceListTable, filterset_class=PriceListFilter, filename=str(_("price-lists"))
+    )
+    if isinstance(listing, HttpResponseBase):
+        return listing
     return render(
         request,
         "catalogue/pages/price_lists.html",
         {
-            "page": page,
+            "listing": listing,
             "can_upload": bool(request.roles & imports.UPLOAD_ROLES),
             "is_manager": bool(request.roles & MANAGE),
         },
