@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from avrop.core import lists
 from avrop.core.decorators import org_view
 from avrop.organisations import services
 from avrop.organisations.forms import ImportForm, MoveForm, PersonForm, RoleForm
 from avrop.organisations.importing.users import ALIASES, REQUIRED
-from avrop.organisations.models import ImportJob, Membership
+from avrop.organisations.lists import PersonFilter, PersonTable
+from avrop.organisations.models import ImportJob
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors import (
     department_list,
@@ -33,18 +35,23 @@ def _departments(request: MemberRequest):  # noqa: ANN202
 
 @org_view(roles=MASTER)
 @require_GET
-def people(request: MemberRequest) -> HttpResponse:
+def people(request: MemberRequest) -> HttpResponseBase:
     former = request.GET.get("former") == "1"
     persons = person_list(user=request.user, organisation=request.organisation, include_former=former)
-    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
-    ids = [p.pk for p in page]
-    roles: dict[int, list[Membership]] = {}
-    for membership in member_history(user=request.user, organisation=request.organisation).filter(
-        user__in=ids, is_active=True
-    ):
-        roles.setdefault(membership.user_id, []).append(membership)
-    rows = [(person, roles.get(person.pk, [])) for person in page]
-    return render(request, "organisations/pages/people.html", {"page": page, "rows": rows, "former": former})
+    active_roles = member_history(user=request.user, organisation=request.organisation).filter(is_active=True)
+    # Each person's roles in this organisation come with the page (or the export) in one more query.
+    persons = persons.prefetch_related(Prefetch("memberships", queryset=active_roles, to_attr="active_roles"))
+    listing = lists.listing(
+        request,
+        persons,
+        PersonTable,
+        filterset_class=PersonFilter,
+        filename=str(_("people")),
+        per_page=PAGE_SIZE,
+    )
+    if isinstance(listing, HttpResponseBase):
+        return listing
+    return render(request, "organisations/pages/people.html", {"listing": listing, "former": former})
 
 
 @org_view(roles=MASTER)
