@@ -8,18 +8,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from avrop.core import lists
 from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.receivables import forms, pdf, reconciliation, selectors, services
 from avrop.receivables.errors import Code
+from avrop.receivables.lists import CustomerInvoiceFilter, CustomerInvoiceTable, with_open_amount
 from avrop.receivables.models import CustomerInvoice
 from avrop.receivables.workflows import OPEN_STATUSES, TRANSITIONS
 
@@ -82,15 +84,21 @@ def customer_new(request: MemberRequest) -> HttpResponse:
 
 @buyer_view(SEE_ROLES)
 @require_GET
-def invoice_list(request: MemberRequest) -> HttpResponse:
-    filters = selectors.InvoiceFilter(
-        status=request.GET.get("status", "")[:20], search=request.GET.get("q", "")[:100]
+def invoice_list(request: MemberRequest) -> HttpResponseBase:
+    # The status tab through the selector; search, dates, sorting, paging and export through the list layer.
+    filters = selectors.InvoiceFilter(status=request.GET.get("status", "")[:20])
+    rows = with_open_amount(
+        selectors.invoice_list(user=request.user, organisation=request.organisation, filters=filters)
+    ).order_by("-issue_date", "-pk")
+    listing = lists.listing(
+        request,
+        rows,
+        CustomerInvoiceTable,
+        filterset_class=CustomerInvoiceFilter,
+        filename=str(_("customer-invoices")),
     )
-    rows = list(
-        selectors.invoice_list(
-            user=request.user, organisation=request.organisation, filters=filters
-        ).order_by("-issue_date", "-pk")[:LIST_LIMIT]
-    )
+    if isinstance(listing, HttpResponseBase):
+        return listing
     counts = selectors.invoice_counts(user=request.user, organisation=request.organisation)
     open_count = sum(counts.get(status, 0) for status in OPEN_STATUSES)
     tabs = [("open", _("Open"), open_count)] + [
@@ -99,7 +107,7 @@ def invoice_list(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "receivables/pages/invoices.html",
-        {"rows": rows, "tabs": tabs, "filters": filters, "is_clerk": _is_clerk(request)},
+        {"listing": listing, "tabs": tabs, "filters": filters, "is_clerk": _is_clerk(request)},
     )
 
 
