@@ -219,6 +219,9 @@ def load(stdout: TextIO) -> None:
         )
         _take_in(credit, "P54-K-118.xml")  # a credit note that does not say which invoice it credits
 
+    from avrop.payables.attest import demo as attest_demo
+
+    attest_demo.load(stdout)  # hold, dispute, split and re-coding, periodisation, subscriptions
     formats_demo.load(stdout)  # a CII invoice, a Svefaktura 1.0 invoice and a scanned PDF (OCR-prefilled)
 
     counts = {s: SupplierInvoice.objects.filter(status=s).count() for s in Status.values}

@@ -1,8 +1,9 @@
 """Subscriptions: register and change them, match incoming invoices, flag the missing ones.
 
 An invoice from a subscription's supplier that names no order is matched to the supplier's active
-subscription whose next open period it fits (the period of the invoice date, else the earliest open one), the
-closest in amount if the supplier has several. Inside the tolerance (the larger of the percentage of the
+subscription it can plausibly be (within a quarter of the expected amount; other invoices from the supplier
+stay with the AP clerk), the closest in amount if several, for the open period of its invoice date (else the
+period before or after). Inside the tolerance (the larger of the percentage of the
 expected amount and the absolute amount) it is coded as the subscription (amounts in proportion) and approved
 by the subscription's rule: touchless. Outside, it is coded the same way and goes to the subscription's
 attestant with the reason in words. A period that ends without its invoice is flagged on the AP start page.
@@ -229,9 +230,21 @@ def _coding_for(subscription: Subscription, amount: Decimal) -> list[dict[str, A
     return lines
 
 
+PLAUSIBLE_SHARE = Decimal("0.25")
+
+
+def plausible(subscription: Subscription, amount: Decimal) -> bool:
+    """Whether an invoice of ``amount`` can be this subscription's at all: within a quarter of the expected
+    amount (or three tolerances, if larger). Other invoices from the supplier are left to the AP clerk."""
+    window = max(subscription.expected_amount * PLAUSIBLE_SHARE, tolerance_of(subscription) * 3)
+    return abs(amount - subscription.expected_amount) <= window
+
+
 def _choose(
     invoice: SupplierInvoice, subscriptions: list[Subscription]
 ) -> tuple[Subscription, dt.date] | None:
+    """The subscription (closest in amount among the plausible ones) and its period: the period of the invoice
+    date, else the one before (an invoice late for its period) or after (one sent in advance), if open."""
     day = invoice.issue_date or timezone.localdate()
     taken: dict[int, set[dt.date]] = {}
     for subscription_id, start in SubscriptionInvoice.objects.filter(
@@ -241,26 +254,25 @@ def _choose(
     amount = invoice.net_amount if invoice.net_amount is not None else (invoice.payable_amount or Decimal(0))
     best: tuple[Decimal, Subscription, dt.date] | None = None
     for subscription in subscriptions:
-        if subscription.currency != (invoice.currency or "SEK"):
+        if subscription.currency != (invoice.currency or "SEK") or not plausible(subscription, amount):
             continue
-        start = period_of(subscription, day)
+        current = period_of(subscription, day)
+        first = subscription.first_period.replace(day=1)
         done = taken.get(subscription.pk, set())
-        if start in done:
-            # An invoice for a period before or after: the earliest open one from the first period.
-            candidates = [
-                s
-                for s in (
-                    _add_months(subscription.first_period.replace(day=1), k * subscription.months)
-                    for k in range(0, 240)
-                )
-                if s <= _add_months(start, subscription.months) and s not in done
-            ]
-            if not candidates:
-                continue
-            start = candidates[0]
+        periods = [
+            p
+            for p in (
+                current,
+                _add_months(current, -subscription.months),
+                _add_months(current, subscription.months),
+            )
+            if p >= first and p not in done
+        ]
+        if not periods:
+            continue
         distance = abs(amount - subscription.expected_amount)
         if best is None or distance < best[0]:
-            best = (distance, subscription, start)
+            best = (distance, subscription, periods[0])
     return (best[1], best[2]) if best else None
 
 

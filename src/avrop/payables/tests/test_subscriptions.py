@@ -130,7 +130,7 @@ def test_inside_the_tolerance_approved_by_the_subscriptions_rule(world, rent):
 
 def test_outside_the_tolerance_goes_to_the_attestant_with_the_reason(world, receive):
     invoice = _invoice(world, receive, "SUB-2", dt.date(2026, 2, 3), seed=602)
-    expected = (invoice.net_amount * Decimal("0.8")).quantize(Decimal("0.01"))
+    expected = (invoice.net_amount * Decimal("0.85")).quantize(Decimal("0.01"))
     _subscription(
         world,
         expected_amount=expected,
@@ -146,10 +146,25 @@ def test_outside_the_tolerance_goes_to_the_attestant_with_the_reason(world, rece
     assert invoice.coding_lines.get().amount == invoice.net_amount
 
 
-def test_an_invoice_naming_an_order_or_from_another_supplier_is_left_alone(world, receive):
+def test_an_ended_subscription_or_an_implausible_amount_is_left_alone(world, receive):
     invoice = _invoice(world, receive, "SUB-3", dt.date(2026, 2, 3), seed=603)
-    _subscription(world, supplier=world.supplier, is_active=False)
+    expected = invoice.net_amount
+    _subscription(
+        world,
+        is_active=False,
+        expected_amount=expected,
+        coding=[{"account": "5460", "cost_centre": "SOL", "amount": expected}],
+    )
     assert services.invoices_by_subscription(invoice_ids=[invoice.pk]) == 0
+    half = (invoice.net_amount / 2).quantize(Decimal("0.01"))  # another kind of invoice from the supplier
+    _subscription(
+        world,
+        name="Licens",
+        expected_amount=half,
+        coding=[{"account": "5460", "cost_centre": "SOL", "amount": half}],
+    )
+    assert services.invoices_by_subscription(invoice_ids=[invoice.pk]) == 0
+    assert not SubscriptionInvoice.objects.exists()
     assert SupplierInvoice.objects.get(pk=invoice.pk).status != Status.APPROVED
 
 
