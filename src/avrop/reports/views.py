@@ -21,7 +21,7 @@ from avrop.core.decorators import TenantRequest, org_view
 from avrop.core.progress import Progress, progress_response
 from avrop.payables.models import Channel
 from avrop.reports import builders, engine, exports, followup, services, volumes
-from avrop.reports.models import ReportKind, ReportRun, Subscription
+from avrop.reports.models import Mailing, ReportKind, ReportRun, Subscription
 from avrop.reports.scope import (
     BUYER_READERS,
     SUPPLIER_READERS,
@@ -232,10 +232,17 @@ def service_volumes(request: TenantRequest, scope: Scope, filters: Filters) -> H
 
 @report_view()
 def agreements(request: TenantRequest, scope: Scope, filters: Filters) -> HttpResponse:
+    found = list(followup.agreements(scope))
+    last_sent: dict[int, Mailing] = {}
+    for sent in Mailing.objects.filter(
+        agreement_id__in=[a.pk for a in found], kind=ReportKind.FOLLOWUP, subscription__isnull=True
+    ).order_by("created_at", "pk"):
+        last_sent[sent.agreement_id] = sent  # type: ignore[index]
+    rows = [(a, last_sent.get(a.pk)) for a in found]
     return render(
         request,
         "reports/pages/agreements.html",
-        {"agreements": followup.agreements(scope), "query": filters.query(), "filters": filters},
+        {"rows": rows, "query": filters.query(), "filters": filters},
     )
 
 

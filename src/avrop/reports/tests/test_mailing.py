@@ -194,3 +194,12 @@ def test_a_requisitioner_may_not_subscribe(world, client):
     client.force_login(world.member(Role.REQUISITIONER))
     response = client.post(reverse("reports:subscribe"), {"kind": "statistics", "frequency": "monthly"})
     assert response.status_code == 403
+
+
+def test_the_agreements_page_says_when_the_follow_up_was_last_mailed(world, client):
+    mailing.mail_due(dt.date(YEAR + 1, 1, 10))
+    client.force_login(world.officer)
+    page = client.get(reverse("reports:agreements"))
+    (agreement, sent) = next(row for row in page.context["rows"] if row[0].pk == world.agreement.pk)
+    assert sent.occasion == Mailing.Occasion.HALF_YEAR
+    assert "kim.avtal@leverantoren.example" in page.content.decode()
