@@ -62,3 +62,21 @@ def test_coordinator_sees_spend_per_month_as_a_chart_with_its_table(page, world)
     expect(months.first).to_be_visible()
     assert months.count() >= 6
     assert serious_violations(page) == []
+
+
+def test_coordinator_subscribes_to_spend_monthly_and_downloads_the_pdf(page, world):
+    coordinator = world.member(Role.COORDINATOR)
+    login(page, coordinator.username, PASSWORD)
+    page.goto(f"/reports/spend/?{PERIOD}&by=department")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ner som PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.get_by_label("Skicka rapporten till mig med e-post (länk och PDF)").select_option("quarterly")
+    page.get_by_role("button", name="Prenumerera").click()
+    expect(page.get_by_text("Prenumerationen är sparad")).to_be_visible()
+    page.goto("/reports/")
+    row = page.get_by_role("row").filter(has_text="Inköpsvolym")
+    expect(row).to_contain_text("Varje kvartal")
+    assert serious_violations(page) == []
+    row.get_by_role("button", name="Avsluta utskicken").click()
+    expect(page.get_by_text("Inga prenumerationer.")).to_be_visible()
