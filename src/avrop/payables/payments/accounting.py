@@ -28,7 +28,7 @@ from lxml import etree
 
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError
-from avrop.payables.extract import TaxLine, extract
+from avrop.payables.extract import TaxLine
 from avrop.payables.models import Channel, SupplierInvoice
 from avrop.payables.payments import sie
 from avrop.payables.payments.errors import PaymentCode
@@ -64,13 +64,15 @@ def _next_number(organisation: Any, series: str) -> int:
 
 
 def tax_lines(invoice: SupplierInvoice) -> list[TaxLine]:
-    """The invoice's VAT breakdown: read from the stored UBL document; a registered PDF has one line."""
+    """The invoice's VAT breakdown: read from the stored document in whichever syntax it came (UBL, CII,
+    Svefaktura); a registered PDF has one line."""
     if invoice.channel != Channel.PDF:
+        from avrop.payables.formats import header_of
         from avrop.payables.services.intake import stored_content
 
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         try:
-            header = extract(etree.fromstring(stored_content(invoice.document), parser))
+            header = header_of(etree.fromstring(stored_content(invoice.document), parser))
         except (OSError, etree.XMLSyntaxError):
             header = None
         if header is not None and header.tax_lines:

@@ -276,3 +276,28 @@ def test_the_clerk_opens_a_cii_invoice_and_its_original(world, receive, client):
     assert page.status_code == 200 and "CII-V" in page.content.decode()
     original = client.get(reverse("payables:original", args=[invoice.pk]))
     assert original.content == content
+
+
+def test_the_books_read_the_vat_breakdown_of_cii_and_svefaktura_invoices(world, receive):
+    from avrop.payables.payments.accounting import tax_lines
+
+    cii = receive(
+        format_samples.cii_xml(
+            number="CII-VAT",
+            seller=world.seller,
+            buyer=world.buyer_party,
+            buyer_reference="anna.berg",
+            order_reference="PO-78",
+            issue_date=dt.date(2026, 11, 2),
+            ocr="4200026110212",
+        ),
+        name="cii-vat.xml",
+    )
+    svefaktura = receive(SVEFAKTURA.read_bytes(), name="svefaktura-vat.xml")
+    for invoice in (cii, svefaktura):
+        # Read from the document itself, not derived from the invoice's totals (blanked here in memory).
+        invoice.net_amount = invoice.tax_amount = None
+        lines = tax_lines(invoice)
+        assert [(t.category, t.percent, t.taxable, t.tax) for t in lines] == [
+            ("S", Decimal("25"), Decimal("2456.00"), Decimal("614.00"))
+        ], invoice.number
