@@ -254,9 +254,10 @@ SLOW_S = 5.0
 
 
 def best(function: Any, runs: int = 3) -> tuple[float, Any]:
-    times, result = [], None
+    times: list[float] = []
+    result = None
     for _ in range(runs):
-        if times and len(times) >= 2 and min(times) > SLOW_S:
+        if len(times) >= 2 and min(times) > SLOW_S:
             break
         start = time.perf_counter()
         result = function()
@@ -326,8 +327,10 @@ def duckdb_alternative(tmp: str, kw: dict[str, Any]) -> None:
     order lines: reading the live SQLite or PostgreSQL tables needs DuckDB's scanner extensions, which are
     downloaded at run time, so the copy is written by Python as CSV and turned into Parquet by DuckDB
     itself. Measures the export (the cost of keeping such a copy) and the statistics' products GROUP BY."""
+    import importlib
+
     try:
-        import duckdb
+        duckdb = importlib.import_module("duckdb")  # optional: measured only where installed
     except ImportError:
         print("# DuckDB not installed (pip install duckdb): not measured")
         return
