@@ -98,6 +98,10 @@ def test_invoice_page_shows_who_can_attest_and_why(client, world, waiting):
     html = page.content.decode()
     assert page.status_code == 200
     assert 'id="attest-title"' in html and "Anna Berg" in html and "Bengt Åkesson" in html
+    assert "Attest: vem som kan attestera, och varför" in html and "Prövad, men inte" in html
+    assert "Stoppa fakturan" in html and "Bestrid hos leverantören" in html
+    for english in ("Who can attest", "Put on hold", "Considered, but not", "Dispute with the supplier"):
+        assert english not in html
 
 
 def test_category_rule_applies_only_to_its_category(world, waiting):
