@@ -211,6 +211,7 @@ def listing(
     filterset_class: type[django_filters.FilterSet] | None = None,
     filename: str,
     per_page: int = PER_PAGE,
+    table_kwargs: dict[str, Any] | None = None,
 ) -> Listing | HttpResponseBase:
     """The list page's parts for ``rows`` (already scoped by a selector), or the export asked for."""
     filterset = None
@@ -220,7 +221,7 @@ def listing(
         if filterset.is_bound and not filterset.is_valid():
             filterset.form.is_valid()
         rows = filterset.qs if filterset.is_bound else rows
-    table = table_class(rows)
+    table = table_class(rows, **(table_kwargs or {}))
     sort = request.GET.get(SORT, "")
     if sort:
         valid = [

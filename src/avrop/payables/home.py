@@ -68,6 +68,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         result.append(
             Section(
                 title=_("Supplier invoices to pre-check"),
+                attention=True,
                 rows=rows,
                 total=total,
                 order=12,
@@ -97,6 +98,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         result.append(
             Section(
                 title=_("Invoices waiting for your review"),
+                attention=True,
                 rows=rows,
                 total=waiting.count(),
                 order=11,

@@ -9,7 +9,7 @@ from typing import Any
 
 from csp.decorators import csp_replace
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from avrop.core import lists
 from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.payables import forms, inbound_selectors, rules, selectors, services
 from avrop.payables.errors import Code
+from avrop.payables.lists import InvoiceFilter, InvoiceTable
 from avrop.payables.matching.selectors import match_view
 from avrop.payables.models import Channel, InvoiceMessage, SupplierInvoice
 from avrop.payables.workflows import PRECHECK_QUEUE, TRANSITIONS
@@ -35,27 +37,32 @@ CLERK_ROLES = [Role.AP_CLERK, Role.ADMIN]
 
 @buyer_view(AP_ROLES)
 @require_GET
-def queue(request: MemberRequest) -> HttpResponse:
+def queue(request: MemberRequest) -> HttpResponseBase:
+    # The queue tab and the supplier through the selector; search, overdue, due dates, sorting, paging and
+    # export through the list layer (each row's late-payment cost from one reference rate).
     filters = selectors.QueueFilter(
         status=request.GET.get("status", "") if request.GET.get("status") in Status.values else "",
         supplier=request.GET.get("supplier", "") if request.GET.get("supplier", "").isdigit() else "",
-        search=request.GET.get("q", "")[:100],
-        overdue=request.GET.get("overdue") == "1",
     )
-    # Each row gets ``late`` (the late-payment cost), which the model does not declare.
-    rows: list[Any] = list(
-        selectors.queue(user=request.user, organisation=request.organisation, filters=filters)[:200]
-    )
-    counts = selectors.queue_counts(user=request.user, organisation=request.organisation)
+    rows = selectors.queue(user=request.user, organisation=request.organisation, filters=filters)
     rate = selectors.reference_rate_on(timezone.localdate())
-    for row in rows:
-        row.late = selectors.late_cost(row, rate=rate)
+    listing = lists.listing(
+        request,
+        rows,
+        InvoiceTable,
+        filterset_class=InvoiceFilter,
+        filename=str(_("supplier-invoices")),
+        table_kwargs={"rate": rate},
+    )
+    if isinstance(listing, HttpResponseBase):
+        return listing
+    counts = selectors.queue_counts(user=request.user, organisation=request.organisation)
     tabs = [(status, Status(status).label, counts.get(status, 0)) for status in PRECHECK_QUEUE]
     return render(
         request,
         "payables/pages/queue.html",
         {
-            "rows": rows,
+            "listing": listing,
             "tabs": tabs,
             "filters": filters,
             "rate": rate,
