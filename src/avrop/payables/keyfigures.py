@@ -30,6 +30,7 @@ class KeyFigures:
     with_order: int = 0
     matched: int = 0
     touchless: int = 0
+    by_subscription: int = 0  # of the touchless: approved by a subscription's rule
     match_results: dict[str, int] = field(default_factory=dict)
     attest_days: list[int] = field(default_factory=list)
     payment_days: list[int] = field(default_factory=list)
@@ -78,15 +79,16 @@ def key_figures(*, organisation: Any, start: dt.date, end: dt.date) -> KeyFigure
     invoices = SupplierInvoice.objects.filter(organisation=organisation, kind=SupplierInvoice.Kind.INVOICE)
     received = list(
         invoices.filter(created_at__gte=since, created_at__lt=until).values_list(
-            "purchase_order_id", "match_status", "touchless"
+            "purchase_order_id", "match_status", "touchless", "subscription_match__within_tolerance"
         )
     )
     figures.received = len(received)
-    figures.with_order = sum(1 for order, _m, _t in received if order)
-    figures.matched = sum(1 for order, match, _t in received if order and match in MATCHING)
-    figures.touchless = sum(1 for _o, _m, touchless in received if touchless)
+    figures.with_order = sum(1 for order, _m, _t, _s in received if order)
+    figures.matched = sum(1 for order, match, _t, _s in received if order and match in MATCHING)
+    figures.touchless = sum(1 for _o, _m, touchless, _s in received if touchless)
+    figures.by_subscription = sum(1 for _o, _m, touchless, rule in received if touchless and rule)
     rates: dict[dt.date, Decimal] = {}
-    figures.match_results = dict(Counter(match or "" for order, match, _t in received if order))
+    figures.match_results = dict(Counter(match or "" for order, match, _t, _s in received if order))
     for created, approved in invoices.filter(approved_at__gte=since, approved_at__lt=until).values_list(
         "created_at", "approved_at"
     ):
