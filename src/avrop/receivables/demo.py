@@ -10,12 +10,14 @@ Customers and articles are found by number, invoices by their note; a second run
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 from typing import Any, TextIO
 
 from django.utils import timezone
 
+from avrop.core.errors import DomainError
 from avrop.organisations.demo import AGENCY, MUNICIPALITY
 from avrop.organisations.models import Organisation, User
 from avrop.receivables import samples, services
@@ -25,11 +27,13 @@ from avrop.receivables.models import (
     Customer,
     CustomerInvoice,
     ExchangeRate,
+    LedgerExport,
     LedgerVoucher,
     PaymentFile,
     ReceivablesSettings,
     ReferenceRate,
     Refund,
+    ReminderRun,
 )
 from avrop.receivables.workflows import OPEN_STATUSES
 
@@ -232,6 +236,7 @@ def load(stdout: TextIO) -> None:
             content=content,
         )
     _ledger_history(clerk, agency, customers, articles, today)
+    _interest_periodisation_and_runs(clerk, agency, customers, articles, today)
     stdout.write(
         f"receivables: {CustomerInvoice.objects.filter(organisation=agency).count()} customer invoices\n"
     )
@@ -282,7 +287,9 @@ def _ledger_history(
             agency="Kustens Inkasso AB",
             today=today - dt.timedelta(days=5),
         )
-    if not LedgerVoucher.objects.filter(organisation=agency, invoice=doubtful).exists():
+    if not LedgerVoucher.objects.filter(
+        organisation=agency, invoice=doubtful, source=LedgerVoucher.Source.VALUE_ADJUSTMENT
+    ).exists():
         services.value_adjustment_book(
             actor=clerk,
             organisation=agency,
@@ -314,7 +321,7 @@ def _ledger_history(
         )
         result = services.payment_file_import(actor=clerk, organisation=agency, name=name, content=content)
         for payment in result.matched:
-            if payment.unapplied_amount > 0 and not Refund.objects.filter(payment=payment).exists():
+            if payment.unapplied_amount > 0 and not Refund.objects.filter(payment_id=payment.pk).exists():
                 services.refund_request(
                     actor=clerk,
                     organisation=agency,
@@ -323,3 +330,68 @@ def _ledger_history(
                     account="5402-9681",
                     reason="Fakturan betald två gånger",
                 )
+
+
+def _interest_periodisation_and_runs(
+    clerk: User,
+    agency: Organisation,
+    customers: dict[str, Customer],
+    articles: dict[str, Article],
+    today: dt.date,
+) -> None:
+    """An invoice paid 15 days late with its interest invoice sent; a yearly monitoring subscription whose
+    revenue is released month by month; yesterday's reminder run done in the background; the sales-ledger
+    vouchers of last month exported as SIE 4 once."""
+    sill, kommun = customers["2004"], customers["2001"]
+    late = _send(
+        clerk,
+        _invoice(clerk, agency, sill, [(articles["KONSULT"], "6")], "Miljökonsekvensbeskrivning hamnen",
+                 issue_date=today - dt.timedelta(days=70)),
+    )  # fmt: skip
+    name = "BGMAX_sen_betalning.txt"
+    if not PaymentFile.objects.filter(organisation=agency, name=name).exists():
+        content = samples.bgmax(
+            [samples.SamplePayment(amount=late.total_amount, reference=late.ocr_reference)],
+            bankgiro=BANKGIRO,
+            day=late.due_date + dt.timedelta(days=15),
+            deposit_serial=7,
+        )
+        services.payment_file_import(actor=clerk, organisation=agency, name=name, content=content)
+    if not CustomerInvoice.objects.filter(interest_for=late).exists():
+        draft = services.interest_invoice_create(actor=clerk, organisation=agency, invoice_id=late.pk)
+        services.invoice_send(actor=clerk, invoice_id=draft.pk)
+
+    note = "Miljöövervakning Simrishamn, abonnemang"
+    if not CustomerInvoice.objects.filter(organisation=agency, note=note).exists():
+        start = (today.replace(day=1) - dt.timedelta(days=40)).replace(day=1)
+        end = start.replace(year=start.year + 1) - dt.timedelta(days=1)
+        draft = services.invoice_create(
+            actor=clerk,
+            organisation=agency,
+            customer_id=kommun.pk,
+            lines=[
+                services.LineInput(
+                    article_id=articles["KONSULT"].pk,
+                    quantity="24",
+                    description="Miljöövervakning, två timmar i månaden",
+                    period_start=start,
+                    period_end=end,
+                )
+            ],
+            note=note,
+            issue_date=today - dt.timedelta(days=5),  # the months already begun are released at once
+        )
+        services.invoice_send(actor=clerk, invoice_id=draft.pk)
+    services.periodisation_release(organisation=agency, until=today, actor=clerk)
+
+    yesterday = today - dt.timedelta(days=1)
+    if not ReminderRun.objects.filter(organisation=agency).exists():
+        with contextlib.suppress(DomainError):  # nothing to remind yesterday
+            services.reminder_run_start(actor=clerk, organisation=agency, today=yesterday)
+
+    last_month_end = today.replace(day=1) - dt.timedelta(days=1)
+    if not LedgerExport.objects.filter(organisation=agency).exists():
+        with contextlib.suppress(DomainError):  # nothing booked last month
+            services.ledger_export(
+                actor=clerk, organisation=agency, start=last_month_end.replace(day=1), end=last_month_end
+            )

@@ -47,6 +47,7 @@ from avrop.edi.documents import (
     PartyTaxScheme,
     PaymentMeans,
     PaymentTerms,
+    Period,
     Price,
     Quantity,
     SupplierParty,
@@ -80,6 +81,8 @@ class Line:
     vat_rate: Decimal
     exemption_reason: str = ""
     article_number: str = ""
+    period_start: Any = None  # the service period (BG-26), a date or None
+    period_end: Any = None
 
     @property
     def net_amount(self) -> Decimal:
@@ -230,6 +233,9 @@ def document_for(
                 id=str(index),
                 quantity=Quantity(line.quantity.normalize(), line.unit or "EA"),
                 line_extension_amount=Amount(line.net_amount, currency),
+                invoice_periods=[Period(start_date=line.period_start, end_date=line.period_end)]
+                if line.period_start and line.period_end
+                else [],
                 item=Item(
                     name=line.description[:300],
                     sellers_item_identification=ItemIdentification(id=Identifier(line.article_number))

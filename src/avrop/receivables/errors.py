@@ -22,3 +22,5 @@ class Code(StrEnum):
     SAME_PERSON = "receivables_same_person"
     REFUND_NOT_OPEN = "receivables_refund_not_open"
     GL_FILE_INVALID = "receivables_gl_file_invalid"
+    NOTHING_TO_EXPORT = "receivables_nothing_to_export"
+    RUN_INVALID = "receivables_run_invalid"

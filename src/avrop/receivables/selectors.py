@@ -24,11 +24,13 @@ from avrop.receivables.models import (
     CollectionHandover,
     Customer,
     CustomerInvoice,
+    LedgerExport,
     LedgerVoucher,
     Payment,
     PaymentFile,
     Refund,
     Reminder,
+    ReminderRun,
 )
 from avrop.receivables.workflows import OPEN_STATUSES
 
@@ -100,7 +102,9 @@ def invoice_list(
 def invoice_get(*, user: Any, organisation: Any, invoice_id: int) -> CustomerInvoice:
     invoice = (
         _scope(CustomerInvoice, user=user, organisation=organisation)
-        .select_related("customer", "credited_invoice", "organisation", "sent_by", "created_by")
+        .select_related(
+            "customer", "credited_invoice", "interest_for", "organisation", "sent_by", "created_by"
+        )
         .filter(pk=invoice_id)
         .first()
     )
@@ -331,3 +335,35 @@ def refund_list(*, user: Any, organisation: Any) -> QuerySet[Refund]:
 
 def vouchers(*, user: Any, organisation: Any) -> QuerySet[LedgerVoucher]:
     return _scope(LedgerVoucher, user=user, organisation=organisation).select_related("invoice")
+
+
+def ledger_exports(*, user: Any, organisation: Any) -> QuerySet[LedgerExport]:
+    return _scope(LedgerExport, user=user, organisation=organisation).defer("content")
+
+
+def ledger_export_get(*, user: Any, organisation: Any, export_id: int) -> LedgerExport:
+    found = _scope(LedgerExport, user=user, organisation=organisation).filter(pk=export_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def reminder_runs(*, user: Any, organisation: Any) -> QuerySet[ReminderRun]:
+    return _scope(ReminderRun, user=user, organisation=organisation).defer("invoice_ids")
+
+
+def reminder_run_get(*, user: Any, organisation: Any, run_id: int) -> ReminderRun:
+    found = _scope(ReminderRun, user=user, organisation=organisation).filter(pk=run_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def run_reminders(run: ReminderRun) -> QuerySet[Reminder]:
+    """What the run sent, with each invoice and customer (one query)."""
+    return (
+        Reminder.objects.filter(run=run)
+        .select_related("invoice__customer")
+        .defer("invoice__document")
+        .order_by("invoice__due_date", "pk")
+    )

@@ -10,19 +10,22 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from avrop.core import lists
 from avrop.core.decorators import buyer_view
-from avrop.core.errors import DomainError
+from avrop.core.errors import DomainError, NotAllowed
+from avrop.core.progress import Progress, progress_response
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
 from avrop.receivables import forms, pdf, reconciliation, selectors, services
 from avrop.receivables.errors import Code
 from avrop.receivables.lists import CustomerInvoiceFilter, CustomerInvoiceTable, with_open_amount
-from avrop.receivables.models import CustomerInvoice
+from avrop.receivables.models import CustomerInvoice, ReminderRun
 from avrop.receivables.workflows import OPEN_STATUSES, TRANSITIONS
 
 SEE_ROLES = [Role.AR_CLERK, Role.ADMIN, Role.AUDITOR]
@@ -179,8 +182,31 @@ def invoice_detail(request: MemberRequest, pk: int) -> HttpResponse:
             "can_adjust": _is_clerk(request)
             and invoice.kind == CustomerInvoice.Kind.INVOICE
             and invoice.status in OPEN_STATUSES,
+            "can_invoice_interest": _is_clerk(request)
+            and invoice.kind == CustomerInvoice.Kind.INVOICE
+            and invoice.interest_for_id is None
+            and invoice.status in {Status.SENT, Status.PARTLY_PAID, Status.PAID}
+            and invoice.due_date < timezone.localdate(),
+            "interest_invoices": invoice.interest_invoices.order_by("pk"),
         },
     )
+
+
+@buyer_view(CLERK_ROLES)
+@require_POST
+def invoice_interest(request: MemberRequest, pk: int) -> HttpResponse:
+    """A draft interest invoice (late-payment interest, and the compensation where the law allows) for the
+    invoice; the clerk checks it and sends it like any invoice."""
+    selectors.invoice_get(user=request.user, organisation=request.organisation, invoice_id=pk)  # else 404
+    try:
+        draft = services.interest_invoice_create(
+            actor=request.user, organisation=request.organisation, invoice_id=pk
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("receivables:invoice", pk=pk)
+    messages.success(request, _("Draft saved. Check it and send it."))
+    return redirect("receivables:invoice", pk=draft.pk)
 
 
 def _action(request: MemberRequest, pk: int, call: Any, done: str) -> HttpResponse:
@@ -329,17 +355,13 @@ def reminders(request: MemberRequest) -> HttpResponse:
         if not _is_clerk(request):
             return render(request, "403.html", {"needed_roles": CLERK_ROLES}, status=403)
         try:
-            sent = services.reminder_run(actor=request.user, organisation=request.organisation)
+            run, started = services.reminder_run_start(actor=request.user, organisation=request.organisation)
         except DomainError as exc:
             messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("%(count)s reminders sent.") % {"count": len(sent)}
-                if sent
-                else _("There was nothing to remind."),
-            )
-        return redirect("receivables:reminders")
+            return redirect("receivables:reminders")
+        if not started:
+            messages.info(request, _("Today's reminder run was started already; here it is."))
+        return redirect("receivables:reminder_run", pk=run.pk)
     selectors.require_can_see(user=request.user, organisation=request.organisation)
     try:
         due = services.reminders_due(organisation=request.organisation)
@@ -349,8 +371,55 @@ def reminders(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "receivables/pages/reminders.html",
-        {"due": due, "problem": problem, "is_clerk": _is_clerk(request)},
+        {
+            "due": due,
+            "problem": problem,
+            "is_clerk": _is_clerk(request),
+            "runs": selectors.reminder_runs(user=request.user, organisation=request.organisation)[:10],
+        },
     )
+
+
+def _run_progress(run: Any) -> Progress:
+    finished = run.status in {ReminderRun.Status.DONE, ReminderRun.Status.FAILED}
+    return Progress(
+        element_id="reminder-run",
+        url=reverse("receivables:reminder_run_progress", args=[run.pk]),
+        label=_("%(done)s of %(total)s invoices handled") % {"done": run.done, "total": run.total},
+        done=run.done,
+        total=run.total,
+        finished=finished,
+        status=run.get_status_display(),
+        failure=run.failure,
+        result_url=reverse("receivables:reminder_run", args=[run.pk]) if finished else "",
+        result_label=_("Show the result"),
+        reload_when_finished=True,
+    )
+
+
+@buyer_view(SEE_ROLES)
+@require_GET
+def reminder_run(request: MemberRequest, pk: int) -> HttpResponse:
+    """A reminder run: its progress while it sends, then what it sent."""
+    run = selectors.reminder_run_get(user=request.user, organisation=request.organisation, run_id=pk)
+    finished = run.status in {ReminderRun.Status.DONE, ReminderRun.Status.FAILED}
+    return render(
+        request,
+        "receivables/pages/reminder_run.html",
+        {
+            "run": run,
+            "progress": _run_progress(run),
+            "finished": finished,
+            "reminders": selectors.run_reminders(run) if finished else [],
+        },
+    )
+
+
+@buyer_view(SEE_ROLES)
+@require_GET
+def reminder_run_progress(request: MemberRequest, pk: int) -> HttpResponse:
+    run = selectors.reminder_run_get(user=request.user, organisation=request.organisation, run_id=pk)
+    return progress_response(request, _run_progress(run))
 
 
 # --- AR screens: customer card, aging, collection, write-off, refunds, sales ledger ---------------------
@@ -555,31 +624,48 @@ def refunds(request: MemberRequest) -> HttpResponse:
 
 
 @buyer_view(SEE_ROLES)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def ledger(request: MemberRequest) -> HttpResponse:
-    """The sales-ledger vouchers, and their SIE 4 export for a period."""
-    start, end = _date(request.GET.get("start", "")), _date(request.GET.get("end", ""))
-    if start and end and _is_clerk(request):
-        try:
-            content = services.sie_export(
-                actor=request.user, organisation=request.organisation, start=start, end=end
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
+    """The sales-ledger vouchers, and their SIE 4 export for a period (each voucher exported once; the
+    files kept)."""
+    if request.method == "POST":
+        if not _is_clerk(request):
+            raise NotAllowed(_("Only an accounts receivable clerk may do this."))
+        start, end = _date(request.POST.get("start", "")), _date(request.POST.get("end", ""))
+        if not (start and end):
+            messages.error(request, _("Give the first and the last day of the period (YYYY-MM-DD)."))
         else:
-            response = HttpResponse(content, content_type="text/plain; charset=cp437")
-            response["Content-Disposition"] = (
-                content_disposition_header(True, f"kundreskontra-{start}-{end}.se") or "attachment"
-            )
-            return response
+            try:
+                export = services.ledger_export(
+                    actor=request.user, organisation=request.organisation, start=start, end=end
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s vouchers exported to %(name)s.")
+                    % {"count": export.voucher_count, "name": export.filename},
+                )
+        return redirect("receivables:ledger")
     return render(
         request,
         "receivables/pages/ledger.html",
         {
             "vouchers": selectors.vouchers(user=request.user, organisation=request.organisation)[:LIST_LIMIT],
+            "exports": selectors.ledger_exports(user=request.user, organisation=request.organisation)[:50],
             "is_clerk": _is_clerk(request),
         },
     )
+
+
+@buyer_view(SEE_ROLES)
+@require_GET
+def ledger_export_file(request: MemberRequest, pk: int) -> HttpResponse:
+    export = selectors.ledger_export_get(user=request.user, organisation=request.organisation, export_id=pk)
+    response = HttpResponse(bytes(export.content), content_type="text/plain; charset=cp437")
+    response["Content-Disposition"] = content_disposition_header(True, export.filename) or "attachment"
+    return response
 
 
 @buyer_view(SEE_ROLES)

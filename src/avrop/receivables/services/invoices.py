@@ -32,6 +32,7 @@ from avrop.receivables.models import (
     ExchangeRate,
     InvoiceNumberSeries,
 )
+from avrop.receivables.services import bookkeeping
 from avrop.receivables.services._common import move, require_clerk, settings_of, settled_status
 from avrop.receivables.services.customers import vat_treatment
 from avrop.receivables.workflows import assert_transition
@@ -49,6 +50,8 @@ class LineInput:
     quantity: Decimal | str
     description: str = ""
     unit_price: Decimal | str | None = None
+    period_start: dt.date | None = None  # the service period: its revenue is periodised month by month
+    period_end: dt.date | None = None
 
 
 # --- numbers and rates --------------------------------------------------------------------------------
@@ -181,6 +184,8 @@ def _doc_lines(lines: list[CustomerInvoiceLine]) -> list[document.Line]:
             vat_rate=line.vat_rate,
             exemption_reason=line.exemption_reason,
             article_number=line.article.number if line.article is not None else "",
+            period_start=line.period_start,
+            period_end=line.period_end,
         )
         for line in lines
     ]
@@ -254,6 +259,21 @@ def invoice_create(
             else _decimal(given.unit_price, _("Line %(n)s: the price") % {"n": position}, "lines")
         ).quantize(CENT)
         category, reason = vat_treatment(article, customer)
+        if (given.period_start is None) != (given.period_end is None) or (
+            given.period_start and given.period_end and given.period_end < given.period_start
+        ):
+            raise DomainError(
+                Code.INVOICE_INVALID,
+                _("Line %(n)s: a service period has a first and a last day, the last not before the first.")
+                % {"n": position},
+                field="lines",
+            )
+        if given.period_start and given.period_end and (given.period_end - given.period_start).days > 3660:
+            raise DomainError(
+                Code.INVOICE_INVALID,
+                _("Line %(n)s: a service period is at most ten years.") % {"n": position},
+                field="lines",
+            )
         rows.append(
             CustomerInvoiceLine(
                 position=position,
@@ -267,6 +287,8 @@ def invoice_create(
                 exemption_reason=reason,
                 revenue_account=article.revenue_account,
                 net_amount=(quantity * price).quantize(CENT),
+                period_start=given.period_start,
+                period_end=given.period_end,
             )
         )
     _set_totals(invoice, _doc_lines(rows))
@@ -449,6 +471,7 @@ def invoice_send(*, actor: Any, invoice_id: int) -> CustomerInvoice:
         ],
         after={"number": invoice.number, "via": invoice.via, "sha256": invoice.document_sha256},
     )
+    bookkeeping.invoice_voucher_create(invoice, actor=actor)
     receivables_outbox.queue(invoice, customer)
     return invoice
 

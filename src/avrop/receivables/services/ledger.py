@@ -1,5 +1,5 @@
-"""Doubtful receivables and the sales-ledger vouchers (series K), exported as SIE 4 with the same engine as
-payables (``avrop.payables.payments.sie``; payables does not import receivables, so there is no cycle).
+"""Doubtful receivables and refunds in the sales ledger (series K; the vouchers of invoices and payments, the
+periodisation and the SIE 4 export are in ``bookkeeping``).
 
 Accounts (BAS): 1510 Kundfordringar, 1519 Nedskrivning av kundfordringar, 6351 Konstaterade förluster på
 kundfordringar, 6352 Befarade förluster på kundfordringar, 2611 Utgående moms 25 %, 1930 Bank.
@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotFound
 from avrop.core.locking import lock
-from avrop.payables.payments import sie
 from avrop.receivables.errors import Code
 from avrop.receivables.models import CustomerInvoice, LedgerVoucher, ReceivablesSettings
 from avrop.receivables.services._common import move, require_clerk
@@ -195,40 +194,3 @@ def invoice_write_off(
         after={"amount": open_sek, "vat": vat, "voucher": str(voucher)},
     )
     return voucher
-
-
-def _vouchers(entries: list[LedgerVoucher]) -> list[sie.Voucher]:
-    return [
-        sie.Voucher(
-            series=LedgerVoucher.SERIES,
-            number=v.number,
-            date=v.date,
-            text=v.text,
-            transactions=[sie.Transaction(account=a, amount=Decimal(amount)) for a, amount in v.lines],
-        )
-        for v in entries
-    ]
-
-
-def sie_export(*, actor: Any, organisation: Any, start: dt.date, end: dt.date) -> bytes:
-    """The sales-ledger vouchers dated ``start``..``end`` as a SIE 4I file."""
-    require_clerk(actor, organisation)
-    if end < start:
-        raise DomainError(Code.AMOUNT_INVALID, _("The period ends before it starts."))
-    entries = list(
-        LedgerVoucher.objects.filter(organisation=organisation, date__range=(start, end)).order_by("number")
-    )
-    content = sie.render(
-        company=organisation.name,
-        org_number=organisation.org_number,
-        program="avrop",
-        generated=timezone.localdate(),
-        vouchers=_vouchers(entries),
-    )
-    audit(
-        actor=actor,
-        action="receivables.ledger.sie_export",
-        organisation=organisation,
-        after={"start": start, "end": end, "vouchers": len(entries)},
-    )
-    return content

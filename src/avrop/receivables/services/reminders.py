@@ -51,18 +51,22 @@ def _rates() -> list[tuple[dt.date, Decimal]]:
     return list(ReferenceRate.objects.values_list("valid_from", "rate"))
 
 
-def reminders_due(*, organisation: Any, today: dt.date | None = None) -> list[DueReminder]:
-    """What a reminder run would send today (no writes)."""
+def reminders_due(
+    *, organisation: Any, today: dt.date | None = None, invoice_ids: list[int] | None = None
+) -> list[DueReminder]:
+    """What a reminder run would send today (no writes); with ``invoice_ids`` only for those invoices."""
     today = today or timezone.localdate()
     settings = settings_of(organisation)
+    found = CustomerInvoice.objects.filter(
+        organisation=organisation,
+        kind=CustomerInvoice.Kind.INVOICE,
+        status__in=REMINDABLE_STATUSES,
+        due_date__lte=today - dt.timedelta(days=GRACE_DAYS),
+    )
+    if invoice_ids is not None:
+        found = found.filter(pk__in=invoice_ids)
     invoices = list(
-        CustomerInvoice.objects.filter(
-            organisation=organisation,
-            kind=CustomerInvoice.Kind.INVOICE,
-            status__in=REMINDABLE_STATUSES,
-            due_date__lte=today - dt.timedelta(days=GRACE_DAYS),
-        )
-        .select_related("customer")
+        found.select_related("customer")
         .defer("document")
         .annotate(last_level=Max("reminders__level"), last_sent=Max("reminders__sent_on"))
         .order_by("due_date", "pk")
@@ -76,13 +80,17 @@ def reminders_due(*, organisation: Any, today: dt.date | None = None) -> list[Du
         ):
             continue
         try:
-            owed = interest.late_interest(
-                invoice.open_amount * invoice.exchange_rate
-                if invoice.currency != "SEK"
-                else invoice.open_amount,
-                due=invoice.due_date,
-                until=today,
-                rates=rates,
+            owed = (
+                Decimal("0.00")
+                if invoice.interest_for_id
+                else interest.late_interest(
+                    invoice.open_amount * invoice.exchange_rate
+                    if invoice.currency != "SEK"
+                    else invoice.open_amount,
+                    due=invoice.due_date,
+                    until=today,
+                    rates=rates,
+                )
             )
         except ValueError as exc:
             raise DomainError(
@@ -91,7 +99,8 @@ def reminders_due(*, organisation: Any, today: dt.date | None = None) -> list[Du
         charges = interest.charges(
             is_business=invoice.customer.is_business,
             reminder_fee_agreed=settings.reminder_fee > 0,
-            already_compensated=bool(invoice.last_level),
+            # once per invoice, and an interest invoice already claims it for its invoice
+            already_compensated=bool(invoice.last_level) or invoice.interest_for_id is not None,
         )
         fee = (
             min(charges["reminder_fee"], settings.reminder_fee)
@@ -111,11 +120,19 @@ def reminders_due(*, organisation: Any, today: dt.date | None = None) -> list[Du
 
 
 @transaction.atomic
-def reminder_run(*, actor: Any, organisation: Any, today: dt.date | None = None) -> list[Reminder]:
-    """Send what ``reminders_due`` lists: each reminder recorded and its e-mail queued in this transaction."""
+def reminder_run(
+    *,
+    actor: Any,
+    organisation: Any,
+    today: dt.date | None = None,
+    invoice_ids: list[int] | None = None,
+    run: Any = None,
+) -> list[Reminder]:
+    """Send what ``reminders_due`` lists: each reminder recorded and its e-mail queued in this transaction.
+    A background run (``run``) sends its invoices in chunks, ``invoice_ids`` at a time."""
     require_clerk(actor, organisation)
     today = today or timezone.localdate()
-    due = reminders_due(organisation=organisation, today=today)
+    due = reminders_due(organisation=organisation, today=today, invoice_ids=invoice_ids)
     if not due:
         return []
     locked = {i.pk for i in lock_many(CustomerInvoice, [d.invoice.pk for d in due])}
@@ -140,6 +157,7 @@ def reminder_run(*, actor: Any, organisation: Any, today: dt.date | None = None)
             flat_compensation=item.flat_compensation,
             sent_to=customer.email,
             created_by=actor,
+            run=run,
         )
         if customer.email:
             with translation.override(customer.language or "sv"):

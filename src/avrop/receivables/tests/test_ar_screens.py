@@ -13,7 +13,14 @@ from django.utils import translation
 from avrop.organisations.roles import Role
 from avrop.organisations.tests.factories import MembershipFactory, UserFactory
 from avrop.receivables import samples, selectors, services
-from avrop.receivables.models import CollectionHandover, CustomerInvoice, LedgerVoucher, ReferenceRate, Refund
+from avrop.receivables.models import (
+    CollectionHandover,
+    CustomerInvoice,
+    LedgerExport,
+    LedgerVoucher,
+    ReferenceRate,
+    Refund,
+)
 
 Status = CustomerInvoice.Status
 
@@ -83,9 +90,10 @@ def test_doubtful_receivable_forms(clerk, world, client):
     url = reverse("receivables:invoice_doubtful", args=[invoice.pk])
     clerk.post(url, {"action": "adjust", "amount": "abc", "reason": "Konkurs"})
     clerk.post(url, {"action": "adjust", "amount": "NaN", "reason": "Konkurs"})
-    assert LedgerVoucher.objects.count() == 0
+    adjustments = LedgerVoucher.objects.filter(source=LedgerVoucher.Source.VALUE_ADJUSTMENT)
+    assert adjustments.count() == 0
     clerk.post(url, {"action": "adjust", "amount": "1 000,50", "reason": "Konkurs"})
-    assert LedgerVoucher.objects.get().amount == Decimal("1000.50")
+    assert adjustments.get().amount == Decimal("1000.50")
     client.force_login(world.auditor)
     assert client.post(url, {"action": "write_off", "reason": "x"}).status_code == 403
     client.force_login(world.other_clerk)
@@ -96,8 +104,25 @@ def test_doubtful_receivable_forms(clerk, world, client):
     assert invoice.status == Status.WRITTEN_OFF
     page = clerk.get(reverse("receivables:ledger")).content.decode()
     assert "K2" in page and "6351" in page
-    sie = clerk.get(reverse("receivables:ledger"), {"start": "2000-01-01", "end": "2100-01-01"})
+    period = {
+        "start": (dt.date.today() - dt.timedelta(days=300)).isoformat(),
+        "end": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+    }
+    too_long = clerk.post(reverse("receivables:ledger"), {"start": "2000-01-01", "end": "2100-01-01"})
+    assert too_long.status_code == 302 and not LedgerExport.objects.exists()  # at most a year at a time
+    exported = clerk.post(reverse("receivables:ledger"), period)
+    assert exported.status_code == 302
+    export = LedgerExport.objects.get()
+    sie = clerk.get(reverse("receivables:ledger_export", args=[export.pk]))
     assert sie.status_code == 200 and b"#VER" in sie.content
+    assert export.filename in clerk.get(reverse("receivables:ledger")).content.decode()
+    client.force_login(world.other_clerk)
+    assert client.get(reverse("receivables:ledger_export", args=[export.pk])).status_code == 404
+    client.force_login(world.auditor)
+    assert (
+        client.post(reverse("receivables:ledger"), {"start": "2000-01-01", "end": "2100-01-01"}).status_code
+        == 403
+    )
 
 
 def test_partial_credit_of_a_partly_paid_invoice(clerk, world):

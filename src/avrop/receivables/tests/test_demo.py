@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 
@@ -11,11 +12,13 @@ from avrop.receivables import selectors
 from avrop.receivables.models import (
     CollectionHandover,
     CustomerInvoice,
+    CustomerInvoiceLine,
     LedgerVoucher,
     Payment,
     PaymentFile,
     Refund,
     Reminder,
+    ReminderRun,
 )
 
 Status = CustomerInvoice.Status
@@ -42,7 +45,18 @@ def test_demo_has_every_open_state_and_is_idempotent(demo, django_capture_on_com
     assert Payment.objects.filter(status="unmatched").count() == 1
     assert {Status.HANDED_OVER, Status.WRITTEN_OFF} <= statuses
     assert CollectionHandover.objects.count() == 1 and Refund.objects.filter(status="requested").count() == 1
-    assert set(LedgerVoucher.objects.values_list("source", flat=True)) == {"value_adjustment", "write_off"}
+    assert set(LedgerVoucher.objects.values_list("source", flat=True)) >= {
+        "invoice",
+        "credit_note",
+        "payments",
+        "release",
+        "value_adjustment",
+        "write_off",
+    }
+    interest_invoice = CustomerInvoice.objects.get(interest_for__isnull=False)
+    assert interest_invoice.status == Status.SENT and interest_invoice.total_amount > Decimal("450")
+    assert CustomerInvoiceLine.objects.filter(period_start__isnull=False).exists()
+    assert ReminderRun.objects.count() == 1
     agency = CollectionHandover.objects.get().organisation
     buckets = selectors.aging(user=User.objects.get(username="ar_clerk"), organisation=agency)
     assert all(b.count for b in buckets), [(b.key, b.count) for b in buckets]

@@ -8,6 +8,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from avrop.core.errors import DomainError, NotFound
 from avrop.edi import validation
@@ -28,6 +30,13 @@ def _pay(world, invoice, amount: str, day: dt.date) -> None:
         actor=world.clerk, organisation=world.seller, name=f"{day}.txt", content=content
     )
     assert len(result.matched) == 1
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are matched in English."""
+    with translation.override("en"):
+        yield
 
 
 def test_interest_on_a_balance_that_falls_with_a_part_payment():
@@ -128,3 +137,20 @@ def test_without_a_reference_rate_the_clerk_is_told_to_register_it(world):
     invoice = world.sent(world.municipality, issue_date=dt.date(2026, 5, 1))
     with pytest.raises(DomainError, match="reference rate"):
         services.interest_claim(invoice, until=dt.date(2026, 7, 31))
+
+
+def test_the_clerk_drafts_an_interest_invoice_from_the_invoice_page(client, world, rates):
+    invoice = world.sent(world.municipality, lines=[(world.consulting, "5")], issue_date=dt.date(2026, 5, 1))
+    _pay(world, invoice, "7500.00", dt.date(2026, 6, 30))
+    client.force_login(world.clerk)
+    page = client.get(reverse("receivables:invoice", args=[invoice.pk])).content.decode()
+    assert reverse("receivables:invoice_interest", args=[invoice.pk]) in page
+    response = client.post(reverse("receivables:invoice_interest", args=[invoice.pk]))
+    draft = CustomerInvoice.objects.get(interest_for=invoice)
+    assert response.url == reverse("receivables:invoice", args=[draft.pk])
+    assert draft.total_amount == Decimal("511.64")  # 7 500 × 10 % × 30/365 + 450
+    assert invoice.number in client.get(response.url).content.decode()
+    client.force_login(world.other_clerk)
+    assert client.post(reverse("receivables:invoice_interest", args=[invoice.pk])).status_code == 404
+    client.force_login(world.auditor)
+    assert client.post(reverse("receivables:invoice_interest", args=[invoice.pk])).status_code == 403

@@ -77,3 +77,38 @@ def test_insert_payments_matches_bulk_create(world):
     again = Payment.objects.get(pk=written[0].pk)
     assert again.unapplied_amount == Decimal("931.35") and again.invoice_id == invoice.pk
     assert queries.insert_payments([]) == 0
+
+
+def test_invoice_states_settle_and_status_match_the_orm(world):
+    from django.db.models import F
+    from django.utils import timezone
+
+    from avrop.receivables.models import CustomerInvoice
+
+    invoices = [world.sent(world.municipality), world.sent(world.school), world.sent(world.municipality)]
+    CustomerInvoice.objects.filter(pk=invoices[1].pk).update(paid_amount=Decimal("100.05"))
+    pks = [i.pk for i in invoices]
+    orm = list(
+        CustomerInvoice.objects.filter(pk__in=pks)
+        .order_by("pk")
+        .values_list("pk", "paid_amount", "credited_amount", "status")
+    )
+    assert queries.lock_invoice_states(list(reversed(pks))) == orm
+
+    now = timezone.now()
+    assert queries.settle_invoices(pks[:2], now=now) == 2
+    assert queries.set_invoice_status(pks[:2], "paid", now=now) == 2
+    rows = CustomerInvoice.objects.filter(pk__in=pks).order_by("pk")
+    assert [r.paid_amount for r in rows] == [
+        invoices[0].total_amount,
+        invoices[1].total_amount,
+        Decimal("0.00"),
+    ]
+    assert [(r.status, r.status_changed_at == now, r.updated_at == now) for r in rows] == [
+        ("paid", True, True),
+        ("paid", True, True),
+        ("sent", False, False),
+    ]
+    # the ORM's own UPDATE gives the same amounts
+    CustomerInvoice.objects.filter(pk=pks[2]).update(paid_amount=F("total_amount") - F("credited_amount"))
+    assert CustomerInvoice.objects.get(pk=pks[2]).paid_amount == invoices[2].total_amount
