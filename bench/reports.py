@@ -14,7 +14,8 @@ lines free text outside any agreement. The reports are asked for the largest org
 Figures, per report (statistics, loyalty, spend per supplier, spend per account)
     <report>_raw_s      baseline: the hand-written GROUP BY of ``avrop.reports.queries`` for the same figures
     <report>_s          the report as the page builds it (engine, names, totals, chart, links)
-    <report>_vs_raw     baseline time / report time (target: at least 0.25, and the report under 2 s)
+    <report>_vs_raw     baseline time / report time (target: at least 0.25, and the report under 2 s;
+                        checked only at the issue's 10,240,000 lines)
 The machine may be shared with other work; the figures are what this run measured (best of 3).
 
 20,000 lines are written through the ORM, then the orders are copied by SQL until the size is reached
@@ -43,6 +44,9 @@ os.environ.setdefault("AVROP_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avrop.test_settings")
 
 FULL_SIZE = 1_280_000
+# The issue's size: the targets (2 s, 25 % of the raw GROUP BY) are set for it and checked only there; a
+# smaller run prints its figures and says the targets were not checked, never that they were met.
+ISSUE_SIZE = 10_240_000
 # Lines written through the ORM; the rest is the same orders copied by SQL (``double``).
 BASE_SIZE = 20_000
 ORGANISATIONS = 50
@@ -375,7 +379,7 @@ def duckdb_alternative(tmp: str, kw: dict[str, Any]) -> None:
 
 
 def measure(args: argparse.Namespace, tmp: str, size: int) -> int:
-    targets = Targets(checked=not args.quick and size >= FULL_SIZE)
+    targets = Targets(checked=not args.quick and size >= ISSUE_SIZE)
     if "DATABASE_URL" not in os.environ:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     os.environ["AVROP_DATA_DIR"] = tmp
