@@ -35,7 +35,8 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
                     rows=[_order_row(o, customer=True) for o in overdue[:ROWS_PER_SECTION]],
                     total=overdue.count(),
                     order=15,
-                    more_url=reverse("ordering:orders") + "?overdue=1",
+                    # the supplier's own order list (the buyer's list answers 404 to a supplier)
+                    more_url=reverse("portal:orders") + "?tab=to_deliver",
                     empty_text=_("No order is overdue."),
                 )
             )

@@ -20,7 +20,7 @@ def test_findings_are_named_in_swedish_with_the_code_in_the_details(client, make
     client.force_login(coordinator)
     page = client.get(reverse("catalogue:price_list", args=[version.pk]) + "?tab=findings").content.decode()
     assert re.search(r'<span class="badge" title="invalid_gtin">Felaktigt GTIN: 1</span>', page), page[-4000:]
-    assert '<span class="detail">Felaktigt GTIN <span class="code">(invalid_gtin)</span></span>' in page
+    assert '<span class="detail">Felaktigt GTIN (<code>invalid_gtin</code>)</span>' in page
     assert "invalid_gtin: 1" not in page
 
 
