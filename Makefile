@@ -62,6 +62,7 @@ lint: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/python scripts/audit-dependencies
 	AVROP_ENV=production SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 		DJANGO_SETTINGS_MODULE=avrop.settings \
 		$(BIN)/python -m django check --deploy --fail-level WARNING
