@@ -43,10 +43,9 @@ from openpyxl.styles import Font
 from avrop.core import formatting
 
 PER_PAGE = 50
-# Query parameters the layer owns; every other parameter (a view's own tabs such as ``all=1``) is kept in
-# every link and in the filter form as a hidden field.
+# Query parameters the layer owns; every other parameter (a view's own tabs such as ``all=1``) and the
+# sorting are kept in every link and in the filter form as hidden fields.
 SORT, PAGE, EXPORT = "sort", "page", "export"
-OWN = frozenset({SORT, PAGE, EXPORT})
 EXPORT_CHUNK = 2000
 
 # --- columns ------------------------------------------------------------------------------------------------
@@ -258,7 +257,8 @@ def listing(
             header.url = _query(params, **{SORT: target})
         headers.append(header)
     form_fields = set(filterset.form.fields) if filterset is not None else set()
-    hidden = [(k, v) for k, v in params if k not in form_fields and k not in OWN]
+    # The filter form keeps the view's own parameters and the sorting; a new filter starts on page 1.
+    hidden = [(k, v) for k, v in params if k not in form_fields and k not in (PAGE, EXPORT)]
     page = table.page
     result = Listing(
         table=table,
