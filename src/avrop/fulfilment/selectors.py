@@ -28,6 +28,7 @@ from avrop.fulfilment.models import (
     InboundDespatch,
     InstalledMachine,
     PostDeliveryTask,
+    TaskKind,
 )
 from avrop.fulfilment.models.receipt import ACCEPTED_CONDITIONS, DEVIATIONS
 from avrop.fulfilment.workflows import DeliveryState, DistributionStatus, TaskStatus
@@ -290,6 +291,11 @@ def portal_delivery(order: PurchaseOrder) -> dict[str, Any]:
         "receipts": order_receipts(order),
         "attempt_outcomes": DeliveryAttempt.Outcome.choices,
         "can_log_attempt": order.status in RECEIVABLE,
+        # The storage wipe the agreement asks for, and whether its certificate is still to be uploaded.
+        "wipe_required": TaskKind.STORAGE_WIPE in required_tasks(order),
+        "wipe_done": PostDeliveryTask.objects.filter(
+            purchase_order=order, kind=TaskKind.STORAGE_WIPE, status=TaskStatus.DONE
+        ).exists(),
     }
 
 
@@ -559,4 +565,61 @@ def order_distribution(order: PurchaseOrder, *, today: dt.date) -> OrderDistribu
         next_day=next_delivery_day(
             weekdays.values_list("weekday", flat=True), after=today - dt.timedelta(days=1)
         ),
+    )
+
+
+# --- consumables for an installed machine -----------------------------------------------------------------
+
+
+@dataclass
+class ConsumableSla:
+    """A consumable order for machines of the installed base: the agreement's business-day promise, its due
+    date counted from the order day, and whether the delivery (first receipt in good order) kept it."""
+
+    machines: list[InstalledMachine]
+    serials: list[str]
+    days: int
+    due: dt.date
+    received_on: dt.date | None
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.received_on is None else self.received_on <= self.due
+
+
+def consumable_sla(order: PurchaseOrder) -> ConsumableSla | None:
+    """None unless the order's lines are consumables for a machine and its agreement sets the consumables
+    SLA (seed 000: 3 business days). Three queries."""
+    if order.agreement_id is None:
+        return None
+    days = order.agreement.consumables_business_days if order.agreement is not None else None
+    serials = sorted(
+        {
+            serial
+            for serial in PurchaseOrderLine.objects.filter(
+                purchase_order=order, requisition_line__is_consumable=True
+            ).values_list("requisition_line__machine_serial", flat=True)
+            if serial
+        }
+    )
+    if days is None or not serials:
+        return None
+    machines = list(
+        InstalledMachine.objects.filter(
+            organisation_id=order.organisation_id, supplier_id=order.supplier_id, serial_number__in=serials
+        ).order_by("serial_number")
+    )
+    received_on = (
+        GoodsReceipt.objects.filter(
+            purchase_order=order, lines__condition__in=ACCEPTED_CONDITIONS, lines__quantity__gt=0
+        )
+        .aggregate(first=Min("received_on"))
+        .get("first")
+    )
+    return ConsumableSla(
+        machines=machines,
+        serials=serials,
+        days=days,
+        due=calendar.add_business_days(order.ordered_on, days, "SE"),
+        received_on=received_on,
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("orders/<int:pk>/attempt/", views.attempt, name="attempt"),
     path("orders/<int:pk>/supplier-attempt/", views.supplier_attempt, name="supplier_attempt"),
     path("orders/<int:pk>/tasks/<str:kind>/", views.task, name="task"),
+    path("orders/<int:pk>/supplier-certificate/", views.supplier_certificate, name="supplier_certificate"),
     path("orders/<int:pk>/certificate/", views.certificate, name="certificate"),
     path("orders/<int:pk>/machines/", views.machine_register, name="machine_register"),
     path("machines/", views.machines, name="machines"),

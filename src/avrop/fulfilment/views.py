@@ -99,6 +99,7 @@ def order_part(request: Any, order: PurchaseOrder) -> str:
         "attempt_outcomes": DeliveryAttempt.Outcome.choices,
         "today": timezone.localdate().isoformat(),
         "distribution": selectors.order_distribution(order, today=timezone.localdate()),
+        "consumables": selectors.consumable_sla(order),
     }
     return render_to_string("fulfilment/partials/order_part.html", context, request=request)
 
@@ -296,6 +297,30 @@ def supplier_attempt(request: MemberRequest, pk: int) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, _("The delivery attempt was logged and shown to the customer."))
+    return redirect("portal:order", pk)
+
+
+@org_view(SUPPLIER_ROLES, organisation_test=_is_supplier, hide_from_other_kinds=True)
+@require_POST
+def supplier_certificate(request: MemberRequest, pk: int) -> HttpResponse:
+    """The supplier uploads the wipe or destruction certificate from the portal's order page."""
+    if not PurchaseOrder.objects.filter(pk=pk, supplier__organisation=request.organisation).exists():
+        raise Http404()
+    upload = request.FILES.get("certificate")
+    try:
+        services.post_delivery_task_complete(
+            actor=request.user,
+            order_id=pk,
+            kind=TaskKind.STORAGE_WIPE,
+            note=request.POST.get("note", ""),
+            certificate=(upload.name or "", upload.read(11 * 1024 * 1024)) if upload is not None else None,
+        )
+    except NotFound:
+        raise Http404() from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The wipe certificate was uploaded and shown to the customer."))
     return redirect("portal:order", pk)
 
 

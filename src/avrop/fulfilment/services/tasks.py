@@ -20,18 +20,24 @@ from avrop.core.workflows import assert_transition
 from avrop.fulfilment import selectors
 from avrop.fulfilment.errors import Code
 from avrop.fulfilment.models import PostDeliveryTask, TaskKind
-from avrop.fulfilment.services._common import OVERSIGHT_ROLES, buyer_roles
+from avrop.fulfilment.services._common import OVERSIGHT_ROLES, SUPPLIER_ROLES, buyer_roles
 from avrop.fulfilment.workflows import TASK_TRANSITIONS, TaskStatus
 from avrop.ordering import services as ordering
 from avrop.ordering.models import OrderEvent, PurchaseOrder
 from avrop.organisations.models import User
 from avrop.organisations.roles import Role
+from avrop.organisations.selectors import roles_in
 
 MAX_CERTIFICATE_BYTES = 10 * 1024 * 1024
 CERTIFICATE_TYPES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff")
 
 
 def _may_do(actor: User, order: PurchaseOrder, kind: str) -> None:
+    # The supplier's technician who wiped or removed the storage uploads the certificate from the portal.
+    if kind == TaskKind.STORAGE_WIPE and roles_in(user=actor, organisation=order.supplier.organisation) & (
+        SUPPLIER_ROLES
+    ):
+        return
     roles = buyer_roles(actor, order)
     if roles & OVERSIGHT_ROLES:
         return
