@@ -4,6 +4,12 @@ Lars Persson, ``goods_receiver``, receives) stand in every state of delivery for
 (``coordinator``): despatched with a failed delivery attempt, partly received, received with a deviation (a
 support case with Procurator), received with tasks left, and ready to invoice.
 
+Coordinated distribution (seed 001): Martin & Servera's orders go through Distributionscentralen Österlen,
+which drives to Solgården on Tuesdays and Thursdays and to Österportskolan on Mondays, Wednesdays and Fridays.
+Dora Central (``dc_receiver``, goods receiver for every department) finds orders in every state there: on
+their way, arrived for two departments (received in one go), received and waiting to be handed over, and
+handed over (Anna sees it on her order page with the centre's next delivery day).
+
 Everything goes through the services. Idempotent: loaded once, when Procurator's agreement has no delivery
 requirement yet. Anna's draft cart from ordering's demo is set aside meanwhile and filled again after.
 """
@@ -49,6 +55,11 @@ def _order(requisitioner: User, municipality: Organisation, items: list[tuple[in
 
 
 def load(stdout: TextIO) -> None:
+    _deliveries(stdout)
+    _distribution(stdout)
+
+
+def _deliveries(stdout: TextIO) -> None:
     municipality = Organisation.objects.filter(org_number=MUNICIPALITY).first()
     users = {
         u.username: u
@@ -174,3 +185,139 @@ def load(stdout: TextIO) -> None:
 
 def load_late(stdout: TextIO) -> None:
     """Nothing late."""
+
+
+DC_NAME = "Distributionscentralen Österlen"
+DC_SUPPLIER = "Martin & Servera AB"
+
+
+def _dc_user(municipality: Organisation) -> User:
+    from avrop.core.demo import DEMO_PASSWORD
+    from avrop.organisations import services as organisations
+    from avrop.organisations.roles import Role
+
+    user = User.objects.filter(username="dc_receiver").first()
+    if user is None:
+        user = organisations.user_create(
+            actor=None,
+            username="dc_receiver",
+            password=DEMO_PASSWORD,
+            first_name="Dora",
+            last_name="Central",
+            email="dc_receiver@demo.avrop.example",
+        )
+    organisations.membership_grant(
+        actor=None, user=user, organisation=municipality, role=Role.GOODS_RECEIVER, department=None
+    )
+    return user
+
+
+def _t16(order: PurchaseOrder, quantities: dict[int, int], number: str) -> None:
+    """Martin & Servera's despatch advice as the T16 their access point sends."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from avrop.ordering.documents import despatch_advice_xml
+
+    order = PurchaseOrder.objects.select_related(
+        "supplier__organisation", "organisation", "delivery_address"
+    ).get(pk=order.pk)
+    lines = {line.line_number: line for line in order.lines.all()}
+    today = timezone.localdate()
+    content = despatch_advice_xml(
+        order=order,
+        despatch=SimpleNamespace(
+            number=number,
+            despatched_on=today,
+            expected_on=today,
+            note="",
+            carrier="Martin & Servera Logistik",
+            tracking_number="",
+        ),
+        lines=[(lines[n], Decimal(q)) for n, q in quantities.items()],
+        left={},
+    )
+    services.despatch_advice_receive(content=content, filename=f"{number}.xml")
+
+
+def _distribution(stdout: TextIO) -> None:
+    from avrop.core.demo import gln
+    from avrop.fulfilment.models import DistributionCentre, DistributionDay, DistributionRoute
+    from avrop.organisations.models import Department
+
+    municipality = Organisation.objects.filter(org_number=MUNICIPALITY).first()
+    relation = Supplier.objects.filter(buyer=municipality, organisation__name=DC_SUPPLIER).first()
+    users = {u.username: u for u in User.objects.filter(username__in=["requisitioner", "approver"])}
+    if municipality is None or relation is None or len(users) < 2:
+        return
+    if DistributionCentre.objects.filter(organisation=municipality, name=DC_NAME).exists():
+        stdout.write("fulfilment: distribution centre (already loaded)")
+        return
+    items = list(
+        CatalogueItem.objects.filter(
+            organisation=municipality, supplier=relation.organisation, is_active=True
+        )
+        .order_by("article_number")
+        .values_list("pk", flat=True)[:3]
+    )
+    anna, bengt = users["requisitioner"], users["approver"]
+    solgarden = Department.objects.filter(organisation=municipality, name__icontains="Solgården").first()
+    school = Department.objects.filter(organisation=municipality, name__icontains="Österport").first()
+    if len(items) < 2 or solgarden is None:
+        return
+    dora = _dc_user(municipality)
+    centre = DistributionCentre.objects.create(
+        organisation=municipality,
+        name=DC_NAME,
+        gln=gln("735999000101"),
+        street="Industrigatan 4",
+        postal_code="273 35",
+        city="Tomelilla",
+        building="Lager B, port 3",
+        contact_name="Dora Central",
+        contact_phone="0417-180 00",
+    )
+    DistributionRoute.objects.create(centre=centre, supplier=relation)
+    DistributionDay.objects.bulk_create(
+        [DistributionDay(centre=centre, department=solgarden, weekday=d) for d in (1, 3)]
+        + (
+            [DistributionDay(centre=centre, department=school, weekday=d) for d in (0, 2, 4)]
+            if school
+            else []
+        )
+    )
+    cart = ordering.cart_get(user=anna, organisation=municipality)
+    kept = [(line.item_id, line.quantity) for line in cart.lines.all() if line.item_id] if cart else []
+    for line in list(cart.lines.all()) if cart else []:
+        ordering.line_remove(actor=anna, line_id=line.pk)
+
+    def school_order(quantity: int) -> PurchaseOrder | None:
+        if school is None:
+            return None
+        try:
+            return _order(bengt, municipality, [(items[1], quantity)])
+        except PurchaseOrder.DoesNotExist:  # no one else may approve Bengt's orders: the school is left out
+            return None
+
+    # On its way: ordered, nothing shipped yet.
+    _order(anna, municipality, [(items[0], 6)])
+    # Arrived for two departments: Dora receives both in one go on the centre's page.
+    arrived = _order(anna, municipality, [(items[0], 10), (items[1], 4)])
+    _t16(arrived, {1: 10, 2: 4}, f"MS-{arrived.number}")
+    arrived_school = school_order(8)
+    if arrived_school is not None:
+        _t16(arrived_school, {1: 8}, f"MS-{arrived_school.number}")
+    # Received at the centre, waiting to be handed over.
+    waiting = _order(anna, municipality, [(items[1], 2)])
+    _t16(waiting, {1: 2}, f"MS-{waiting.number}")
+    services.distribution_receive(actor=dora, centre_id=centre.pk, order_ids=[waiting.pk])
+    # Handed over to Solgården: Anna got an e-mail and sees it on her order page.
+    done = _order(anna, municipality, [(items[0], 5)])
+    _t16(done, {1: 5}, f"MS-{done.number}")
+    services.distribution_receive(actor=dora, centre_id=centre.pk, order_ids=[done.pk])
+    services.distribution_hand_over(
+        actor=dora, centre_id=centre.pk, department_id=solgarden.pk, order_ids=[done.pk], note="Kylvaror"
+    )
+    if kept:
+        ordering.cart_add_items(actor=anna, organisation=municipality, items=kept)
+    stdout.write(f"fulfilment: {DC_NAME} with orders from {DC_SUPPLIER} in every state of distribution")
