@@ -80,3 +80,53 @@ def sqlite_trigger_create(*, definition: str, using: str = DEFAULT_DB_ALIAS) -> 
         raise ValueError(f"sqlite_trigger_create takes a CREATE TRIGGER statement, got {definition[:40]!r}.")
     with connections[using].cursor() as cursor:
         cursor.execute(definition)
+
+
+def export_snapshot(*, using: str = DEFAULT_DB_ALIAS) -> str:
+    """PostgreSQL: make the caller's just-begun transaction a read-only REPEATABLE READ one and export its
+    snapshot; returns the snapshot's id, for ``pg_dump --snapshot``. While the transaction stays open,
+    pg_dump and this transaction's queries see the same data (``avrop backup`` counts rows and reads the
+    audit chain's head in it, so the manifest describes exactly what the dump holds).
+
+    SQL because the ORM has no way to set a transaction's isolation level or export its snapshot. Must be
+    the first statement of the transaction."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        raise NotImplementedError(f"export_snapshot needs PostgreSQL, not {connection.vendor}.")
+    if not connection.in_atomic_block:
+        raise RuntimeError("export_snapshot must run first in a transaction (transaction.atomic).")
+    with connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        (snapshot,) = cursor.fetchone()
+    return str(snapshot)
+
+
+def sqlite_file_counts(*, path: str, tables: list[str]) -> dict[str, int]:
+    """SQLite: the row count of each of ``tables`` that exists in the database file ``path`` (a copy made by
+    ``avrop backup``), read with the standard library's driver.
+
+    SQL because the copy is no database Django is configured for (a connection added at run time is one a
+    test refuses); the table names come from the models and are quoted as identifiers."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        present = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        counts = {}
+        for table in tables:
+            if table in present:
+                quoted = '"' + table.replace('"', '""') + '"'
+                (counts[table],) = db.execute(f"SELECT count(*) FROM {quoted}").fetchone()  # noqa: S608
+    db.close()
+    return counts
+
+
+def sqlite_file_audit_head(*, path: str, table: str = "core_auditevent") -> str | None:
+    """SQLite: the hash of the audit chain's last event in the database file ``path``, None without one."""
+    import sqlite3
+
+    quoted = '"' + table.replace('"', '""') + '"'
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        found = db.execute(f"SELECT hash FROM {quoted} ORDER BY sequence DESC LIMIT 1").fetchone()  # noqa: S608
+    db.close()
+    return found[0] if found else None
