@@ -76,11 +76,17 @@ def requisition_get(*, user: User, organisation: Organisation, requisition_id: i
         requisition = requisitions.get(pk=requisition_id)
     except (Requisition.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
-    if requisition.requisitioner_id == user.pk or roles & READ_ALL_ROLES:
-        return requisition
-    if Role.APPROVER in roles and requisition.status != RequisitionStatus.DRAFT:
+    if requisition_visible(user=user, roles=roles, requisition=requisition):
         return requisition
     raise NotFound()
+
+
+def requisition_visible(*, user: User, roles: frozenset[str], requisition: Requisition) -> bool:
+    """May the user open this requisition of their organisation (``requisition_get``'s rule)? A goods
+    receiver opens the order but not the requisition behind it."""
+    if requisition.requisitioner_id == user.pk or roles & READ_ALL_ROLES:
+        return True
+    return Role.APPROVER in roles and requisition.status != RequisitionStatus.DRAFT
 
 
 def requisition_lines(requisition: Requisition) -> list[RequisitionLine]:

@@ -694,6 +694,10 @@ def order(request: MemberRequest, pk: int) -> HttpResponse:
             "parts": page_parts.render(request, order),
             "can_act": can_act,
             "is_buyer": is_buyer,
+            "can_see_requisition": is_buyer
+            and selectors.requisition_visible(
+                user=request.user, roles=request.roles, requisition=order.requisition
+            ),
             "can_resend": is_buyer and bool(request.roles & OVERSIGHT_ROLES),
             "cancel_form": CancelForm(),
             "is_open": order.status

@@ -64,6 +64,9 @@ def test_a_goods_receiver_opens_the_orders_of_their_department(
     response = client.get(url)
     assert response.status_code == 200
     assert orders["peppol"].number in response.content.decode()
+    # ... but not the requisition behind it, so the page does not link it
+    assert f"/ordering/requisitions/{_requisition.pk}/" not in response.content.decode()
+    assert client.get(f"/ordering/requisitions/{_requisition.pk}/").status_code == 404
     client.force_login(world.member(Role.GOODS_RECEIVER))  # receives for the whole organisation
     assert client.get(url).status_code == 200
     elsewhere = DepartmentFactory.create(organisation=world.buyer)
