@@ -155,6 +155,29 @@ def invoice_voucher_create(invoice: CustomerInvoice, *, actor: Any) -> LedgerVou
     return voucher
 
 
+def invoices_book(*, organisation: Any, until: dt.date, actor: Any) -> int:
+    """Book every sent invoice and credit note dated up to ``until`` that has no voucher yet (those sent
+    before the sales ledger kept its own vouchers); sending books the rest. Returns how many."""
+    unbooked = (
+        CustomerInvoice.objects.filter(organisation=organisation, status__in=_BOOKED, issue_date__lte=until)
+        .exclude(number="")
+        .exclude(
+            pk__in=LedgerVoucher.objects.filter(
+                organisation=organisation, source__in=[Source.INVOICE, Source.CREDIT_NOTE]
+            ).values("invoice_id")
+        )
+        .select_related("organisation", "customer")
+        .defer("document")
+        .prefetch_related("lines")
+        .order_by("issue_date", "pk")
+    )
+    count = 0
+    for invoice in unbooked:
+        invoice_voucher_create(invoice, actor=actor)
+        count += 1
+    return count
+
+
 # --- periodisation ----------------------------------------------------------------------------------
 
 
@@ -373,6 +396,8 @@ def ledger_export(*, actor: Any, organisation: Any, start: dt.date, end: dt.date
         raise DomainError(Code.AMOUNT_INVALID, _("The period ends before it starts."), field="end")
     if (end - start).days > MAX_EXPORT_DAYS:
         raise DomainError(Code.AMOUNT_INVALID, _("Export at most one year at a time."), field="end")
+    with transaction.atomic():
+        invoices_book(organisation=organisation, until=end, actor=actor)
     periodisation_release(organisation=organisation, until=end, actor=actor)
     with transaction.atomic():
         ReceivablesSettings.objects.select_for_update().filter(organisation=organisation).first()

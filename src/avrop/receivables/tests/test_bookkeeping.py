@@ -210,3 +210,35 @@ def test_round_trip_peppol_invoice_paid_by_bgmax_and_the_sie_file_balances(world
     assert sum(per_account.values()) == 0
     assert per_account["1510"] == 0  # invoiced and paid: nothing left on the receivable
     assert per_account["1930"] == invoice.total_amount
+
+
+def test_an_invoice_sent_before_the_ledger_kept_vouchers_is_booked_by_the_export(world):
+    invoice = world.sent(world.municipality)
+    LedgerVoucher.objects.filter(invoice=invoice).delete()  # as sent before vouchers were kept
+    export = services.ledger_export(
+        actor=world.clerk, organisation=world.seller, start=ISSUE_DAY, end=ISSUE_DAY
+    )
+    voucher = LedgerVoucher.objects.get(invoice=invoice, source=Source.INVOICE)
+    assert voucher.export == export and _postings(voucher)["1510"] == invoice.total_sek
+
+
+def test_the_monthly_task_releases_deferred_income(world):
+    from avrop.receivables import tasks
+
+    draft = services.invoice_create(
+        actor=world.clerk,
+        organisation=world.seller,
+        customer_id=world.municipality.pk,
+        issue_date=dt.date(2026, 1, 5),
+        lines=[
+            services.LineInput(
+                article_id=world.consulting.pk,
+                quantity="1",
+                period_start=dt.date(2026, 1, 1),
+                period_end=dt.date(2026, 2, 28),
+            )
+        ],
+    )
+    services.invoice_send(actor=world.clerk, invoice_id=draft.pk)
+    assert tasks.deferred_income_release_monthly.call_local() == 2  # January and February, both past
+    assert tasks.deferred_income_release_monthly.call_local() == 0
