@@ -79,13 +79,23 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
         silent = selectors.orders_without_response(user=user, organisation=organisation)
         overdue = selectors.orders_overdue(user=user, organisation=organisation, everyone=True)
         url = reverse("ordering:troubleshooting")
-        rows = [
-            Row(text=_("Failing transmissions"), url=url, detail=str(failing.count())),
-            Row(text=_("Refused order responses"), url=url, detail=str(refused.count())),
-            Row(text=_("Orders without a response in time"), url=url, detail=str(silent.count())),
-            Row(text=_("Overdue deliveries"), url=url, detail=str(overdue.count())),
+        counts = [failing.count(), refused.count(), silent.count(), overdue.count()]
+        texts = [
+            _("Failing transmissions"),
+            _("Refused order responses"),
+            _("Orders without a response in time"),
+            _("Overdue deliveries"),
         ]
+        rows = [Row(text=text, url=url, detail=str(n)) for text, n in zip(texts, counts, strict=True)]
+        # Its rows are kinds of trouble, each with its count: the section's count is their sum.
         result.append(
-            Section(title=_("Orders that need attention"), rows=rows, order=12, more_url=url, attention=True)
+            Section(
+                title=_("Orders that need attention"),
+                rows=rows,
+                total=sum(counts),
+                order=12,
+                more_url=url,
+                attention=True,
+            )
         )
     return result
