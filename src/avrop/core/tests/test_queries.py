@@ -6,6 +6,8 @@ a queryset reads it, and whether an ORM delete or update of an event is refused 
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -15,11 +17,15 @@ from avrop.core.auditchain import LOCK_KEY, TRIGGERS
 from avrop.core.models import AuditEvent
 from avrop.core.queries import (
     audit_chain_head,
+    export_snapshot,
+    sqlite_file_audit_head,
+    sqlite_file_counts,
     sqlite_trigger_create,
     sqlite_trigger_definition,
     sqlite_trigger_drop,
     table_triggers,
 )
+from avrop.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +133,42 @@ def test_sqlite_trigger_create_takes_only_a_trigger_definition():
     ):
         sqlite_trigger_create(definition="DROP TABLE core_auditevent")
     assert sqlite_trigger_definition(name="no_such_trigger") is None
+
+
+# --- what avrop backup reads -----------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SQLITE, reason="the copy avrop backup counts is a SQLite file")
+@pytest.mark.django_db(transaction=True)  # the copy holds what is committed
+def test_a_sqlite_copys_counts_and_audit_head_match_the_orm(tmp_path):
+    for n in range(3):
+        audit(actor=None, action="copied", after={"n": n})
+    copy = tmp_path / "copy.sqlite3"
+    target = sqlite3.connect(copy)
+    connection.ensure_connection()
+    connection.connection.backup(target)
+    target.close()
+    counts = sqlite_file_counts(path=str(copy), tables=[TABLE, "organisations_organisation", "no_such_table"])
+    assert counts == {
+        TABLE: AuditEvent.objects.count(),
+        "organisations_organisation": Organisation.objects.count(),
+    }
+    assert counts[TABLE] >= 3
+    assert sqlite_file_audit_head(path=str(copy), table=TABLE) == _orm_head()[0]
+
+
+@pytest.mark.skipif(SQLITE, reason="exported snapshots are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)  # the snapshot's transaction must be the outermost one
+def test_an_exported_snapshot_is_read_only_repeatable_read_and_sees_what_the_orm_sees():
+    audit(actor=None, action="snapshotted")
+    with transaction.atomic():
+        snapshot = export_snapshot()
+        assert snapshot  # e.g. 00000003-0000001B-1
+        assert AuditEvent.objects.count() >= 1
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW transaction_isolation")
+            assert cursor.fetchone()[0] == "repeatable read"
+            cursor.execute("SHOW transaction_read_only")
+            assert cursor.fetchone()[0] == "on"
+    with pytest.raises(RuntimeError, match="must run first in a transaction"):
+        export_snapshot()
