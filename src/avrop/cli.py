@@ -5,6 +5,8 @@ avrop serve [--bind ADDR]  the web server only (gunicorn + whitenoise)
 avrop worker               the task worker (Huey consumer)
 avrop setup                migrate, create the cache table and collect static files
 avrop demo                 load demo data (idempotent)
+avrop backup FILE          the database and the documents in one archive with a manifest (safe while running)
+avrop restore FILE         an archive into an empty installation, checked against its manifest [--force]
 avrop edi ...              validate or render e-documents (see ``avrop edi --help``)
 avrop <django command>     any Django management command, e.g. ``avrop createsuperuser``
 
