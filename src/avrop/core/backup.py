@@ -153,6 +153,11 @@ def backup(
     archive = Path(archive).resolve()
     if not archive.parent.is_dir():
         raise BackupError(f"The folder {archive.parent} for the backup does not exist.")
+    media_root = Path(settings.MEDIA_ROOT).resolve()
+    if archive.parent == media_root or media_root in archive.parents:
+        raise BackupError(
+            f"Write the backup outside MEDIA_ROOT ({media_root}): {archive} would back up itself."
+        )
     vendor = _vendor(using)
     with tempfile.TemporaryDirectory(prefix=".avrop-backup-", dir=archive.parent) as work:
         if vendor == "sqlite":
@@ -160,7 +165,6 @@ def backup(
         else:
             member, counts, audit_count, audit_head = _backup_postgresql(Path(work) / PG_MEMBER, using)
         progress(f"Database copied: {sum(counts.values())} rows in {len(counts)} tables.")
-        media_root = Path(settings.MEDIA_ROOT)
         documents = {name: _sha256(path) for name, path in _documents(media_root)}
         manifest = {
             "format": FORMAT,

@@ -24,7 +24,7 @@ from django.db import connection
 
 from avrop.core.audit import audit
 from avrop.core.auditchain import GENESIS
-from avrop.core.backup import MANIFEST, BackupError, restore
+from avrop.core.backup import MANIFEST, BackupError, backup, restore
 from avrop.core.models import AuditEvent
 from avrop.organisations.models import Organisation
 from avrop.organisations.roles import Role
@@ -192,3 +192,11 @@ def test_restore_names_a_file_that_is_not_a_backup(tmp_path) -> None:
     missing = tmp_path / "missing.tar"
     with pytest.raises(BackupError, match="does not exist"):
         restore(missing, progress=lambda _: None)
+
+
+def test_backup_refuses_to_write_into_the_documents_it_backs_up(tmp_path, settings) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media" / "backups").mkdir(parents=True)
+    with pytest.raises(BackupError, match="Write the backup outside MEDIA_ROOT"):
+        backup(tmp_path / "media" / "backups" / "avrop.tar", progress=lambda _: None)
+    assert not list((tmp_path / "media" / "backups").iterdir())
