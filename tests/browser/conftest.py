@@ -27,8 +27,10 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            # One browser per xdist worker: keep the browser tests together on the same worker.
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            # One browser per xdist worker: keep the browser tests together on the same worker, unless a test
+            # names its own group (the long UI check, one test per role, is spread over the workers).
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
