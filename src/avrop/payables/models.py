@@ -413,6 +413,12 @@ class Reminder(models.Model):
 
 
 # Matching, payments and accounting live in their own modules; Django finds models through this one.
+from avrop.payables.attest.models import (  # noqa: E402, F401
+    AttestSettings,
+    CodingRevision,
+    InvoiceDispute,
+    InvoiceHold,
+)
 from avrop.payables.matching.models import (  # noqa: E402, F401
     InvoiceAutomation,
     InvoiceLine,
@@ -431,17 +437,11 @@ from avrop.payables.payments.models import (  # noqa: E402, F401
     PaymentSettings,
     SupplierPaymentTerms,
 )
-from avrop.payables.postcheck.models import PostCheckSample, PostCheckSettings  # noqa: E402, F401
-from avrop.payables.attest.models import (  # noqa: E402, F401
-    AttestSettings,
-    CodingRevision,
-    InvoiceDispute,
-    InvoiceHold,
-)
 from avrop.payables.periodisation.models import Periodisation, PeriodisationRelease  # noqa: E402, F401
+from avrop.payables.postcheck.models import PostCheckSample, PostCheckSettings  # noqa: E402, F401
+from avrop.payables.scanning.models import PdfReading  # noqa: E402, F401
 from avrop.payables.subscriptions.models import (  # noqa: E402, F401
     Subscription,
     SubscriptionInvoice,
     SubscriptionMiss,
 )
-from avrop.payables.scanning.models import PdfReading  # noqa: E402, F401

@@ -6,31 +6,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payables', '0010_attest_subscriptions_periodisation'),
+        ("payables", "0010_attest_subscriptions_periodisation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PdfReading',
+            name="PdfReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('status', models.CharField(choices=[('queued', 'Waiting to be read'), ('running', 'Being read'), ('done', 'Read'), ('failed', 'Could not be read')], default='queued', max_length=20, verbose_name='status')),
-                ('pages_total', models.PositiveIntegerField(default=0, verbose_name='pages')),
-                ('pages_done', models.PositiveIntegerField(default=0, verbose_name='pages read')),
-                ('found', models.PositiveIntegerField(default=0, verbose_name='values found')),
-                ('failure', models.CharField(blank=True, max_length=40, verbose_name='why it could not be read')),
-                ('detail', models.TextField(blank=True, verbose_name='technical detail')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('invoice', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='pdf_reading', to='payables.supplierinvoice', verbose_name='invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to be read"),
+                            ("running", "Being read"),
+                            ("done", "Read"),
+                            ("failed", "Could not be read"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("pages_total", models.PositiveIntegerField(default=0, verbose_name="pages")),
+                ("pages_done", models.PositiveIntegerField(default=0, verbose_name="pages read")),
+                ("found", models.PositiveIntegerField(default=0, verbose_name="values found")),
+                (
+                    "failure",
+                    models.CharField(blank=True, max_length=40, verbose_name="why it could not be read"),
+                ),
+                ("detail", models.TextField(blank=True, verbose_name="technical detail")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                (
+                    "invoice",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pdf_reading",
+                        to="payables.supplierinvoice",
+                        verbose_name="invoice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'PDF reading',
-                'verbose_name_plural': 'PDF readings',
+                "verbose_name": "PDF reading",
+                "verbose_name_plural": "PDF readings",
             },
         ),
     ]

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ordering', '0007_cxml_orders'),
-        ('serviceorders', '0003_sla_days'),
+        ("ordering", "0007_cxml_orders"),
+        ("serviceorders", "0003_sla_days"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='serviceorder',
-            name='purchase_order',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ordering.purchaseorder', verbose_name='purchase order'),
+            model_name="serviceorder",
+            name="purchase_order",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="ordering.purchaseorder",
+                verbose_name="purchase order",
+            ),
         ),
     ]
