@@ -200,6 +200,74 @@ def order_readiness(order: PurchaseOrder) -> Readiness:
     return Readiness(state=state, delivery_accepted=accepted, tasks=tasks, reasons=reasons)
 
 
+def orders_not_ready(order_ids: Iterable[int]) -> set[int]:
+    """Those of ``order_ids`` that are not ready to invoice, by the rule of :func:`order_readiness` (every
+    line received in good order as wanted, every required and every begun task done), in five statements
+    whatever the number of orders: what matching asks of a batch of invoices."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return set()
+    wanted: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    categories: dict[int, set[str]] = defaultdict(set)
+    for pk, order_id, cancelled, quantity, confirmed, category in PurchaseOrderLine.objects.filter(
+        purchase_order_id__in=ids
+    ).values_list(
+        "pk",
+        "purchase_order_id",
+        "is_cancelled",
+        "quantity",
+        "confirmed_quantity",
+        "requisition_line__category",
+    ):
+        wanted[order_id][pk] = (
+            Decimal("0") if cancelled else (confirmed if confirmed is not None else quantity)
+        )
+        if category:
+            categories[order_id].add(category)
+    received = received_by_line(ids)
+    orders: dict[int, tuple[int, int | None]] = {
+        pk: (organisation_id, agreement_id)
+        for pk, organisation_id, agreement_id in PurchaseOrder.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "organisation_id", "agreement_id")
+    }
+    requirements: dict[int, list[tuple[int | None, str, list[str]]]] = defaultdict(list)
+    for organisation_id, agreement_id, category, kinds in DeliveryRequirement.objects.filter(
+        organisation_id__in={organisation for organisation, _agreement in orders.values()}, is_active=True
+    ).values_list("organisation_id", "agreement_id", "category", "tasks"):
+        requirements[organisation_id].append((agreement_id, category, list(kinds or [])))
+    tasks: dict[int, dict[str, str]] = defaultdict(dict)
+    for order_id, kind, status in PostDeliveryTask.objects.filter(purchase_order_id__in=ids).values_list(
+        "purchase_order_id", "kind", "status"
+    ):
+        tasks[order_id][kind] = status
+    known = set(PostDeliveryTask.Kind.values)
+    not_ready: set[int] = set()
+    for order_id in ids:
+        lines = wanted.get(order_id)
+        if order_id not in orders or not lines:
+            not_ready.add(order_id)
+            continue
+        if any(received.get(pk, Decimal("0")) < quantity for pk, quantity in lines.items()):
+            not_ready.add(order_id)
+            continue
+        organisation_id, agreement = orders[order_id]
+        required = {
+            kind
+            for agreement_id, category, kinds in requirements.get(organisation_id, [])
+            if (agreement_id is None or agreement_id == agreement)
+            and (not category or category in categories[order_id])
+            for kind in kinds
+            if kind in known
+        }
+        begun = tasks.get(order_id, {})
+        if any(begun.get(kind) != TaskStatus.DONE for kind in required) or any(
+            status != TaskStatus.DONE for status in begun.values()
+        ):
+            not_ready.add(order_id)
+    return not_ready
+
+
 def order_ready_to_invoice(order: PurchaseOrder | int) -> tuple[bool, list[str]]:
     """For payables: may an invoice for this order be matched and paid? ``(ready, reasons in words)``."""
     if not isinstance(order, PurchaseOrder):

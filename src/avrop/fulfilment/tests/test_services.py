@@ -356,3 +356,38 @@ def test_mail_is_sent_only_through_the_outbox(world, django_capture_on_commit_ca
     assert OutboxMessage.objects.filter(
         recipient="anna@example.org", object_type="fulfilment.goodsreceipt"
     ).exists()
+
+
+def test_orders_not_ready_agrees_with_order_readiness_in_a_fixed_number_of_statements(
+    world, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """The batch rule that matching uses gives, order by order, what ``order_readiness`` says."""
+    waiting = make_order(world, django_capture_on_commit_callbacks, quantity=2)
+    partly = make_order(world, django_capture_on_commit_callbacks, quantity=2)
+    received = make_order(world, django_capture_on_commit_callbacks, quantity=1)
+    tasks_open = make_order(world, django_capture_on_commit_callbacks, quantity=1)
+    _receive(world, partly, {"1": {"quantity": "1"}})
+    _receive(world, received, {"1": {"quantity": "1"}})
+    DeliveryRequirement.objects.create(
+        organisation=world.buyer, agreement=tasks_open.agreement, tasks=["take_back"], checklist=[]
+    )
+    _receive(world, tasks_open, {"1": {"quantity": "1"}})
+    orders = [waiting, partly, received, tasks_open]
+
+    def expected() -> set[int]:
+        return {o.pk for o in orders if not selectors.order_readiness(o).ready_to_invoice}
+
+    with django_assert_num_queries(5):
+        found = selectors.orders_not_ready([o.pk for o in orders])
+    # The requirement holds for every order of the agreement, so the received one waits for take-back too.
+    assert found == expected() == {waiting.pk, partly.pk, received.pk, tasks_open.pk}
+
+    for order in (received, tasks_open):
+        services.post_delivery_task_complete(actor=world.receiver, order_id=order.pk, kind="take_back")
+    assert selectors.orders_not_ready([o.pk for o in orders]) == expected() == {waiting.pk, partly.pk}
+    services.post_delivery_task_reopen(
+        actor=world.coordinator, order_id=received.pk, kind="take_back", reason="Fel skrivare"
+    )
+    assert selectors.orders_not_ready([o.pk for o in orders]) == expected()
+    assert received.pk in expected()
+    assert selectors.orders_not_ready([]) == set()

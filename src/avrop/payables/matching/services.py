@@ -48,7 +48,6 @@ def _deliveries(order_ids: set[int]) -> Deliveries:
     Orders of organisations without receipts or requirements are matched 2-way and never held."""
     from avrop.fulfilment import selectors as fulfilment
     from avrop.fulfilment.models import GoodsReceipt
-    from avrop.ordering.models import PurchaseOrder
 
     if not order_ids:
         return Deliveries()
@@ -63,9 +62,7 @@ def _deliveries(order_ids: set[int]) -> Deliveries:
         & order_ids
     )
     candidates = found.receipt_orders | (_orders_with_requirements(ids) & order_ids)
-    for order in PurchaseOrder.objects.filter(pk__in=sorted(candidates)):
-        if not fulfilment.order_readiness(order).ready_to_invoice:
-            found.not_ready.add(order.pk)
+    found.not_ready = fulfilment.orders_not_ready(candidates)
     return found
 
 
