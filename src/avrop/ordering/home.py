@@ -51,7 +51,7 @@ def sections(*, user: Any, organisation: Any, roles: frozenset[str]) -> list[Sec
                     Row(
                         text=f"{r.number} {r.requisitioner}",
                         url=reverse("ordering:approve", args=[r.pk]),
-                        detail=f"{r.waiting_amount} {r.currency}",
+                        detail=formatting.money(r.waiting_amount, r.currency),
                     )
                     for r in queue[:ROWS_PER_SECTION]
                 ],
