@@ -269,7 +269,7 @@ def build_order_lines(size: int, supplier_org: Any, partner: Any) -> int:
         {
             "id": f"{base} + n",
             "requisition_id": f"{base} + n / {LINES_PER_ORDER}",
-            "position": f"1 + n % {LINES_PER_ORDER}",
+            "position": f"1 + n %% {LINES_PER_ORDER}",
         },
     )
     _clone(
@@ -281,7 +281,7 @@ def build_order_lines(size: int, supplier_org: Any, partner: Any) -> int:
             "id": f"{base} + n",
             "purchase_order_id": f"{base} + n / {LINES_PER_ORDER}",
             "requisition_line_id": f"{base} + n",
-            "line_number": f"1 + n % {LINES_PER_ORDER}",
+            "line_number": f"1 + n %% {LINES_PER_ORDER}",
         },
     )
     PurchaseOrderLine.objects.filter(pk=line.pk).delete()
