@@ -21,6 +21,8 @@ from avrop.organisations.requests import MemberRequest
 router = Router(tags=["ordering"])
 
 MAX_PAGE = 500
+# A negative offset is the first page; beyond this one (far past any real list) nothing is found.
+MAX_OFFSET = 10**9
 
 
 class OrderLineOut(Schema):
@@ -154,6 +156,7 @@ def list_orders(
     if updated_since is not None:
         orders = orders.filter(updated_at__gte=updated_since).order_by("updated_at", "id")
     limit = max(1, min(limit, MAX_PAGE))
+    offset = max(0, min(offset, MAX_OFFSET))
     return list(orders.prefetch_related("lines")[offset : offset + limit])
 
 
@@ -186,6 +189,7 @@ def list_responses(
     if updated_since is not None:
         responses = responses.filter(updated_at__gte=updated_since).order_by("updated_at", "id")
     limit = max(1, min(limit, MAX_PAGE))
+    offset = max(0, min(offset, MAX_OFFSET))
     return list(responses[offset : offset + limit])
 
 

@@ -212,7 +212,7 @@ class CodingProblemOut(Schema):
     message: str
 
 
-class CodingOut(Schema):
+class CodingCheckOut(Schema):
     ok: bool
     on: dt.date
     problems: list[CodingProblemOut]
@@ -376,7 +376,7 @@ def list_cost_centres(request: MemberRequest):  # noqa: ANN201
     )
 
 
-@router.post("/coding/check", response=CodingOut)
+@router.post("/coding/check", response=CodingCheckOut)
 def check_coding(request: MemberRequest, payload: CodingIn):  # noqa: ANN201
     check = coding_check(
         user=request.user, organisation=request.organisation, coding=payload.coding, on=payload.on

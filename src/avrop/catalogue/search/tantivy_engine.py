@@ -438,9 +438,10 @@ class TantivyEngine:
         # With nothing excluded every indexed agreement is callable; the database check of the hits still
         # drops an item whose price list ended a moment ago.
         if query.supplier_ids:
-            required.append(
-                (must, tantivy.Query.term_set_query(schema, "supplier", sorted(query.supplier_ids)))
-            )
+            # The index stores ids as unsigned 64-bit numbers: an id outside that range (a negative one from a
+            # query string) matches no supplier, and 0 is no supplier's id.
+            suppliers = sorted(i for i in query.supplier_ids if 0 < i < 2**63) or [0]
+            required.append((must, tantivy.Query.term_set_query(schema, "supplier", suppliers)))
         if query.category:
             required.append((must, tantivy.Query.term_query(schema, "category", query.category.lower())))
         if query.eco_label:
