@@ -150,3 +150,28 @@ def test_healthz_fails_on_a_database_without_its_schema(client):
         cursor.execute("ALTER TABLE django_migrations RENAME TO django_migrations_elsewhere")
     with pytest.raises(DatabaseError):
         client.get("/healthz")
+
+
+def test_start_page_names_the_roles_in_this_organisation_without_a_trailing_comma(client):
+    """A person with roles in two organisations: the start page names this organisation's roles only,
+    each once, joined by commas (a membership of another organisation listed last left a dangling comma)."""
+    from django.utils import translation
+
+    from avrop.organisations.middleware import SESSION_KEY
+    from avrop.organisations.tests.factories import UserFactory
+
+    user = UserFactory()
+    here, elsewhere = OrganisationFactory(), OrganisationFactory()
+    MembershipFactory(user=user, organisation=here, role=Role.AP_CLERK)
+    MembershipFactory(user=user, organisation=here, role=Role.AUDITOR)
+    MembershipFactory(user=user, organisation=elsewhere, role=Role.COORDINATOR)
+    client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = here.pk
+    session.save()
+    with translation.override("en"):
+        page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    lead = page[page.index('<p class="lead">') : page.index("</p>", page.index('<p class="lead">'))]
+    assert here.name in lead and elsewhere.name not in lead
+    assert not lead.rstrip().endswith(","), lead
+    assert lead.count(",") == 1, lead
