@@ -97,6 +97,10 @@ class DateColumn(TypedColumn):
     kind = "day"
     xlsx_format = "yyyy-mm-dd"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("attrs", {"td": {"class": "date"}})
+        super().__init__(*args, **kwargs)
+
 
 class MomentColumn(TypedColumn):
     kind = "moment"
