@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from avrop.core import formatting
 from avrop.organisations.roles import Role
 from avrop.payables import samples
 from avrop.payables.models import CodingLine, InvoiceMessage, SupplierCodingDefault, SupplierInvoice
@@ -50,6 +52,27 @@ def test_invoice_page_shows_lines_vat_and_the_original(clerk_client, world, rece
     assert reverse("payables:original", args=[invoice.pk]) in content
     original = clerk_client.get(reverse("payables:original", args=[invoice.pk]))
     assert original.content.startswith(b"<?xml")
+
+
+def test_invoice_lines_show_units_by_name_and_numbers_as_people_write_them(clerk_client, world, receive):
+    from django.utils import translation
+
+    from avrop.payables.models import InvoiceLine
+
+    invoice = receive(world.xml("P-2", lines=4))
+    lines = list(InvoiceLine.objects.filter(invoice=invoice).order_by("position"))
+    with translation.override("sv"):
+        content = clerk_client.get(
+            reverse("payables:invoice", args=[invoice.pk]), HTTP_ACCEPT_LANGUAGE="sv"
+        ).content.decode()
+    start = content.index('id="lines-title"')
+    section = content[start : content.index("</section>", start)]
+    for line in lines:
+        assert f'<abbr title="{line.unit_code}">' in section
+        assert f">{line.unit_code}<" not in section  # the code is the title, the name is shown
+        assert formatting.amount(line.net_amount, language="sv") in section
+    assert not re.search(r"\d[Ee][+-]?\d", section)  # no exponent notation
+    assert "25\u00a0%" in section
 
 
 def test_clerk_accepts_suggested_coding_and_reviewer_approves(client, world, receive):
