@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from avrop.core.apischema import since
 from avrop.ordering import selectors
 from avrop.ordering.models import OrderDocument, OrderResponse, PurchaseOrder, PurchaseOrderLine
 from avrop.organisations.requests import MemberRequest
@@ -154,7 +155,7 @@ def list_orders(
         user=request.user, organisation=request.organisation, everyone=True, status=status, overdue=overdue
     )
     if updated_since is not None:
-        orders = orders.filter(updated_at__gte=updated_since).order_by("updated_at", "id")
+        orders = orders.filter(updated_at__gte=since(updated_since)).order_by("updated_at", "id")
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, min(offset, MAX_OFFSET))
     return list(orders.prefetch_related("lines")[offset : offset + limit])
@@ -187,7 +188,7 @@ def list_responses(
 ) -> list[OrderResponse]:
     responses = selectors.response_list(user=request.user, organisation=request.organisation)
     if updated_since is not None:
-        responses = responses.filter(updated_at__gte=updated_since).order_by("updated_at", "id")
+        responses = responses.filter(updated_at__gte=since(updated_since)).order_by("updated_at", "id")
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, min(offset, MAX_OFFSET))
     return list(responses[offset : offset + limit])

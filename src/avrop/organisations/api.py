@@ -12,9 +12,10 @@ from typing import overload
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from avrop.core.apischema import TextIn
 from avrop.core.errors import NotFound
 from avrop.organisations import services
-from avrop.organisations.models import DocumentKind, User
+from avrop.organisations.models import DepartmentRequest, DocumentKind, User
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.selectors import (
     delivery_address_list,
@@ -245,7 +246,9 @@ class DepartmentRequestOut(Schema):
         return list(obj.supplier_steps.select_related("supplier__organisation").order_by("pk"))
 
 
-class DepartmentRequestIn(Schema):
+class DepartmentRequestIn(TextIn):
+    lengths_from = DepartmentRequest
+
     name: str
     code: str = ""
     town: str = ""

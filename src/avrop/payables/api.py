@@ -11,6 +11,7 @@ from typing import Any
 
 from ninja import Router, Schema
 
+from avrop.core.apischema import since
 from avrop.core.errors import NotFound
 from avrop.organisations.requests import MemberRequest
 from avrop.payables import rules, selectors
@@ -172,7 +173,7 @@ def invoices(  # noqa: ANN201
     if status:
         found = found.filter(status=status)
     if changed_since is not None:
-        found = found.filter(updated_at__gt=changed_since)
+        found = found.filter(updated_at__gt=since(changed_since))
     return [_out(i) for i in found.order_by("-updated_at", "-pk")[: max(1, min(limit, 1000))]]
 
 
