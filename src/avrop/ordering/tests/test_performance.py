@@ -22,8 +22,10 @@ pytestmark = pytest.mark.django_db
 # rules are read through the ORM and the acting user's membership is checked first on its own, in submit and
 # in approve, instead of being folded into the read of the approvers' roles; + 1 since the purchase orders'
 # transmissions are queued on core's outbox engine (one insert of their outbox rows); − 4 since the audit
-# chain's head is read once per transaction, and an audit event names its organisation by id.
-SUBMIT_AND_APPROVE_QUERIES = 51
+# chain's head is read once per transaction, and an audit event names its organisation by id; + 2 since the
+# new orders are asked once whether a later app routes them elsewhere (fulfilment's distribution centres:
+# the routes and the centres' days, read for the whole batch).
+SUBMIT_AND_APPROVE_QUERIES = 53
 
 
 def _requisition(world):

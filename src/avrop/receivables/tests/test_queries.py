@@ -112,3 +112,27 @@ def test_invoice_states_settle_and_status_match_the_orm(world):
     # the ORM's own UPDATE gives the same amounts
     CustomerInvoice.objects.filter(pk=pks[2]).update(paid_amount=F("total_amount") - F("credited_amount"))
     assert CustomerInvoice.objects.get(pk=pks[2]).paid_amount == invoices[2].total_amount
+
+
+def test_open_invoices_by_ocr_matches_the_orm(world):
+    from avrop.receivables.models import CustomerInvoice
+
+    invoices = [world.sent(world.municipality), world.sent(world.school), world.sent(world.municipality)]
+    CustomerInvoice.objects.filter(pk=invoices[1].pk).update(paid_amount=Decimal("100.05"))
+    CustomerInvoice.objects.filter(pk=invoices[2].pk).update(status="paid")
+    organisation_id = invoices[0].organisation_id
+    references = [i.ocr_reference for i in invoices] + ["0000000000", invoices[0].ocr_reference]
+    statuses = ["sent", "partly_paid"]
+    orm = [
+        row[:-1]
+        for row in CustomerInvoice.objects.filter(
+            organisation_id=organisation_id, kind="invoice", status__in=statuses, ocr_reference__in=references
+        )
+        .order_by("due_date", "pk")
+        .values_list(*queries.OPEN_INVOICE_COLUMNS, "due_date")
+    ]
+    found = queries.open_invoices_by_ocr(organisation_id, references, statuses)
+    assert found == orm
+    assert {row[0] for row in found} == {invoices[0].pk, invoices[1].pk}  # the paid one is left out
+    assert all(isinstance(row[5], Decimal) and isinstance(row[6], Decimal) for row in found)
+    assert queries.open_invoices_by_ocr(organisation_id, [], statuses) == []
