@@ -460,6 +460,8 @@ class DeliveryOutcome:
 def delivery_outcomes(orders: QuerySet[PurchaseOrder] | Iterable[int]) -> dict[int, DeliveryOutcome]:
     """The delivery outcome of each order that has a goods receipt (``orders``: a queryset of orders or
     their ids), in three grouped queries whatever the number of orders."""
+    if isinstance(orders, QuerySet) and orders.model is not PurchaseOrder:
+        raise TypeError("delivery_outcomes takes purchase orders or their ids, not " + orders.model.__name__)
     ids = orders.values("pk") if isinstance(orders, QuerySet) else list(orders)
     receipts = GoodsReceipt.objects.filter(purchase_order_id__in=ids)
     first = dict(

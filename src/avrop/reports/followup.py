@@ -78,7 +78,7 @@ def sla_outcome(scope: Scope, f: Filters, agreement: Agreement) -> dict[str, Any
         .values("pk", "number", "ordered_on", "requested_delivery_date", "case_id")
         .order_by("ordered_on", "pk")
     )
-    outcomes = delivery_outcomes(order_ids)
+    outcomes = delivery_outcomes([order["pk"] for order in orders])
     today = timezone.localdate()
     lead_times: list[int] = []
     on_time = measured = late_open = 0
