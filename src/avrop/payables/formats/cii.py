@@ -14,7 +14,15 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from avrop.edi.cii import RAM, RSM, UDT
-from avrop.payables.extract import MAX_LINES, InvoiceHeader, LineInfo, PartyInfo, TaxLine
+from avrop.payables.extract import (
+    MAX_LINES,
+    InvoiceHeader,
+    LineInfo,
+    PartyInfo,
+    TaxLine,
+    _scheme_value,
+    _text,
+)
 
 # UNTDID 1001 document types that EN 16931 treats as credit notes (BR-CL-01 lists the allowed codes).
 CREDIT_NOTE_CODES = frozenset({"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"})
@@ -22,21 +30,6 @@ CREDIT_NOTE_CODES = frozenset({"81", "83", "261", "262", "296", "308", "381", "3
 
 def _r(*names: str) -> str:
     return "/".join(f"{{{RAM}}}{name}" for name in names)
-
-
-def _text(element: etree._Element | None, path: str) -> str:
-    if element is None:
-        return ""
-    value = element.findtext(path)
-    return value.strip() if value else ""
-
-
-def _scheme_value(element: etree._Element | None) -> str:
-    if element is None or not (element.text or "").strip():
-        return ""
-    scheme = (element.get("schemeID") or "").strip()
-    value = (element.text or "").strip()
-    return f"{scheme}:{value}" if scheme else value
 
 
 def _decimal(header: InvoiceHeader, element: etree._Element | None, path: str) -> Decimal | None:
