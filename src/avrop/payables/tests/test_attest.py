@@ -209,7 +209,7 @@ def test_two_attesting_at_the_same_moment_one_wins(world, waiting):
     from avrop.organisations.services.approval import delegation_create
 
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
-        pytest.skip("an in-memory SQLite database is not shared between threads")
+        pytest.skip(reason="SQLite in-memory test databases are not shared between threads")
     invoice = waiting("AT-RACE")
     today = timezone.localdate()
     delegation_create(
