@@ -44,7 +44,7 @@ class StepOut(Schema):
         return _name(obj.done_by)
 
 
-class MessageOut(Schema):
+class CaseMessageOut(Schema):
     id: int
     author: str
     body: str
@@ -81,7 +81,7 @@ class CaseOut(Schema):
 
 class CaseDetailOut(CaseOut):
     steps: list[StepOut]
-    messages: list[MessageOut]
+    messages: list[CaseMessageOut]
 
     @staticmethod
     def resolve_steps(obj: Case) -> list[CaseStep]:
@@ -187,7 +187,7 @@ def transition(request: MemberRequest, case_id: int, payload: TransitionIn) -> C
     return case_get(user=request.user, organisation=request.organisation, case_id=case_id)
 
 
-@router.post("/{case_id}/messages", response={201: MessageOut})
+@router.post("/{case_id}/messages", response={201: CaseMessageOut})
 def add_message(request: MemberRequest, case_id: int, payload: MessageIn) -> Status[CaseMessage]:
     case = case_get(user=request.user, organisation=request.organisation, case_id=case_id)
     return Status(201, services.case_message_add(actor=request.user, case_id=case.pk, body=payload.body))

@@ -271,7 +271,7 @@ class DepartmentRequestIn(TextIn):
     note: str = ""
 
 
-class CustomerNumberIn(Schema):
+class SupplierCustomerNumberIn(Schema):
     supplier_id: int
     number: str
 
@@ -347,7 +347,7 @@ def submit_department_request(request: MemberRequest, payload: DepartmentRequest
     "/department-requests/{request_id}/customer-numbers",
     response={200: DepartmentRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
-def record_customer_number(request: MemberRequest, request_id: int, payload: CustomerNumberIn):  # noqa: ANN201
+def record_customer_number(request: MemberRequest, request_id: int, payload: SupplierCustomerNumberIn):  # noqa: ANN201
     """Record the customer number one supplier gave the new department."""
     found = department_request_get(
         user=request.user, organisation=request.organisation, request_id=request_id

@@ -19,7 +19,7 @@ from avrop.payables import rules, selectors
 router = Router(tags=["payables"])
 
 
-class MessageOut(Schema):
+class InvoiceResponseOut(Schema):
     code: str
     via: str
     status: str
@@ -39,7 +39,7 @@ class InvoiceStatusOut(Schema):
     payable_amount: Decimal | None
     currency: str
     reasons: list[str]
-    responses: list[MessageOut]
+    responses: list[InvoiceResponseOut]
 
 
 @router.get("/invoices/status", response=list[InvoiceStatusOut])
@@ -65,7 +65,7 @@ def invoice_status(request: MemberRequest, supplier_id: int, invoice_number: str
             currency=i.currency,
             reasons=[rules.explain(f) for f in i.findings if f.get("severity") == "fatal"],
             responses=[
-                MessageOut(code=m.code, via=m.via, status=m.status, created_at=m.created_at)
+                InvoiceResponseOut(code=m.code, via=m.via, status=m.status, created_at=m.created_at)
                 for m in i.messages.all()
             ],
         )

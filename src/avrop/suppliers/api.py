@@ -73,7 +73,7 @@ class ContactOut(Schema):
     phone: str
 
 
-class CustomerNumberIn(Schema):
+class DepartmentCustomerNumberIn(Schema):
     department_id: int
     number: str
 
@@ -148,7 +148,7 @@ def list_customer_numbers(request: MemberRequest, supplier_id: int) -> list[Cust
 
 @router.put("/{supplier_id}/customer-numbers", response=list[CustomerNumberOut])
 def set_customer_number(
-    request: MemberRequest, supplier_id: int, payload: CustomerNumberIn
+    request: MemberRequest, supplier_id: int, payload: DepartmentCustomerNumberIn
 ) -> list[CustomerNumber]:
     """Set one department's number; an empty number removes it. Returns all of the supplier's numbers."""
     supplier = buyer_supplier_get(

@@ -57,3 +57,24 @@ def test_openapi_docs_are_served(client):
     assert client.get("/api/docs").status_code == 200
     schema = client.get("/api/openapi.json").json()
     assert "/api/agreements/" in schema["paths"]
+
+
+def test_every_api_schema_has_its_own_name():
+    """The OpenAPI document names a schema by its class name only, so two classes of one name in two apps
+    would share one definition and one of them would be documented wrong."""
+    from ninja import Schema
+
+    import avrop.web.api  # noqa: F401  (imports every router and with it every schema)
+
+    seen: dict[str, str] = {}
+    duplicates = []
+    stack = list(Schema.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("avrop."):
+            continue
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if seen.setdefault(cls.__name__, where) != where:
+            duplicates.append((seen[cls.__name__], where))
+    assert not duplicates
