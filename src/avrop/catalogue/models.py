@@ -672,3 +672,31 @@ class PunchOutSession(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.supplier_id} {self.status}"
+
+
+class CatalogueChange(models.Model):
+    """One published change of what search finds, in the order the database numbered them: the change feed
+    every node's search index follows (``avrop.catalogue.services.feed``).
+
+    A price list that became active names its version (its items carry its id); an edit of single items (a
+    supplier's keywords or picture) names the items. Written in the transaction that makes the change, so a
+    change that is rolled back was never published."""
+
+    version = models.ForeignKey(
+        CatalogueVersion,
+        verbose_name=_("price list"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    item_ids = models.JSONField(_("items"), default=list, blank=True)
+    created_at = models.DateTimeField(_("published"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("catalogue change")
+        verbose_name_plural = _("catalogue changes")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pk} version={self.version_id} items={len(self.item_ids)}"
