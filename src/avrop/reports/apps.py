@@ -9,4 +9,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the outbox transport of reports sent by e-mail.
-        from avrop.reports import mailing  # noqa: F401
+        from avrop.reports import aggregates, mailing  # noqa: F401
+
+        # Marks a closed month's pre-aggregates stale when one of its orders changes.
+        aggregates.connect()

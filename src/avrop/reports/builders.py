@@ -57,6 +57,7 @@ def invoices_url(f: Filters, **extra: Any) -> str:
 def statistics(scope: Scope, f: Filters) -> Report:
     """Seed 000: which products and how many, SEK per product, orders per delivery address and in total per
     buyer (the department; in the supplier's view the customer)."""
+    f = engine.plan(scope, f)  # one look at which months are pre-aggregated, for every table below
     products = engine.product_rows(scope, f)
     addresses = engine.address_rows(scope, f)
     totals = engine.holder_totals(scope, f)
@@ -166,6 +167,7 @@ def statistics(scope: Scope, f: Filters) -> Report:
 
 def loyalty(scope: Scope, f: Filters) -> Report:
     labels = how_labels()
+    f = engine.plan(scope, f)
     rows = engine.loyalty_rows(scope, f)
     departments = _names(Department, {r["department"] for r in rows})
     hows = list(labels)
@@ -302,6 +304,7 @@ def dimension_labels() -> dict[str, str]:
 
 def spend(scope: Scope, f: Filters, dimension: str) -> Report:
     labels = dimension_labels()
+    f = engine.plan(scope, f)
     rows = engine.spend_rows(scope, f, dimension)
     keys = {r["key"] for r in rows}
     names: dict[Any, str] = {}

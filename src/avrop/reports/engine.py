@@ -3,7 +3,9 @@ supplier invoices, done by the database with the ORM's ``values().annotate()`` (
 measurement (decision 0017): up to about 50,000 lines per organisation-year it answers within 1 s at about
 the speed of a hand-written GROUP BY (``reports.queries``, the benchmark's baseline). Above that, monthly
 pre-aggregates for closed months are the measured next step; they replace the insides of these functions
-only, never their callers.
+only, never their callers. They do now (``reports.aggregates``): ``plan`` picks the built, valid closed
+months of the period once per report, the figures of those months are read from ``LineMonth``/``OrderMonth``
+and the rest of the period (the open month, partial and stale months) from the lines, and the two are added.
 
 Counted orders: every purchase order of the period (by order date) except rejected and cancelled ones, and
 lines not cancelled. Amounts are the order lines' amounts excluding VAT; quantities as ordered.
@@ -12,6 +14,7 @@ lines not cancelled. Amounts are the order lines' amounts excluding VAT; quantit
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -21,6 +24,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from avrop.ordering.models import CodingSplit, PurchaseOrder, PurchaseOrderLine, RequisitionLine
 from avrop.ordering.workflows import OrderStatus
 from avrop.payables.models import CodingLine, SupplierInvoice
+from avrop.reports import aggregates
+from avrop.reports.models import LineMonth, OrderMonth
 from avrop.reports.scope import Filters, Scope
 
 NOT_COUNTED = (OrderStatus.REJECTED, OrderStatus.CANCELLED)
@@ -87,6 +92,72 @@ def orders(scope: Scope, f: Filters) -> QuerySet[PurchaseOrder]:
     return qs
 
 
+# Pre-aggregated months and the live rest of the period.
+
+
+def plan(scope: Scope, f: Filters) -> Filters:
+    """The filters with the months to read from the pre-aggregates (one query; none if already planned)."""
+    if f.months is not None:
+        return f
+    return replace(f, months=aggregates.fresh_months(scope, f))
+
+
+def _months_q(f: Filters, prefix: str) -> Q:
+    q = Q(pk__in=[])
+    for first, following in aggregates.month_ranges(f.months or ()):
+        q |= Q(**{f"{prefix}ordered_on__gte": first, f"{prefix}ordered_on__lt": following})
+    return q
+
+
+def live_lines(scope: Scope, f: Filters) -> QuerySet[PurchaseOrderLine]:
+    """The counted lines of the period outside the pre-aggregated months."""
+    qs = order_lines(scope, f)
+    return qs.exclude(_months_q(f, "purchase_order__")) if f.months else qs
+
+
+def _order_months(f: Filters) -> Filters:
+    # Order counts are kept per delivery address, not per category: a category filter counts live.
+    return replace(f, months=()) if f.category else f
+
+
+def live_orders(scope: Scope, f: Filters) -> QuerySet[PurchaseOrder]:
+    f = _order_months(f)
+    qs = orders(scope, f)
+    return qs.exclude(_months_q(f, "")) if f.months else qs
+
+
+def _scoped(model: Any, scope: Scope, f: Filters) -> Any:
+    if not f.months:
+        return model.objects.none()
+    qs = model.objects.filter(organisation_id__in=scope.buyer_ids, month__in=f.months)
+    if f.department_id:
+        qs = qs.filter(department_id=f.department_id)
+    if f.supplier_org_id:
+        qs = qs.filter(supplier_org_id=f.supplier_org_id)
+    if f.customer_id:
+        qs = qs.filter(organisation_id=f.customer_id)
+    return qs
+
+
+def month_lines(scope: Scope, f: Filters) -> QuerySet[LineMonth]:
+    """The pre-aggregated rows of the planned months (none for a supplier's view or an unplanned report)."""
+    qs = _scoped(LineMonth, scope, f)
+    if f.category:
+        qs = qs.filter(category="" if f.category == NO_VALUE else f.category)
+    return qs
+
+
+def month_orders(scope: Scope, f: Filters) -> QuerySet[OrderMonth]:
+    return _scoped(OrderMonth, scope, _order_months(f))
+
+
+def _add(into: dict[Any, list[Any]], key: Any, values: list[Any]) -> None:
+    if key in into:
+        into[key] = [(a or 0) + (b or 0) for a, b in zip(into[key], values, strict=True)]
+    else:
+        into[key] = list(values)
+
+
 def holder_field(scope: Scope) -> str:
     """Who bought, from an order: the department for a buyer, the customer organisation for a supplier."""
     return "organisation_id" if scope.is_supplier else "department_id"
@@ -96,53 +167,87 @@ def holder_field(scope: Scope) -> str:
 
 
 def product_rows(scope: Scope, f: Filters) -> list[dict[str, Any]]:
+    f = plan(scope, f)
     holder = f"purchase_order__{holder_field(scope)}"
-    rows = (
-        order_lines(scope, f)
-        .values(holder, "article_number", "name", "unit")
-        .annotate(quantity=Sum("quantity"), amount=Sum("line_amount"), order_count=Count("purchase_order_id"))
+    keys = ("article_number", "name", "unit")
+    totals: dict[Any, list[Any]] = {}
+    for row in (
+        live_lines(scope, f)
+        .values(holder, *keys)
+        .annotate(quantity=Sum("quantity"), amount=Sum("line_amount"))
         .order_by(holder, "-amount", "article_number", "name")
+    ):
+        _add(totals, (row[holder], *(row[k] for k in keys)), [row["quantity"], row["amount"]])
+    month_rows = list(
+        month_lines(scope, f)
+        .values(holder_field(scope), *keys)
+        .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
+        .order_by()
     )
-    return [
+    for row in month_rows:
+        _add(totals, (row[holder_field(scope)], *(row[k] for k in keys)), [row["quantity"], row["amount"]])
+    rows = [
         {
-            "holder": row[holder],
-            "article_number": row["article_number"],
-            "name": row["name"],
-            "unit": row["unit"],
-            "quantity": qty(row["quantity"]),
-            "amount": money(row["amount"]),
+            "holder": key[0],
+            "article_number": key[1],
+            "name": key[2],
+            "unit": key[3],
+            "quantity": qty(quantity),
+            "amount": money(amount),
         }
-        for row in rows
+        for key, (quantity, amount) in totals.items()
     ]
+    if month_rows:  # the live rows came sorted by the database; the sums of both are sorted here alike
+        rows.sort(key=lambda r: (r["holder"], -r["amount"], r["article_number"], r["name"]))
+    return rows
 
 
 def address_rows(scope: Scope, f: Filters) -> list[dict[str, Any]]:
+    f = plan(scope, f)
     holder = holder_field(scope)
-    rows = (
-        orders(scope, f)
+    counts: dict[Any, list[Any]] = {}
+    for row in (
+        live_orders(scope, f)
         .values(holder, "delivery_address_id")
         .annotate(order_count=Count("id"))
         .order_by(holder, "-order_count", "delivery_address_id")
+    ):
+        _add(counts, (row[holder], row["delivery_address_id"]), [row["order_count"]])
+    month_rows = list(
+        month_orders(scope, f).values(holder, "delivery_address_id").annotate(n=Sum("orders")).order_by()
     )
-    return [
-        {"holder": row[holder], "address": row["delivery_address_id"], "orders": row["order_count"]}
-        for row in rows
-    ]
+    for row in month_rows:
+        _add(counts, (row[holder], row["delivery_address_id"]), [row["n"]])
+    rows = [{"holder": k[0], "address": k[1], "orders": int(v[0])} for k, v in counts.items()]
+    if month_rows:
+        rows.sort(key=lambda r: (r["holder"], -r["orders"], r["address"] is None, r["address"] or 0))
+    return rows
 
 
 def holder_totals(scope: Scope, f: Filters) -> list[dict[str, Any]]:
+    f = plan(scope, f)
     holder = holder_field(scope)
-    amounts = dict(
-        order_lines(scope, f)
+    amounts: dict[Any, list[Any]] = {}
+    for key, amount in (
+        live_lines(scope, f)
         .values_list(f"purchase_order__{holder}")
         .annotate(amount=Sum("line_amount"))
         .values_list(f"purchase_order__{holder}", "amount")
         .order_by()
-    )
-    counts = orders(scope, f).values(holder).annotate(order_count=Count("id")).order_by(holder)
+    ):
+        _add(amounts, key, [amount])
+    for key, amount in (
+        month_lines(scope, f).values(holder).annotate(a=Sum("amount")).values_list(holder, "a")
+    ):
+        _add(amounts, key, [amount])
+    counts: dict[Any, list[Any]] = {}
+    for row in live_orders(scope, f).values(holder).annotate(order_count=Count("id")).order_by(holder):
+        _add(counts, row[holder], [row["order_count"]])
+    for key, n in month_orders(scope, f).values(holder).annotate(n=Sum("orders")).values_list(holder, "n"):
+        _add(counts, key, [n])
     return [
-        {"holder": row[holder], "orders": row["order_count"], "amount": money(amounts.get(row[holder]))}
-        for row in counts
+        {"holder": key, "orders": int(counts[key][0]), "amount": money(amounts.get(key, [None])[0])}
+        for key in sorted(counts, key=lambda k: (k is None, k))
     ]
 
 
@@ -195,22 +300,24 @@ def _signed_net() -> Case:
 
 def loyalty_rows(scope: Scope, f: Filters) -> list[dict[str, Any]]:
     """Spend per category and department, split by how it was bought."""
-    rows = (
-        order_lines(scope, f)
+    f = plan(scope, f)
+    sums: dict[Any, list[Any]] = {}
+    for row in (
+        live_lines(scope, f)
         .annotate(how=_how_bought())
         .values("requisition_line__category", "purchase_order__department_id", "how")
         .annotate(amount=Sum("line_amount"))
         .order_by("requisition_line__category", "purchase_order__department_id", "how")
+    ):
+        key = (row["requisition_line__category"], row["purchase_order__department_id"], row["how"])
+        _add(sums, key, [row["amount"]])
+    month_rows = list(
+        month_lines(scope, f).values("category", "department_id", "how").annotate(a=Sum("amount")).order_by()
     )
-    result = [
-        {
-            "category": row["requisition_line__category"],
-            "department": row["purchase_order__department_id"],
-            "how": row["how"],
-            "amount": money(row["amount"]),
-        }
-        for row in rows
-    ]
+    for row in month_rows:
+        _add(sums, (row["category"], row["department_id"], row["how"]), [row["a"]])
+    keys = sorted(sums, key=lambda k: (k[0], k[1], k[2])) if month_rows else list(sums)
+    result = [{"category": k[0], "department": k[1], "how": k[2], "amount": money(sums[k][0])} for k in keys]
     result += [
         {"category": "", "department": row["department_id"], "how": NO_ORDER, "amount": money(row["amount"])}
         for row in invoices_without_order(scope, f)
@@ -222,16 +329,19 @@ def loyalty_rows(scope: Scope, f: Filters) -> list[dict[str, Any]]:
 
 
 def loyalty_months(scope: Scope, f: Filters) -> list[dict[str, Any]]:
-    rows = (
-        order_lines(scope, f)
+    f = plan(scope, f)
+    sums: dict[Any, list[Any]] = {}
+    for row in (
+        live_lines(scope, f)
         .annotate(month=TruncMonth("purchase_order__ordered_on"), how=_how_bought())
         .values("month", "how")
         .annotate(amount=Sum("line_amount"))
         .order_by("month", "how")
-    )
-    result = [
-        {"month": _month(row["month"]), "how": row["how"], "amount": money(row["amount"])} for row in rows
-    ]
+    ):
+        _add(sums, (_month(row["month"]), row["how"]), [row["amount"]])
+    for row in month_lines(scope, f).values("month", "how").annotate(a=Sum("amount")).order_by():
+        _add(sums, (_month(row["month"]), row["how"]), [row["a"]])
+    result = [{"month": k[0], "how": k[1], "amount": money(sums[k][0])} for k in sorted(sums)]
     result += [
         {"month": _month(row["month"]), "how": NO_ORDER, "amount": money(row["amount"])}
         for row in invoices_without_order(scope, f)
@@ -244,21 +354,29 @@ def loyalty_months(scope: Scope, f: Filters) -> list[dict[str, Any]]:
 
 
 def off_agreement_reasons(scope: Scope, f: Filters) -> list[dict[str, Any]]:
-    rows = (
-        order_lines(scope, f)
+    f = plan(scope, f)
+    sums: dict[Any, list[Any]] = {}
+    for row in (
+        live_lines(scope, f)
         .filter(requisition_line__outside_agreement=True)
         .values("requisition_line__outside_agreement_reason")
         .annotate(amount=Sum("line_amount"), line_count=Count("id"))
         .order_by("-amount")
+    ):
+        _add(sums, row["requisition_line__outside_agreement_reason"], [row["amount"], row["line_count"]])
+    month_rows = list(
+        month_lines(scope, f)
+        .filter(how=OFF_AGREEMENT)
+        .values("reason")
+        .annotate(a=Sum("amount"), n=Sum("lines"))
+        .order_by()
     )
-    return [
-        {
-            "reason": row["requisition_line__outside_agreement_reason"],
-            "amount": money(row["amount"]),
-            "lines": row["line_count"],
-        }
-        for row in rows
-    ]
+    for row in month_rows:
+        _add(sums, row["reason"], [row["a"], row["n"]])
+    rows = [{"reason": k, "amount": money(v[0]), "lines": int(v[1])} for k, v in sums.items()]
+    if month_rows:
+        rows.sort(key=lambda r: (-r["amount"], r["reason"]))
+    return rows
 
 
 def _month(value: Any) -> dt.date:
@@ -274,6 +392,7 @@ ORDER_DIMENSIONS = {
     "category": "requisition_line__category",
     "department": "purchase_order__department_id",
 }
+MONTH_DIMENSIONS = {"supplier": "supplier_org_id", "category": "category", "department": "department_id"}
 INVOICE_DIMENSIONS = {"supplier": "supplier__organisation_id", "department": "department_id"}
 CODING_DIMENSIONS = {"account": "account", "cost_centre": "cost_centre"}
 DIMENSIONS = ("supplier", "category", "department", "account", "cost_centre")
@@ -281,13 +400,19 @@ DIMENSIONS = ("supplier", "category", "department", "account", "cost_centre")
 
 def spend_rows(scope: Scope, f: Filters, dimension: str) -> list[dict[str, Any]]:
     """Order-side and invoice-side spend per value of ``dimension``, side by side."""
+    f = plan(scope, f)
     ordered: dict[Any, Decimal] = {}
     invoiced: dict[Any, Decimal] = {}
     if dimension in ORDER_DIMENSIONS:
         key = ORDER_DIMENSIONS[dimension]
         ordered = dict(
-            order_lines(scope, f).values(key).annotate(a=Sum("line_amount")).values_list(key, "a").order_by()
+            live_lines(scope, f).values(key).annotate(a=Sum("line_amount")).values_list(key, "a").order_by()
         )
+        month_key = MONTH_DIMENSIONS[dimension]
+        for value, amount in (
+            month_lines(scope, f).values(month_key).annotate(a=Sum("amount")).values_list(month_key, "a")
+        ):
+            ordered[value] = (ordered.get(value) or ZERO) + (amount or ZERO)
     else:
         key = CODING_DIMENSIONS[dimension]
         splits = CodingSplit.objects.filter(_line_q(scope, f, "line__order_line__"))
@@ -330,15 +455,18 @@ def invoices_for_spend(scope: Scope, f: Filters) -> QuerySet[SupplierInvoice]:
 
 
 def spend_months(scope: Scope, f: Filters) -> list[dict[str, Any]]:
+    f = plan(scope, f)
     ordered = {
         _month(m): a
-        for m, a in order_lines(scope, f)
+        for m, a in live_lines(scope, f)
         .annotate(month=TruncMonth("purchase_order__ordered_on"))
         .values("month")
         .annotate(a=Sum("line_amount"))
         .values_list("month", "a")
         .order_by()
     }
+    for m, a in month_lines(scope, f).values("month").annotate(s=Sum("amount")).values_list("month", "s"):
+        ordered[_month(m)] = (ordered.get(_month(m)) or ZERO) + (a or ZERO)
     invoiced = {
         _month(m): a
         for m, a in invoices_for_spend(scope, f)

@@ -125,3 +125,74 @@ def spend_months(*, organisation_id: int, start: dt.date, end: dt.date) -> list[
     )
     sql = f"SELECT {month}, SUM(l.line_amount)" + _COUNTED + f" GROUP BY {month}"
     return [(r[0], _dec(r[1])) for r in _rows(sql, [organisation_id, start, end])]
+
+
+# Monthly pre-aggregates (decision 0017): one calendar month of counted lines and orders for the given buyer
+# organisations, rebuilt set-based (DELETE, then INSERT … SELECT … GROUP BY). The caller holds the months'
+# ``MonthState`` rows locked (``reports.aggregates.build``).
+
+
+def _in(values: list[int]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def build_month(
+    *, organisation_ids: list[int], month: dt.date, following: dt.date, how: tuple[str, str, str]
+) -> tuple[int, int]:
+    """Rebuild ``month`` (first day; ``following`` the next month's first day) of the organisations; ``how``
+    is the (off agreement, free text on agreement, catalogue) label of a line. Returns (line rows, order
+    rows) written."""
+    off, free_text, catalogue = how
+    orgs = _in(organisation_ids)
+    counted = (
+        f"o.organisation_id IN ({orgs}) AND o.ordered_on >= %s AND o.ordered_on < %s"
+        " AND o.status NOT IN ('rejected', 'cancelled')"
+    )
+    with connection.cursor() as cursor:
+        for table in ("reports_linemonth", "reports_ordermonth"):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE organisation_id IN ({orgs}) AND month = %s",  # noqa: S608
+                [*organisation_ids, month],
+            )
+        cursor.execute(
+            "INSERT INTO reports_linemonth (organisation_id, month, department_id, supplier_org_id, category,"  # noqa: S608
+            " how, reason, article_number, name, unit, quantity, amount, lines)"
+            " SELECT o.organisation_id, %s, o.department_id, s.organisation_id, r.category,"
+            " CASE WHEN r.outside_agreement THEN %s WHEN r.kind = 'free_text' THEN %s ELSE %s END,"
+            " CASE WHEN r.outside_agreement THEN r.outside_agreement_reason ELSE '' END,"
+            " l.article_number, l.name, l.unit, ROUND(SUM(l.quantity), 3), ROUND(SUM(l.line_amount), 2),"
+            " COUNT(*)"
+            " FROM ordering_purchaseorderline l"
+            " JOIN ordering_purchaseorder o ON o.id = l.purchase_order_id"
+            " JOIN ordering_requisitionline r ON r.id = l.requisition_line_id"
+            " JOIN suppliers_supplier s ON s.id = o.supplier_id"
+            f" WHERE {counted} AND NOT l.is_cancelled"  # placeholders only
+            " GROUP BY o.organisation_id, o.department_id, s.organisation_id, r.category,"
+            " CASE WHEN r.outside_agreement THEN %s WHEN r.kind = 'free_text' THEN %s ELSE %s END,"
+            " CASE WHEN r.outside_agreement THEN r.outside_agreement_reason ELSE '' END,"
+            " l.article_number, l.name, l.unit",
+            [
+                month,
+                off,
+                free_text,
+                catalogue,
+                *organisation_ids,
+                month,
+                following,
+                off,
+                free_text,
+                catalogue,
+            ],
+        )
+        lines = cursor.rowcount
+        cursor.execute(
+            "INSERT INTO reports_ordermonth (organisation_id, month, department_id, supplier_org_id,"  # noqa: S608
+            " delivery_address_id, orders)"
+            " SELECT o.organisation_id, %s, o.department_id, s.organisation_id, o.delivery_address_id,"
+            " COUNT(*)"
+            " FROM ordering_purchaseorder o JOIN suppliers_supplier s ON s.id = o.supplier_id"
+            f" WHERE {counted}"  # placeholders only
+            " GROUP BY o.organisation_id, o.department_id, s.organisation_id, o.delivery_address_id",
+            [month, *organisation_ids, month, following],
+        )
+        return lines, cursor.rowcount

@@ -47,6 +47,9 @@ class Filters:
     supplier_org_id: int | None = None
     customer_id: int | None = None  # supplier view: one customer organisation
     category: str = ""
+    # Months read from the pre-aggregates (``reports.aggregates.fresh_months``), set by ``engine.plan``;
+    # None: not planned yet. Never part of a link.
+    months: tuple[dt.date, ...] | None = None
 
     def query(self, **extra: Any) -> str:
         """The filters as a query string, for links that keep them (drill-down, export)."""
