@@ -18,3 +18,4 @@ class Code(StrEnum):
     MACHINE_INVALID = "machine_invalid"
     NOT_YOUR_TASK = "not_your_task"
     DISTRIBUTION_INVALID = "distribution_invalid"
+    CENTRE_INVALID = "centre_invalid"

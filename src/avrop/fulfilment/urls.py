@@ -16,5 +16,8 @@ urlpatterns = [
     path("machines/", views.machines, name="machines"),
     path("centres/", views.centres, name="centres"),
     path("centres/<int:pk>/", views.centre, name="centre"),
+    path("centres/register/", views.centre_register, name="centre_register"),
+    path("centres/register/new/", views.centre_edit, name="centre_new"),
+    path("centres/register/<int:pk>/", views.centre_edit, name="centre_edit"),
     path("supplier/machines/", views.supplier_machines, name="supplier_machines"),
 ]

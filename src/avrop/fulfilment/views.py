@@ -18,16 +18,30 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from avrop.core.decorators import buyer_view, org_view
 from avrop.core.errors import DomainError, NotFound
-from avrop.fulfilment import selectors, services
+from avrop.fulfilment import selectors, selectors_centres, services
+from avrop.fulfilment.forms import CentreForm
 from avrop.fulfilment.models import DeliveryAttempt, GoodsReceipt, PostDeliveryTask, TaskKind
+from avrop.fulfilment.selectors_centres import REGISTER_ROLES
 from avrop.fulfilment.services._common import OVERSIGHT_ROLES, SUPPLIER_ROLES
 from avrop.fulfilment.services.despatch import DESPATCHABLE, remaining_by_line
 from avrop.ordering.models import Channel, PurchaseOrder
 from avrop.organisations.models import Organisation
 from avrop.organisations.requests import MemberRequest
 from avrop.organisations.roles import Role
+from avrop.organisations.selectors import department_list
+from avrop.suppliers.selectors import buyer_supplier_list
 
 RECEIVER_ROLES = selectors.RECEIVER_ROLES
+CENTRE_TEXT_FIELDS = (
+    "name",
+    "gln",
+    "street",
+    "postal_code",
+    "city",
+    "building",
+    "contact_name",
+    "contact_phone",
+)
 
 
 def _order(request: MemberRequest, pk: int) -> PurchaseOrder:
@@ -496,4 +510,79 @@ def centre(request: MemberRequest, pk: int) -> HttpResponse:
         "fulfilment/pages/centre.html",
         {"centre": found, "groups": groups, "error": error, "today": timezone.localdate()},
         status=400 if error else 200,
+    )
+
+
+# --- the coordinator's register of distribution centres ---------------------------------------------------
+
+
+@buyer_view(REGISTER_ROLES)
+@require_GET
+def centre_register(request: MemberRequest) -> HttpResponse:
+    found = list(selectors_centres.centre_register(user=request.user, organisation=request.organisation))
+    return render(request, "fulfilment/pages/centre_register.html", {"centres": found})
+
+
+@buyer_view(REGISTER_ROLES)
+@require_http_methods(["GET", "POST"])
+def centre_edit(request: MemberRequest, pk: int | None = None) -> HttpResponse:
+    """A new centre (no ``pk``) or a change of one: address, contact, routes and delivery days."""
+    centre = None
+    if pk is not None:
+        centre = (
+            selectors_centres.centre_register(user=request.user, organisation=request.organisation)
+            .filter(pk=pk)
+            .first()
+        )
+        if centre is None:
+            raise Http404()
+    suppliers = list(buyer_supplier_list(user=request.user, organisation=request.organisation))
+    departments = list(department_list(user=request.user, organisation=request.organisation))
+    initial: dict[str, Any] = {"is_active": True}
+    if centre is not None:
+        initial = {
+            name: getattr(centre, name)
+            for name in ("name", "gln", "street", "postal_code", "city", "building")
+        } | {
+            "contact_name": centre.contact_name,
+            "contact_phone": centre.contact_phone,
+            "is_active": centre.is_active,
+            "suppliers": [r.supplier_id for r in centre.routes.all() if r.supplier_id],
+            "category_prefixes": ", ".join(
+                r.category_prefix for r in centre.routes.all() if r.category_prefix
+            ),
+        }
+        for day in centre.days.all():
+            initial.setdefault(f"days_{day.department_id}", []).append(str(day.weekday))
+    form = CentreForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        suppliers=suppliers,
+        departments=departments,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.distribution_centre_save(
+                actor=request.user,
+                organisation=request.organisation,
+                centre_id=centre.pk if centre is not None else None,
+                supplier_ids=data["suppliers"],
+                category_prefixes=form.prefixes(),
+                days=form.days(),
+                is_active=data["is_active"],
+                **{name: data[name] for name in CENTRE_TEXT_FIELDS},
+            )
+        except NotFound:
+            raise Http404() from None
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("The distribution centre %(name)s is saved.") % {"name": saved.name})
+            return redirect("fulfilment:centre_register")
+    return render(
+        request,
+        "fulfilment/pages/centre_edit.html",
+        {"form": form, "centre": centre},
+        status=400 if form.errors else 200,
     )

@@ -31,6 +31,13 @@ class LineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     is_consumable = forms.BooleanField(label=_("Consumable for a machine"), required=False)
+    machine = forms.TypedChoiceField(
+        label=_("Machine from your installed base"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose one of your organisation's machines.")},
+    )
     machine_serial = forms.CharField(label=_("Serial number"), required=False, max_length=60)
     machine_placement = forms.CharField(label=_("Placement"), required=False, max_length=200)
     machine_building = forms.CharField(label=_("Building"), required=False, max_length=100)
@@ -43,10 +50,16 @@ class LineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, addresses: list[Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, addresses: list[Any] | None = None, machines: list[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["delivery_address"]).choices = [("", "–")] + [
             (a.pk, str(a)) for a in addresses or []
+        ]
+        # The installed base's machines (``ordering.cart_parts``); without any the field is not shown.
+        cast(forms.ChoiceField, self.fields["machine"]).choices = [("", _("Not in the list"))] + [
+            (m.id, m.label) for m in machines or []
         ]
 
 

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from avrop.core import formatting, lists
 from avrop.core.decorators import buyer_view
 from avrop.core.errors import DomainError, NotFound
-from avrop.ordering import checks, display, page_parts, selectors, services, tasks
+from avrop.ordering import cart_parts, checks, display, page_parts, selectors, services, tasks
 from avrop.ordering import lists as order_lists
 from avrop.ordering.forms import (
     AttachmentForm,
@@ -63,26 +64,33 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 # --- shop and cart ----------------------------------------------------------------------------------------
 
 
-def _cart_context(request: MemberRequest) -> dict[str, Any]:
+def _cart_context(request: MemberRequest, bound: Mapping[int, LineForm] | None = None) -> dict[str, Any]:
+    """The cart page; ``bound`` keeps a line's submitted form with its errors in place of a fresh one."""
     cart = services.cart_get(user=request.user, organisation=request.organisation)
     if cart is None:
         return {"cart": None, "lines": [], "readiness": None}
     lines = selectors.requisition_lines(cart)
-    # Each line gets its ``form`` and ``problems`` for the page, which the model does not declare.
+    # Each line gets its ``form``, ``problems`` and ``delivery`` for the page (not declared by the model).
     active: list[Any] = [line for line in lines if line.decision != LineDecision.REJECTED]
     readiness = checks.readiness(cart, active)
     addresses = list(delivery_address_list(user=request.user, organisation=request.organisation))
+    machines = cart_parts.machines(user=request.user, organisation=request.organisation)
+    machine_by_serial = {m.serial_number: m.id for m in machines}
+    deliveries = cart_parts.delivery_days(cart=cart, lines=active, today=timezone.localdate())
     by_supplier: dict[int, dict[str, Any]] = {}
     for line in active:
-        line.form = LineForm(
+        line.delivery = deliveries.get(line.pk)
+        line.form = (bound or {}).get(line.pk) or LineForm(
             prefix=f"l{line.pk}",
             addresses=addresses,
+            machines=machines,
             initial={
                 "quantity": formatting.input_number(line.quantity),
                 "delivery_address": line.delivery_address_id,
                 "requested_delivery_date": line.requested_delivery_date,
                 "note_to_supplier": line.note_to_supplier,
                 "is_consumable": line.is_consumable,
+                "machine": machine_by_serial.get(line.machine_serial) if line.is_consumable else None,
                 "machine_serial": line.machine_serial,
                 "machine_placement": line.machine_placement,
                 "machine_building": line.machine_building,
@@ -108,6 +116,7 @@ def _cart_context(request: MemberRequest) -> dict[str, Any]:
         + list(Attachment.objects.filter(requisition=cart, line__isnull=True)),
         "attachment_form": AttachmentForm(lines=active),
         "submit_key": uuid.uuid4(),
+        "machines": machines,
     }
 
 
@@ -150,9 +159,9 @@ def shop(request: MemberRequest) -> HttpResponse:
     return render(request, "ordering/pages/shop.html", context)
 
 
-def _cart_response(request: MemberRequest) -> HttpResponse:
+def _cart_response(request: MemberRequest, bound: Mapping[int, LineForm] | None = None) -> HttpResponse:
     if request.htmx:
-        return render(request, "ordering/partials/cart_body.html", _cart_context(request))
+        return render(request, "ordering/partials/cart_body.html", _cart_context(request, bound))
     return redirect("ordering:cart")
 
 
@@ -216,18 +225,20 @@ def cart(request: MemberRequest) -> HttpResponse:
 @require_POST
 def line_update(request: MemberRequest, pk: int) -> HttpResponse:
     addresses = list(delivery_address_list(user=request.user, organisation=request.organisation))
-    form = LineForm(request.POST, prefix=f"l{pk}", addresses=addresses)
+    machines = cart_parts.machines(user=request.user, organisation=request.organisation)
+    form = LineForm(request.POST, prefix=f"l{pk}", addresses=addresses, machines=machines)
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}")
-        return _cart_response(request)
+        return _cart_response(request, {pk: form})
     data = form.cleaned_data
     try:
         services.line_update(
             actor=request.user,
             line_id=pk,
             quantity=data["quantity"],
+            machine_id=data["machine"],
             delivery_address_id=data["delivery_address"] or None,
             requested_delivery_date=data["requested_delivery_date"],
             note_to_supplier=data["note_to_supplier"],
@@ -242,6 +253,9 @@ def line_update(request: MemberRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         _not_found(exc)
         _error(request, exc)
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+            return _cart_response(request, {pk: form})
     return _cart_response(request)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from avrop.core.models import TimeStampedModel
@@ -93,6 +94,10 @@ class DistributionDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre_id} {self.department_id} {self.weekday}"
+
+    @property
+    def weekday_name(self) -> str:
+        return str(WEEKDAYS[self.weekday])
 
 
 class DistributionHandover(TimeStampedModel):

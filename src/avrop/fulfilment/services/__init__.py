@@ -2,6 +2,7 @@
 import them from here."""
 
 from avrop.fulfilment.services.attempts import delivery_attempt_log
+from avrop.fulfilment.services.centres import distribution_centre_save
 from avrop.fulfilment.services.despatch import (
     despatch_advice_receive,
     despatch_advice_register,
@@ -19,6 +20,7 @@ __all__ = [
     "despatch_advice_register",
     "despatch_advice_register_manual",
     "despatch_advices_intake",
+    "distribution_centre_save",
     "distribution_hand_over",
     "distribution_receive",
     "goods_receipt_register",

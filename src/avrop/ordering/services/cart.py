@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from avrop.core import formatting
 from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotAllowed, NotFound
-from avrop.ordering import conf
+from avrop.ordering import cart_parts, conf
 from avrop.ordering.errors import Code
 from avrop.ordering.models import (
     Attachment,
@@ -475,13 +475,33 @@ LINE_FIELDS = {
 
 
 @transaction.atomic
-def line_update(*, actor: User, line_id: int, quantity: Any = None, **fields: Any) -> RequisitionLine:
-    """Change a cart line: quantity, delivery address, requested date, note, machine details."""
+def line_update(
+    *, actor: User, line_id: int, quantity: Any = None, machine_id: int | None = None, **fields: Any
+) -> RequisitionLine:
+    """Change a cart line: quantity, delivery address, requested date, note, machine details. With
+    ``machine_id`` the line is a consumable for that machine of the installed base, whose serial number,
+    placement and contact person are copied onto the line (another organisation's machine is refused)."""
     requisition, line = _line_for_edit(actor, line_id)
     unknown = set(fields) - LINE_FIELDS
     if unknown:
         raise DomainError(
             Code.NOT_EDITABLE, _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))}
+        )
+    if machine_id is not None:
+        machine = cart_parts.machine(
+            user=actor, organisation=requisition.organisation, machine_id=int(machine_id)
+        )
+        if machine is None:
+            raise DomainError(
+                Code.NOT_EDITABLE, _("Choose one of your organisation's machines."), field="machine"
+            )
+        fields.update(
+            is_consumable=True,
+            machine_serial=machine.serial_number[:60],
+            machine_placement=machine.placement[:200],
+            machine_building=machine.building[:100],
+            machine_floor=machine.floor[:20],
+            machine_contact=machine.contact[:200],
         )
     if quantity is not None:
         line.quantity = quantity_of(quantity)
