@@ -28,6 +28,7 @@ from avrop.catalogue.models import (
     TemplateLine,
 )
 from avrop.catalogue.search import SearchQuery, get_engine
+from avrop.catalogue.services import feed
 from avrop.core.errors import NotFound
 from avrop.organisations.models import Membership, Organisation, User
 from avrop.organisations.roles import Role
@@ -284,6 +285,7 @@ def search_items(
     wanted = offset + limit
     window = max(EXACT_WINDOW, wanted * 2)
     engine = get_engine()
+    feed.check_before_search()  # this node's index follows the database (a query every few seconds)
     while True:
         result = engine.search(replace(query, limit=window, offset=0))
         # Looked up by primary key alone, the scope checked here: beside a long list of ids, SQLite would

@@ -18,7 +18,9 @@ EMAIL = "receivables.email"
 
 
 def default_access_point() -> Any:
-    """``RECEIVABLES_ACCESS_POINT`` (a dotted path to a factory), else the folder ``<data>/peppol``."""
+    """``RECEIVABLES_ACCESS_POINT`` (a dotted path to a factory), else the folder ``RECEIVABLES_PEPPOL_DIR``
+    (setting or environment; shared storage with several nodes), else ``<data>/peppol``."""
+    import os
     from pathlib import Path
 
     from django.conf import settings
@@ -29,7 +31,11 @@ def default_access_point() -> Any:
     factory = getattr(settings, "RECEIVABLES_ACCESS_POINT", None)
     if factory:
         return import_string(factory)()
-    folder = getattr(settings, "RECEIVABLES_PEPPOL_DIR", None) or Path(settings.DATA_DIR) / "peppol"
+    folder = (
+        getattr(settings, "RECEIVABLES_PEPPOL_DIR", None)
+        or os.environ.get("RECEIVABLES_PEPPOL_DIR")
+        or Path(settings.DATA_DIR) / "peppol"
+    )
     return FileAccessPoint(Path(folder))
 
 

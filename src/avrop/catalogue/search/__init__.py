@@ -8,11 +8,12 @@ database with the same scope, so a stale index can hide an item for a moment but
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 
@@ -65,13 +66,33 @@ class SearchEngine(Protocol):
         self, *, documents: Iterable[ItemDocument], removed_ids: Iterable[int], fresh: bool = False
     ) -> int: ...
 
-    def rebuild(self, documents: Iterable[ItemDocument]) -> int: ...
+    def rebuild(
+        self,
+        documents: Iterable[ItemDocument],
+        feed_state: Callable[[], dict[str, Any]] | None = None,
+    ) -> int: ...
 
     def count(self) -> int: ...
 
+    # The change feed this node follows (``avrop.catalogue.services.feed``).
+    def feed_state(self) -> dict[str, Any] | None: ...
+
+    def apply_feed(
+        self,
+        plan: Callable[
+            [dict[str, Any] | None], tuple[Iterable[ItemDocument], Iterable[int], dict[str, Any]] | None
+        ],
+    ) -> int: ...
+
+    def healthy(self) -> bool: ...
+
 
 def search_dir() -> Path:
-    return Path(getattr(settings, "CATALOGUE_SEARCH_DIR", None) or settings.DATA_DIR / "search")
+    """This node's index: ``CATALOGUE_SEARCH_DIR`` (setting or environment), else ``AVROP_DATA_DIR/search``.
+
+    Local disk of each node, never shared storage: every node follows the change feed into its own index."""
+    configured = getattr(settings, "CATALOGUE_SEARCH_DIR", None) or os.environ.get("CATALOGUE_SEARCH_DIR")
+    return Path(configured or settings.DATA_DIR / "search")
 
 
 _engines: dict[str, SearchEngine] = {}

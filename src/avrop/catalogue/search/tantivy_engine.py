@@ -3,6 +3,7 @@
 Layout::
 
     search/CURRENT        the name of the index directory in use
+    search/FEED           how far this index has followed the database's change feed (JSON, see below)
     search/writer.lock    held (flock) by whoever writes: one writer at a time across all processes
     search/items-<stamp>/ a tantivy index
 
@@ -17,20 +18,27 @@ Text is analysed for Swedish: lower case, diacritics folded (so "kok" finds "kö
 word matches exactly (ranked by BM25F over one field of all the item's text, ``text``), as a prefix (the last
 word, as people type) and with one typo (two for long words); article numbers and GTINs match exactly or by
 prefix. An index written before ``text`` existed is read and written field by field until it is rebuilt.
+
+Every node keeps its own index on local disk and follows the database's change feed
+(``avrop.catalogue.services.feed``): ``FEED`` names the index directory it belongs to and the position in
+the feed that index has applied. It is written by the writer that applied the changes, under
+``writer.lock``, after the commit; a ``FEED`` of another index directory (or none) means the index is of
+unknown age and is rebuilt.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import tantivy
 
@@ -195,6 +203,39 @@ class TantivyEngine:
         tmp = self.root / f"CURRENT.{os.getpid()}"
         tmp.write_text(name)
         os.replace(tmp, self.root / "CURRENT")
+
+    # --- the change feed's position --------------------------------------------------------------------
+
+    def feed_state(self) -> dict[str, Any] | None:
+        """How far the index in use has followed the change feed, or None when that is not known (no index,
+        no ``FEED``, or a ``FEED`` written for another index directory)."""
+        try:
+            state = json.loads((self.root / "FEED").read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        name = self._current_name()
+        if not isinstance(state, dict) or not name or state.get("index") != name:
+            return None
+        if not (self.root / name).is_dir():
+            return None
+        return state
+
+    def _write_feed_state(self, name: str, state: dict[str, Any]) -> None:
+        tmp = self.root / f"FEED.{os.getpid()}.{threading.get_ident()}"
+        tmp.write_text(json.dumps({**state, "index": name}))
+        os.replace(tmp, self.root / "FEED")
+
+    def healthy(self) -> bool:
+        """The index in use opens and can be searched (a missing or damaged one cannot)."""
+        name = self._current_name()
+        if not name or not tantivy.Index.exists(str(self.root / name)):
+            return False
+        try:
+            _open(self.root / name).searcher()
+        except Exception:  # tantivy raises ValueError or OSError for damaged files
+            logger.warning("search index: %s cannot be opened", self.root / name, exc_info=True)
+            return False
+        return True
 
     def _lock(self) -> IO[str]:
         """Take ``writer.lock``; an flock, so it also waits for another thread of this process."""
@@ -505,30 +546,9 @@ class TantivyEngine:
 
         ``fresh``: the documents are new to the index (a first price list), so there is nothing to replace.
         """
-        written = 0
         handle = self._lock()
         try:
-            index = _open(self.root / self._ensure_current())
-            schema = index.schema
-            legacy = is_legacy(schema)
-            writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
-            try:
-                # Deleted by a query on the id: tantivy's delete by term does not match an unsigned id given
-                # as a Python int. A delete applies to documents added before it, so each batch of ids is
-                # deleted before its new documents are added.
-                for batch in _batched(removed_ids, DELETE_BATCH):
-                    writer.delete_documents_by_query(tantivy.Query.term_set_query(schema, "id", batch))
-                for batch in _batched(documents, DELETE_BATCH):
-                    if not fresh:
-                        ids = [doc.id for doc in batch]
-                        writer.delete_documents_by_query(tantivy.Query.term_set_query(schema, "id", ids))
-                    for doc in batch:
-                        writer.add_document(to_tantivy(doc, schema, legacy))
-                    written += len(batch)
-                writer.commit()
-            except BaseException:
-                writer.rollback()
-                raise
+            writer, written = self._write(documents, removed_ids, fresh=fresh)
         except BaseException:
             self._unlock(handle)
             raise
@@ -536,10 +556,70 @@ class TantivyEngine:
         self._merge_then_unlock(writer, handle)
         return written
 
-    def rebuild(self, documents: Iterable[ItemDocument]) -> int:
-        """Write a complete new index beside the old one, then switch to it and remove the old one."""
+    def apply_feed(
+        self,
+        plan: Callable[
+            [dict[str, Any] | None], tuple[Iterable[ItemDocument], Iterable[int], dict[str, Any]] | None
+        ],
+    ) -> int:
+        """Apply changes of the feed under the writer lock: ``plan`` gets the position as it is now (another
+        process of this node may have moved it meanwhile) and returns the documents, the removed ids and the
+        new position, or None when there is nothing to do. The position is written after the commit."""
+        handle = self._lock()
+        try:
+            planned = plan(self.feed_state())
+            if planned is None:
+                self._unlock(handle)
+                return 0
+            documents, removed_ids, state = planned
+            writer, written = self._write(documents, removed_ids, fresh=False)
+            self._write_feed_state(self._current_name(), state)
+        except BaseException:
+            self._unlock(handle)
+            raise
+        self._merge_then_unlock(writer, handle)
+        return written
+
+    def _write(
+        self, documents: Iterable[ItemDocument], removed_ids: Iterable[int], *, fresh: bool
+    ) -> tuple[tantivy.IndexWriter, int]:
+        """Write and commit, with ``writer.lock`` held by the caller."""
+        written = 0
+        index = _open(self.root / self._ensure_current())
+        schema = index.schema
+        legacy = is_legacy(schema)
+        writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        try:
+            # Deleted by a query on the id: tantivy's delete by term does not match an unsigned id given
+            # as a Python int. A delete applies to documents added before it, so each batch of ids is
+            # deleted before its new documents are added.
+            for batch in _batched(removed_ids, DELETE_BATCH):
+                writer.delete_documents_by_query(tantivy.Query.term_set_query(schema, "id", batch))
+            for batch in _batched(documents, DELETE_BATCH):
+                if not fresh:
+                    ids = [doc.id for doc in batch]
+                    writer.delete_documents_by_query(tantivy.Query.term_set_query(schema, "id", ids))
+                for doc in batch:
+                    writer.add_document(to_tantivy(doc, schema, legacy))
+                written += len(batch)
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        return writer, written
+
+    def rebuild(
+        self,
+        documents: Iterable[ItemDocument],
+        feed_state: Callable[[], dict[str, Any]] | None = None,
+    ) -> int:
+        """Write a complete new index beside the old one, then switch to it and remove the old one.
+
+        ``feed_state``: called under the writer lock before the documents are read, it returns the position
+        in the change feed the new index will have applied (written to ``FEED`` with the switch)."""
         written = 0
         with self._writer_lock():
+            state = feed_state() if feed_state is not None else None
             old = self._current_name()
             name = f"items-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 100000}"
             index = _open(self.root / name)
@@ -550,6 +630,8 @@ class TantivyEngine:
             writer.commit()
             writer.wait_merging_threads()
             self._switch(name)
+            if state is not None:
+                self._write_feed_state(name, state)
             if old and old != name:
                 shutil.rmtree(self.root / old, ignore_errors=True)
         return written

@@ -59,9 +59,10 @@ def archive_dir() -> Path:
 
 
 def inbound_root() -> Path:
-    return Path(
-        getattr(settings, "CATALOGUE_INBOUND_DIR", None) or settings.DATA_DIR / "inbound" / "catalogue"
-    )
+    """The suppliers' watched folders: ``CATALOGUE_INBOUND_DIR`` (setting or environment), else under
+    ``AVROP_DATA_DIR``. With several nodes, shared storage that every worker sees."""
+    configured = getattr(settings, "CATALOGUE_INBOUND_DIR", None) or os.environ.get("CATALOGUE_INBOUND_DIR")
+    return Path(configured or settings.DATA_DIR / "inbound" / "catalogue")
 
 
 def _human(size: int) -> str:
@@ -409,8 +410,11 @@ def _activate(version: CatalogueVersion, *, now: dt.datetime, previous: Catalogu
     assert_transition(version, to=Status.ACTIVE, transitions=VERSION_TRANSITIONS)
     version.status = Status.ACTIVE
     version.activated_at = now
+    from avrop.catalogue.services.feed import publish_version
     from avrop.catalogue.tasks import catalogue_index_version
 
+    # Published in this transaction for every node's index; the task indexes it on the worker's node now.
+    publish_version(version_id=version.pk)
     transaction.on_commit(lambda: catalogue_index_version(version.pk))
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from avrop.catalogue.models import CatalogueItem, CatalogueVersion
+from avrop.catalogue.models import CatalogueChange, CatalogueItem, CatalogueVersion
 from avrop.catalogue.search import ItemDocument, get_engine
 
 _COLUMNS = (
@@ -87,11 +87,15 @@ def _document(row: tuple) -> ItemDocument:
     )
 
 
+def active_agreements() -> QuerySet[CatalogueVersion, Any]:
+    """The agreements with an active price list, as a subquery."""
+    return CatalogueVersion.objects.filter(status=CatalogueVersion.Status.ACTIVE).values("agreement_id")
+
+
 def _rows(where: Q) -> Iterator[tuple]:
     """The index's columns of the items matching ``where`` whose agreement has an active price list, streamed
     (a server-side cursor on PostgreSQL, chunks on SQLite) so that a million rows keep memory flat."""
-    active = CatalogueVersion.objects.filter(status=CatalogueVersion.Status.ACTIVE).values("agreement_id")
-    items = CatalogueItem.objects.filter(where, agreement_id__in=active).values_list(*_COLUMNS)
+    items = CatalogueItem.objects.filter(where, agreement_id__in=active_agreements()).values_list(*_COLUMNS)
     return items.iterator(chunk_size=5000)
 
 
@@ -104,7 +108,13 @@ def _split(rows: Iterable[tuple], removed: list[int]) -> Iterator[ItemDocument]:
 
 
 def index_version(*, version_id: int) -> int:
-    """Index what an activated price list changed (its items carry its id); delete what it removed."""
+    """Index what an activated price list changed (its items carry its id); delete what it removed.
+
+    Through this node's change feed (``feed``) when the activation was published there: the node applies
+    every change up to it, and none twice; a node whose index is of unknown age is rebuilt. A version
+    activated without a published change (older data) is written directly."""
+    from avrop.catalogue.services import feed
+
     version = CatalogueVersion.objects.filter(pk=version_id).first()
     if version is None or version.status != CatalogueVersion.Status.ACTIVE:
         return 0
@@ -113,6 +123,16 @@ def index_version(*, version_id: int) -> int:
     CatalogueVersion.objects.filter(pk=version_id).update(
         progress_done=0, progress_total=version.added + version.changed
     )
+    if CatalogueChange.objects.filter(version_id=version_id).exists():
+        engine = get_engine()
+        if not engine.healthy() or feed.behind(engine.feed_state()):
+            written = feed.rebuild()
+        else:
+            written = feed.follow(progress_version=version_id)
+        CatalogueVersion.objects.filter(pk=version_id).update(
+            indexed_at=timezone.now(), progress_done=F("progress_total")
+        )
+        return written
     counted = _counted(
         (_document(r) for r in _rows(Q(version_id=version_id, is_active=True))), version_id=version_id
     )
@@ -155,6 +175,13 @@ def index_items(*, item_ids: list[int]) -> int:
     return get_engine().update(documents=documents, removed_ids=removed)
 
 
-def rebuild_index() -> int:
-    """Build the whole index from the database and switch to it (``avrop catalogue_reindex``)."""
-    return get_engine().rebuild(_split(_rows(Q(is_active=True)), []))
+def rebuild_index(feed_state: Callable[[], dict[str, Any]] | None = None) -> int:
+    """Build the whole index from the database and switch to it (``avrop catalogue_reindex``).
+
+    ``feed_state``: the change feed's position the new index stands at (``feed.rebuild`` passes it); by
+    default the position before the database is read."""
+    if feed_state is None:
+        from avrop.catalogue.services.feed import _position_now
+
+        feed_state = _position_now
+    return get_engine().rebuild(_split(_rows(Q(is_active=True)), []), feed_state=feed_state)

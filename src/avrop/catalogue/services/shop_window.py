@@ -130,8 +130,10 @@ def _own_item(*, actor: User, organisation: Organisation, item_id: int) -> Catal
 
 
 def _reindex_after_commit(item_id: int) -> None:
+    from avrop.catalogue.services.feed import publish_items
     from avrop.catalogue.tasks import catalogue_index_items
 
+    publish_items(item_ids=[item_id])  # for every node's index
     transaction.on_commit(lambda: catalogue_index_items([item_id]))
 
 
