@@ -1,7 +1,8 @@
 """The ``avrop`` command.
 
 avrop run [--bind ADDR]    migrate, load demo data, start the worker and the web server (what `make run` does)
-avrop serve [--bind ADDR]  the web server only (gunicorn + whitenoise)
+avrop serve [--bind ADDR]  the web server only (gunicorn + whitenoise); brings the search index up to date
+                           beside it (``avrop catalogue_follow``)
 avrop worker               the task worker (Huey consumer)
 avrop setup                migrate, create the cache table and collect static files
 avrop demo                 load demo data (idempotent)
@@ -297,7 +298,20 @@ def serve(args: list[str]) -> int:
         return 1
     _use_bind_for_links(options.bind)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avrop.settings")
+    _search_catch_up()
     os.execv(sys.executable, _gunicorn_command(options.bind))  # noqa: S606 (replaces this process)
+
+
+def _search_catch_up() -> None:
+    """Bring this node's search index up to the database beside the starting server (a rebuild when it is
+    missing or behind, see avrop.catalogue.services.feed): searches go on against the index as it is and
+    switch to the new one when it is done. AVROP_SEARCH_CATCH_UP=false leaves it to the checks."""
+    value = os.environ.get("AVROP_SEARCH_CATCH_UP", "true").strip().lower()
+    if value in {"0", "false", "no", "off"}:
+        return
+    subprocess.Popen(  # noqa: S603 (our own command; not waited for: it may take minutes on a large catalogue)
+        [sys.executable, "-m", "avrop.cli", "catalogue_follow"], start_new_session=True
+    )
 
 
 def worker(args: list[str]) -> int:

@@ -57,6 +57,24 @@ def catalogue_activate_due() -> int:
     return price_lists_activate_due()
 
 
+@db_periodic_task(crontab(minute="*"))
+def catalogue_feed_follow() -> int:
+    """Keep the index of the node this worker runs on up to the change feed (one query when nothing changed;
+    web nodes also check before a search)."""
+    from avrop.catalogue.services.feed import catch_up
+
+    return catch_up()[1]
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+@lock_task("catalogue-feed-prune")
+def catalogue_feed_prune() -> int:
+    """Delete changes of the feed older than a month (a node that missed them is rebuilt on start)."""
+    from avrop.catalogue.services.feed import prune
+
+    return prune()
+
+
 @db_periodic_task(crontab(minute="*/10"))
 def catalogue_index_sweep() -> int:
     """Index active price lists whose indexing task was lost (a worker killed with the task in hand)."""
