@@ -7,6 +7,9 @@ from avrop.web import views as web_views
 from avrop.web.api import api
 from avrop.web.forms import LoginForm
 
+# The ordinary 500 page, or the 503 page while the database cannot be reached (avrop.web.outage).
+handler500 = "avrop.web.outage.server_error"
+
 urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("api/", api.urls),

@@ -166,9 +166,18 @@ def outbox_put_many(messages: Iterable[OutboxMessage]) -> list[OutboxMessage]:
 
 
 def _kick() -> None:
+    """After commit: ask a worker to deliver now. The rows are committed already, so a queue that cannot be
+    reached (Redis stopped) must not turn the request that wrote them into an error (the client would think
+    the order was lost and send it again): the failure is logged and the sweep delivers them within a
+    minute of the queue being back."""
     from avrop.core.tasks import outbox_deliver
 
-    outbox_deliver()
+    try:
+        outbox_deliver()
+    except Exception as exc:  # any broker error (redis.ConnectionError, OSError, sqlite3.OperationalError)
+        logger.warning(
+            "The outbox delivery task could not be queued (%s); the sweep will send the rows.", exc
+        )
 
 
 def outbox_email(

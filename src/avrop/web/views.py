@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
@@ -21,6 +21,7 @@ from avrop.organisations.requests import MemberRequest, SignedInRequest
 from avrop.organisations.roles import Role
 from avrop.web.home import collect_sections, month_charts
 from avrop.web.lists import AuditFilter, AuditTable
+from avrop.web.outage import RETRY_AFTER_SECONDS, drop_broken_connections, is_outage
 
 
 @login_required
@@ -40,8 +41,17 @@ def home(request: SignedInRequest) -> HttpResponse:
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness and database check for load balancers and `make run`: one small read of the migrations table,
-    so the answer also says that the database has its schema (an error answers 500)."""
-    MigrationRecorder(connection).migration_qs.exists()
+    so the answer also says that the database has its schema (a missing schema answers 500). A database that
+    cannot be reached answers 503 with Retry-After (``avrop.web.outage``), and ok again once it is back."""
+    try:
+        MigrationRecorder(connection).migration_qs.exists()
+    except DatabaseError as exc:
+        if not is_outage(exc):
+            raise
+        drop_broken_connections()
+        response = JsonResponse({"status": "database unavailable"}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"status": "ok"})
 
 
