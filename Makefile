@@ -9,7 +9,7 @@ export AVROP_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 AVROP_BIND ?= 127.0.0.1:$(PORT)
 
-.PHONY: run test test-sqlite test-postgres bench lint install install-dev check-system assets messages clean
+.PHONY: run test test-sqlite test-postgres bench faults lint install install-dev check-system assets messages clean
 
 ## what the system must provide (Python 3.11 with venv, npm, Pango, fonts): one message listing what is missing
 check-system:
@@ -57,6 +57,11 @@ test-postgres: install-dev
 
 bench: install-dev
 	@set -e; for script in bench/*.py; do echo "== $$script"; AVROP_ENV=test $(BIN)/python $$script $(BENCH_ARGS); done
+
+## make faults: outages against the real server and worker on a private PostgreSQL and Redis (docs/operations.md);
+## FAULTS_ARGS=--quick for 10-second outages
+faults: install-dev
+	$(BIN)/python scripts/faults $(FAULTS_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
