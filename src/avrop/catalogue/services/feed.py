@@ -7,7 +7,7 @@ supplier edited). A node applies the rows after its position, which it keeps nex
 (``search/FEED``):
 
 - before a search, at most every ``CATALOGUE_FEED_CHECK_SECONDS`` per process: one query on the primary key
-  when nothing changed; what changed is applied in a thread, so the search does not wait for it;
+  when nothing changed; what changed is applied in a thread, which the search waits for only a moment;
 - in the worker, by the indexing task of an activated price list, and every minute;
 - on start (``avrop catalogue_follow``, which ``avrop serve`` and ``avrop worker`` run first): a full rebuild
   when the index is missing or damaged, its position unknown, or it is far behind; else the missing changes.
@@ -193,8 +193,9 @@ _running = threading.Event()
 
 def check_before_search() -> None:
     """Every ``CATALOGUE_FEED_CHECK_SECONDS`` per process: look for new changes (one query) and apply them in
-    a thread, so that this search goes on with the index as it is (the results are checked against the
-    database anyway). Never raises: a failed check is logged and tried again at the next one."""
+    a thread, waited for at most ``CATALOGUE_FEED_WAIT_SECONDS``; after that this search goes on with the
+    index as it is (the results are checked against the database anyway). Never raises: a failed check is
+    logged and tried again at the next one."""
     global _next_check
     interval = float(getattr(settings, "CATALOGUE_FEED_CHECK_SECONDS", 2.0))
     now = time.monotonic()
@@ -214,7 +215,11 @@ def check_before_search() -> None:
         # Tests, and a search inside a transaction (its changes are not visible to another connection).
         _follow_logged()
         return
-    threading.Thread(target=_follow_in_thread, name="search-feed", daemon=True).start()
+    thread = threading.Thread(target=_follow_in_thread, name="search-feed", daemon=True)
+    thread.start()
+    # A small change (an edit, a short price list) is applied in a moment: this search waits for it that
+    # long, so whoever made the change finds it; a large one goes on in the thread.
+    thread.join(timeout=float(getattr(settings, "CATALOGUE_FEED_WAIT_SECONDS", 1.0)))
 
 
 def _follow_logged() -> None:
