@@ -10,6 +10,11 @@ Dora Central (``dc_receiver``, goods receiver for every department) finds orders
 their way, arrived for two departments (received in one go), received and waiting to be handed over, and
 handed over (Anna sees it on her order page with the centre's next delivery day).
 
+Anna's draft cart shows what fulfilment adds to the cart: a toner line for the multifunction printer
+MFP-2026-0042, picked from the installed base, and a Martin & Servera line with the centre's next delivery day
+to Solgården. Cecilia keeps the register of distribution centres (*Distributionscentraler* → *Register över
+distributionscentraler*).
+
 Everything goes through the services. Idempotent: loaded once, when Procurator's agreement has no delivery
 requirement yet. Anna's draft cart from ordering's demo is set aside meanwhile and filled again after.
 """
@@ -57,6 +62,7 @@ def _order(requisitioner: User, municipality: Organisation, items: list[tuple[in
 def load(stdout: TextIO) -> None:
     _deliveries(stdout)
     _distribution(stdout)
+    _cart(stdout)
 
 
 def _deliveries(stdout: TextIO) -> None:
@@ -321,3 +327,48 @@ def _distribution(stdout: TextIO) -> None:
     if kept:
         ordering.cart_add_items(actor=anna, organisation=municipality, items=kept)
     stdout.write(f"fulfilment: {DC_NAME} with orders from {DC_SUPPLIER} in every state of distribution")
+
+
+TONER_SUPPLIER = "Lyreco Sverige AB"
+MACHINE_SERIAL = "MFP-2026-0042"
+
+
+def _cart(stdout: TextIO) -> None:
+    """A toner line for the installed machine and a line routed through the distribution centre in Anna's
+    draft cart (once: not again when the cart already has a line for the machine)."""
+    from avrop.fulfilment.models import InstalledMachine
+
+    municipality = Organisation.objects.filter(org_number=MUNICIPALITY).first()
+    anna = User.objects.filter(username="requisitioner").first()
+    machine = InstalledMachine.objects.filter(organisation=municipality, serial_number=MACHINE_SERIAL).first()
+    if municipality is None or anna is None or machine is None:
+        return
+    cart = ordering.cart_get(user=anna, organisation=municipality)
+    if cart is not None and cart.lines.filter(machine_serial=MACHINE_SERIAL).exists():
+        stdout.write("fulfilment: cart with a machine and a delivery day (already loaded)")
+        return
+    toner = (
+        CatalogueItem.objects.filter(
+            organisation=municipality,
+            supplier__name=TONER_SUPPLIER,
+            is_active=True,
+            name__istartswith="Toner",
+        )
+        .order_by("article_number")
+        .first()
+    )
+    food = (
+        CatalogueItem.objects.filter(organisation=municipality, supplier__name=DC_SUPPLIER, is_active=True)
+        .order_by("article_number")
+        .first()
+    )
+    if toner is None:
+        return
+    lines = ordering.cart_add_items(
+        actor=anna, organisation=municipality, items=[(toner.pk, 1)] + ([(food.pk, 2)] if food else [])
+    )
+    toner_line = next(line for line in lines if line.item_id == toner.pk)
+    ordering.line_update(
+        actor=anna, line_id=toner_line.pk, quantity=toner_line.quantity, machine_id=machine.pk
+    )
+    stdout.write("fulfilment: Anna's cart with toner for MFP-2026-0042 and a line through the centre")
