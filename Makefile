@@ -63,6 +63,12 @@ bench: install-dev
 faults: install-dev
 	$(BIN)/python scripts/faults $(FAULTS_ARGS)
 
+## make load: the scenario mix of bench/load under locust against the real server (50 users, 10 min, 1M items,
+## 100k orders and invoices; DATABASE_URL names the PostgreSQL server); LOAD_ARGS=--quick is the CI step,
+## LOAD_ARGS="--soak 60" the memory soak; bench/load/run.py --help lists the options
+load: install-dev
+	AVROP_ENV=test $(BIN)/python bench/load/run.py $(LOAD_ARGS)
+
 lint: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
