@@ -9,7 +9,7 @@ export AVROP_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 AVROP_BIND ?= 127.0.0.1:$(PORT)
 
-.PHONY: run test test-sqlite test-postgres bench faults lint install install-dev check-system assets messages clean
+.PHONY: run test test-sqlite test-postgres bench faults load lint install install-dev check-system assets messages clean
 
 ## what the system must provide (Python 3.11 with venv, npm, Pango, fonts): one message listing what is missing
 check-system:
