@@ -309,9 +309,9 @@ def _search_catch_up() -> None:
     value = os.environ.get("AVROP_SEARCH_CATCH_UP", "true").strip().lower()
     if value in {"0", "false", "no", "off"}:
         return
-    subprocess.Popen(  # noqa: S603 (our own command; not waited for: it may take minutes on a large catalogue)
-        [sys.executable, "-m", "avrop.cli", "catalogue_follow"], start_new_session=True
-    )
+    # Not waited for (a rebuild of a large catalogue takes minutes); in the server's process group, so that
+    # stopping the group stops it too (a rebuild cut short leaves the index in use as it was).
+    subprocess.Popen([sys.executable, "-m", "avrop.cli", "catalogue_follow"])  # noqa: S603 (our own command)
 
 
 def worker(args: list[str]) -> int:

@@ -3,7 +3,7 @@
 Layout::
 
     search/CURRENT        the name of the index directory in use
-    search/FEED           how far this index has followed the database's change feed (JSON, see below)
+    search/<index>.feed   how far that index has followed the database's change feed (JSON, see below)
     search/writer.lock    held (flock) by whoever writes: one writer at a time across all processes
     search/items-<stamp>/ a tantivy index
 
@@ -20,10 +20,10 @@ word, as people type) and with one typo (two for long words); article numbers an
 prefix. An index written before ``text`` existed is read and written field by field until it is rebuilt.
 
 Every node keeps its own index on local disk and follows the database's change feed
-(``avrop.catalogue.services.feed``): ``FEED`` names the index directory it belongs to and the position in
-the feed that index has applied. It is written by the writer that applied the changes, under
-``writer.lock``, after the commit; a ``FEED`` of another index directory (or none) means the index is of
-unknown age and is rebuilt.
+(``avrop.catalogue.services.feed``): ``<index>.feed`` beside the index directory holds the position in the
+feed that index has applied. It is written by the writer that applied the changes, under ``writer.lock``,
+after the commit (a rebuild writes it before it switches ``CURRENT``); an index without one is of unknown
+age and is rebuilt.
 """
 
 from __future__ import annotations
@@ -208,22 +208,20 @@ class TantivyEngine:
 
     def feed_state(self) -> dict[str, Any] | None:
         """How far the index in use has followed the change feed, or None when that is not known (no index,
-        no ``FEED``, or a ``FEED`` written for another index directory)."""
+        or no ``<index>.feed``)."""
+        name = self._current_name()
+        if not name or not (self.root / name).is_dir():
+            return None
         try:
-            state = json.loads((self.root / "FEED").read_text())
+            state = json.loads((self.root / f"{name}.feed").read_text())
         except (FileNotFoundError, ValueError):
             return None
-        name = self._current_name()
-        if not isinstance(state, dict) or not name or state.get("index") != name:
-            return None
-        if not (self.root / name).is_dir():
-            return None
-        return state
+        return state if isinstance(state, dict) else None
 
     def _write_feed_state(self, name: str, state: dict[str, Any]) -> None:
-        tmp = self.root / f"FEED.{os.getpid()}.{threading.get_ident()}"
-        tmp.write_text(json.dumps({**state, "index": name}))
-        os.replace(tmp, self.root / "FEED")
+        tmp = self.root / f"{name}.feed.{os.getpid()}.{threading.get_ident()}"
+        tmp.write_text(json.dumps(state))
+        os.replace(tmp, self.root / f"{name}.feed")
 
     def healthy(self) -> bool:
         """The index in use opens and can be searched (a missing or damaged one cannot)."""
@@ -616,11 +614,10 @@ class TantivyEngine:
         """Write a complete new index beside the old one, then switch to it and remove the old one.
 
         ``feed_state``: called under the writer lock before the documents are read, it returns the position
-        in the change feed the new index will have applied (written to ``FEED`` with the switch)."""
+        in the change feed the new index will have applied (written before the switch)."""
         written = 0
         with self._writer_lock():
             state = feed_state() if feed_state is not None else None
-            old = self._current_name()
             name = f"items-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 100000}"
             index = _open(self.root / name)
             writer = index.writer(heap_size=WRITER_HEAP * 2, num_threads=2)
@@ -629,9 +626,15 @@ class TantivyEngine:
                 written += 1
             writer.commit()
             writer.wait_merging_threads()
-            self._switch(name)
             if state is not None:
                 self._write_feed_state(name, state)
-            if old and old != name:
-                shutil.rmtree(self.root / old, ignore_errors=True)
+            self._switch(name)
+            # The old index, and any a rebuild cut short left behind (no other writer runs: the lock is ours).
+            for path in self.root.glob("items-*"):
+                if path.name == name or path.name.startswith(f"{name}.feed"):
+                    continue
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
         return written

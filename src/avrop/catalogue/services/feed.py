@@ -4,7 +4,7 @@ Each node (a machine with web processes, or a worker) keeps its own search index
 (``CATALOGUE_SEARCH_DIR``). Whatever changes what search finds is published in the database, in the
 transaction that makes the change, as a row of ``CatalogueChange`` (a price list that became active, items a
 supplier edited). A node applies the rows after its position, which it keeps next to its index
-(``search/FEED``):
+(``search/<index>.feed``):
 
 - before a search, at most every ``CATALOGUE_FEED_CHECK_SECONDS`` per process: one query on the primary key
   when nothing changed; what changed is applied in a thread, which the search waits for only a moment;

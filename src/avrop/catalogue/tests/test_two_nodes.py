@@ -213,7 +213,7 @@ def test_a_price_list_approved_through_one_node_is_found_through_the_other(
             f"through node 1 {took[1]:.2f} s after the approval on node 1"
         )
         for node in nodes:
-            assert (node.data / "search" / "FEED").is_file(), node.tail()
+            assert list((node.data / "search").glob("items-*.feed")), node.tail()
 
         # The documents are stored once, on the shared storage, under a path relative to it.
         stored = InboundFile.objects.get(pk=version.inbound_file_id)
