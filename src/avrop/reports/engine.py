@@ -443,7 +443,7 @@ def spend_rows(scope: Scope, f: Filters, dimension: str) -> list[dict[str, Any]]
         if total:
             invoiced = {None: total}
     keys = sorted(set(ordered) | set(invoiced), key=lambda k: (k is None, str(k)))
-    rows = [{"key": k, "ordered": ordered.get(k) or ZERO, "invoiced": invoiced.get(k) or ZERO} for k in keys]
+    rows = [{"key": k, "ordered": money(ordered.get(k)), "invoiced": money(invoiced.get(k))} for k in keys]
     rows.sort(key=lambda r: -(r["ordered"] + r["invoiced"]))
     return rows
 

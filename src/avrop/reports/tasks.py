@@ -20,3 +20,12 @@ def reports_mail_due() -> int:
     from avrop.reports import mailing
 
     return len(mailing.mail_due().mailings)
+
+
+@db_periodic_task(crontab(hour="1", minute="20"))
+@lock_task("reports-aggregate-months")
+def reports_aggregate_months() -> int:
+    """Every night: the monthly pre-aggregates of the month that closed last and of every stale month."""
+    from avrop.reports import aggregates
+
+    return aggregates.refresh()["months"]
