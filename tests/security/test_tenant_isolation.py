@@ -8,15 +8,24 @@ new buyer organisation whose user holds every buyer role and owns nothing, so ev
 somebody else. The ids are real: for a pattern in app X, the primary keys of X's models, those whose name
 matches the URL's words first. Supplier users against buyer pages and supplier against supplier on the portal
 are covered by ``avrop/portal/tests/test_security.py``; this test does not repeat them.
+
+State-changing requests are probed the same way: the outsider POSTs a form-like payload to every pattern
+with an id, and sends a body built from the OpenAPI schema to every API write route (POST/PUT/PATCH/DELETE)
+with an id. Each must be refused, and must write nothing: the SQL of each request is captured and any
+INSERT/UPDATE/DELETE on a business table fails the test, and the row count of every model is the same
+before and after all of them.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter
 
@@ -45,6 +54,32 @@ PUBLIC_BY_DESIGN = {
 # Status codes that show nothing of the object.
 REFUSED = {301, 302, 303, 400, 403, 404, 405, 410, 422}
 IDS_PER_PATTERN = 6
+POSTS_PER_PATTERN = 2
+# Tables any request may write without being a business action: the session, the login throttle's log, the
+# shared cache, and the API token's "last used" time.
+NOT_BUSINESS = {
+    "django_session",
+    "axes_accessattempt",
+    "axes_accesslog",
+    "axes_accessfailurelog",
+    "avrop_cache",
+    "core_apitoken",
+}
+WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# A form-like payload that a careless view would act on: a decision, a state, a quantity, a text.
+FORM_PAYLOAD = {
+    "action": "approve",
+    "decision": "approve",
+    "transition": "approve",
+    "state": "approved",
+    "status": "approved",
+    "confirm": "1",
+    "quantity": "1",
+    "comment": "outsider",
+    "text": "outsider",
+    "name": "outsider",
+    "reason": "outsider",
+}
 # String arguments that are not ids: a format or a kind from a fixed list.
 STRING_VALUES = {"fmt": "csv", "kind": "order", "action": "approve", "key": "x", "token": "x"}
 
@@ -103,6 +138,48 @@ def _path(route: str, pattern: URLPattern, value: int) -> str:
     return path
 
 
+def _writes(queries: list[dict[str, Any]]) -> set[str]:
+    """Business tables that the captured SQL wrote."""
+    return {m.group(1).lower() for q in queries if (m := WRITE.match(q["sql"]))} - NOT_BUSINESS
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.db_table not in NOT_BUSINESS and model._meta.managed and not model._meta.proxy
+    }
+
+
+def _example(schema: dict[str, Any], components: dict[str, Any], depth: int = 0) -> Any:
+    """A value that satisfies the (OpenAPI 3) schema, so that the request gets past validation to the view."""
+    if "$ref" in schema:
+        return _example(components[schema["$ref"].rsplit("/", 1)[-1]], components, depth + 1)
+    for combined in ("anyOf", "oneOf", "allOf"):
+        if schema.get(combined):
+            options = [o for o in schema[combined] if o.get("type") != "null"] or schema[combined]
+            return _example(options[0], components, depth + 1)
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        if depth > 4:
+            return {}
+        return {k: _example(v, components, depth + 1) for k, v in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [] if depth > 4 else [_example(schema.get("items", {}), components, depth + 1)]
+    if kind == "integer":
+        return max(1, int(schema.get("minimum", 1)))
+    if kind == "number":
+        return "1.00" if schema.get("format") == "decimal" else 1
+    if kind == "boolean":
+        return True
+    formats = {"date": "2026-01-15", "date-time": "2026-01-15T10:00:00Z", "email": "outsider@example.com"}
+    return formats.get(schema.get("format", ""), "outsider")
+
+
 @pytest.fixture
 def outsider(settings, tmp_path):
     """The demo world, and a user of a new buyer organisation holding every buyer role, owning nothing."""
@@ -145,6 +222,24 @@ def test_another_organisation_gets_no_object_of_any_page(client, outsider):
                 break
     assert not failures, "\n".join(failures)
     assert len(probed) > 150  # the walk really found the application's pages
+    # State-changing POSTs to the same patterns: refused, and nothing written.
+    before = _row_counts()
+    posted = 0
+    for name, route, pattern, app_label in _patterns():
+        if name in PUBLIC_BY_DESIGN:
+            continue
+        for value in _candidate_ids(app_label, route)[:POSTS_PER_PATTERN]:
+            path = _path(route, pattern, value)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.post(path, FORM_PAYLOAD)
+            posted += 1
+            written = _writes(ctx.captured_queries)
+            if response.status_code not in REFUSED or written:
+                failures.append(f"POST {path} ({name}) → {response.status_code}, wrote {sorted(written)}")
+                break
+    assert not failures, "\n".join(failures)
+    assert posted > 300
+    assert _row_counts() == before
     # The paths are real: the objects' owner opens many of them, so the refusals above mean something.
     owner, _owner_organisation = _owner()
     client.force_login(owner)
@@ -178,6 +273,38 @@ def test_another_organisation_gets_no_object_through_the_api(client, outsider):
                 break
     assert not failures, "\n".join(failures)
     assert probed >= 10
+    # Every write route that takes an id, with a body valid for its schema, so that the view itself decides.
+    components = schema.get("components", {}).get("schemas", {})
+    before = _row_counts()
+    writes, refused_by_view = 0, 0
+    for route, operations in schema["paths"].items():
+        if not re.findall(r"{(\w+)}", route):
+            continue
+        for method in ("post", "put", "patch", "delete"):
+            if method not in operations:
+                continue
+            content = operations[method].get("requestBody", {}).get("content", {})
+            body = _example(content["application/json"]["schema"], components) if content else None
+            for value in _candidate_ids(route.split("/")[2], route)[:POSTS_PER_PATTERN]:
+                path = re.sub(r"{\w+}", str(value), route)
+                with CaptureQueriesContext(connection) as ctx:
+                    response = getattr(client, method)(
+                        path, body, content_type="application/json", headers=headers
+                    )
+                writes += 1
+                refused_by_view += response.status_code in {403, 404}
+                written = _writes(ctx.captured_queries)
+                if response.status_code not in REFUSED or written:
+                    failures.append(
+                        f"{method.upper()} {path} → {response.status_code}, wrote {sorted(written)}"
+                    )
+    assert not failures, "\n".join(failures)
+    assert writes >= 10
+    # Most bodies passed validation, so the refusals come from the ownership checks, not from the schema.
+    assert refused_by_view >= writes // 2, (
+        f"only {refused_by_view} of {writes} refused as not found/forbidden"
+    )
+    assert _row_counts() == before
     owner, owner_organisation = _owner()
     _token, owner_key = api_token_create(
         actor=owner, user=owner, organisation=owner_organisation, name="owner"
