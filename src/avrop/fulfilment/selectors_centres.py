@@ -20,7 +20,12 @@ def centre_register(*, user: User, organisation: Organisation) -> QuerySet[Distr
     return (
         DistributionCentre.objects.filter(organisation=organisation)
         .prefetch_related(
-            Prefetch("routes", queryset=DistributionRoute.objects.select_related("supplier__organisation")),
+            Prefetch(
+                "routes",
+                queryset=DistributionRoute.objects.select_related("supplier__organisation").order_by(
+                    "category_prefix", "id"
+                ),
+            ),
             Prefetch("days", queryset=DistributionDay.objects.select_related("department")),
         )
         .order_by("name")
