@@ -71,6 +71,9 @@ class Person(HttpUser):
         self.role, self.place = role_of(next(_numbers))
         self.share = max(1, CONFIG["roles"][self.role])
         self.random = random.Random(f"{self.role}-{self.place}")
+        # A new connection per request, as from a reverse proxy: reusing one races gunicorn's 2 s keep-alive
+        # (a pause of 0.5-2.5 s, then the server closes the connection the next request is sent on).
+        self.client.headers["Connection"] = "close"
         username = f"load-req-{self.place}" if self.role == "requisitioner" else self.role
         self.login(username)
         self.steps: Iterator[None] = getattr(self, self.role)()
