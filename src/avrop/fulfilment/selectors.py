@@ -118,18 +118,39 @@ def wanted_by_line(lines: Iterable[PurchaseOrderLine]) -> dict[int, Decimal]:
     return {line.pk: Decimal("0") if line.is_cancelled else line.effective_quantity for line in lines}
 
 
-def requirements_for(order: PurchaseOrder) -> list[DeliveryRequirement]:
-    """The active requirements of the order's organisation that hold for its agreement or a category of its
-    lines (and those with neither, which hold for every order)."""
-    categories = set(
+def requirement_holds(
+    agreement_id: int | None, category: str, *, order_agreement_id: int | None, order_categories: set[str]
+) -> bool:
+    """Whether a requirement of the order's organisation (its agreement, its category) holds for the order:
+    one without agreement holds for every agreement, one without category for every line. The one rule of
+    :func:`requirements_for` and the batch reads below."""
+    return (agreement_id is None or agreement_id == order_agreement_id) and (
+        not category or category in order_categories
+    )
+
+
+def _order_categories(order: PurchaseOrder) -> set[str]:
+    return set(
         order.lines.exclude(requisition_line__category="").values_list(
             "requisition_line__category", flat=True
         )
     )
+
+
+def requirements_for(order: PurchaseOrder) -> list[DeliveryRequirement]:
+    """The active requirements of the order's organisation that hold for its agreement or a category of its
+    lines (and those with neither, which hold for every order)."""
+    categories = _order_categories(order)
     found = DeliveryRequirement.objects.filter(organisation_id=order.organisation_id, is_active=True).filter(
         Q(agreement__isnull=True) | Q(agreement_id=order.agreement_id)
     )
-    return [r for r in found if not r.category or r.category in categories]
+    return [
+        r
+        for r in found
+        if requirement_holds(
+            r.agreement_id, r.category, order_agreement_id=order.agreement_id, order_categories=categories
+        )
+    ]
 
 
 def required_tasks(order: PurchaseOrder, requirements: list[DeliveryRequirement] | None = None) -> list[str]:
@@ -147,6 +168,23 @@ def checklist_questions(order: PurchaseOrder) -> list[str]:
     for requirement in requirements_for(order):
         questions += [q for q in requirement.checklist if q not in questions]
     return questions
+
+
+def delivery_accepted(wanted: dict[int, Decimal], received: dict[int, Decimal]) -> bool:
+    """Every line (``wanted``: per order line what it is to deliver) received in good order in full."""
+    return bool(wanted) and all(received.get(pk, Decimal("0")) >= quantity for pk, quantity in wanted.items())
+
+
+def tasks_not_done(required: Iterable[str], begun: dict[str, str]) -> list[str]:
+    """The task kinds keeping an order from being invoiced: each required one not done (begun or not) and
+    each begun one not done (``begun``: status by kind), required ones first."""
+    kinds = list(dict.fromkeys([*required, *begun]))
+    return [kind for kind in kinds if begun.get(kind) != TaskStatus.DONE]
+
+
+def ready_to_invoice(wanted: dict[int, Decimal], received: dict[int, Decimal], open_tasks: list[str]) -> bool:
+    """The ready-to-invoice rule, for one order as for a batch: delivery accepted and no task left."""
+    return delivery_accepted(wanted, received) and not open_tasks
 
 
 @dataclass
@@ -169,28 +207,30 @@ class Readiness:
 
 def order_readiness(order: PurchaseOrder) -> Readiness:
     """Delivery accepted (every line received in good order, signed) and every required task done: ready to
-    invoice. The tasks are listed as they stand, required ones not yet begun included (unsaved)."""
+    invoice (:func:`ready_to_invoice`). The tasks are listed as they stand, required ones not yet begun
+    included (unsaved)."""
     lines = list(order.lines.all())
     wanted = wanted_by_line(lines)
     received = received_by_line([order])
     shipped = shipped_by_line(order)
-    accepted = bool(lines) and all(received.get(pk, Decimal("0")) >= qty for pk, qty in wanted.items())
+    accepted = delivery_accepted(wanted, received)
     existing = {
         t.kind: t for t in PostDeliveryTask.objects.filter(purchase_order=order).select_related("done_by")
     }
-    tasks = [
-        existing.get(kind) or PostDeliveryTask(purchase_order=order, kind=kind)
-        for kind in required_tasks(order)
-    ]
+    required = required_tasks(order)
+    tasks = [existing.get(kind) or PostDeliveryTask(purchase_order=order, kind=kind) for kind in required]
     tasks += [t for kind, t in existing.items() if t not in tasks]
+    open_kinds = tasks_not_done(required, {kind: t.status for kind, t in existing.items()})
     reasons: list[str] = []
     if not accepted:
         reasons.append(_("The delivery has not been received and signed in full."))
     for task in tasks:
-        if task.status != TaskStatus.DONE:
+        if task.kind in open_kinds:
             reasons.append(_("%(task)s is not done.") % {"task": task.get_kind_display()})
-    if accepted:
-        state = DeliveryState.READY_TO_INVOICE if not reasons else DeliveryState.RECEIVED
+    if ready_to_invoice(wanted, received, open_kinds):
+        state = DeliveryState.READY_TO_INVOICE
+    elif accepted:
+        state = DeliveryState.RECEIVED
     elif received:
         state = DeliveryState.PARTLY_RECEIVED
     elif shipped:
@@ -200,72 +240,144 @@ def order_readiness(order: PurchaseOrder) -> Readiness:
     return Readiness(state=state, delivery_accepted=accepted, tasks=tasks, reasons=reasons)
 
 
+@dataclass
+class _Batch:
+    """What the ready-to-invoice rule reads of a batch of orders: a fixed number of statements."""
+
+    orders: dict[int, tuple[int, int | None]]  # order: (organisation, agreement)
+    requirements: dict[
+        int, list[tuple[int | None, str, list[str]]]
+    ]  # organisation: (agreement, category, tasks)
+    wanted: dict[int, dict[int, Decimal]] = field(default_factory=dict)  # order: order line: to deliver
+    categories: dict[int, set[str]] = field(default_factory=dict)  # order: its lines' categories
+
+    @classmethod
+    def read(cls, ids: list[int]) -> _Batch:
+        """The orders and their organisations' active requirements (two statements)."""
+        orders: dict[int, tuple[int, int | None]] = {
+            pk: (organisation_id, agreement_id)
+            for pk, organisation_id, agreement_id in PurchaseOrder.objects.filter(pk__in=ids)
+            .order_by()
+            .values_list("pk", "organisation_id", "agreement_id")
+        }
+        requirements: dict[int, list[tuple[int | None, str, list[str]]]] = defaultdict(list)
+        for organisation_id, agreement_id, category, kinds in DeliveryRequirement.objects.filter(
+            organisation_id__in={organisation for organisation, _agreement in orders.values()}, is_active=True
+        ).values_list("organisation_id", "agreement_id", "category", "tasks"):
+            requirements[organisation_id].append((agreement_id, category or "", list(kinds or [])))
+        return cls(orders=orders, requirements=requirements)
+
+    def read_lines(self, ids: Iterable[int]) -> None:
+        """What each line of the orders is to deliver, and the lines' categories (one statement)."""
+        for pk, order_id, cancelled, quantity, confirmed, category in PurchaseOrderLine.objects.filter(
+            purchase_order_id__in=sorted(ids)
+        ).values_list(
+            "pk",
+            "purchase_order_id",
+            "is_cancelled",
+            "quantity",
+            "confirmed_quantity",
+            "requisition_line__category",
+        ):
+            self.wanted.setdefault(order_id, {})[pk] = (
+                Decimal("0") if cancelled else (confirmed if confirmed is not None else quantity)
+            )
+            if category:
+                self.categories.setdefault(order_id, set()).add(category)
+
+    def holding(self, order_id: int) -> list[tuple[int | None, str, list[str]]]:
+        """The requirements that hold for the order (its lines read when a requirement names a category)."""
+        organisation_id, agreement = self.orders[order_id]
+        return [
+            (agreement_id, category, kinds)
+            for agreement_id, category, kinds in self.requirements.get(organisation_id, [])
+            if requirement_holds(
+                agreement_id,
+                category,
+                order_agreement_id=agreement,
+                order_categories=self.categories.get(order_id, set()),
+            )
+        ]
+
+    def not_ready(self, ids: list[int], received: dict[int, Decimal]) -> set[int]:
+        """Those of ``ids`` (their lines read) that :func:`ready_to_invoice` says no to (one statement)."""
+        tasks: dict[int, dict[str, str]] = defaultdict(dict)
+        for order_id, kind, status in PostDeliveryTask.objects.filter(purchase_order_id__in=ids).values_list(
+            "purchase_order_id", "kind", "status"
+        ):
+            tasks[order_id][kind] = status
+        known = set(PostDeliveryTask.Kind.values)
+        found: set[int] = set()
+        for order_id in ids:
+            if order_id not in self.orders:
+                found.add(order_id)
+                continue
+            required = [
+                kind
+                for _agreement, _category, kinds in self.holding(order_id)
+                for kind in kinds
+                if kind in known
+            ]
+            open_tasks = tasks_not_done(required, tasks.get(order_id, {}))
+            if not ready_to_invoice(self.wanted.get(order_id, {}), received, open_tasks):
+                found.add(order_id)
+        return found
+
+
 def orders_not_ready(order_ids: Iterable[int]) -> set[int]:
-    """Those of ``order_ids`` that are not ready to invoice, by the rule of :func:`order_readiness` (every
-    line received in good order as wanted, every required and every begun task done), in five statements
-    whatever the number of orders: what matching asks of a batch of invoices."""
+    """Those of ``order_ids`` that are not ready to invoice, by the rule of :func:`order_readiness`
+    (:func:`ready_to_invoice`: every line received in good order as wanted, every required and every begun
+    task done), in five statements whatever the number of orders."""
     ids = sorted(set(order_ids))
     if not ids:
         return set()
-    wanted: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    categories: dict[int, set[str]] = defaultdict(set)
-    for pk, order_id, cancelled, quantity, confirmed, category in PurchaseOrderLine.objects.filter(
-        purchase_order_id__in=ids
-    ).values_list(
-        "pk",
-        "purchase_order_id",
-        "is_cancelled",
-        "quantity",
-        "confirmed_quantity",
-        "requisition_line__category",
-    ):
-        wanted[order_id][pk] = (
-            Decimal("0") if cancelled else (confirmed if confirmed is not None else quantity)
-        )
-        if category:
-            categories[order_id].add(category)
-    received = received_by_line(ids)
-    orders: dict[int, tuple[int, int | None]] = {
-        pk: (organisation_id, agreement_id)
-        for pk, organisation_id, agreement_id in PurchaseOrder.objects.filter(pk__in=ids)
+    batch = _Batch.read(ids)
+    batch.read_lines(ids)
+    return batch.not_ready(ids, received_by_line(ids))
+
+
+@dataclass
+class InvoicingReadiness:
+    """What payables' matching asks of fulfilment for the orders of a batch of invoices."""
+
+    # Quantity received in good order per order line, of the orders in ``with_receipts``.
+    received: dict[int, Decimal] = field(default_factory=dict)
+    # Orders a goods receipt was signed for: their invoices are matched 3-way (the others 2-way).
+    with_receipts: set[int] = field(default_factory=set)
+    # Orders that keep receipts (one was signed, or a delivery requirement of their organisation holds for
+    # them) and are not ready to invoice: their invoices are held.
+    not_ready: set[int] = field(default_factory=set)
+
+
+def orders_for_invoicing(order_ids: Iterable[int]) -> InvoicingReadiness:
+    """For payables' matching of a batch: which orders are matched 3-way against what was received, and which
+    are held. Orders of organisations without receipts or requirements are matched 2-way and never held. At
+    most seven statements however many orders (three when none has a receipt or a requirement)."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return InvoicingReadiness()
+    batch = _Batch.read(ids)
+    with_receipts = set(
+        GoodsReceipt.objects.filter(purchase_order_id__in=ids)
         .order_by()
-        .values_list("pk", "organisation_id", "agreement_id")
-    }
-    requirements: dict[int, list[tuple[int | None, str, list[str]]]] = defaultdict(list)
-    for organisation_id, agreement_id, category, kinds in DeliveryRequirement.objects.filter(
-        organisation_id__in={organisation for organisation, _agreement in orders.values()}, is_active=True
-    ).values_list("organisation_id", "agreement_id", "category", "tasks"):
-        requirements[organisation_id].append((agreement_id, category, list(kinds or [])))
-    tasks: dict[int, dict[str, str]] = defaultdict(dict)
-    for order_id, kind, status in PostDeliveryTask.objects.filter(purchase_order_id__in=ids).values_list(
-        "purchase_order_id", "kind", "status"
-    ):
-        tasks[order_id][kind] = status
-    known = set(PostDeliveryTask.Kind.values)
-    not_ready: set[int] = set()
-    for order_id in ids:
-        lines = wanted.get(order_id)
-        if order_id not in orders or not lines:
-            not_ready.add(order_id)
-            continue
-        if any(received.get(pk, Decimal("0")) < quantity for pk, quantity in lines.items()):
-            not_ready.add(order_id)
-            continue
-        organisation_id, agreement = orders[order_id]
-        required = {
-            kind
-            for agreement_id, category, kinds in requirements.get(organisation_id, [])
-            if (agreement_id is None or agreement_id == agreement)
-            and (not category or category in categories[order_id])
-            for kind in kinds
-            if kind in known
-        }
-        begun = tasks.get(order_id, {})
-        if any(begun.get(kind) != TaskStatus.DONE for kind in required) or any(
-            status != TaskStatus.DONE for status in begun.values()
-        ):
-            not_ready.add(order_id)
-    return not_ready
+        .values_list("purchase_order_id", flat=True)
+        .distinct()
+    )
+    categorised = any(category for found in batch.requirements.values() for _a, category, _k in found)
+    if categorised:
+        batch.read_lines(ids)  # the lines' categories decide which requirements hold
+    required = {pk for pk in batch.orders if batch.holding(pk)}
+    candidates = sorted(with_receipts | required)
+    if not candidates:
+        return InvoicingReadiness(with_receipts=with_receipts)
+    if not categorised:
+        batch.read_lines(candidates)
+    received = received_by_line(candidates)
+    return InvoicingReadiness(
+        received=received,
+        with_receipts=with_receipts,
+        not_ready=batch.not_ready(candidates, received),
+    )
 
 
 def order_ready_to_invoice(order: PurchaseOrder | int) -> tuple[bool, list[str]]:

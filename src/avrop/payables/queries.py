@@ -120,3 +120,94 @@ def set_line_matches(rows: Sequence[tuple[int, int | None, str, str]]) -> int:
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(order_line, match, why, pk) for pk, order_line, match, why in rows])
     return len(rows)
+
+
+def _matching_tables() -> dict[str, str]:
+    from avrop.ordering.models import PurchaseOrderLine
+    from avrop.payables.matching.models import InvoiceLine
+    from avrop.payables.models import SupplierInvoice
+
+    quote = connection.ops.quote_name
+    return {
+        "il": quote(InvoiceLine._meta.db_table),
+        "si": quote(SupplierInvoice._meta.db_table),
+        "pol": quote(PurchaseOrderLine._meta.db_table),
+    }
+
+
+def exact_line_matches(
+    first_invoice_id: int,
+    last_invoice_id: int,
+    invoice_ids: Sequence[int] | None,
+    not_counting: Sequence[str],
+) -> list[tuple[int, int, int | None]]:
+    """(line id, invoice id, order line id or None) of every line of the invoices with ids from
+    ``first_invoice_id`` to ``last_invoice_id`` (and among ``invoice_ids`` when given). The order line is
+    given only when the line matches it exactly, with nothing to explain:
+
+    - the line names the order line by its number (BT-132, written as the number), and the order line is
+      the only one of that number on the invoice's order and is not cancelled;
+    - the units do not differ; quantity and price are given;
+    - the price is the order's and the quantity at most the order's (both as confirmed);
+    - no counting line (a status not in ``not_counting``) of an earlier invoice is on that order line.
+
+    ``engine.match_line`` gives such a line "matched" without a reason when the order is matched 2-way and
+    no earlier invoice of the batch is on the order; the caller decides that and matches the other lines in
+    memory (test: ``test_queries``)."""
+    t = _matching_tables()
+    marks = ", ".join(["%s"] * len(not_counting))
+    among = f"AND il.invoice_id IN ({', '.join(['%s'] * len(invoice_ids))})" if invoice_ids else ""
+    # Table names come from the models, never from input; the values are parameters.
+    sql = f"""
+        SELECT il.id, il.invoice_id, pol.id
+        FROM {t["il"]} il
+        JOIN {t["si"]} si ON si.id = il.invoice_id
+        LEFT JOIN {t["pol"]} pol
+          ON pol.purchase_order_id = si.purchase_order_id
+         AND CAST(pol.line_number AS VARCHAR(10)) = il.order_line_reference
+         AND il.quantity IS NOT NULL
+         AND il.unit_price IS NOT NULL
+         AND NOT pol.is_cancelled
+         AND (il.unit_code = '' OR pol.unit = '' OR il.unit_code = pol.unit)
+         AND il.unit_price = COALESCE(pol.confirmed_unit_price, pol.unit_price)
+         AND il.quantity <= COALESCE(pol.confirmed_quantity, pol.quantity)
+         AND NOT EXISTS (
+             SELECT 1 FROM {t["pol"]} twin
+             WHERE twin.purchase_order_id = pol.purchase_order_id
+               AND twin.line_number = pol.line_number AND twin.id <> pol.id)
+         AND NOT EXISTS (
+             SELECT 1 FROM {t["il"]} earlier JOIN {t["si"]} e ON e.id = earlier.invoice_id
+             WHERE earlier.order_line_id = pol.id AND earlier.quantity IS NOT NULL
+               AND earlier.invoice_id < il.invoice_id AND e.status NOT IN ({marks}))
+        WHERE il.invoice_id BETWEEN %s AND %s {among}
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*not_counting, first_invoice_id, last_invoice_id, *(invoice_ids or [])])
+        return [(pk, invoice, order_line) for pk, invoice, order_line in cursor.fetchall()]
+
+
+def set_exact_line_matches(line_ids: Sequence[int]) -> int:
+    """Write "matched", no reasons and the order line of its number onto each line of ``line_ids``: lines
+    that ``exact_line_matches`` gave an order line (the only one of that number on the invoice's order). One
+    set-based UPDATE per 500 lines instead of a statement per line."""
+    if not line_ids:
+        return 0
+    t = _matching_tables()
+    il = t["il"]
+    for start in range(0, len(line_ids), 500):
+        chunk = list(line_ids[start : start + 500])
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = f"""
+            UPDATE {il} SET
+              order_line_id = (
+                SELECT pol.id FROM {t["pol"]} pol
+                JOIN {t["si"]} si ON pol.purchase_order_id = si.purchase_order_id
+                WHERE si.id = {il}.invoice_id
+                  AND CAST(pol.line_number AS VARCHAR(10)) = {il}.order_line_reference),
+              "match" = 'matched',
+              "match_reasons" = '[]'
+            WHERE id IN ({marks})
+        """  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, chunk)
+    return len(line_ids)

@@ -1,9 +1,12 @@
 """Match stored invoices against their orders and goods receipts, a batch at a time.
 
-``invoices_match`` reads a batch with a fixed number of statements whatever its size (the invoices, their
-lines, the orders' lines, what other invoices already invoiced of those lines, the quantities received, the
-tolerances, the credited invoices), applies ``engine`` in memory and writes the results back in bulk.
-Intake calls it in the transaction that stores the invoices; the invoice page can run it again.
+``invoices_match`` reads a batch with a fixed number of statements whatever its size. It asks fulfilment
+which orders are matched 3-way and which are held (``fulfilment.selectors.orders_for_invoicing``); the lines
+that match their order line exactly, with nothing to explain, are found and written by two set-based
+statements (``queries.exact_line_matches``); for the other lines it reads them, the orders' lines, what other
+invoices already invoiced of those lines, the tolerances and the credited invoices, applies ``engine`` in
+memory and writes the results back in bulk. Intake calls it in the transaction that stores the invoices; the
+invoice page can run it again.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,83 +25,17 @@ from django.utils.translation import gettext as _
 
 from avrop.payables import queries
 from avrop.payables.matching import engine
-from avrop.payables.matching.models import InvoiceLine, InvoiceMatch, MatchTolerance
+from avrop.payables.matching.models import InvoiceLine, InvoiceMatch, LineMatch, MatchTolerance
 from avrop.payables.models import SupplierInvoice
+
+if TYPE_CHECKING:
+    from avrop.fulfilment.selectors import InvoicingReadiness
 
 Status = SupplierInvoice.Status
 Kind = SupplierInvoice.Kind
 # Invoices that no longer count towards what has been invoiced of an order line.
 NOT_COUNTING = (Status.RETURNED, Status.SUSPECTED_DUPLICATE)
 BATCH = 2000
-
-
-@dataclass
-class Deliveries:
-    """What fulfilment knows of the batch's orders: quantities received per order line of the orders that
-    keep goods receipts (3-way; the others are matched 2-way), and the orders not ready to invoice."""
-
-    received: dict[int, Decimal] = field(default_factory=dict)
-    receipt_orders: set[int] = field(default_factory=set)
-    not_ready: set[int] = field(default_factory=set)
-
-
-def _deliveries(order_ids: set[int]) -> Deliveries:
-    """An order keeps goods receipts when one was signed for it or its organisation has delivery requirements
-    for it; such an order is held until fulfilment calls it ready to invoice (delivery accepted, tasks done).
-    Orders of organisations without receipts or requirements are matched 2-way and never held."""
-    from avrop.fulfilment import selectors as fulfilment
-    from avrop.fulfilment.models import GoodsReceipt
-
-    if not order_ids:
-        return Deliveries()
-    ids = sorted(order_ids)
-    found = Deliveries(received=fulfilment.received_by_line(ids))
-    found.receipt_orders = (
-        set(
-            GoodsReceipt.objects.filter(_ids("purchase_order_id", ids)).values_list(
-                "purchase_order_id", flat=True
-            )
-        )
-        & order_ids
-    )
-    candidates = found.receipt_orders | (_orders_with_requirements(ids) & order_ids)
-    found.not_ready = fulfilment.orders_not_ready(candidates)
-    return found
-
-
-def _orders_with_requirements(ids: list[int]) -> set[int]:
-    """The orders among ``ids`` that a delivery requirement holds for: one of their organisation without
-    agreement and category, one of their agreement, or one of the category of one of their lines."""
-    from avrop.fulfilment.models import DeliveryRequirement
-    from avrop.ordering.models import PurchaseOrder
-
-    requirements = list(
-        DeliveryRequirement.objects.filter(is_active=True).values_list(
-            "organisation_id", "agreement_id", "category"
-        )
-    )
-    if not requirements:
-        return set()
-    general = {org for org, agreement, category in requirements if agreement is None and not category}
-    agreements = {
-        agreement for _org, agreement, category in requirements if agreement is not None and not category
-    }
-    categorised: set[tuple[int, int | None, str]] = {
-        (org, agreement, category) for org, agreement, category in requirements if category
-    }
-    orders = PurchaseOrder.objects.filter(_ids("pk", ids))
-    found = set(
-        orders.filter(Q(organisation_id__in=general) | Q(agreement_id__in=agreements)).values_list(
-            "pk", flat=True
-        )
-    )
-    if categorised:
-        for pk, org, agreement, category in orders.filter(
-            lines__requisition_line__category__in={c for _o, _a, c in categorised}
-        ).values_list("pk", "organisation_id", "agreement_id", "lines__requisition_line__category"):
-            if (org, None, category) in categorised or (org, agreement, category) in categorised:
-                found.add(pk)
-    return found
 
 
 def lines_from_header(invoice: SupplierInvoice, header: Any) -> list[InvoiceLine]:
@@ -151,30 +88,14 @@ def _ids(field: str, ids: list[int]) -> Q:
     return Q(**{f"{field}__in": ids})
 
 
-def _order_lines(ids: list[int]) -> tuple[dict[int, list[engine.OrderLine]], Deliveries]:
-    """The order lines of the orders the invoices ``ids`` name, by order."""
+def _order_lines(order_ids: list[int], deliveries: InvoicingReadiness) -> dict[int, list[engine.OrderLine]]:
+    """The order lines of the orders ``order_ids``, by order; what was received of each when the order keeps
+    goods receipts (fulfilment's answer ``deliveries``), else ``None`` (2-way)."""
     from avrop.ordering.models import PurchaseOrderLine
 
-    orders = SupplierInvoice.objects.filter(_ids("pk", ids), purchase_order__isnull=False).values(
-        "purchase_order_id"
-    )
-    rows = list(
-        PurchaseOrderLine.objects.filter(purchase_order_id__in=orders).values_list(
-            "id",
-            "purchase_order_id",
-            "line_number",
-            "article_number",
-            "gtin",
-            "unit",
-            "quantity",
-            "confirmed_quantity",
-            "unit_price",
-            "confirmed_unit_price",
-            "is_cancelled",
-        )
-    )
-    deliveries = _deliveries({r[1] for r in rows})
-    received, keeps_receipts = deliveries.received, deliveries.receipt_orders
+    if not order_ids:
+        return {}
+    received, keeps_receipts = deliveries.received, deliveries.with_receipts
     by_order: dict[int, list[engine.OrderLine]] = defaultdict(list)
     for (
         pk,
@@ -188,7 +109,19 @@ def _order_lines(ids: list[int]) -> tuple[dict[int, list[engine.OrderLine]], Del
         price,
         confirmed_price,
         cancelled,
-    ) in rows:
+    ) in PurchaseOrderLine.objects.filter(purchase_order_id__in=order_ids).values_list(
+        "id",
+        "purchase_order_id",
+        "line_number",
+        "article_number",
+        "gtin",
+        "unit",
+        "quantity",
+        "confirmed_quantity",
+        "unit_price",
+        "confirmed_unit_price",
+        "is_cancelled",
+    ):
         by_order[order].append(
             engine.OrderLine(
                 id=pk,
@@ -202,23 +135,26 @@ def _order_lines(ids: list[int]) -> tuple[dict[int, list[engine.OrderLine]], Del
                 received=received.get(pk, Decimal(0)) if order in keeps_receipts else None,
             )
         )
-    return by_order, deliveries
+    return by_order
 
 
 def _invoiced_elsewhere(
-    order_line_ids: list[int], batch_ids: set[int]
+    order_line_ids: list[int], batch_ids: set[int], exact: set[int]
 ) -> list[tuple[int, int, Decimal | None, str]]:
-    """(invoice id, order line id, quantity, kind) of other invoices' lines on these order lines. Looked up by
-    the invoice lines' own index on the order line (a range when the order lines are dense)."""
+    """(invoice id, order line id, quantity, kind) of other invoices' lines on these order lines, and of the
+    batch's lines already written as exact matches (``exact``). Looked up by the invoice lines' own index on
+    the order line (a range when the order lines are dense)."""
     if not order_line_ids:
         return []
     wanted = set(order_line_ids)
     return [
-        row
-        for row in InvoiceLine.objects.filter(_ids("order_line_id", sorted(wanted)), quantity__isnull=False)
+        (invoice_id, order_line_id, quantity, kind)
+        for pk, invoice_id, order_line_id, quantity, kind in InvoiceLine.objects.filter(
+            _ids("order_line_id", sorted(wanted)), quantity__isnull=False
+        )
         .exclude(invoice__status__in=NOT_COUNTING)
-        .values_list("invoice_id", "order_line_id", "quantity", "invoice__kind")
-        if row[0] not in batch_ids and row[1] in wanted
+        .values_list("id", "invoice_id", "order_line_id", "quantity", "invoice__kind")
+        if (invoice_id not in batch_ids or pk in exact) and order_line_id in wanted
     ]
 
 
@@ -259,6 +195,7 @@ class _Invoice:
     seller_key: str
     invoice_references: str
     payable_amount: Decimal | None
+    status: str
     match_status: str = ""
     match_reasons: list[dict[str, str]] = field(default_factory=list)
 
@@ -274,6 +211,11 @@ def invoices_match(*, invoice_ids: Sequence[int]) -> int:
 
 
 def _match_batch(ids: list[int]) -> int:
+    """Match one batch. Lines that match their order line exactly, with nothing to explain, are found and
+    written by two set-based statements (``queries.exact_line_matches``); ``engine`` matches the others in
+    memory, and the invoices get the worst of their lines' results."""
+    from avrop.fulfilment import selectors as fulfilment
+
     ids = sorted(ids)
     wanted = set(ids)
     invoices = [
@@ -289,35 +231,81 @@ def _match_batch(ids: list[int]) -> int:
             "seller_key",
             "invoice_references",
             "payable_amount",
+            "status",
         )
         if row[0] in wanted
     ]
     if not invoices:
         return 0
     batch_ids = {i.pk for i in invoices}
-    lines_of: dict[int, list[tuple[int, engine.Line]]] = defaultdict(list)
-    for pk, invoice_id, *values in (
-        InvoiceLine.objects.filter(_ids("invoice_id", ids))
-        .order_by("invoice_id", "position")
-        .values_list(
-            "id",
-            "invoice_id",
-            "position",
-            "line_id",
-            "order_line_reference",
-            "seller_item_id",
-            "standard_item_id",
-            "unit_code",
-            "quantity",
-            "unit_price",
-            "net_amount",
-        )
+    deliveries = fulfilment.orders_for_invoicing(
+        {i.purchase_order_id for i in invoices if i.purchase_order_id is not None}
+    )
+
+    # Which invoices' lines may be written as exact matches: invoices (not credit notes) that count, for an
+    # order matched 2-way, and the first of the batch for their order (a later one is matched against what
+    # the earlier ones invoiced).
+    eligible: set[int] = set()
+    seen_orders: set[int] = set()
+    for invoice in invoices:
+        order = invoice.purchase_order_id
+        if order is None or invoice.kind != Kind.INVOICE:
+            continue
+        first = order not in seen_orders
+        if first and order not in deliveries.with_receipts and invoice.status not in NOT_COUNTING:
+            eligible.add(invoice.pk)
+        seen_orders.add(order)
+    # Lines of the invoices with an order that are not exact matches are matched in memory.
+    line_by_line = {i.pk for i in invoices if i.kind != Kind.CREDIT_NOTE and i.purchase_order_id is not None}
+    line_ids: dict[int, list[int]] = defaultdict(list)
+    exact: dict[int, int] = {}  # invoice: how many of its lines were written as exact matches
+    exact_lines: list[int] = []
+    rest: list[int] = []
+    dense = len(ids) > 50 and ids[-1] - ids[0] < 2 * len(ids)
+    for pk, invoice_id, exact_order_line in queries.exact_line_matches(
+        ids[0], ids[-1], None if dense else ids, NOT_COUNTING
     ):
-        if invoice_id in batch_ids:
+        if invoice_id not in batch_ids:
+            continue
+        line_ids[invoice_id].append(pk)
+        if exact_order_line is not None and invoice_id in eligible:
+            exact_lines.append(pk)
+            exact[invoice_id] = exact.get(invoice_id, 0) + 1
+        elif invoice_id in line_by_line:
+            rest.append(pk)
+    queries.set_exact_line_matches(exact_lines)
+
+    lines_of: dict[int, list[tuple[int, engine.Line]]] = defaultdict(list)
+    rest.sort()
+    for start in range(0, len(rest), 900):
+        for pk, invoice_id, *values in (
+            InvoiceLine.objects.filter(pk__in=rest[start : start + 900])
+            .order_by()
+            .values_list(
+                "id",
+                "invoice_id",
+                "position",
+                "line_id",
+                "order_line_reference",
+                "seller_item_id",
+                "standard_item_id",
+                "unit_code",
+                "quantity",
+                "unit_price",
+                "net_amount",
+            )
+        ):
             lines_of[invoice_id].append((pk, engine.Line(*values)))  # type: ignore[arg-type]
-    order_lines, deliveries = _order_lines(ids)
+    for found in lines_of.values():
+        found.sort(key=lambda row: row[1].position)
+    order_lines = _order_lines(
+        sorted({i.purchase_order_id for i in invoices if i.pk in lines_of and i.purchase_order_id}),
+        deliveries,
+    )
     indexes = {order: engine.OrderIndex(lines) for order, lines in order_lines.items()}
-    elsewhere = _invoiced_elsewhere([ol.id for lines in order_lines.values() for ol in lines], batch_ids)
+    elsewhere = _invoiced_elsewhere(
+        [ol.id for lines in order_lines.values() for ol in lines], batch_ids, set(exact_lines)
+    )
     tolerances = _tolerances(invoices)
     credit_notes = [i for i in invoices if i.kind == Kind.CREDIT_NOTE]
     originals, other_credits = _credited(credit_notes) if credit_notes else ({}, [])
@@ -332,6 +320,7 @@ def _match_batch(ids: list[int]) -> int:
     no_reasons = json.dumps([])
     written: list[tuple[int, int | None, str, str]] = []
     empty = engine.OrderIndex([])
+    exact_result = engine.Result(LineMatch.MATCHED)
     for invoice in invoices:
         if invoice.kind == Kind.CREDIT_NOTE or invoice.purchase_order_id is None:
             if invoice.kind == Kind.CREDIT_NOTE:
@@ -339,7 +328,7 @@ def _match_batch(ids: list[int]) -> int:
             else:
                 invoice.match_status, invoice.match_reasons = InvoiceMatch.NO_ORDER, [{"code": "no_order"}]
             # Matched as a whole, not line by line.
-            written += [(pk, None, "", no_reasons) for pk, _line in lines_of[invoice.pk]]
+            written += [(pk, None, "", no_reasons) for pk in line_ids[invoice.pk]]
             continue
         organisation_id = invoice.organisation_id or 0
         tolerance = tolerances.get(
@@ -347,8 +336,8 @@ def _match_batch(ids: list[int]) -> int:
             tolerances.get((organisation_id, None), engine.DEFAULT),
         )
         index = indexes.get(invoice.purchase_order_id) or empty
-        results = []
-        for pk, line in lines_of[invoice.pk]:
+        results = [exact_result] * exact.get(invoice.pk, 0)
+        for pk, line in lines_of.get(invoice.pk, []):
             order_line = index.find(line)
             before = Decimal(0)
             if order_line is not None and history[order_line.id]:
@@ -368,7 +357,6 @@ def _match_batch(ids: list[int]) -> int:
         invoice.match_status, invoice.match_reasons = engine.invoice_result(results)
         if invoice.purchase_order_id in deliveries.not_ready:
             # The lines keep their results; the invoice waits for the delivery (the page says why).
-
             invoice.match_status, invoice.match_reasons = InvoiceMatch.HELD, [{"code": "not_ready"}]
     queries.set_line_matches(written)
     # Invoices share few distinct results: one UPDATE per result instead of a CASE per invoice.
