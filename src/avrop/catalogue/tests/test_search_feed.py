@@ -117,7 +117,7 @@ def test_a_late_commit_below_the_position_is_not_skipped(make_member, nodes):
     CatalogueChange.objects.create(pk=early_id, item_ids=[item.pk])  # it commits now
     feed.follow()
     assert _indexed("ritstift", agreement) == [item.pk]
-    assert get_engine().feed_state()["gaps"] == []
+    assert early_id not in [gap for gap, _since in get_engine().feed_state()["gaps"]]
 
 
 def test_start_rebuilds_a_missing_damaged_or_far_behind_index(make_member, nodes, monkeypatch):

@@ -26,8 +26,6 @@ from avrop.catalogue.models import CatalogueItem, CatalogueVersion, InboundFile
 from avrop.catalogue.tests.factories import csv_bytes, office_rows, receive, row, setup_agreement
 from avrop.core.tokens import api_token_create
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
-
 PASSWORD = "secret-password-1"  # UserFactory's
 START_SECONDS = 60
 FOUND_WITHIN_SECONDS = 15
@@ -69,6 +67,7 @@ class Node:
             "CATALOGUE_INBOUND_DIR": str(shared / "inbound"),
             "WEB_CONCURRENCY": "1",
             "WEB_THREADS": "2",
+            "CATALOGUE_FEED_CHECK_SECONDS": "2",  # as in production (the test suite turns the check off)
             "PYTHONUNBUFFERED": "1",
         }
         self.env.pop("CATALOGUE_SEARCH_DIR", None)
@@ -148,6 +147,8 @@ def shared_storage(settings, tmp_path):
     return shared
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.redis
 @pytest.mark.skipif(
     not os.environ.get("HUEY_REDIS_URL"), reason="HUEY_REDIS_URL is not set (no Redis server given)"
 )
@@ -224,3 +225,62 @@ def test_a_price_list_approved_through_one_node_is_found_through_the_other(
     finally:
         for node in nodes:
             node.stop()
+
+
+def test_every_folder_documents_pass_through_can_be_pointed_at_shared_storage(
+    settings, monkeypatch, tmp_path
+):
+    """The operator points each folder at shared storage from the environment; only the search index is
+    the node's own. (Runs on SQLite too: no server needed.)"""
+    from avrop.catalogue.search import search_dir
+    from avrop.catalogue.services.imports import inbound_root
+    from avrop.ordering import conf as ordering_conf
+    from avrop.payables import conf as payables_conf
+    from avrop.receivables.outbox import default_access_point
+
+    for name in (
+        "CATALOGUE_SEARCH_DIR",
+        "CATALOGUE_INBOUND_DIR",
+        "ORDERING_PEPPOL_DIR",
+        "PAYABLES_PEPPOL_DIR",
+        "RECEIVABLES_PEPPOL_DIR",
+        "RECEIVABLES_ACCESS_POINT",
+    ):
+        if hasattr(settings, name):
+            delattr(settings, name)
+    settings.DATA_DIR = tmp_path / "node"
+    assert search_dir() == tmp_path / "node" / "search"
+    shared = tmp_path / "shared"
+    for name, folder in {
+        "CATALOGUE_SEARCH_DIR": tmp_path / "local" / "search",
+        "CATALOGUE_INBOUND_DIR": shared / "inbound",
+        "ORDERING_PEPPOL_DIR": shared / "peppol" / "ordering",
+        "PAYABLES_PEPPOL_DIR": shared / "peppol" / "payables",
+        "RECEIVABLES_PEPPOL_DIR": shared / "peppol" / "receivables",
+    }.items():
+        monkeypatch.setenv(name, str(folder))
+    assert search_dir() == tmp_path / "local" / "search"
+    assert inbound_root() == shared / "inbound"
+    assert ordering_conf.peppol_dir() == shared / "peppol" / "ordering"
+    assert payables_conf.peppol_dir() == shared / "peppol" / "payables"
+    assert default_access_point().root == shared / "peppol" / "receivables"
+
+
+@pytest.mark.django_db
+def test_stored_documents_are_referenced_relative_to_the_shared_folder(make_member, settings, tmp_path):
+    from django.apps import apps
+    from django.db import models
+
+    settings.MEDIA_ROOT = str(tmp_path / "shared" / "media")
+    coordinator, _requisitioner, buyer, agreement = setup_agreement(make_member)
+    version = receive(
+        actor=coordinator, organisation=buyer, agreement=agreement, data=csv_bytes(office_rows(2))
+    )
+    stored = InboundFile.objects.get(pk=version.inbound_file_id)
+    assert not Path(stored.path).is_absolute()
+    assert (tmp_path / "shared" / "media" / stored.path).is_file()
+    # Every file field stores a name under MEDIA_ROOT (Django's storage), never a path of its own.
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField) and isinstance(field.upload_to, str):
+                assert not Path(field.upload_to).is_absolute(), (model, field.name)
