@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,21 @@ logger = logging.getLogger(__name__)
 
 INLINE_MAX_BYTES = 200 * 1024
 REPORT_MAX = 5000
+# Control characters a file may carry into a message ("found columns: …"); PostgreSQL refuses NUL in text
+# and JSON, so they are shown as the replacement character.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(item) for item in value]
+    return value
+
+
 Status = ImportJob.Status
 
 
@@ -171,10 +187,10 @@ def _finish(
     job.processed_rows = job.total_rows
     if errors is not None:
         job.error_count = len(errors)
-        job.report = [e.as_dict() for e in errors[:REPORT_MAX]]
+        job.report = _printable([e.as_dict() for e in errors[:REPORT_MAX]])
     if summary is not None:
-        job.summary = summary
-    job.failure = failure
+        job.summary = _printable(summary)
+    job.failure = _printable(failure)
     job.save(
         update_fields=[
             "status",
@@ -270,6 +286,9 @@ def _run_chart(job: ImportJob) -> None:
     scope = None if owner else job.organisation
     if job.kind == ImportJob.Kind.CHART_SIE:
         parsed = parse_sie(bytes(job.content))
+        if not (parsed.rows or parsed.errors or parsed.accounts or parsed.dimensions or parsed.objects):
+            # Not one #KONTO, #DIM or #OBJEKT line: any binary file, which would otherwise import as "done".
+            raise DomainError(Code.IMPORT_FILE_UNREADABLE, _("This is not a SIE file."), field="file")
         job.total_rows = parsed.rows + len(parsed.errors)
         errors = list(parsed.errors)
         accounts, dimensions = list(parsed.accounts.values()), list(parsed.dimensions.values())

@@ -48,6 +48,9 @@ FIELDS = (
     "seller_org_number",
 )
 MIN_RECOGNISED_CHARACTERS = 20
+# The decoded page content of the pages read, at most. An invoice page needs a few hundred kilobytes; a
+# deflate bomb of a megabyte inflates to gigabytes, and pdfminer (under pdfplumber) has no limit of its own.
+MAX_CONTENT_BYTES = 8 * 1024 * 1024
 
 
 class OcrUnavailable(RuntimeError):
@@ -58,8 +61,39 @@ class OcrFailed(RuntimeError):
     """OCRmyPDF could not process the file (broken or encrypted PDF, a page too large, a timeout)."""
 
 
+def _within_limits(content: bytes) -> bool:
+    """Whether the content streams of the pages read decode to at most ``MAX_CONTENT_BYTES``, measured by
+    pypdf with its decompression limits lowered to that size, before pdfplumber inflates anything."""
+    try:
+        from pypdf import PdfReader, apply_configuration
+
+        with apply_configuration(
+            zlib_maximum_output_length=MAX_CONTENT_BYTES,
+            lzw_maximum_output_length=MAX_CONTENT_BYTES,
+            run_length_maximum_output_length=MAX_CONTENT_BYTES,
+            brotli_maximum_output_length=MAX_CONTENT_BYTES,
+            array_based_stream_maximum_output_length=MAX_CONTENT_BYTES,
+        ):
+            reader = PdfReader(io.BytesIO(content), strict=False)
+            if reader.is_encrypted:
+                return True  # pdfplumber reads only what it can decrypt with an empty password
+            total = 0
+            for page in reader.pages[:MAX_PAGES]:
+                contents = page.get_contents()
+                total += len(contents.get_data()) if contents is not None else 0
+                if total > MAX_CONTENT_BYTES:
+                    return False
+    except Exception:  # pypdf raises many types, LimitReachedError among them
+        logger.info("PDF refused before text extraction", exc_info=True)
+        return False
+    return True
+
+
 def text_pages(content: bytes) -> list[str]:
-    """The text layer of the first pages, one string per page; [] when the PDF has none or cannot be read."""
+    """The text layer of the first pages, one string per page; [] when the PDF has none or cannot be read,
+    or when its pages would decode to more than ``MAX_CONTENT_BYTES`` (a decompression bomb)."""
+    if not _within_limits(content):
+        return []
     try:
         import pdfplumber
 
