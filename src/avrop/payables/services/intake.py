@@ -23,6 +23,7 @@ the start of each poll and as a periodic task, and which claims each document fo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -195,13 +196,26 @@ def _measure(item: Incoming) -> None:
 
 
 def _store_file(item: Incoming) -> str:
-    """Copy the file to storage in chunks (``File.chunks``); the same bytes are stored once."""
+    """Copy the file to storage in chunks (``File.chunks``); the same bytes are stored once.
+
+    A file of that name with another size is a copy cut short (the disk filled up, the process was killed:
+    the file system storage leaves what it wrote) and is written again; a copy that fails is removed, so that
+    nothing half written is ever taken for the stored document."""
     _mime, extension = _content_type(item.head)
     name = _storage_name(item.sha256, extension)
     if default_storage.exists(name):
-        return name
-    with item.open() as handle:
-        return default_storage.save(name, File(handle, name=name))
+        if default_storage.size(name) == item.size:
+            return name
+        logger.warning("Stored file %s is incomplete; it is written again.", name)
+        default_storage.delete(name)
+    try:
+        with item.open() as handle:
+            return default_storage.save(name, File(handle, name=name))
+    except Exception:
+        with contextlib.suppress(Exception):
+            if default_storage.exists(name) and default_storage.size(name) != item.size:
+                default_storage.delete(name)
+        raise
 
 
 def _new_document(item: Incoming, storage_name: str, now: Any) -> InboundDocument:

@@ -410,3 +410,20 @@ def test_inbound_transitions_outside_the_table_are_refused():
             else:
                 with pytest.raises(InvalidTransition):
                     workflows.assert_inbound_transition(document, to=target)
+
+
+def test_a_copy_cut_short_earlier_is_not_taken_for_the_stored_file(world):
+    """A full disk (or a killed process) left part of a file under the storage name: when the file arrives
+    again, the part must not count as the stored document (it did, because a file of that name existed)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    content = world.xml("FULL-1")
+    item = intake.Incoming(content=content, filename="full.xml", channel=Channel.PEPPOL)
+    sha256 = hashlib.sha256(content).hexdigest()
+    default_storage.save(intake._storage_name(sha256, "xml"), ContentFile(content[:100]))
+
+    [document] = intake.store([item])
+    assert document is not None
+    assert stored_content(document) == content
+    assert hashlib.sha256(stored_content(document)).hexdigest() == document.sha256
