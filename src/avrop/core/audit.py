@@ -20,6 +20,8 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
+        if all(type(v) is str for v in value):  # a batch event's rows of text: nothing to convert
+            return list(value)
         return [jsonable(v) for v in value]
     if isinstance(value, decimal.Decimal):
         return str(value)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import decimal
+import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -77,11 +78,16 @@ def insert_payments(payments: Sequence[Any]) -> int:
     marks = ", ".join(["%s"] * len(fields))
     # Table and column names come from the model, never from input; the values are parameters.
     sql = f"INSERT INTO {ops.quote_name(Payment._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-    columns = list(zip([f.attname for f in fields], _converters(fields), strict=True))
-    params = [
-        [convert(getattr(p, name)) if convert else getattr(p, name) for name, convert in columns]
-        for p in payments
-    ]
+    # One C-level attrgetter per row; only the columns with a converter are touched again in Python.
+    row_of = operator.attrgetter(*[f.attname for f in fields])
+    converted = [(index, convert) for index, convert in enumerate(_converters(fields)) if convert]
+    params: list[Any] = [row_of(p) for p in payments]
+    if converted:
+        for index, row in enumerate(params):
+            values = list(row)
+            for column, convert in converted:
+                values[column] = convert(values[column])
+            params[index] = values
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
     file_ids = {p.file_id for p in payments}
@@ -125,6 +131,7 @@ def lock_invoice_states(pks: Sequence[int]) -> list[tuple[int, Decimal, Decimal,
     row locks), in key order. ORM: ``select_for_update().filter(pk__in=…).order_by("pk").values_list(…)``,
     whose per-id processing of the IN list cost more than the statement itself."""
     found = []
+    money = _memo(_money)  # paid and credited are mostly the same few amounts (nothing yet)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         for chunk in _chunks(sorted(pks)):
@@ -134,21 +141,27 @@ def lock_invoice_states(pks: Sequence[int]) -> list[tuple[int, Decimal, Decimal,
                 f"WHERE id IN ({marks}) ORDER BY id{lock}",
                 list(chunk),
             )
-            found += [(pk, _money(paid), _money(credited), status) for pk, paid, credited, status in cursor]
+            # fetchall: one call, not one generator step per row through the cursor wrapper
+            found += [
+                (pk, money(paid), money(credited), status) for pk, paid, credited, status in cursor.fetchall()
+            ]
     return found
 
 
-def settle_invoices(pks: Sequence[int], *, now: Any) -> int:
-    """Book each invoice as paid in full: ``paid_amount = total_amount - credited_amount``."""
+def settle_invoices(pks: Sequence[int], *, now: Any, status: str | None = None) -> int:
+    """Book each invoice as paid in full: ``paid_amount = total_amount - credited_amount``; with
+    ``status`` (checked by the caller) the invoice moves to it in the same UPDATE."""
     count = 0
     stamp = connection.ops.adapt_datetimefield_value(now)
+    moving = "status = %s, status_changed_at = %s, " if status is not None else ""
+    moved = [status, stamp] if status is not None else []
     with connection.cursor() as cursor:
         for chunk in _chunks(pks):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
                 f"UPDATE {_invoice_table()} SET paid_amount = total_amount - credited_amount, "  # noqa: S608
-                f"updated_at = %s WHERE id IN ({marks})",
-                [stamp, *chunk],
+                f"{moving}updated_at = %s WHERE id IN ({marks})",
+                [*moved, stamp, *chunk],
             )
             count += cursor.rowcount
     return count
@@ -187,6 +200,7 @@ def open_invoices_by_ocr(
     columns = ", ".join(OPEN_INVOICE_COLUMNS)
     status_marks = ", ".join(["%s"] * len(statuses))
     found: list[tuple[Any, ...]] = []
+    money = _memo(_money)  # paid and credited are mostly the same few amounts (nothing yet)
     refs = sorted(set(references))
     with connection.cursor() as cursor:
         for start in range(0, len(refs), CHUNK):
@@ -199,9 +213,90 @@ def open_invoices_by_ocr(
                 [organisation_id, "invoice", *statuses, *chunk],
             )
             found += [
-                (pk, n, s, c, cur, _money(total), _money(paid), _money(credited), ocr, due)
-                for pk, n, s, c, cur, total, paid, credited, ocr, due in cursor
+                (pk, n, s, c, cur, _money(total), money(paid), money(credited), ocr, due)
+                for pk, n, s, c, cur, total, paid, credited, ocr, due in cursor.fetchall()
             ]
     # due dates compare as dates or ISO texts alike
     found.sort(key=lambda row: (str(row[-1]), row[0]))
     return [row[:-1] for row in found]
+
+
+# --- the sales ledger's vouchers, read per account (reconciliation) -----------------------------------------
+
+# A voucher's ``lines`` is a JSON list of ``[account, amount]`` with the amount as a decimal text. Each line
+# is unnested by the database (SQLite ``json_each``, PostgreSQL ``jsonb_array_elements``) and its amount
+# summed in öre as an integer, so SQLite's floating-point arithmetic never touches a sum.
+_LINES = {
+    "sqlite": (
+        "SELECT v.id AS voucher_id, v.date AS day, v.source AS source, v.invoice_id AS invoice_id, "
+        "strftime('%%Y%%m', v.date) AS period, json_extract(e.value, '$[0]') AS account, "
+        "CAST(ROUND(CAST(json_extract(e.value, '$[1]') AS REAL) * 100) AS INTEGER) AS ore "
+        "FROM {table} v, json_each(v.lines) e WHERE v.organisation_id = %s"
+    ),
+    "postgresql": (
+        "SELECT v.id AS voucher_id, v.date AS day, v.source AS source, v.invoice_id AS invoice_id, "
+        "to_char(v.date, 'YYYYMM') AS period, e.value ->> 0 AS account, "
+        "ROUND((e.value ->> 1)::numeric * 100)::bigint AS ore "
+        "FROM {table} v CROSS JOIN LATERAL jsonb_array_elements(v.lines) AS e(value) "
+        "WHERE v.organisation_id = %s"
+    ),
+}
+
+
+def _voucher_lines() -> str:
+    """The FROM-able statement of every voucher line of one organisation (parameter: its id)."""
+    from avrop.receivables.models import LedgerVoucher
+
+    try:
+        sql = _LINES[connection.vendor]
+    except KeyError:
+        raise NotImplementedError(f"no voucher-line statement for {connection.vendor}") from None
+    return sql.format(table=connection.ops.quote_name(LedgerVoucher._meta.db_table))
+
+
+def _ore(value: Any) -> Decimal:
+    return (Decimal(int(value or 0)) / 100).quantize(_CENT)
+
+
+def account_movements(organisation_id: int, account: str, *, source: str | None = None) -> dict[str, Decimal]:
+    """``{YYYYMM: net movement}`` of ``account`` over the organisation's vouchers (debit positive), one
+    statement; ``source`` keeps one kind of voucher. ORM: every voucher's ``lines`` read and summed per month
+    in Python, as ``test_queries`` does."""
+    kind = " AND source = %s" if source else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT period, SUM(ore) FROM ({_voucher_lines()}) x "  # noqa: S608
+            f"WHERE account = %s{kind} GROUP BY period ORDER BY period",
+            [organisation_id, account, *([source] if source else [])],
+        )
+        return {period: _ore(ore) for period, ore in cursor}
+
+
+def invoice_vouchers_off(
+    organisation_id: int, account: str, *, kinds: Sequence[str], unsent: Sequence[str], limit: int
+) -> tuple[int, list[tuple[int, Decimal, Decimal]]]:
+    """The invoices and credit notes whose own voucher (source ``invoice`` or ``credit_note``) does not put
+    on ``account`` what the document says: its SEK total, negative for a credit note, or nothing for one in
+    a status of ``unsent``. Returns (how many, the first ``limit`` as (invoice id, booked, expected) by id).
+    ORM: each such voucher's ``lines`` summed in Python and compared with its invoice."""
+    invoices = connection.ops.quote_name(CustomerInvoice._meta.db_table)
+    unsent_marks = ", ".join(["%s"] * len(unsent))
+    kind_marks = ", ".join(["%s"] * len(kinds))
+    sql = (
+        f"SELECT x.invoice_id, SUM(CASE WHEN x.account = %s THEN x.ore ELSE 0 END) AS booked, "  # noqa: S608
+        f"MAX(CASE WHEN i.status IN ({unsent_marks}) THEN 0 WHEN i.kind = %s "
+        f"THEN -ROUND(i.total_sek * 100) ELSE ROUND(i.total_sek * 100) END) AS expected "
+        f"FROM ({_voucher_lines()}) x JOIN {invoices} i ON i.id = x.invoice_id "
+        f"WHERE x.source IN ({kind_marks}) GROUP BY x.invoice_id "
+        f"HAVING SUM(CASE WHEN x.account = %s THEN x.ore ELSE 0 END) <> MAX(CASE WHEN i.status IN "
+        f"({unsent_marks}) THEN 0 WHEN i.kind = %s THEN -ROUND(i.total_sek * 100) "
+        f"ELSE ROUND(i.total_sek * 100) END)"
+    )
+    credit = CustomerInvoice.Kind.CREDIT_NOTE
+    params: list[Any] = [account, *unsent, credit, organisation_id, *kinds, account, *unsent, credit]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) d", params)  # noqa: S608
+        count = cursor.fetchone()[0]
+        cursor.execute(f"{sql} ORDER BY x.invoice_id LIMIT %s", [*params, limit])
+        rows = [(pk, _ore(booked), _ore(expected)) for pk, booked, expected in cursor]
+    return count, rows

@@ -3,6 +3,7 @@ import with its result, and the queue of unmatched payments. Thin: parse, call o
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -671,10 +672,11 @@ def ledger_export_file(request: MemberRequest, pk: int) -> HttpResponse:
 @buyer_view(SEE_ROLES)
 @require_http_methods(["GET", "POST"])
 def reconciliation_view(request: MemberRequest) -> HttpResponse:
-    """The sales ledger against the general ledger's period balances of 1510 from its SIE 4 file (read,
-    compared, not kept)."""
-    months: list[Any] = []
+    """The sales ledger's booked vouchers against its open items, the twelve months up to this one (or
+    ``?until=YYYY-MM``); with the general ledger's SIE 4 file (read, compared, not kept) its months and period
+    balances of 1510 beside them."""
     problem = ""
+    balances: dict[str, Decimal] = {}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None or (upload.size or 0) > MAX_GL_FILE:
@@ -682,12 +684,19 @@ def reconciliation_view(request: MemberRequest) -> HttpResponse:
         else:
             try:
                 balances = reconciliation.parse_gl_balances(upload.read())
-                months = reconciliation.reconcile(organisation=request.organisation, gl_balances=balances)
             except DomainError as exc:
                 problem = exc.message
+    until = timezone.localdate()
+    with contextlib.suppress(ValueError):  # ?until=YYYY-MM: the twelve months up to another month
+        until = dt.date.fromisoformat(f"{request.GET.get('until', '')}-01")
+    result = reconciliation.reconcile(
+        organisation=request.organisation,
+        gl_balances=balances,
+        periods=None if balances else reconciliation.last_periods(until),
+    )
     return render(
         request,
         "receivables/pages/reconciliation.html",
-        {"months": months, "problem": problem},
+        {"result": result, "with_general_ledger": bool(balances), "problem": problem},
         status=400 if problem else 200,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.utils import timezone
@@ -70,14 +71,21 @@ def move_many(
     organisation: Any,
     action: str,
     batch_obj: Any = None,
+    now: Any = None,
+    written: Collection[int] = (),
 ) -> None:
     """``move`` for many rows the caller has locked (a payment file): every move is checked before any is
-    set, then one UPDATE per target status and one audit insert. With ``batch_obj`` (the payment file) the
+    set, then one UPDATE per target status and one audit insert. The statuses of ``written`` (ids) are
+    only checked, audited and set on the instances: the caller writes them itself, in the UPDATE that
+    books them, with ``now``. With ``batch_obj`` (the payment file) the
     moves are audited in events of ``AUDIT_BATCH`` invoices on that object, each invoice listed as
     ``"id;number;from;to;key=value"``, instead of one event per invoice."""
-    for invoice, to, _after in moves:
-        assert_transition(invoice, to=to)
-    now = timezone.now()
+    checked: set[tuple[str, str]] = set()
+    for invoice, to, _after in moves:  # the rule depends on (from, to) only: each pair is checked once
+        if (invoice.status, to) not in checked:
+            assert_transition(invoice, to=to)
+            checked.add((invoice.status, to))
+    now = now or timezone.now()
     events = []
     by_status: dict[str, list[int]] = {}
     if batch_obj is not None:
@@ -113,7 +121,8 @@ def move_many(
                 )
             )
         invoice.status, invoice.status_changed_at = to, now
-        by_status.setdefault(to, []).append(invoice.pk)
+        if invoice.pk not in written:
+            by_status.setdefault(to, []).append(invoice.pk)
     for to, pks in by_status.items():  # one UPDATE per target status (and chunk)
         queries.set_invoice_status(pks, to, now=now)
     audit_many(events)

@@ -29,7 +29,7 @@ import calendar
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -73,7 +73,7 @@ def _q(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _numbers(organisation: Any) -> Iterator[int]:
+def voucher_numbers(organisation: Any) -> Iterator[int]:
     """The next numbers of the organisation's series K, under the settings row's lock (gap-free)."""
     ReceivablesSettings.objects.select_for_update().filter(organisation=organisation).first()
     last = LedgerVoucher.objects.filter(organisation=organisation).aggregate(n=Max("number"))["n"] or 0
@@ -83,14 +83,20 @@ def _numbers(organisation: Any) -> Iterator[int]:
         yield number
 
 
-def _lines(postings: dict[str, Decimal]) -> list[list[str]]:
-    return [[account, str(_q(amount))] for account, amount in postings.items() if _q(amount) != 0]
+Postings = Mapping[str, Decimal] | Iterable[tuple[str, Decimal]]  # by account, or as (account, amount) lines
 
 
-def _voucher(
-    *, organisation: Any, number: int, date: dt.date, text: str, source: str, postings: dict[str, Decimal],
+def _lines(postings: Postings) -> list[list[str]]:
+    pairs = postings.items() if isinstance(postings, Mapping) else postings
+    return [[account, str(_q(amount))] for account, amount in pairs if _q(amount) != 0]
+
+
+def voucher_build(
+    *, organisation: Any, number: int, date: dt.date, text: str, source: str, postings: Postings,
     actor: Any, **links: Any,
 ) -> LedgerVoucher:  # fmt: skip
+    """An unsaved, balanced voucher of series K (the one place that builds one; ``ledger`` books its
+    write-offs, value adjustments and refunds through it as well)."""
     lines = _lines(postings)
     if sum((Decimal(a) for _acc, a in lines), ZERO) != 0:
         raise DomainError(Code.AMOUNT_INVALID, _("The voucher does not balance."))
@@ -140,9 +146,9 @@ def invoice_voucher_create(invoice: CustomerInvoice, *, actor: Any) -> LedgerVou
     if existing is not None:
         return existing
     credit = invoice.kind == CustomerInvoice.Kind.CREDIT_NOTE
-    voucher = _voucher(
+    voucher = voucher_build(
         organisation=invoice.organisation,
-        number=next(_numbers(invoice.organisation)),
+        number=next(voucher_numbers(invoice.organisation)),
         date=invoice.issue_date,
         text=(_("Credit note %(n)s, %(customer)s") if credit else _("Invoice %(n)s, %(customer)s"))
         % {"n": invoice.number, "customer": invoice.customer.name},
@@ -241,7 +247,7 @@ def periodisation_release(*, organisation: Any, until: dt.date, actor: Any = Non
         .order_by("issue_date", "pk")
     )
     with transaction.atomic():
-        numbers = _numbers(organisation)
+        numbers = voucher_numbers(organisation)
         booked = defaultdict(set)
         for invoice_id, day in LedgerVoucher.objects.filter(
             organisation=organisation, source=Source.RELEASE
@@ -253,7 +259,7 @@ def periodisation_release(*, organisation: Any, until: dt.date, actor: Any = Non
                 if day > until or day in booked[invoice.pk]:
                     continue
                 vouchers.append(
-                    _voucher(
+                    voucher_build(
                         organisation=organisation,
                         number=next(numbers),
                         date=day,
@@ -327,9 +333,9 @@ def payments_vouchers_create(
             _matched_postings(postings, payment, invoice_rate, bank)
         else:
             postings[UNIDENTIFIED] -= bank
-    numbers = _numbers(payment_file.organisation)
+    numbers = voucher_numbers(payment_file.organisation)
     vouchers = [
-        _voucher(
+        voucher_build(
             organisation=payment_file.organisation,
             number=next(numbers),
             date=day,
@@ -356,9 +362,9 @@ def allocation_voucher_create(payment: Payment, invoice: CustomerInvoice, *, act
         postings[RECEIVABLES] -= payment.amount
     else:
         _matched_postings(postings, payment, rate, bank)
-    voucher = _voucher(
+    voucher = voucher_build(
         organisation=payment.organisation,
-        number=next(_numbers(payment.organisation)),
+        number=next(voucher_numbers(payment.organisation)),
         date=timezone.localdate(),
         text=_("Payment of %(day)s booked on invoice %(n)s")
         % {"day": payment.payment_date, "n": invoice.number},

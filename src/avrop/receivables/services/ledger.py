@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,8 @@ from avrop.core.audit import audit
 from avrop.core.errors import DomainError, NotFound
 from avrop.core.locking import lock
 from avrop.receivables.errors import Code
-from avrop.receivables.models import CustomerInvoice, LedgerVoucher, ReceivablesSettings
+from avrop.receivables.models import CustomerInvoice, LedgerVoucher
+from avrop.receivables.services import bookkeeping
 from avrop.receivables.services._common import move, require_clerk
 from avrop.receivables.workflows import OPEN_STATUSES
 
@@ -58,23 +59,22 @@ def voucher_create(
     day: dt.date | None = None,
 ) -> LedgerVoucher:
     """A balanced voucher with the next number of the organisation's series K (the settings row is the
-    lock that keeps the numbers gap-free). Call inside a transaction."""
-    lines = [(account, _q(amount)) for account, amount in lines if _q(amount) != 0]
-    if not lines or sum(amount for _a, amount in lines) != 0:
+    lock that keeps the numbers gap-free), built by ``bookkeeping`` as every voucher of the sales ledger.
+    Call inside a transaction."""
+    if not any(_q(amount) != 0 for _a, amount in lines):
         raise DomainError(Code.AMOUNT_INVALID, _("The voucher does not balance."))
-    ReceivablesSettings.objects.select_for_update().filter(organisation=organisation).first()
-    last = LedgerVoucher.objects.filter(organisation=organisation).aggregate(n=Max("number"))["n"] or 0
-    return LedgerVoucher.objects.create(
+    voucher = bookkeeping.voucher_build(
         organisation=organisation,
-        number=last + 1,
+        number=next(bookkeeping.voucher_numbers(organisation)),
         date=day or timezone.localdate(),
-        text=text[:200],
+        text=text,
         source=source,
-        lines=[[account, str(amount)] for account, amount in lines],
+        postings=lines,
+        actor=actor,
         invoice=invoice,
-        amount=sum((a for _acc, a in lines if a > 0), ZERO),
-        created_by=actor,
     )
+    voucher.save()
+    return voucher
 
 
 def _open_invoice(organisation: Any, invoice_id: int) -> CustomerInvoice:

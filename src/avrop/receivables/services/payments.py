@@ -45,6 +45,7 @@ from avrop.receivables.workflows import OPEN_STATUSES
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MatchedBy = Payment.MatchedBy
+_NOTHING = Decimal("0.00")
 
 
 def ocr_problem_text(code: str) -> str:
@@ -150,6 +151,19 @@ class NewPayment:
         for name, value in values.items():
             setattr(self, name, value)
 
+    @classmethod
+    def read(cls, parsed: Any, *, organisation_id: int, file_id: int) -> NewPayment:
+        """The payment of a parsed file line, unmatched (``__init__``'s defaults, assigned directly)."""
+        new = cls.__new__(cls)
+        new.id = new.created_at = new.updated_at = new.invoice_id = new.customer_id = None
+        new.status, new.matched_by, new.note = Payment.Status.UNMATCHED, "", ""
+        new.applied_amount = new.unapplied_amount = _NOTHING
+        new.organisation_id, new.file_id, new.line = organisation_id, file_id, parsed.line
+        new.payment_date, new.amount, new.currency = parsed.payment_date, parsed.amount, parsed.currency
+        new.reference, new.payer_name = parsed.reference[:140], parsed.payer_name[:140]
+        new.payer_org_number, new.bank_reference = parsed.payer_org_number[:20], parsed.bank_reference[:60]
+        return new
+
     @property
     def pk(self) -> int | None:
         return self.id
@@ -217,19 +231,7 @@ def _import(*, actor: Any, organisation: Any, name: str, content: bytes) -> Impo
             file=PaymentFile.objects.get(organisation=organisation, sha256=sha256), created=False
         )
     payments = [
-        NewPayment(
-            organisation_id=organisation.pk,
-            file_id=payment_file.pk,
-            line=p.line,
-            payment_date=p.payment_date,
-            amount=p.amount,
-            currency=p.currency,
-            reference=p.reference[:140],
-            payer_name=p.payer_name[:140],
-            payer_org_number=p.payer_org_number[:20],
-            bank_reference=p.bank_reference[:60],
-        )
-        for p in parsed.payments
+        NewPayment.read(p, organisation_id=organisation.pk, file_id=payment_file.pk) for p in parsed.payments
     ]
     result = ImportResult(file=payment_file, created=True)
     # Matched before they are written: each payment is inserted once, as it ends up.
@@ -300,15 +302,16 @@ def _match_all(
     customer_by_org = {_digits(c.org_number)[-10:]: c for c in customers if c.org_number}
     customer_by_name = {c.name.casefold(): c for c in customers}
     statuses = sorted(OPEN_STATUSES)
-    references: set[str] = set()
-    payers: set[int] = set()
+    # Each reference is checked and each payer recognised once, here; ``_find`` reads what was found.
+    checked: dict[str, str | None] = {}  # reference without spaces → its OCR problem (None: valid)
+    payer_of: list[Customer | None] = []  # per payment
     for payment in payments:
         reference = payment.reference.replace(" ", "")
-        if reference.isdigit() and ocr.problem(reference, hard=hard) is None:
-            references.add(reference)
-        payer = _payer(payment, customer_by_org, customer_by_name)
-        if payer is not None:
-            payers.add(payer.pk)
+        if reference.isdigit() and reference not in checked:
+            checked[reference] = ocr.problem(reference, hard=hard)
+        payer_of.append(_payer(payment, customer_by_org, customer_by_name))
+    references = {reference for reference, problem in checked.items() if problem is None}
+    payers = {payer.pk for payer in payer_of if payer is not None}
     rows = queries.open_invoices_by_ocr(organisation.pk, sorted(references), statuses)
     if payers:
         seen = {row[0] for row in rows}
@@ -332,8 +335,8 @@ def _match_all(
     for invoice in open_invoices:
         by_customer.setdefault(invoice.customer_id, []).append(invoice)
     touched: dict[int, CustomerInvoice] = {}
-    for payment in payments:
-        found, how, note = _find(payment, hard, by_ocr, by_customer, customer_by_org, customer_by_name)
+    for payment, payer in zip(payments, payer_of, strict=True):
+        found, how, note = _find(payment, checked, by_ocr, by_customer, payer)
         if found is None:
             payment.note = note[:300]
             result.unmatched.append(payment)
@@ -357,22 +360,29 @@ def _match_all(
     pks = sorted(touched)
     _lock_unchanged(pks, read)
     now = timezone.now()
-    # Paid in full (the usual case): one UPDATE per chunk; the few part-payments one UPDATE each.
-    queries.settle_invoices([pk for pk in pks if touched[pk].open_amount == 0], now=now)
+    invoices = [touched[pk] for pk in pks]
+    moves = [(i, to, {"paid": i.paid_amount}) for i in invoices if (to := settled_status(i)) != i.status]
+    # Paid in full (the usual case): amount and new status in one UPDATE per chunk and status, written
+    # after every move is checked; the few part-payments one UPDATE each, their statuses by ``move_many``.
+    moved = {invoice.pk for invoice, _to, _after in moves}
+    settled = [i for i in invoices if i.open_amount == 0]
     for pk in pks:
         if touched[pk].open_amount != 0:
             CustomerInvoice.objects.filter(pk=pk).update(paid_amount=touched[pk].paid_amount, updated_at=now)
     move_many(
-        [
-            (invoice, to, {"paid": invoice.paid_amount})
-            for invoice in (touched[pk] for pk in pks)
-            if (to := settled_status(invoice)) != invoice.status
-        ],
+        moves,
         actor=actor,
         organisation=organisation,
         action="receivables.invoice.payment",
         batch_obj=payment_file,
+        now=now,
+        written={i.pk for i in settled if i.pk in moved},
     )
+    by_status: dict[str | None, list[int]] = {}
+    for invoice in settled:  # the status move_many set on the instance, or None if it did not move
+        by_status.setdefault(invoice.status if invoice.pk in moved else None, []).append(invoice.pk)
+    for status, group in by_status.items():
+        queries.settle_invoices(group, now=now, status=status)
 
 
 def _lock_unchanged(pks: list[int], read: dict[int, tuple[Decimal, Decimal, str]]) -> None:
@@ -398,18 +408,19 @@ def _payer(
 
 def _find(
     payment: NewPayment,
-    hard: bool,
+    checked: dict[str, str | None],
     by_ocr: dict[str, CustomerInvoice],
     by_customer: dict[int, list[CustomerInvoice]],
-    customer_by_org: dict[str, Customer],
-    customer_by_name: dict[str, Customer],
+    customer: Customer | None,
 ) -> tuple[CustomerInvoice | None, str, str]:
-    """(invoice, how it was found, "") or (None, "", why the payment waits for the clerk)."""
+    """(invoice, how it was found, "") or (None, "", why the payment waits for the clerk). ``checked``:
+    the OCR problem of every all-digit reference of the file (``ocr.problem`` with the organisation's
+    check); ``customer``: the payer as ``_payer`` recognised them."""
     if payment.amount <= 0:
         return None, "", _("A deduction or zero amount: the clerk books it.")
     reference = payment.reference.replace(" ", "")
     if reference.isdigit():
-        problem = ocr.problem(reference, hard=hard)
+        problem = checked[reference]
         if problem is None:
             invoice = by_ocr.get(reference)
             if invoice is not None and invoice.open_amount > 0:
@@ -431,7 +442,6 @@ def _find(
                     "problem": ocr_problem_text(problem),
                 },
             )
-    customer = _payer(payment, customer_by_org, customer_by_name)
     if customer is None:
         return None, "", _("Neither the reference nor the payer is known.")
     payment.customer_id = customer.pk

@@ -112,6 +112,17 @@ def test_invoice_states_settle_and_status_match_the_orm(world):
     # the ORM's own UPDATE gives the same amounts
     CustomerInvoice.objects.filter(pk=pks[2]).update(paid_amount=F("total_amount") - F("credited_amount"))
     assert CustomerInvoice.objects.get(pk=pks[2]).paid_amount == invoices[2].total_amount
+    # settled and moved in one UPDATE: the same row as the two statements above
+    later = now + dt.timedelta(seconds=1)
+    CustomerInvoice.objects.filter(pk=pks[2]).update(paid_amount=Decimal("0.00"))
+    assert queries.settle_invoices(pks[2:], now=later, status="paid") == 1
+    row = CustomerInvoice.objects.get(pk=pks[2])
+    assert (row.paid_amount, row.status, row.status_changed_at, row.updated_at) == (
+        invoices[2].total_amount,
+        "paid",
+        later,
+        later,
+    )
 
 
 def test_open_invoices_by_ocr_matches_the_orm(world):
@@ -136,3 +147,39 @@ def test_open_invoices_by_ocr_matches_the_orm(world):
     assert {row[0] for row in found} == {invoices[0].pk, invoices[1].pk}  # the paid one is left out
     assert all(isinstance(row[5], Decimal) and isinstance(row[6], Decimal) for row in found)
     assert queries.open_invoices_by_ocr(organisation_id, [], statuses) == []
+
+
+def test_voucher_line_sums_match_the_lines_read_in_python(world):
+    """``account_movements`` and ``invoice_vouchers_off`` against every voucher's ``lines`` summed here."""
+    from collections import defaultdict
+
+    from avrop.receivables.models import CustomerInvoice, LedgerVoucher
+
+    invoices = [world.sent(world.municipality), world.sent(world.school), world.sent(world.municipality)]
+    other = LedgerVoucher.objects.get(invoice=invoices[1], source="invoice")
+    LedgerVoucher.objects.filter(pk=other.pk).update(
+        date=dt.date(2026, 12, 3), lines=[["1510", "0.10"], ["1510", "-0.03"], ["3001", "-0.07"]]
+    )
+    off = LedgerVoucher.objects.get(invoice=invoices[2], source="invoice")
+    LedgerVoucher.objects.filter(pk=off.pk).update(lines=[["1510", "1.00"], ["3001", "-1.00"]])
+    expected: dict[str, Decimal] = defaultdict(Decimal)
+    for day, lines in LedgerVoucher.objects.filter(organisation=world.seller).values_list("date", "lines"):
+        for account, amount in lines:
+            if account == "1510":
+                expected[f"{day:%Y%m}"] += Decimal(amount)
+    assert queries.account_movements(world.seller.pk, "1510") == dict(expected)
+    assert queries.account_movements(world.seller.pk, "1510")["202612"] == Decimal("0.07")
+    assert queries.account_movements(world.seller.pk, "1510", source="write_off") == {}
+    assert queries.account_movements(world.other_org.pk, "1510") == {}
+
+    wrong = []
+    kinds = ["invoice", "credit_note"]
+    for voucher in LedgerVoucher.objects.filter(organisation=world.seller, source__in=kinds):
+        booked = sum((Decimal(a) for acc, a in voucher.lines if acc == "1510"), Decimal("0.00"))
+        invoice = CustomerInvoice.objects.get(pk=voucher.invoice_id)
+        if booked != invoice.total_sek:
+            wrong.append((invoice.pk, booked, invoice.total_sek))
+    found = queries.invoice_vouchers_off(
+        world.seller.pk, "1510", kinds=["invoice", "credit_note"], unsent=["draft", "cancelled"], limit=1
+    )
+    assert found == (2, sorted(wrong)[:1]) and len(wrong) == 2
