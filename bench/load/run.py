@@ -104,17 +104,23 @@ def processes(leaders: dict[str, int]) -> dict[int, str]:
     return found
 
 
-def rss_mb(pid: int) -> float | None:
+def rss_mb(pid: int) -> tuple[float, float] | None:
+    """The resident memory (VmRSS) and its anonymous part (RssAnon: what the process allocated itself,
+    without the pages of mapped files such as the search index, which the kernel may drop and reload)."""
+    sizes = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+            key = line.split(":", 1)[0]
+            if key in {"VmRSS", "RssAnon"}:
+                sizes[key] = int(line.split()[1]) / 1024
     except OSError:
         return None
-    return None
+    if len(sizes) < 2:
+        return None
+    return sizes["VmRSS"], sizes["RssAnon"]
 
 
-def snapshot(leaders: dict[str, int]) -> dict[int, tuple[str, float]]:
+def snapshot(leaders: dict[str, int]) -> dict[int, tuple[str, tuple[float, float]]]:
     taken = {}
     for pid, label in processes(leaders).items():
         size = rss_mb(pid)
@@ -297,7 +303,7 @@ def load(  # noqa: PLR0913, PLR0915 (one linear script)
         "AVROP_LOAD_CONFIG": str(folder / "config.json"),
         "AVROP_LOAD_SAMPLES": str(samples_path),
     }
-    memory: dict[str, dict[int, tuple[str, float]]] = {"start": snapshot(leaders)}
+    memory: dict[str, dict[int, tuple[str, tuple[float, float]]]] = {"start": snapshot(leaders)}
     locust_log = (folder / "locust.log").open("wb")
     began = time.monotonic()
     runner = subprocess.Popen(
@@ -385,15 +391,18 @@ def load(  # noqa: PLR0913, PLR0915 (one linear script)
     growths = []
     for pid in sorted(set(warm) | set(end)):
         label = (end.get(pid) or warm[pid])[0]
-        before = warm[pid][1] if pid in warm else None
-        after = end[pid][1] if pid in end else None
-        if before is not None and after is not None:
-            growth = (after - before) / before * 100
-            growths.append(growth)
-            print(f"rss {label}: {before:.0f} MB -> {after:.0f} MB ({growth:+.1f} %)")
+        if pid in warm and pid in end:
+            (rss_before, anon_before), (rss_after, anon_after) = warm[pid][1], end[pid][1]
+            rss_growth = (rss_after - rss_before) / rss_before * 100
+            anon_growth = (anon_after - anon_before) / max(anon_before, 0.1) * 100
+            growths.append(max(rss_growth, anon_growth))
+            print(
+                f"rss {label}: {rss_before:.0f} MB -> {rss_after:.0f} MB ({rss_growth:+.1f} %), "
+                f"anonymous {anon_before:.0f} MB -> {anon_after:.0f} MB ({anon_growth:+.1f} %)"
+            )
         else:
-            what = "ended" if after is None else "new"
-            print(f"rss {label}: {before or 0:.0f} MB -> {after or 0:.0f} MB (process {what})")
+            what = "ended" if pid not in end else "new"
+            print(f"rss {label}: {(warm.get(pid) or end[pid])[1][0]:.0f} MB (process {what} during the load)")
     print(f"# rss 'before' is taken {warm_after:.0f} s into the load (warmed up), 'after' at its end")
 
     targets.check(failures == 0, f"no failed requests ({failures})")
