@@ -14,6 +14,9 @@ class Command(BaseCommand):
         "on start)."
     )
 
+    # Run beside every starting server: the system checks are the server's business.
+    requires_system_checks: list[str] = []
+
     def handle(self, *args: object, **options: object) -> None:
         from avrop.catalogue.search import get_engine, search_dir
         from avrop.catalogue.services.feed import catch_up
