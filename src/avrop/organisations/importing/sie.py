@@ -55,6 +55,7 @@ def decode_sie(data: bytes) -> tuple[str, str]:
     return data.decode("cp437"), "cp437"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FIELD = re.compile(r'"((?:\\.|[^"\\])*)"?|(\{[^}]*\}?)|([^\s"{]+)')
 _ESCAPE = re.compile(r"\\(.)")
 
@@ -74,6 +75,8 @@ def split_fields(line: str) -> list[str]:
 
 def parse_sie(data: bytes) -> SieChart:
     text, encoding = decode_sie(data)
+    # PC8 gives every byte a character, control characters too; PostgreSQL refuses NUL in a name.
+    text = _CONTROL.sub("\ufffd", text)
     chart = SieChart(encoding=encoding)
     kinds: dict[str, tuple[str, int]] = {}
     pending_objects: list[tuple[int, list[str]]] = []
