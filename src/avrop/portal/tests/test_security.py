@@ -411,16 +411,26 @@ def test_two_suppliers_cannot_open_each_others_objects(client, two_suppliers):
     )
 
     failures = []
+    posted = 0
     for owner, guesser in ((user_a, user_b), (user_b, user_a)):
         client.force_login(guesser)
         for name, entries in owned[owner].items():
-            for path, method in entries:
-                response, _used = _open(client, path, method)
-                if response.status_code != 404:
+            # Each path as the owner used it, and a POST to it as well: a write to the other supplier's object
+            # is refused and writes nothing, whatever the route answers a GET with.
+            for path, method in list(dict.fromkeys([*entries, *((p, "post") for p, _m in entries)])):
+                with CaptureQueriesContext(connection) as ctx:
+                    response, used = _open(client, path, method)
+                posted += used == "post"
+                writes = _written_tables(ctx.captured_queries) - NOT_BUSINESS
+                # 405: a route that only reads answers a POST so before it looks at the id, for anyone.
+                refused = {404, 405} if used == "post" else {404}
+                if response.status_code not in refused or writes:
                     failures.append(
-                        f"{guesser.username} {method.upper()} {path} ({name}) → {response.status_code}"
+                        f"{guesser.username} {used.upper()} {path} ({name}) → {response.status_code}"
+                        + (f", wrote {sorted(writes)}" if writes else "")
                     )
     assert not failures, "\n".join(failures)
+    assert posted >= len(with_ids)  # every route with an id got at least one POST from the other supplier
     shared = crawls[user_a].paths() & crawls[user_b].paths()
     assert not {p for p in shared if resolve(p).kwargs}, "both suppliers reach the same object"
 
