@@ -74,7 +74,7 @@ def test_login_locks_out_after_the_limit_and_lifts_after_the_cool_off(swedish, m
     )
     client.logout()
     # After the cool-off (the attempts made 16 minutes ago) the right password works again.
-    from axes.models import AccessAttempt
+    from axes.models import AccessAttempt  # type: ignore[import-untyped]
 
     assert AccessAttempt.objects.filter(username=user.username).exists()
     AccessAttempt.objects.filter(username=user.username).update(

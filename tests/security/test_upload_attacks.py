@@ -24,6 +24,7 @@ SIE 4 and table), order responses (T76), despatch advices (T16), punch-out retur
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import resource
 import time
@@ -259,7 +260,7 @@ def _corpus_through(
     failures = []
     for name, data in cases.items():
         try:
-            _run(lambda data=data, name=name: channel(name, data), refusals)
+            _run(functools.partial(channel, name, data), refusals)
         except AssertionError as exc:
             failures.append(f"{name}: {exc}")
     assert not failures, "\n".join(failures)
