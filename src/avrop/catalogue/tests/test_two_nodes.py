@@ -141,7 +141,7 @@ def _found_within(node: Node, key: str, since: float) -> float:
 
 @pytest.fixture
 def shared_storage(settings, tmp_path):
-    shared = tmp_path / "shared"
+    shared = tmp_path / "common"
     settings.MEDIA_ROOT = str(shared / "media")
     settings.CATALOGUE_INBOUND_DIR = str(shared / "inbound")
     return shared
@@ -250,7 +250,7 @@ def test_every_folder_documents_pass_through_can_be_pointed_at_shared_storage(
             delattr(settings, name)
     settings.DATA_DIR = tmp_path / "node"
     assert search_dir() == tmp_path / "node" / "search"
-    shared = tmp_path / "shared"
+    shared = tmp_path / "common"
     for name, folder in {
         "CATALOGUE_SEARCH_DIR": tmp_path / "local" / "search",
         "CATALOGUE_INBOUND_DIR": shared / "inbound",
@@ -271,14 +271,14 @@ def test_stored_documents_are_referenced_relative_to_the_shared_folder(make_memb
     from django.apps import apps
     from django.db import models
 
-    settings.MEDIA_ROOT = str(tmp_path / "shared" / "media")
+    settings.MEDIA_ROOT = str(tmp_path / "common" / "media")
     coordinator, _requisitioner, buyer, agreement = setup_agreement(make_member)
     version = receive(
         actor=coordinator, organisation=buyer, agreement=agreement, data=csv_bytes(office_rows(2))
     )
     stored = InboundFile.objects.get(pk=version.inbound_file_id)
     assert not Path(stored.path).is_absolute()
-    assert (tmp_path / "shared" / "media" / stored.path).is_file()
+    assert (tmp_path / "common" / "media" / stored.path).is_file()
     # Every file field stores a name under MEDIA_ROOT (Django's storage), never a path of its own.
     for model in apps.get_models():
         for field in model._meta.get_fields():
