@@ -197,8 +197,9 @@ def product_rows(scope: Scope, f: Filters) -> list[dict[str, Any]]:
         }
         for key, (quantity, amount) in totals.items()
     ]
-    if month_rows:  # the live rows came sorted by the database; the sums of both are sorted here alike
-        rows.sort(key=lambda r: (r["holder"], -r["amount"], r["article_number"], r["name"]))
+    # Sorted here on the rounded sums whether or not pre-aggregates were read: SQLite orders its float sums,
+    # on which two equal amounts can differ in the last bit. Stable, so full ties keep the database's order.
+    rows.sort(key=lambda r: (r["holder"], -r["amount"], r["article_number"], r["name"]))
     return rows
 
 
