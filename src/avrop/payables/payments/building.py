@@ -17,7 +17,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from avrop.core.audit import audit
 from avrop.core.calendar import add_business_days, is_business_day
-from avrop.core.errors import DomainError
+from avrop.core.errors import DomainError, NotFound
 from avrop.core.locking import lock
 from avrop.payables.models import SupplierInvoice
 from avrop.payables.payments.common import (
@@ -268,7 +268,10 @@ def proposal_build(*, proposal_id: int, today: dt.date | None = None) -> Payment
 def payment_express(*, actor: Any, invoice_id: int, today: dt.date | None = None) -> PaymentProposal:
     """An express payment of one approved invoice, today (the next bank day): a one-line proposal that two
     people approve like any other, sent with priority."""
-    invoice = lock(SupplierInvoice, invoice_id)
+    try:
+        invoice = lock(SupplierInvoice, invoice_id)
+    except SupplierInvoice.DoesNotExist:
+        raise NotFound() from None
     require_payer(actor, invoice.organisation)
     if invoice.status != Invoice.APPROVED or invoice.kind != SupplierInvoice.Kind.INVOICE:
         raise DomainError(

@@ -142,6 +142,8 @@ def test_other_organisations_get_404_everywhere(
     for name in ("payables:payment_approve", "payables:payment_release", "payables:payment_cancel"):
         assert client.post(reverse(name, args=[proposal.pk])).status_code == 404
     assert client.post(reverse("payables:payment_express", args=[invoice.pk])).status_code == 404
+    # An id that names no invoice at all looks the same (it was a server error).
+    assert client.post(reverse("payables:payment_express", args=[invoice.pk + 10_000])).status_code == 404
     assert "SEC-1" not in client.get(reverse("payables:payments")).content.decode()
     proposal.refresh_from_db()
     assert proposal.approvals.count() == 0 and proposal.status == Proposal.PROPOSED
