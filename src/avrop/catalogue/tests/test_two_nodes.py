@@ -156,7 +156,7 @@ def test_a_price_list_approved_through_one_node_is_found_through_the_other(
     make_member, shared_storage, tmp_path
 ):
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL): several machines cannot share an SQLite file")
+        pytest.skip(reason="needs PostgreSQL (DATABASE_URL): several machines cannot share an SQLite file")
     coordinator, requisitioner, buyer, agreement = setup_agreement(make_member)
     version = receive(
         actor=coordinator,
